@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Installs everything DST needs to build, run in a VM and test, from Debian's
+# archive and PyPI. Idempotent: seconds when everything is present.
+set -euo pipefail
+
+export DEBIAN_FRONTEND=noninteractive
+BACKPORTS=/etc/apt/sources.list.d/dst-bookworm-backports.sources
+
+need_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "setup: run as root (apt-get install)" >&2
+		exit 1
+	fi
+}
+
+add_backports() {
+	[ -f "$BACKPORTS" ] && return 0
+	cat >"$BACKPORTS" <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+	rm -f /var/lib/dst-apt-updated
+}
+
+apt_update_once() {
+	[ -f /var/lib/dst-apt-updated ] && return 0
+	apt-get update -qq
+	touch /var/lib/dst-apt-updated
+}
+
+PACKAGES=(
+	build-essential bc kmod sparse pkg-config
+	linux-image-amd64 linux-headers-amd64
+	qemu-system-x86 busybox-static
+	libnl-3-dev libnl-genl-3-dev
+	fio iproute2 e2fsprogs xfsprogs util-linux
+	nbd-client nbd-server nvme-cli
+	python3-pip python3-yaml
+)
+
+# The newest 6.12 kernel in bookworm-backports, by the name its metapackage depends on.
+backports_kernel() {
+	apt-cache show -a linux-image-amd64 2>/dev/null |
+		awk '/^Version: 6\.12/ { want = 1 } want && /^Depends:/ { print; exit }' |
+		grep -o 'linux-image-6\.12[^ ,]*' | head -n 1
+}
+
+missing_packages() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || echo "$p"
+	done
+}
+
+main() {
+	need_root
+	add_backports
+	local missing
+	missing=$(missing_packages "${PACKAGES[@]}")
+	if [ -n "$missing" ] || ! ls /boot/vmlinuz-6.12* >/dev/null 2>&1; then
+		apt_update_once
+		[ -n "$missing" ] && apt-get install -y -qq --no-install-recommends $missing
+		local img
+		img=$(backports_kernel)
+		if [ -z "$img" ]; then
+			echo "setup: no 6.12 kernel found in bookworm-backports" >&2
+			exit 1
+		fi
+		apt-get install -y -qq --no-install-recommends -t bookworm-backports \
+			"$img" "${img/linux-image-/linux-headers-}"
+	fi
+	if ! command -v vng >/dev/null 2>&1; then
+		python3 -m pip install -q virtme-ng
+	fi
+}
+
+main "$@"
