@@ -1,0 +1,736 @@
+// Do not edit directly, auto-generated from Documentation/spec/dst.yaml by Tools/nlgen
+
+/// The generic netlink family.
+///
+/// DST network block device: client devices (/dev/dstN) and exports. Userspace performs the
+/// handshake on a TCP socket and hands the connected socket to the kernel, which carries all I/O.
+public enum DSTFamily {
+    public static let name = "dst"
+    public static let version: UInt8 = 1
+
+    /// The multicast group "events".
+    public static let eventsGroup = "events"
+}
+
+/// Constants of the wire protocol and the netlink API.
+public enum DSTWire {
+    /// Wire protocol version carried in both hello messages.
+    public static let protoVersion: Int = 1
+
+    /// Client hello magic, ASCII "DSTHELLO".
+    public static let helloMagic: Int = 0x44535448454c4c4f
+
+    /// Server hello reply magic, ASCII "DSTREPLY".
+    public static let replyMagic: Int = 0x4453545245504c59
+
+    /// Data request frame magic, ASCII "DSTQ".
+    public static let reqMagic: Int = 0x44535451
+
+    /// Data reply frame magic, ASCII "DSTA".
+    public static let repMagic: Int = 0x44535441
+
+    /// TCP port used when an address names none.
+    public static let defaultPort: Int = 1025
+
+    /// Longest export name in bytes (no NUL on the wire).
+    public static let exportNameMax: Int = 64
+
+    /// Longest refusal message in a server reply, in bytes.
+    public static let messageMax: Int = 1024
+
+    /// Largest max-transfer either side accepts, in bytes.
+    public static let maxXferLimit: Int = 4194304
+
+    /// Max-transfer an export offers unless told otherwise, in bytes.
+    public static let maxXferDefault: Int = 1048576
+
+    /// A frame tag is (epoch << 32) | id: the connection epoch in the high 32 bits, the transaction
+    /// id in the low 32 bits.
+    public static let tagEpochShift: Int = 32
+}
+
+/// Why bytes from the wire do not decode.
+public enum DSTDecodeError: Error, Equatable, Sendable {
+    /// Fewer bytes than the struct `type` (its spec name) needs.
+    case truncated(type: String, needed: Int, got: Int)
+}
+
+/// Request opcode of a data frame.
+public enum DSTOpcode: UInt32, CaseIterable, Sendable {
+    /// Read length bytes at offset; the reply carries the data.
+    case read = 1
+    /// Write the length bytes that follow the header at offset.
+    case write = 2
+    /// Make every completed write durable; offset and length are 0.
+    case flush = 3
+    /// The range may be deallocated; its contents become undefined.
+    case discard = 4
+    /// The range reads back as zeroes.
+    case writeZeroes = 5
+
+    /// The entry's name in the spec.
+    public var specName: String {
+        switch self {
+        case .read: "read"
+        case .write: "write"
+        case .flush: "flush"
+        case .discard: "discard"
+        case .writeZeroes: "write-zeroes"
+        }
+    }
+}
+
+/// Flags of a data request.
+public struct DSTCmdFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+
+    public init(rawValue: UInt32) {
+        self.rawValue = rawValue
+    }
+
+    /// A write is durable before its reply is sent.
+    public static let fua = Self(rawValue: 1 << 0)
+
+    /// Every flag the spec defines; other bits are refused by the kernel.
+public static let all: Self = [.fua]
+
+    /// The spec names of the flags that are set, lowest bit first; unknown bits are left out.
+    public var specNames: [String] {
+        var names: [String] = []
+        if contains(.fua) {
+            names.append("fua")
+        }
+        return names
+    }
+}
+
+/// Status of a data reply; never a raw errno.
+public enum DSTStatus: UInt32, CaseIterable, Sendable {
+    /// Success.
+    case ok = 0
+    /// I/O error on the backing store (EIO).
+    case io = 1
+    /// No space left on the backing store (ENOSPC).
+    case nospc = 2
+    /// Request out of bounds, misaligned or malformed (EINVAL).
+    case inval = 3
+    /// Write to a read-only export (EROFS).
+    case rofs = 4
+    /// Operation not supported by the export (EOPNOTSUPP).
+    case notsupp = 5
+    /// Server out of memory, retry later (ENOMEM).
+    case nomem = 6
+
+    /// The entry's name in the spec.
+    public var specName: String {
+        switch self {
+        case .ok: "ok"
+        case .io: "io"
+        case .nospc: "nospc"
+        case .inval: "inval"
+        case .rofs: "rofs"
+        case .notsupp: "notsupp"
+        case .nomem: "nomem"
+        }
+    }
+}
+
+/// Checksum over frame headers and data.
+public enum DSTChecksum: UInt32, CaseIterable, Sendable {
+    /// No checksums; the csum fields are zero.
+    case none = 0
+    /// CRC32C (Castagnoli) over each header and each data payload.
+    case crc32c = 1
+
+    /// The entry's name in the spec.
+    public var specName: String {
+        switch self {
+        case .none: "none"
+        case .crc32c: "crc32c"
+        }
+    }
+}
+
+/// Export properties, offered in the server reply.
+public struct DSTFeatures: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+
+    public init(rawValue: UInt32) {
+        self.rawValue = rawValue
+    }
+
+    /// The export has a volatile cache; FLUSH and FUA are honoured.
+    public static let flush = Self(rawValue: 1 << 0)
+
+    /// FUA writes are supported.
+    public static let fua = Self(rawValue: 1 << 1)
+
+    /// DISCARD is supported.
+    public static let discard = Self(rawValue: 1 << 2)
+
+    /// WRITE_ZEROES is supported.
+    public static let writeZeroes = Self(rawValue: 1 << 3)
+
+    /// Writes fail with status rofs.
+    public static let readOnly = Self(rawValue: 1 << 4)
+
+    /// The backing store is rotational.
+    public static let rotational = Self(rawValue: 1 << 5)
+
+    /// Every flag the spec defines; other bits are refused by the kernel.
+public static let all: Self = [.flush, .fua, .discard, .writeZeroes, .readOnly, .rotational]
+
+    /// The spec names of the flags that are set, lowest bit first; unknown bits are left out.
+    public var specNames: [String] {
+        var names: [String] = []
+        if contains(.flush) {
+            names.append("flush")
+        }
+        if contains(.fua) {
+            names.append("fua")
+        }
+        if contains(.discard) {
+            names.append("discard")
+        }
+        if contains(.writeZeroes) {
+            names.append("write-zeroes")
+        }
+        if contains(.readOnly) {
+            names.append("read-only")
+        }
+        if contains(.rotational) {
+            names.append("rotational")
+        }
+        return names
+    }
+}
+
+/// Outcome of the handshake, in the server reply.
+public enum DSTHelloStatus: UInt32, CaseIterable, Sendable {
+    /// Accepted; the connection carries data frames from now on.
+    case ok = 0
+    /// The server does not speak the client's protocol version.
+    case badVersion = 1
+    /// No export of that name is served here.
+    case unknownExport = 2
+    /// The proposed checksum is not supported.
+    case badChecksum = 3
+    /// The export takes no more clients now.
+    case busy = 4
+    /// The server failed; the message says why.
+    case `internal` = 5
+    /// The hello was malformed.
+    case badRequest = 6
+
+    /// The entry's name in the spec.
+    public var specName: String {
+        switch self {
+        case .ok: "ok"
+        case .badVersion: "bad-version"
+        case .unknownExport: "unknown-export"
+        case .badChecksum: "bad-checksum"
+        case .busy: "busy"
+        case .internal: "internal"
+        case .badRequest: "bad-request"
+        }
+    }
+}
+
+/// State of a client device.
+public enum DSTDevState: UInt32, CaseIterable, Sendable {
+    /// At least one connection carries I/O.
+    case connected = 1
+    /// No live connection; I/O is queued until the timeout.
+    case disconnected = 2
+    /// Userspace is working on a new connection.
+    case reconnecting = 3
+    /// The timeout expired; queued I/O failed with EIO.
+    case failed = 4
+    /// The device is being removed.
+    case removed = 5
+
+    /// The entry's name in the spec.
+    public var specName: String {
+        switch self {
+        case .connected: "connected"
+        case .disconnected: "disconnected"
+        case .reconnecting: "reconnecting"
+        case .failed: "failed"
+        case .removed: "removed"
+        }
+    }
+}
+
+/// First bytes a client sends; name-len bytes of export name follow.
+///
+/// On the wire: 24 bytes, big-endian.
+public struct DSTClientHello: Equatable, Sendable {
+    /// Bytes on the wire.
+    public static let size: Int = 24
+
+    public var magic: UInt64
+
+    public var version: UInt32
+
+    /// Features the client can use (features flags).
+    public var features: UInt32
+
+    /// Proposed checksum (checksum enum).
+    public var csum: UInt32
+
+    /// Length of the export name that follows, 0 to export-name-max.
+    public var nameLen: UInt32
+
+public init(magic: UInt64, version: UInt32, features: UInt32, csum: UInt32, nameLen: UInt32) {
+        self.magic = magic
+        self.version = version
+        self.features = features
+        self.csum = csum
+        self.nameLen = nameLen
+    }
+
+    /// The 24 bytes on the wire.
+    public func encoded() -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Self.size)
+        wireAppend(magic.bigEndian, to: &bytes)
+        wireAppend(version.bigEndian, to: &bytes)
+        wireAppend(features.bigEndian, to: &bytes)
+        wireAppend(csum.bigEndian, to: &bytes)
+        wireAppend(nameLen.bigEndian, to: &bytes)
+        return bytes
+    }
+
+    /// Decodes the first 24 bytes; the caller handles what follows.
+    public init(decoding bytes: some Collection<UInt8>) throws(DSTDecodeError) {
+        let b = Array(bytes.prefix(Self.size))
+        guard b.count == Self.size else {
+            throw .truncated(type: "client-hello", needed: Self.size, got: b.count)
+        }
+        magic = UInt64(bigEndian: wireLoad(b, at: 0))
+        version = UInt32(bigEndian: wireLoad(b, at: 8))
+        features = UInt32(bigEndian: wireLoad(b, at: 12))
+        csum = UInt32(bigEndian: wireLoad(b, at: 16))
+        nameLen = UInt32(bigEndian: wireLoad(b, at: 20))
+    }
+}
+
+/// The server's answer; msg-len bytes of message follow.
+///
+/// On the wire: 64 bytes, big-endian.
+public struct DSTServerReply: Equatable, Sendable {
+    /// Bytes on the wire.
+    public static let size: Int = 64
+
+    public var magic: UInt64
+
+    public var version: UInt32
+
+    /// hello-status enum.
+    public var status: UInt32
+
+    /// Export size in bytes.
+    public var size: UInt64
+
+    public var logicalBs: UInt32
+
+    public var physicalBs: UInt32
+
+    public var maxXfer: UInt32
+
+    public var features: UInt32
+
+    /// Chosen checksum.
+    public var csum: UInt32
+
+    /// Length of the message that follows, 0 to message-max.
+    public var msgLen: UInt32
+
+    /// Exactly 16 bytes.
+    public var uuid: [UInt8]
+
+public init(magic: UInt64, version: UInt32, status: UInt32, size: UInt64, logicalBs: UInt32,
+        physicalBs: UInt32, maxXfer: UInt32, features: UInt32, csum: UInt32, msgLen: UInt32, uuid:
+        [UInt8]) {
+        self.magic = magic
+        self.version = version
+        self.status = status
+        self.size = size
+        self.logicalBs = logicalBs
+        self.physicalBs = physicalBs
+        self.maxXfer = maxXfer
+        self.features = features
+        self.csum = csum
+        self.msgLen = msgLen
+        self.uuid = uuid
+    }
+
+    /// The 64 bytes on the wire.
+    public func encoded() -> [UInt8] {
+        precondition(uuid.count == 16, "server-reply uuid must be 16 bytes, not \(uuid.count)")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Self.size)
+        wireAppend(magic.bigEndian, to: &bytes)
+        wireAppend(version.bigEndian, to: &bytes)
+        wireAppend(status.bigEndian, to: &bytes)
+        wireAppend(size.bigEndian, to: &bytes)
+        wireAppend(logicalBs.bigEndian, to: &bytes)
+        wireAppend(physicalBs.bigEndian, to: &bytes)
+        wireAppend(maxXfer.bigEndian, to: &bytes)
+        wireAppend(features.bigEndian, to: &bytes)
+        wireAppend(csum.bigEndian, to: &bytes)
+        wireAppend(msgLen.bigEndian, to: &bytes)
+        bytes.append(contentsOf: uuid)
+        return bytes
+    }
+
+    /// Decodes the first 64 bytes; the caller handles what follows.
+    public init(decoding bytes: some Collection<UInt8>) throws(DSTDecodeError) {
+        let b = Array(bytes.prefix(Self.size))
+        guard b.count == Self.size else {
+            throw .truncated(type: "server-reply", needed: Self.size, got: b.count)
+        }
+        magic = UInt64(bigEndian: wireLoad(b, at: 0))
+        version = UInt32(bigEndian: wireLoad(b, at: 8))
+        status = UInt32(bigEndian: wireLoad(b, at: 12))
+        size = UInt64(bigEndian: wireLoad(b, at: 16))
+        logicalBs = UInt32(bigEndian: wireLoad(b, at: 24))
+        physicalBs = UInt32(bigEndian: wireLoad(b, at: 28))
+        maxXfer = UInt32(bigEndian: wireLoad(b, at: 32))
+        features = UInt32(bigEndian: wireLoad(b, at: 36))
+        csum = UInt32(bigEndian: wireLoad(b, at: 40))
+        msgLen = UInt32(bigEndian: wireLoad(b, at: 44))
+        uuid = Array(b[48..<64])
+    }
+}
+
+/// Data request header; a WRITE is followed by length bytes of data.
+///
+/// On the wire: 40 bytes, big-endian.
+public struct DSTReqHdr: Equatable, Sendable {
+    /// Bytes on the wire.
+    public static let size: Int = 40
+
+    public var magic: UInt32
+
+    public var opcode: UInt16
+
+    public var flags: UInt16
+
+    public var tag: UInt64
+
+    public var offset: UInt64
+
+    public var length: UInt32
+
+    /// Checksum of the data that follows (WRITE), else 0.
+    public var dataCsum: UInt32
+
+    /// Checksum of this header computed with hdr-csum set to 0.
+    public var hdrCsum: UInt32
+
+    /// Sent as 0, refused otherwise.
+    public var reserved: UInt32
+
+public init(magic: UInt32, opcode: UInt16, flags: UInt16, tag: UInt64, offset: UInt64, length:
+        UInt32, dataCsum: UInt32, hdrCsum: UInt32, reserved: UInt32) {
+        self.magic = magic
+        self.opcode = opcode
+        self.flags = flags
+        self.tag = tag
+        self.offset = offset
+        self.length = length
+        self.dataCsum = dataCsum
+        self.hdrCsum = hdrCsum
+        self.reserved = reserved
+    }
+
+    /// The 40 bytes on the wire.
+    public func encoded() -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Self.size)
+        wireAppend(magic.bigEndian, to: &bytes)
+        wireAppend(opcode.bigEndian, to: &bytes)
+        wireAppend(flags.bigEndian, to: &bytes)
+        wireAppend(tag.bigEndian, to: &bytes)
+        wireAppend(offset.bigEndian, to: &bytes)
+        wireAppend(length.bigEndian, to: &bytes)
+        wireAppend(dataCsum.bigEndian, to: &bytes)
+        wireAppend(hdrCsum.bigEndian, to: &bytes)
+        wireAppend(reserved.bigEndian, to: &bytes)
+        return bytes
+    }
+
+    /// Decodes the first 40 bytes; the caller handles what follows.
+    public init(decoding bytes: some Collection<UInt8>) throws(DSTDecodeError) {
+        let b = Array(bytes.prefix(Self.size))
+        guard b.count == Self.size else {
+            throw .truncated(type: "req-hdr", needed: Self.size, got: b.count)
+        }
+        magic = UInt32(bigEndian: wireLoad(b, at: 0))
+        opcode = UInt16(bigEndian: wireLoad(b, at: 4))
+        flags = UInt16(bigEndian: wireLoad(b, at: 6))
+        tag = UInt64(bigEndian: wireLoad(b, at: 8))
+        offset = UInt64(bigEndian: wireLoad(b, at: 16))
+        length = UInt32(bigEndian: wireLoad(b, at: 24))
+        dataCsum = UInt32(bigEndian: wireLoad(b, at: 28))
+        hdrCsum = UInt32(bigEndian: wireLoad(b, at: 32))
+        reserved = UInt32(bigEndian: wireLoad(b, at: 36))
+    }
+}
+
+/// Data reply header; a successful READ is followed by length bytes.
+///
+/// On the wire: 32 bytes, big-endian.
+public struct DSTRepHdr: Equatable, Sendable {
+    /// Bytes on the wire.
+    public static let size: Int = 32
+
+    public var magic: UInt32
+
+    public var status: UInt32
+
+    public var tag: UInt64
+
+    /// Opcode of the request this answers.
+    public var opcode: UInt16
+
+    /// Sent as 0.
+    public var flags: UInt16
+
+    public var length: UInt32
+
+    public var dataCsum: UInt32
+
+    public var hdrCsum: UInt32
+
+public init(magic: UInt32, status: UInt32, tag: UInt64, opcode: UInt16, flags: UInt16, length:
+        UInt32, dataCsum: UInt32, hdrCsum: UInt32) {
+        self.magic = magic
+        self.status = status
+        self.tag = tag
+        self.opcode = opcode
+        self.flags = flags
+        self.length = length
+        self.dataCsum = dataCsum
+        self.hdrCsum = hdrCsum
+    }
+
+    /// The 32 bytes on the wire.
+    public func encoded() -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Self.size)
+        wireAppend(magic.bigEndian, to: &bytes)
+        wireAppend(status.bigEndian, to: &bytes)
+        wireAppend(tag.bigEndian, to: &bytes)
+        wireAppend(opcode.bigEndian, to: &bytes)
+        wireAppend(flags.bigEndian, to: &bytes)
+        wireAppend(length.bigEndian, to: &bytes)
+        wireAppend(dataCsum.bigEndian, to: &bytes)
+        wireAppend(hdrCsum.bigEndian, to: &bytes)
+        return bytes
+    }
+
+    /// Decodes the first 32 bytes; the caller handles what follows.
+    public init(decoding bytes: some Collection<UInt8>) throws(DSTDecodeError) {
+        let b = Array(bytes.prefix(Self.size))
+        guard b.count == Self.size else {
+            throw .truncated(type: "rep-hdr", needed: Self.size, got: b.count)
+        }
+        magic = UInt32(bigEndian: wireLoad(b, at: 0))
+        status = UInt32(bigEndian: wireLoad(b, at: 4))
+        tag = UInt64(bigEndian: wireLoad(b, at: 8))
+        opcode = UInt16(bigEndian: wireLoad(b, at: 16))
+        flags = UInt16(bigEndian: wireLoad(b, at: 18))
+        length = UInt32(bigEndian: wireLoad(b, at: 20))
+        dataCsum = UInt32(bigEndian: wireLoad(b, at: 24))
+        hdrCsum = UInt32(bigEndian: wireLoad(b, at: 28))
+    }
+}
+
+/// The kind of value an attribute carries, with the limits the kernel's policy enforces.
+public enum DSTAttrKind: Equatable, Sendable {
+    case u32
+    case u64
+    /// NUL-terminated; `maxLength` excludes the NUL.
+    case string(maxLength: Int?)
+    case binary(exactLength: Int?)
+    case flag
+}
+
+/// Attributes of the dst family, one set for all commands.
+public enum DSTAttr: UInt16, CaseIterable, Sendable {
+    /// Index N of /dev/dstN.
+    case devIndex = 1
+    /// File descriptor of a connected TCP socket in the caller.
+    case sockFd
+    /// Size in bytes.
+    case size
+    /// Logical block size in bytes, a power of two.
+    case logicalBs
+    /// Physical block size in bytes, a power of two.
+    case physicalBs
+    /// Largest data transfer of one frame in bytes.
+    case maxXfer
+    /// Export features.
+    case features
+    /// Checksum in use.
+    case csum
+    /// Export UUID, 16 bytes.
+    case uuid
+    /// Name of an export.
+    case exportName
+    /// Server address as the user gave it, for display.
+    case remote
+    /// Device state.
+    case state
+    /// Why the device last left the connected state.
+    case lastError
+    /// File descriptor of the export's backing block device or file.
+    case backingFd
+    /// Address dstd listens on for this export, as ADDR:PORT.
+    case listen
+    /// The export refuses writes.
+    case readOnly
+    /// Connected clients of an export.
+    case clients
+    /// Path of the backing store, for display.
+    case backingPath
+    /// Live connections of a device.
+    case connections
+    /// Transactions of a device not yet completed.
+    case inflight
+
+    /// The attribute's name in the spec.
+    public var specName: String {
+        switch self {
+        case .devIndex: "dev-index"
+        case .sockFd: "sock-fd"
+        case .size: "size"
+        case .logicalBs: "logical-bs"
+        case .physicalBs: "physical-bs"
+        case .maxXfer: "max-xfer"
+        case .features: "features"
+        case .csum: "csum"
+        case .uuid: "uuid"
+        case .exportName: "export-name"
+        case .remote: "remote"
+        case .state: "state"
+        case .lastError: "last-error"
+        case .backingFd: "backing-fd"
+        case .listen: "listen"
+        case .readOnly: "read-only"
+        case .clients: "clients"
+        case .backingPath: "backing-path"
+        case .connections: "connections"
+        case .inflight: "inflight"
+        }
+    }
+
+    public var kind: DSTAttrKind {
+        switch self {
+        case .devIndex: .u32
+        case .sockFd: .u32
+        case .size: .u64
+        case .logicalBs: .u32
+        case .physicalBs: .u32
+        case .maxXfer: .u32
+        case .features: .u32
+        case .csum: .u32
+        case .uuid: .binary(exactLength: 16)
+        case .exportName: .string(maxLength: 64)
+        case .remote: .string(maxLength: 128)
+        case .state: .u32
+        case .lastError: .string(maxLength: 256)
+        case .backingFd: .u32
+        case .listen: .string(maxLength: 128)
+        case .readOnly: .flag
+        case .clients: .u32
+        case .backingPath: .string(maxLength: 1024)
+        case .connections: .u32
+        case .inflight: .u32
+        }
+    }
+
+    /// The values the kernel accepts for an integer attribute with min or max checks.
+    public var valueRange: ClosedRange<UInt64>? {
+        switch self {
+        case .devIndex: 0...1023
+        case .sockFd: 0...2147483647
+        case .logicalBs: 512...4096
+        case .physicalBs: 512...65536
+        case .maxXfer: 4096...4194304
+        case .backingFd: 0...2147483647
+        default: nil
+        }
+    }
+}
+
+/// Commands of the dst family; notifications are sent to a multicast group.
+public enum DSTCommand: UInt8, CaseIterable, Sendable {
+    /// Create /dev/dstN over a connected, handshaken socket.
+    case devAdd = 1
+    /// Remove a device; queued I/O fails with EIO.
+    case devDel
+    /// Get one device, or dump all devices.
+    case devGet
+    /// Hand a connected, handshaken socket to an existing device.
+    case devConnect
+    /// Export a block device or file, opened by the caller.
+    case exportAdd
+    /// Remove an export; its clients are disconnected.
+    case exportDel
+    /// Get one export, or dump the exports of the caller's netns.
+    case exportGet
+    /// Hand a client socket, handshaken by the caller, to an export.
+    case exportConnect
+    /// A device was added, changed state or was removed.
+    case devChangeNtf
+    /// An export was added or removed, or its clients changed.
+    case exportChangeNtf
+
+    /// The operation's name in the spec.
+    public var specName: String {
+        switch self {
+        case .devAdd: "dev-add"
+        case .devDel: "dev-del"
+        case .devGet: "dev-get"
+        case .devConnect: "dev-connect"
+        case .exportAdd: "export-add"
+        case .exportDel: "export-del"
+        case .exportGet: "export-get"
+        case .exportConnect: "export-connect"
+        case .devChangeNtf: "dev-change-ntf"
+        case .exportChangeNtf: "export-change-ntf"
+        }
+    }
+
+    /// Whether the kernel requires CAP_NET_ADMIN.
+    public var requiresAdmin: Bool {
+        switch self {
+case .devAdd, .devDel, .devConnect, .exportAdd, .exportDel, .exportConnect: true
+        default: false
+        }
+    }
+
+    /// The multicast group a notification is sent to; nil for requests.
+    public var multicastGroup: String? {
+        switch self {
+        case .devChangeNtf: DSTFamily.eventsGroup
+        case .exportChangeNtf: DSTFamily.eventsGroup
+        default: nil
+        }
+    }
+}
+
+/// Appends the bytes of an integer as they lie in memory; callers pass `.bigEndian`.
+private func wireAppend<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+    withUnsafeBytes(of: value) { bytes.append(contentsOf: $0) }
+}
+
+/// Loads an integer from bytes as they lie in memory; callers convert with `init(bigEndian:)`.
+private func wireLoad<T: FixedWidthInteger>(_ bytes: [UInt8], at offset: Int) -> T {
+    var value: T = 0
+    withUnsafeMutableBytes(of: &value) { $0.copyBytes(from: bytes[offset..<(offset + MemoryLayout<T>.size)]) }
+    return value
+}

@@ -1,0 +1,527 @@
+// The checked model the renderers work from: every reference resolved, every
+// enum value, struct offset, attribute and command number computed once.
+
+/// A limit from `checks`, with the const it names, if any.
+struct Bound: Equatable {
+    let value: Int
+    /// Name of the `const` definition the spec refers to, if it does.
+    let constant: String?
+}
+
+struct Constant {
+    let name: String
+    let doc: String?
+    let value: Number
+}
+
+struct EnumEntry {
+    let name: String
+    let doc: String?
+    /// The entry's value; for flags the bit number.
+    let value: Int
+}
+
+struct Enumeration {
+    let name: String
+    let doc: String?
+    /// Prefix of the C names of the entries, e.g. "dst-op-".
+    let prefix: String
+    let isFlags: Bool
+    let entries: [EnumEntry]
+
+    /// The value of an entry as C and Swift see it (1 << bit for flags).
+    func userValue(_ entry: EnumEntry) -> Int {
+        isFlags ? 1 << entry.value : entry.value
+    }
+
+    var lowest: Int { entries.map(userValue).min() ?? 0 }
+    var highest: Int { entries.map(userValue).max() ?? 0 }
+
+    /// Every flag bit, for flags.
+    var mask: Int { entries.reduce(0) { $0 | userValue($1) } }
+
+    /// True when the values leave no gap, so a range check covers them.
+    var isContiguous: Bool {
+        let values = Set(entries.map(\.value))
+        return values.count == entries.count && highest - lowest + 1 == entries.count
+    }
+}
+
+enum ByteOrder {
+    case big, little, host
+}
+
+enum ScalarWidth: Int {
+    case u8 = 1, u16 = 2, u32 = 4, u64 = 8
+}
+
+struct StructMember {
+    enum Kind {
+        case scalar(ScalarWidth, ByteOrder)
+        case binary(length: Int)
+    }
+
+    let name: String
+    let doc: String?
+    let kind: Kind
+    let offset: Int
+
+    var size: Int {
+        switch kind {
+        case let .scalar(width, _): width.rawValue
+        case let .binary(length): length
+        }
+    }
+
+    var alignment: Int {
+        switch kind {
+        case let .scalar(width, _): width.rawValue
+        case .binary: 1
+        }
+    }
+}
+
+struct Structure {
+    let name: String
+    let doc: String?
+    let members: [StructMember]
+    let size: Int
+}
+
+enum DefinitionModel {
+    case constant(Constant)
+    case enumeration(Enumeration)
+    case structure(Structure)
+
+    var name: String {
+        switch self {
+        case let .constant(c): c.name
+        case let .enumeration(e): e.name
+        case let .structure(s): s.name
+        }
+    }
+}
+
+enum AttributeType: String {
+    case u32, u64, string, binary, flag
+}
+
+struct AttributeModel {
+    let name: String
+    let doc: String?
+    /// The netlink attribute type number, from 1.
+    let number: Int
+    let type: AttributeType
+    let min: Bound?
+    let max: Bound?
+    let minLength: Bound?
+    let maxLength: Bound?
+    let exactLength: Bound?
+    /// The enum or flags definition the value takes its values from.
+    let enumeration: Enumeration?
+}
+
+struct AttributeSetModel {
+    let name: String
+    let doc: String?
+    /// Prefix of the C names, e.g. "dst-a-".
+    let prefix: String
+    let attributes: [AttributeModel]
+
+    func attribute(named name: String) -> AttributeModel? {
+        attributes.first { $0.name == name }
+    }
+}
+
+struct OperationModel {
+    let name: String
+    let doc: String?
+    /// The command number, from 1.
+    let number: Int
+    let adminPerm: Bool
+    let hasDo: Bool
+    let hasDump: Bool
+    let doRequest: [String]
+    let doReply: [String]
+    let dumpRequest: [String]
+    let dumpReply: [String]
+    let event: [String]?
+    let mcgrp: String?
+
+    var isEvent: Bool { event != nil }
+}
+
+struct GroupModel {
+    let name: String
+    let doc: String?
+}
+
+/// The whole family, checked.
+struct Family {
+    let name: String
+    let version: Int
+    let doc: String?
+    let familyNameSymbol: String
+    let versionSymbol: String
+    let definitions: [DefinitionModel]
+    let attributeSet: AttributeSetModel
+    let operationPrefix: String
+    let operations: [OperationModel]
+    let groups: [GroupModel]
+
+    var constants: [Constant] {
+        definitions.compactMap { if case let .constant(c) = $0 { c } else { nil } }
+    }
+
+    var enumerations: [Enumeration] {
+        definitions.compactMap { if case let .enumeration(e) = $0 { e } else { nil } }
+    }
+
+    var structures: [Structure] {
+        definitions.compactMap { if case let .structure(s) = $0 { s } else { nil } }
+    }
+
+    /// Operations the kernel handles: those with do or dump.
+    var requestOperations: [OperationModel] {
+        operations.filter { $0.hasDo || $0.hasDump }
+    }
+}
+
+// MARK: - Checking
+
+private func refuseDuplicates(_ names: [String], what: String) throws(SpecError) {
+    var seen = Set<String>()
+    for name in names {
+        if !seen.insert(name).inserted {
+            throw SpecError("duplicate \(what) '\(name)'")
+        }
+    }
+}
+
+private func checkName(_ name: String, what: String) throws(SpecError) {
+    let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-")
+    guard let first = name.first, first.isLetter, first.isLowercase,
+          name.allSatisfy({ allowed.contains($0) }), !name.hasSuffix("-"), !name.contains("--")
+    else {
+        throw SpecError("\(what) name '\(name)' is not lowercase words joined by '-'")
+    }
+}
+
+extension Family {
+    /// Checks a decoded spec and computes the model.
+    init(checking spec: Spec) throws(SpecError) {
+        guard spec.protocol == "genetlink-legacy" else {
+            throw SpecError("protocol '\(spec.protocol)' is not supported (genetlink-legacy: Linux 6.1 has no split ops)")
+        }
+        guard spec.kernelPolicy == "global" else {
+            throw SpecError("kernel-policy '\(spec.kernelPolicy ?? "split")' is not supported (only global)")
+        }
+        try checkName(spec.name, what: "family")
+        name = spec.name
+        version = spec.version ?? 1
+        doc = spec.doc
+        familyNameSymbol = spec.cFamilyName ?? "\(spec.name)-family-name"
+        versionSymbol = spec.cVersionName ?? "\(spec.name)-family-version"
+        if let header = spec.uapiHeader, header != "\(spec.name).h", header != "linux/\(spec.name).h" {
+            throw SpecError("uapi-header '\(header)' is not supported (only \(spec.name).h)")
+        }
+
+        // Definitions.
+        try refuseDuplicates(spec.definitions.map(\.name), what: "definition")
+        var definitions: [DefinitionModel] = []
+        for definition in spec.definitions {
+            try checkName(definition.name, what: "definition")
+            definitions.append(try Self.check(definition, family: spec.name))
+        }
+        self.definitions = definitions
+
+        // Attribute set.
+        guard spec.attributeSets.count == 1, let set = spec.attributeSets.first else {
+            throw SpecError("exactly one attribute set is supported (kernel-policy global), found \(spec.attributeSets.count)")
+        }
+        attributeSet = try Self.check(set, family: spec.name, definitions: definitions)
+
+        // Multicast groups.
+        let groups = (spec.mcastGroups?.list ?? []).map { GroupModel(name: $0.name, doc: $0.doc) }
+        try refuseDuplicates(groups.map(\.name), what: "multicast group")
+        for group in groups {
+            try checkName(group.name, what: "multicast group")
+        }
+        self.groups = groups
+
+        // Operations.
+        operationPrefix = spec.operations.namePrefix ?? "\(spec.name)-cmd-"
+        try refuseDuplicates(spec.operations.list.map(\.name), what: "operation")
+        var operations: [OperationModel] = []
+        for (index, op) in spec.operations.list.enumerated() {
+            try checkName(op.name, what: "operation")
+            operations.append(try Self.check(op, number: index + 1, set: attributeSet, groups: groups))
+        }
+        guard !operations.isEmpty else {
+            throw SpecError("the spec has no operations")
+        }
+        self.operations = operations
+    }
+
+    private static func check(_ d: Definition, family: String) throws(SpecError) -> DefinitionModel {
+        func refuse(_ keys: [(String, Bool)]) throws(SpecError) {
+            for (key, present) in keys where present {
+                throw SpecError("\(d.type) '\(d.name)' cannot have '\(key)'")
+            }
+        }
+        switch d.type {
+        case "const":
+            try refuse([("entries", d.entries != nil), ("members", d.members != nil),
+                        ("name-prefix", d.namePrefix != nil), ("value-start", d.valueStart != nil)])
+            guard let value = d.value else {
+                throw SpecError("const '\(d.name)' has no value")
+            }
+            guard value.value >= 0 else {
+                throw SpecError("const '\(d.name)' is negative")
+            }
+            return .constant(Constant(name: d.name, doc: d.doc, value: value))
+
+        case "enum", "flags":
+            try refuse([("value", d.value != nil), ("members", d.members != nil)])
+            let isFlags = d.type == "flags"
+            guard let raw = d.entries, !raw.isEmpty else {
+                throw SpecError("\(d.type) '\(d.name)' has no entries")
+            }
+            try refuseDuplicates(raw.map(\.name), what: "entry of '\(d.name)'")
+            var next = d.valueStart ?? 0
+            var entries: [EnumEntry] = []
+            for entry in raw {
+                try checkName(entry.name, what: "entry")
+                let value = entry.value ?? next
+                guard value >= 0, !isFlags || value < 32 else {
+                    throw SpecError("entry '\(entry.name)' of '\(d.name)' has value \(value) outside \(isFlags ? "bits 0..31" : "0..UINT32_MAX")")
+                }
+                entries.append(EnumEntry(name: entry.name, doc: entry.doc, value: value))
+                next = value + 1
+            }
+            try refuseDuplicates(entries.map { String($0.value) }, what: "value in '\(d.name)'")
+            let prefix = d.namePrefix ?? "\(family)-\(d.name)-"
+            return .enumeration(Enumeration(name: d.name, doc: d.doc, prefix: prefix, isFlags: isFlags, entries: entries))
+
+        case "struct":
+            try refuse([("value", d.value != nil), ("entries", d.entries != nil),
+                        ("name-prefix", d.namePrefix != nil), ("value-start", d.valueStart != nil)])
+            guard let raw = d.members, !raw.isEmpty else {
+                throw SpecError("struct '\(d.name)' has no members")
+            }
+            try refuseDuplicates(raw.map(\.name), what: "member of '\(d.name)'")
+            var members: [StructMember] = []
+            var offset = 0
+            var alignment = 1
+            for m in raw {
+                try checkName(m.name, what: "member")
+                let kind: StructMember.Kind
+                switch m.type {
+                case "u8", "u16", "u32", "u64":
+                    guard m.len == nil else {
+                        throw SpecError("member '\(m.name)' of '\(d.name)' is \(m.type) and cannot have len")
+                    }
+                    let width: ScalarWidth = switch m.type {
+                    case "u8": .u8
+                    case "u16": .u16
+                    case "u32": .u32
+                    default: .u64
+                    }
+                    let order: ByteOrder
+                    switch m.byteOrder {
+                    case nil: order = .host
+                    case "big-endian": order = .big
+                    case "little-endian": order = .little
+                    case let other?:
+                        throw SpecError("member '\(m.name)' of '\(d.name)' has unknown byte-order '\(other)'")
+                    }
+                    if width == .u8, order != .host {
+                        throw SpecError("member '\(m.name)' of '\(d.name)' is u8 and cannot have a byte-order")
+                    }
+                    kind = .scalar(width, order)
+                case "binary":
+                    guard let len = m.len, len > 0 else {
+                        throw SpecError("binary member '\(m.name)' of '\(d.name)' needs a positive len")
+                    }
+                    guard m.byteOrder == nil else {
+                        throw SpecError("binary member '\(m.name)' of '\(d.name)' cannot have a byte-order")
+                    }
+                    kind = .binary(length: len)
+                default:
+                    throw SpecError("member '\(m.name)' of '\(d.name)' has unknown type '\(m.type)'")
+                }
+                let member = StructMember(name: m.name, doc: m.doc, kind: kind, offset: offset)
+                guard offset % member.alignment == 0 else {
+                    throw SpecError("struct '\(d.name)' needs padding before '\(m.name)' (offset \(offset), alignment \(member.alignment))")
+                }
+                members.append(member)
+                offset += member.size
+                alignment = max(alignment, member.alignment)
+            }
+            guard offset % alignment == 0 else {
+                throw SpecError("struct '\(d.name)' needs tail padding (size \(offset), alignment \(alignment))")
+            }
+            return .structure(Structure(name: d.name, doc: d.doc, members: members, size: offset))
+
+        default:
+            throw SpecError("definition '\(d.name)' has unknown type '\(d.type)'")
+        }
+    }
+
+    private static func check(_ set: AttributeSet, family: String,
+                              definitions: [DefinitionModel]) throws(SpecError) -> AttributeSetModel {
+        try checkName(set.name, what: "attribute set")
+        try refuseDuplicates(set.attributes.map(\.name), what: "attribute")
+        guard !set.attributes.isEmpty else {
+            throw SpecError("attribute set '\(set.name)' is empty")
+        }
+
+        func bound(_ limit: Limit?, _ key: String, of attr: String) throws(SpecError) -> Bound? {
+            switch limit {
+            case nil:
+                return nil
+            case let .number(n)?:
+                guard n.value >= 0 else {
+                    throw SpecError("check '\(key)' of attribute '\(attr)' is negative")
+                }
+                return Bound(value: n.value, constant: nil)
+            case let .constant(name)?:
+                for case let .constant(c) in definitions where c.name == name {
+                    return Bound(value: c.value.value, constant: name)
+                }
+                throw SpecError("check '\(key)' of attribute '\(attr)' names unknown const '\(name)'")
+            }
+        }
+
+        var attributes: [AttributeModel] = []
+        for (index, a) in set.attributes.enumerated() {
+            try checkName(a.name, what: "attribute")
+            guard let type = AttributeType(rawValue: a.type) else {
+                throw SpecError("attribute '\(a.name)' has unknown type '\(a.type)'")
+            }
+            let checks = a.checks
+            let min = try bound(checks?.min, "min", of: a.name)
+            let max = try bound(checks?.max, "max", of: a.name)
+            let minLength = try bound(checks?.minLen, "min-len", of: a.name)
+            let maxLength = try bound(checks?.maxLen, "max-len", of: a.name)
+            let exactLength = try bound(checks?.exactLen, "exact-len", of: a.name)
+
+            func allow(_ present: [(String, Bool)]) throws(SpecError) {
+                for (key, isPresent) in present where isPresent {
+                    throw SpecError("attribute '\(a.name)' of type \(a.type) cannot have check '\(key)'")
+                }
+            }
+            switch type {
+            case .u32, .u64:
+                try allow([("min-len", minLength != nil), ("max-len", maxLength != nil), ("exact-len", exactLength != nil)])
+                let limit = type == .u32 ? Int(UInt32.max) : Int.max
+                if let max, max.value > limit {
+                    throw SpecError("check 'max' of attribute '\(a.name)' exceeds \(a.type)")
+                }
+                if let min, let max, min.value > max.value {
+                    throw SpecError("attribute '\(a.name)' has min above max")
+                }
+            case .string:
+                try allow([("min", min != nil), ("max", max != nil), ("exact-len", exactLength != nil),
+                           ("min-len", minLength != nil)])
+            case .binary:
+                try allow([("min", min != nil), ("max", max != nil)])
+                if exactLength != nil, minLength != nil || maxLength != nil {
+                    throw SpecError("attribute '\(a.name)' has exact-len with min-len or max-len")
+                }
+            case .flag:
+                try allow([("min", min != nil), ("max", max != nil), ("min-len", minLength != nil),
+                           ("max-len", maxLength != nil), ("exact-len", exactLength != nil)])
+            }
+
+            var enumeration: Enumeration?
+            if let name = a.enum {
+                guard type == .u32 else {
+                    throw SpecError("attribute '\(a.name)' has an enum but is not u32")
+                }
+                guard min == nil, max == nil else {
+                    throw SpecError("attribute '\(a.name)' has both an enum and min/max checks")
+                }
+                var found: Enumeration?
+                for case let .enumeration(e) in definitions where e.name == name {
+                    found = e
+                }
+                guard let found else {
+                    throw SpecError("attribute '\(a.name)' names unknown enum '\(name)'")
+                }
+                if a.enumAsFlags == true, !found.isFlags {
+                    throw SpecError("attribute '\(a.name)': enum-as-flags on enum '\(name)' is not supported, make it flags")
+                }
+                if !found.isFlags, !found.isContiguous {
+                    throw SpecError("attribute '\(a.name)': enum '\(name)' has gaps, a policy range cannot check it")
+                }
+                enumeration = found
+            } else if a.enumAsFlags != nil {
+                throw SpecError("attribute '\(a.name)' has enum-as-flags but no enum")
+            }
+
+            attributes.append(AttributeModel(
+                name: a.name, doc: a.doc, number: index + 1, type: type,
+                min: min, max: max, minLength: minLength, maxLength: maxLength,
+                exactLength: exactLength, enumeration: enumeration))
+        }
+        return AttributeSetModel(name: set.name, doc: set.doc, prefix: set.namePrefix ?? "\(family)-a-\(set.name)-",
+                                 attributes: attributes)
+    }
+
+    private static func check(_ op: Operation, number: Int, set: AttributeSetModel,
+                              groups: [GroupModel]) throws(SpecError) -> OperationModel {
+        guard let setName = op.attributeSet else {
+            throw SpecError("operation '\(op.name)' has no attribute-set")
+        }
+        guard setName == set.name else {
+            throw SpecError("operation '\(op.name)' uses unknown attribute set '\(setName)'")
+        }
+        func checked(_ list: AttributeList?, _ what: String) throws(SpecError) -> [String] {
+            let names = list?.attributes ?? []
+            try refuseDuplicates(names, what: "attribute in \(what) of operation '\(op.name)'")
+            for name in names where set.attribute(named: name) == nil {
+                throw SpecError("operation '\(op.name)' \(what) names unknown attribute '\(name)'")
+            }
+            return names
+        }
+        var adminPerm = false
+        for flag in op.flags ?? [] {
+            switch flag {
+            case "admin-perm": adminPerm = true
+            default: throw SpecError("operation '\(op.name)' has unknown flag '\(flag)'")
+            }
+        }
+        let isEvent = op.event != nil
+        if isEvent {
+            guard op.do == nil, op.dump == nil else {
+                throw SpecError("operation '\(op.name)' is an event and cannot have do or dump")
+            }
+            guard !adminPerm else {
+                throw SpecError("event '\(op.name)' cannot have flags")
+            }
+            guard let group = op.mcgrp else {
+                throw SpecError("event '\(op.name)' has no mcgrp")
+            }
+            guard groups.contains(where: { $0.name == group }) else {
+                throw SpecError("event '\(op.name)' names unknown multicast group '\(group)'")
+            }
+        } else {
+            guard op.do != nil || op.dump != nil else {
+                throw SpecError("operation '\(op.name)' has neither do, dump nor event")
+            }
+            guard op.mcgrp == nil else {
+                throw SpecError("operation '\(op.name)' has mcgrp but is not an event")
+            }
+        }
+        return OperationModel(
+            name: op.name, doc: op.doc, number: number, adminPerm: adminPerm,
+            hasDo: op.do != nil, hasDump: op.dump != nil,
+            doRequest: try checked(op.do?.request, "do request"),
+            doReply: try checked(op.do?.reply, "do reply"),
+            dumpRequest: try checked(op.dump?.request, "dump request"),
+            dumpReply: try checked(op.dump?.reply, "dump reply"),
+            event: isEvent ? try checked(op.event, "event") : nil,
+            mcgrp: op.mcgrp)
+    }
+}

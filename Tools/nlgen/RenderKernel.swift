@@ -1,0 +1,227 @@
+// kmod/gen/dst-nl-gen.h and dst-nl-gen.c: the global policy, the handler
+// prototypes, the genl_ops table and the multicast groups. struct genl_ops,
+// not genl_split_ops, because Linux 6.1 has no split ops; no .validate, so the
+// new family gets strict validation.
+
+extension Family {
+    /// "dst_nl", the prefix of the kernel symbols.
+    var kernelPrefix: String { cLower(name) + "_nl" }
+
+    var policyName: String { "\(kernelPrefix)_policy" }
+    var opsName: String { "\(kernelPrefix)_ops" }
+    var groupsName: String { "\(kernelPrefix)_mcgrps" }
+
+    func doitName(of op: OperationModel) -> String {
+        "\(kernelPrefix)_\(cLower(op.name))_doit"
+    }
+
+    func dumpitName(of op: OperationModel) -> String {
+        "\(kernelPrefix)_\(cLower(op.name))_dumpit"
+    }
+
+    /// "DST_NLGRP_EVENTS": the group's index in the mcgrps table.
+    func groupIndexName(of group: GroupModel) -> String {
+        cUpper(name) + "_NLGRP_" + cUpper(group.name)
+    }
+
+    /// The name of the range a policy entry points to when its bounds do not
+    /// fit the s16 min and max of struct nla_policy.
+    func rangeName(of a: AttributeModel) -> String {
+        cLower(cName(of: a)) + "_range"
+    }
+
+    var kernelHeaderGuard: String { "_\(cUpper(name))_NL_GEN_H" }
+
+    func renderKernelHeader() -> String {
+        var out = Lines()
+        out.add("/* SPDX-License-Identifier: GPL-2.0-only OR MIT */")
+        out.add("/* \(banner) */")
+        out.add()
+        out.add("#ifndef \(kernelHeaderGuard)")
+        out.add("#define \(kernelHeaderGuard)")
+        out.add()
+        out.add("#include <net/netlink.h>")
+        out.add("#include <net/genetlink.h>")
+        out.add()
+        out.add("#include \"\(name).h\"")
+        out.add()
+        out.add("/* Global policy: struct genl_family .policy, with .maxattr \(cMaxNames(prefix: attributeSet.prefix).max) */")
+        out.add("extern const struct nla_policy \(policyName)[\(cMaxNames(prefix: attributeSet.prefix).max) + 1];")
+        out.add()
+        out.add("/* Handlers, written by hand */")
+        for op in requestOperations {
+            if op.hasDo {
+                out.add("int \(doitName(of: op))(struct sk_buff *skb, struct genl_info *info);")
+            }
+            if op.hasDump {
+                out.add("int \(dumpitName(of: op))(struct sk_buff *skb, struct netlink_callback *cb);")
+            }
+        }
+        if !groups.isEmpty {
+            out.add()
+            out.add("enum {")
+            for group in groups {
+                out.add("\t\(groupIndexName(of: group)),")
+            }
+            out.add("};")
+        }
+        out.add()
+        out.add("extern const struct genl_ops \(opsName)[\(requestOperations.count)];")
+        if !groups.isEmpty {
+            out.add("extern const struct genl_multicast_group \(groupsName)[\(groups.count)];")
+        }
+        out.add()
+        out.add("#endif /* \(kernelHeaderGuard) */")
+        return out.text
+    }
+
+    /// Whether a bound fits the s16 min/max of struct nla_policy.
+    private func fitsPolicy(_ bound: Bound?) -> Bool {
+        guard let bound else {
+            return true
+        }
+        return bound.value <= Int(Int16.max)
+    }
+
+    /// Whether an integer attribute needs NLA_POLICY_FULL_RANGE.
+    func needsFullRange(_ a: AttributeModel) -> Bool {
+        (a.type == .u32 || a.type == .u64) && a.enumeration == nil
+            && (a.min != nil || a.max != nil) && !(fitsPolicy(a.min) && fitsPolicy(a.max))
+    }
+
+    /// The policy entry of one attribute.
+    func policy(of a: AttributeModel) -> String {
+        switch a.type {
+        case .u32, .u64:
+            let nla = a.type == .u32 ? "NLA_U32" : "NLA_U64"
+            if let e = a.enumeration {
+                if e.isFlags {
+                    return "NLA_POLICY_MASK(\(nla), \(cMaskName(of: e)))"
+                }
+                if e.lowest == 0 {
+                    return "NLA_POLICY_MAX(\(nla), \(cEnumMaxName(of: e)))"
+                }
+                let first = e.entries.first { $0.value == e.lowest }!
+                return "NLA_POLICY_RANGE(\(nla), \(cName(of: first, in: e)), \(cEnumMaxName(of: e)))"
+            }
+            if needsFullRange(a) {
+                return "NLA_POLICY_FULL_RANGE(\(nla), &\(rangeName(of: a)))"
+            }
+            switch (a.min, a.max) {
+            case let (min?, max?):
+                return "NLA_POLICY_RANGE(\(nla), \(cLimit(min)), \(cLimit(max)))"
+            case let (min?, nil):
+                return "NLA_POLICY_MIN(\(nla), \(cLimit(min)))"
+            case let (nil, max?):
+                return "NLA_POLICY_MAX(\(nla), \(cLimit(max)))"
+            case (nil, nil):
+                return "{ .type = \(nla), }"
+            }
+        case .string:
+            if let max = a.maxLength {
+                return "{ .type = NLA_NUL_STRING, .len = \(cLimit(max)), }"
+            }
+            return "{ .type = NLA_NUL_STRING, }"
+        case .binary:
+            if let exact = a.exactLength {
+                return "NLA_POLICY_EXACT_LEN(\(cLimit(exact)))"
+            }
+            switch (a.minLength, a.maxLength) {
+            case let (min?, max?):
+                return "NLA_POLICY_RANGE(NLA_BINARY, \(cLimit(min)), \(cLimit(max)))"
+            case let (min?, nil):
+                return "NLA_POLICY_MIN_LEN(\(cLimit(min)))"
+            case let (nil, max?):
+                return "{ .type = NLA_BINARY, .len = \(cLimit(max)), }"
+            case (nil, nil):
+                return "{ .type = NLA_BINARY, }"
+            }
+        case .flag:
+            return "{ .type = NLA_FLAG, }"
+        }
+    }
+
+    func renderKernelSource() throws(SpecError) -> String {
+        for a in attributeSet.attributes {
+            for bound in [a.minLength, a.maxLength, a.exactLength].compactMap({ $0 }) where bound.value > Int(UInt16.max) {
+                throw SpecError("length check of attribute '\(a.name)' exceeds the u16 len of struct nla_policy")
+            }
+            if a.type == .binary, let bound = a.exactLength ?? a.minLength, bound.value > Int(Int16.max) {
+                throw SpecError("length check of attribute '\(a.name)' exceeds the s16 min of struct nla_policy")
+            }
+        }
+
+        var out = Lines()
+        out.add("// SPDX-License-Identifier: GPL-2.0-only OR MIT")
+        out.add("/* \(banner) */")
+        out.add()
+        out.add("#include \"\(cLower(name))-nl-gen.h\"")
+
+        if !structures.isEmpty {
+            out.add()
+            out.add("/* The wire structs have no padding: their sizes are part of the protocol. */")
+            for s in structures {
+                out.add("static_assert(sizeof(struct \(cLower(name))_\(cLower(s.name))) == \(cSizeName(of: s)));")
+            }
+        }
+
+        let ranged = attributeSet.attributes.filter(needsFullRange)
+        if !ranged.isEmpty {
+            out.add()
+            out.add("/*")
+            out.add(" * Bounds beyond the s16 min and max of struct nla_policy. Not const: in")
+            out.add(" * Linux 6.1 struct nla_policy points to a mutable one.")
+            out.add(" */")
+            for (i, a) in ranged.enumerated() {
+                if i > 0 {
+                    out.add()
+                }
+                out.add("static struct netlink_range_validation \(rangeName(of: a)) = {")
+                if let min = a.min {
+                    out.add("\t.min = \(min.constant.map { cPrefix + cUpper($0) } ?? "\(min.value)ULL"),")
+                }
+                if let max = a.max {
+                    out.add("\t.max = \(max.constant.map { cPrefix + cUpper($0) } ?? "\(max.value)ULL"),")
+                } else {
+                    out.add("\t.max = \(a.type == .u32 ? "U32_MAX" : "U64_MAX"),")
+                }
+                out.add("};")
+            }
+        }
+
+        out.add()
+        out.add("const struct nla_policy \(policyName)[\(cMaxNames(prefix: attributeSet.prefix).max) + 1] = {")
+        for a in attributeSet.attributes {
+            out.add("\t[\(cName(of: a))] = \(policy(of: a)),")
+        }
+        out.add("};")
+
+        out.add()
+        out.add("const struct genl_ops \(opsName)[\(requestOperations.count)] = {")
+        for op in requestOperations {
+            out.add("\t{")
+            out.add("\t\t.cmd\t\t= \(cName(of: op)),")
+            if op.hasDo {
+                out.add("\t\t.doit\t\t= \(doitName(of: op)),")
+            }
+            if op.hasDump {
+                out.add("\t\t.dumpit\t\t= \(dumpitName(of: op)),")
+            }
+            if op.adminPerm {
+                out.add("\t\t.flags\t\t= GENL_ADMIN_PERM,")
+            }
+            out.add("\t},")
+        }
+        out.add("};")
+
+        if !groups.isEmpty {
+            out.add()
+            out.add("const struct genl_multicast_group \(groupsName)[\(groups.count)] = {")
+            for group in groups {
+                out.add("\t[\(groupIndexName(of: group))] = { .name = \(cGroupName(of: group)), },")
+            }
+            out.add("};")
+        }
+        return out.text
+    }
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/* Do not edit directly, auto-generated from Documentation/spec/dst.yaml by Tools/nlgen */
+
+#include "dst-nl-gen.h"
+
+/* The wire structs have no padding: their sizes are part of the protocol. */
+static_assert(sizeof(struct dst_client_hello) == DST_CLIENT_HELLO_SIZE);
+static_assert(sizeof(struct dst_server_reply) == DST_SERVER_REPLY_SIZE);
+static_assert(sizeof(struct dst_req_hdr) == DST_REQ_HDR_SIZE);
+static_assert(sizeof(struct dst_rep_hdr) == DST_REP_HDR_SIZE);
+
+/*
+ * Bounds beyond the s16 min and max of struct nla_policy. Not const: in
+ * Linux 6.1 struct nla_policy points to a mutable one.
+ */
+static struct netlink_range_validation dst_a_sock_fd_range = {
+	.max = 2147483647ULL,
+};
+
+static struct netlink_range_validation dst_a_physical_bs_range = {
+	.min = 512ULL,
+	.max = 65536ULL,
+};
+
+static struct netlink_range_validation dst_a_max_xfer_range = {
+	.min = 4096ULL,
+	.max = 4194304ULL,
+};
+
+static struct netlink_range_validation dst_a_backing_fd_range = {
+	.max = 2147483647ULL,
+};
+
+const struct nla_policy dst_nl_policy[DST_A_MAX + 1] = {
+	[DST_A_DEV_INDEX] = NLA_POLICY_MAX(NLA_U32, 1023),
+	[DST_A_SOCK_FD] = NLA_POLICY_FULL_RANGE(NLA_U32, &dst_a_sock_fd_range),
+	[DST_A_SIZE] = { .type = NLA_U64, },
+	[DST_A_LOGICAL_BS] = NLA_POLICY_RANGE(NLA_U32, 512, 4096),
+	[DST_A_PHYSICAL_BS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dst_a_physical_bs_range),
+	[DST_A_MAX_XFER] = NLA_POLICY_FULL_RANGE(NLA_U32, &dst_a_max_xfer_range),
+	[DST_A_FEATURES] = NLA_POLICY_MASK(NLA_U32, DST_FEATURES_MASK),
+	[DST_A_CSUM] = NLA_POLICY_MAX(NLA_U32, DST_CSUM_MAX),
+	[DST_A_UUID] = NLA_POLICY_EXACT_LEN(16),
+	[DST_A_EXPORT_NAME] = { .type = NLA_NUL_STRING, .len = 64, },
+	[DST_A_REMOTE] = { .type = NLA_NUL_STRING, .len = 128, },
+	[DST_A_STATE] = NLA_POLICY_RANGE(NLA_U32, DST_STATE_CONNECTED, DST_STATE_MAX),
+	[DST_A_LAST_ERROR] = { .type = NLA_NUL_STRING, .len = 256, },
+	[DST_A_BACKING_FD] = NLA_POLICY_FULL_RANGE(NLA_U32, &dst_a_backing_fd_range),
+	[DST_A_LISTEN] = { .type = NLA_NUL_STRING, .len = 128, },
+	[DST_A_READ_ONLY] = { .type = NLA_FLAG, },
+	[DST_A_CLIENTS] = { .type = NLA_U32, },
+	[DST_A_BACKING_PATH] = { .type = NLA_NUL_STRING, .len = 1024, },
+	[DST_A_CONNECTIONS] = { .type = NLA_U32, },
+	[DST_A_INFLIGHT] = { .type = NLA_U32, },
+};
+
+const struct genl_ops dst_nl_ops[8] = {
+	{
+		.cmd		= DST_CMD_DEV_ADD,
+		.doit		= dst_nl_dev_add_doit,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= DST_CMD_DEV_DEL,
+		.doit		= dst_nl_dev_del_doit,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= DST_CMD_DEV_GET,
+		.doit		= dst_nl_dev_get_doit,
+		.dumpit		= dst_nl_dev_get_dumpit,
+	},
+	{
+		.cmd		= DST_CMD_DEV_CONNECT,
+		.doit		= dst_nl_dev_connect_doit,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= DST_CMD_EXPORT_ADD,
+		.doit		= dst_nl_export_add_doit,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= DST_CMD_EXPORT_DEL,
+		.doit		= dst_nl_export_del_doit,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= DST_CMD_EXPORT_GET,
+		.doit		= dst_nl_export_get_doit,
+		.dumpit		= dst_nl_export_get_dumpit,
+	},
+	{
+		.cmd		= DST_CMD_EXPORT_CONNECT,
+		.doit		= dst_nl_export_connect_doit,
+		.flags		= GENL_ADMIN_PERM,
+	},
+};
+
+const struct genl_multicast_group dst_nl_mcgrps[1] = {
+	[DST_NLGRP_EVENTS] = { .name = DST_MCGRP_EVENTS, },
+};

@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/* Do not edit directly, auto-generated from Documentation/spec/dst.yaml by Tools/nlgen */
+
+#ifndef _UAPI_LINUX_DST_H
+#define _UAPI_LINUX_DST_H
+
+#include <linux/types.h>
+
+/*
+ * DST network block device: client devices (/dev/dstN) and exports. Userspace
+ * performs the handshake on a TCP socket and hands the connected socket to the
+ * kernel, which carries all I/O.
+ */
+#define DST_FAMILY_NAME "dst"
+#define DST_FAMILY_VERSION 1
+
+/* Wire protocol version carried in both hello messages. */
+#define DST_PROTO_VERSION 1
+
+/* Client hello magic, ASCII "DSTHELLO". */
+#define DST_HELLO_MAGIC 0x44535448454c4c4fULL
+
+/* Server hello reply magic, ASCII "DSTREPLY". */
+#define DST_REPLY_MAGIC 0x4453545245504c59ULL
+
+/* Data request frame magic, ASCII "DSTQ". */
+#define DST_REQ_MAGIC 0x44535451
+
+/* Data reply frame magic, ASCII "DSTA". */
+#define DST_REP_MAGIC 0x44535441
+
+/* TCP port used when an address names none. */
+#define DST_DEFAULT_PORT 1025
+
+/* Longest export name in bytes (no NUL on the wire). */
+#define DST_EXPORT_NAME_MAX 64
+
+/* Longest refusal message in a server reply, in bytes. */
+#define DST_MESSAGE_MAX 1024
+
+/* Largest max-transfer either side accepts, in bytes. */
+#define DST_MAX_XFER_LIMIT 4194304
+
+/* Max-transfer an export offers unless told otherwise, in bytes. */
+#define DST_MAX_XFER_DEFAULT 1048576
+
+/*
+ * A frame tag is (epoch << 32) | id: the connection epoch in the high 32 bits,
+ * the transaction id in the low 32 bits.
+ */
+#define DST_TAG_EPOCH_SHIFT 32
+
+/**
+ * enum dst_opcode - Request opcode of a data frame.
+ * @DST_OP_READ: Read length bytes at offset; the reply carries the data.
+ * @DST_OP_WRITE: Write the length bytes that follow the header at offset.
+ * @DST_OP_FLUSH: Make every completed write durable; offset and length are 0.
+ * @DST_OP_DISCARD: The range may be deallocated; its contents become undefined.
+ * @DST_OP_WRITE_ZEROES: The range reads back as zeroes.
+ */
+enum dst_opcode {
+	DST_OP_READ = 1,
+	DST_OP_WRITE = 2,
+	DST_OP_FLUSH = 3,
+	DST_OP_DISCARD = 4,
+	DST_OP_WRITE_ZEROES = 5,
+
+	/* private: */
+	__DST_OP_MAX,
+	DST_OP_MAX = (__DST_OP_MAX - 1)
+};
+
+/**
+ * enum dst_cmd_flags - Flags of a data request.
+ * @DST_CMD_F_FUA: A write is durable before its reply is sent.
+ */
+enum dst_cmd_flags {
+	DST_CMD_F_FUA = 1,
+};
+
+#define DST_CMD_FLAGS_MASK 0x1
+
+/**
+ * enum dst_status - Status of a data reply; never a raw errno.
+ * @DST_ST_OK: Success.
+ * @DST_ST_IO: I/O error on the backing store (EIO).
+ * @DST_ST_NOSPC: No space left on the backing store (ENOSPC).
+ * @DST_ST_INVAL: Request out of bounds, misaligned or malformed (EINVAL).
+ * @DST_ST_ROFS: Write to a read-only export (EROFS).
+ * @DST_ST_NOTSUPP: Operation not supported by the export (EOPNOTSUPP).
+ * @DST_ST_NOMEM: Server out of memory, retry later (ENOMEM).
+ */
+enum dst_status {
+	DST_ST_OK = 0,
+	DST_ST_IO = 1,
+	DST_ST_NOSPC = 2,
+	DST_ST_INVAL = 3,
+	DST_ST_ROFS = 4,
+	DST_ST_NOTSUPP = 5,
+	DST_ST_NOMEM = 6,
+
+	/* private: */
+	__DST_ST_MAX,
+	DST_ST_MAX = (__DST_ST_MAX - 1)
+};
+
+/**
+ * enum dst_checksum - Checksum over frame headers and data.
+ * @DST_CSUM_NONE: No checksums; the csum fields are zero.
+ * @DST_CSUM_CRC32C: CRC32C (Castagnoli) over each header and each data payload.
+ */
+enum dst_checksum {
+	DST_CSUM_NONE = 0,
+	DST_CSUM_CRC32C = 1,
+
+	/* private: */
+	__DST_CSUM_MAX,
+	DST_CSUM_MAX = (__DST_CSUM_MAX - 1)
+};
+
+/**
+ * enum dst_features - Export properties, offered in the server reply.
+ * @DST_FEAT_FLUSH: The export has a volatile cache; FLUSH and FUA are honoured.
+ * @DST_FEAT_FUA: FUA writes are supported.
+ * @DST_FEAT_DISCARD: DISCARD is supported.
+ * @DST_FEAT_WRITE_ZEROES: WRITE_ZEROES is supported.
+ * @DST_FEAT_READ_ONLY: Writes fail with status rofs.
+ * @DST_FEAT_ROTATIONAL: The backing store is rotational.
+ */
+enum dst_features {
+	DST_FEAT_FLUSH = 1,
+	DST_FEAT_FUA = 2,
+	DST_FEAT_DISCARD = 4,
+	DST_FEAT_WRITE_ZEROES = 8,
+	DST_FEAT_READ_ONLY = 16,
+	DST_FEAT_ROTATIONAL = 32,
+};
+
+#define DST_FEATURES_MASK 0x3f
+
+/**
+ * enum dst_hello_status - Outcome of the handshake, in the server reply.
+ * @DST_HELLO_OK: Accepted; the connection carries data frames from now on.
+ * @DST_HELLO_BAD_VERSION: The server does not speak the client's protocol
+ *	version.
+ * @DST_HELLO_UNKNOWN_EXPORT: No export of that name is served here.
+ * @DST_HELLO_BAD_CHECKSUM: The proposed checksum is not supported.
+ * @DST_HELLO_BUSY: The export takes no more clients now.
+ * @DST_HELLO_INTERNAL: The server failed; the message says why.
+ * @DST_HELLO_BAD_REQUEST: The hello was malformed.
+ */
+enum dst_hello_status {
+	DST_HELLO_OK = 0,
+	DST_HELLO_BAD_VERSION = 1,
+	DST_HELLO_UNKNOWN_EXPORT = 2,
+	DST_HELLO_BAD_CHECKSUM = 3,
+	DST_HELLO_BUSY = 4,
+	DST_HELLO_INTERNAL = 5,
+	DST_HELLO_BAD_REQUEST = 6,
+
+	/* private: */
+	__DST_HELLO_MAX,
+	DST_HELLO_MAX = (__DST_HELLO_MAX - 1)
+};
+
+/**
+ * enum dst_dev_state - State of a client device.
+ * @DST_STATE_CONNECTED: At least one connection carries I/O.
+ * @DST_STATE_DISCONNECTED: No live connection; I/O is queued until the timeout.
+ * @DST_STATE_RECONNECTING: Userspace is working on a new connection.
+ * @DST_STATE_FAILED: The timeout expired; queued I/O failed with EIO.
+ * @DST_STATE_REMOVED: The device is being removed.
+ */
+enum dst_dev_state {
+	DST_STATE_CONNECTED = 1,
+	DST_STATE_DISCONNECTED = 2,
+	DST_STATE_RECONNECTING = 3,
+	DST_STATE_FAILED = 4,
+	DST_STATE_REMOVED = 5,
+
+	/* private: */
+	__DST_STATE_MAX,
+	DST_STATE_MAX = (__DST_STATE_MAX - 1)
+};
+
+/**
+ * struct dst_client_hello - First bytes a client sends; name-len bytes of
+ * export name follow.
+ * @magic: u64, big-endian.
+ * @version: u32, big-endian.
+ * @features: Features the client can use (features flags).
+ * @csum: Proposed checksum (checksum enum).
+ * @name_len: Length of the export name that follows, 0 to export-name-max.
+ */
+struct dst_client_hello {
+	__be64 magic;
+	__be32 version;
+	__be32 features;
+	__be32 csum;
+	__be32 name_len;
+};
+
+#define DST_CLIENT_HELLO_SIZE 24
+
+/**
+ * struct dst_server_reply - The server's answer; msg-len bytes of message
+ * follow.
+ * @magic: u64, big-endian.
+ * @version: u32, big-endian.
+ * @status: hello-status enum.
+ * @size: Export size in bytes.
+ * @logical_bs: u32, big-endian.
+ * @physical_bs: u32, big-endian.
+ * @max_xfer: u32, big-endian.
+ * @features: u32, big-endian.
+ * @csum: Chosen checksum.
+ * @msg_len: Length of the message that follows, 0 to message-max.
+ * @uuid: 16 bytes.
+ */
+struct dst_server_reply {
+	__be64 magic;
+	__be32 version;
+	__be32 status;
+	__be64 size;
+	__be32 logical_bs;
+	__be32 physical_bs;
+	__be32 max_xfer;
+	__be32 features;
+	__be32 csum;
+	__be32 msg_len;
+	__u8 uuid[16];
+};
+
+#define DST_SERVER_REPLY_SIZE 64
+
+/**
+ * struct dst_req_hdr - Data request header; a WRITE is followed by length bytes
+ * of data.
+ * @magic: u32, big-endian.
+ * @opcode: u16, big-endian.
+ * @flags: u16, big-endian.
+ * @tag: u64, big-endian.
+ * @offset: u64, big-endian.
+ * @length: u32, big-endian.
+ * @data_csum: Checksum of the data that follows (WRITE), else 0.
+ * @hdr_csum: Checksum of this header computed with hdr-csum set to 0.
+ * @reserved: Sent as 0, refused otherwise.
+ */
+struct dst_req_hdr {
+	__be32 magic;
+	__be16 opcode;
+	__be16 flags;
+	__be64 tag;
+	__be64 offset;
+	__be32 length;
+	__be32 data_csum;
+	__be32 hdr_csum;
+	__be32 reserved;
+};
+
+#define DST_REQ_HDR_SIZE 40
+
+/**
+ * struct dst_rep_hdr - Data reply header; a successful READ is followed by
+ * length bytes.
+ * @magic: u32, big-endian.
+ * @status: u32, big-endian.
+ * @tag: u64, big-endian.
+ * @opcode: Opcode of the request this answers.
+ * @flags: Sent as 0.
+ * @length: u32, big-endian.
+ * @data_csum: u32, big-endian.
+ * @hdr_csum: u32, big-endian.
+ */
+struct dst_rep_hdr {
+	__be32 magic;
+	__be32 status;
+	__be64 tag;
+	__be16 opcode;
+	__be16 flags;
+	__be32 length;
+	__be32 data_csum;
+	__be32 hdr_csum;
+};
+
+#define DST_REP_HDR_SIZE 32
+
+/*
+ * Attributes of the dst family, one set for all commands.
+ * @DST_A_DEV_INDEX: (u32) Index N of /dev/dstN.
+ * @DST_A_SOCK_FD: (u32) File descriptor of a connected TCP socket in the
+ *	caller.
+ * @DST_A_SIZE: (u64) Size in bytes.
+ * @DST_A_LOGICAL_BS: (u32) Logical block size in bytes, a power of two.
+ * @DST_A_PHYSICAL_BS: (u32) Physical block size in bytes, a power of two.
+ * @DST_A_MAX_XFER: (u32) Largest data transfer of one frame in bytes.
+ * @DST_A_FEATURES: (u32) Export features.
+ * @DST_A_CSUM: (u32) Checksum in use.
+ * @DST_A_UUID: (binary) Export UUID, 16 bytes.
+ * @DST_A_EXPORT_NAME: (string) Name of an export.
+ * @DST_A_REMOTE: (string) Server address as the user gave it, for display.
+ * @DST_A_STATE: (u32) Device state.
+ * @DST_A_LAST_ERROR: (string) Why the device last left the connected state.
+ * @DST_A_BACKING_FD: (u32) File descriptor of the export's backing block device
+ *	or file.
+ * @DST_A_LISTEN: (string) Address dstd listens on for this export, as
+ *	ADDR:PORT.
+ * @DST_A_READ_ONLY: (flag) The export refuses writes.
+ * @DST_A_CLIENTS: (u32) Connected clients of an export.
+ * @DST_A_BACKING_PATH: (string) Path of the backing store, for display.
+ * @DST_A_CONNECTIONS: (u32) Live connections of a device.
+ * @DST_A_INFLIGHT: (u32) Transactions of a device not yet completed.
+ */
+enum {
+	DST_A_DEV_INDEX = 1,
+	DST_A_SOCK_FD,
+	DST_A_SIZE,
+	DST_A_LOGICAL_BS,
+	DST_A_PHYSICAL_BS,
+	DST_A_MAX_XFER,
+	DST_A_FEATURES,
+	DST_A_CSUM,
+	DST_A_UUID,
+	DST_A_EXPORT_NAME,
+	DST_A_REMOTE,
+	DST_A_STATE,
+	DST_A_LAST_ERROR,
+	DST_A_BACKING_FD,
+	DST_A_LISTEN,
+	DST_A_READ_ONLY,
+	DST_A_CLIENTS,
+	DST_A_BACKING_PATH,
+	DST_A_CONNECTIONS,
+	DST_A_INFLIGHT,
+
+	/* private: */
+	__DST_A_MAX,
+	DST_A_MAX = (__DST_A_MAX - 1)
+};
+
+/*
+ * Commands of the dst family; events are sent to multicast groups.
+ * @DST_CMD_DEV_ADD: Create /dev/dstN over a connected, handshaken socket.
+ * @DST_CMD_DEV_DEL: Remove a device; queued I/O fails with EIO.
+ * @DST_CMD_DEV_GET: Get one device, or dump all devices.
+ * @DST_CMD_DEV_CONNECT: Hand a connected, handshaken socket to an existing
+ *	device.
+ * @DST_CMD_EXPORT_ADD: Export a block device or file, opened by the caller.
+ * @DST_CMD_EXPORT_DEL: Remove an export; its clients are disconnected.
+ * @DST_CMD_EXPORT_GET: Get one export, or dump the exports of the caller's
+ *	netns.
+ * @DST_CMD_EXPORT_CONNECT: Hand a client socket, handshaken by the caller, to
+ *	an export.
+ * @DST_CMD_DEV_CHANGE_NTF: A device was added, changed state or was removed.
+ * @DST_CMD_EXPORT_CHANGE_NTF: An export was added or removed, or its clients
+ *	changed.
+ */
+enum {
+	DST_CMD_DEV_ADD = 1,
+	DST_CMD_DEV_DEL,
+	DST_CMD_DEV_GET,
+	DST_CMD_DEV_CONNECT,
+	DST_CMD_EXPORT_ADD,
+	DST_CMD_EXPORT_DEL,
+	DST_CMD_EXPORT_GET,
+	DST_CMD_EXPORT_CONNECT,
+	DST_CMD_DEV_CHANGE_NTF,
+	DST_CMD_EXPORT_CHANGE_NTF,
+
+	/* private: */
+	__DST_CMD_MAX,
+	DST_CMD_MAX = (__DST_CMD_MAX - 1)
+};
+
+#define DST_MCGRP_EVENTS "events"
+
+#endif /* _UAPI_LINUX_DST_H */
