@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Every kernel API difference DST meets, in one place.
+ *
+ * Differences are detected by compile probes (compat/tests/, run by
+ * compat/probe.sh into compat-gen.h), never by LINUX_VERSION_CODE: Debian's
+ * 6.1 carries many later APIs as backports.
+ */
+#ifndef DST_COMPAT_H
+#define DST_COMPAT_H
+
+#include <linux/blkdev.h>
+#include <net/sock.h>
+#include "compat-gen.h"
+
+/* Queue limits of a client disk, in one kernel-neutral description. */
+struct dst_disk_limits {
+	u32 logical_bs;
+	u32 physical_bs;
+	u32 max_hw_sectors;
+	u32 max_discard_sectors;	/* 0: no discard */
+	u32 max_write_zeroes_sectors;	/* 0: no write zeroes */
+	bool write_cache;
+	bool fua;
+	bool rotational;
+	bool stable_writes;		/* pages must not change while in flight */
+};
+
+#ifdef COMPAT_BLK_ALLOC_DISK_LIMITS
+static inline struct gendisk *dst_alloc_disk(const struct dst_disk_limits *l)
+{
+	struct queue_limits lim = {
+		.logical_block_size = l->logical_bs,
+		.physical_block_size = l->physical_bs,
+		.io_min = l->physical_bs,
+		.max_hw_sectors = l->max_hw_sectors,
+		.max_hw_discard_sectors = l->max_discard_sectors,
+		.discard_granularity = l->max_discard_sectors ? l->logical_bs : 0,
+		.max_write_zeroes_sectors = l->max_write_zeroes_sectors,
+	};
+
+#ifdef COMPAT_BLK_FEAT_FLAGS
+	if (l->write_cache)
+		lim.features |= BLK_FEAT_WRITE_CACHE;
+	if (l->fua)
+		lim.features |= BLK_FEAT_FUA;
+	if (l->rotational)
+		lim.features |= BLK_FEAT_ROTATIONAL;
+	if (l->stable_writes)
+		lim.features |= BLK_FEAT_STABLE_WRITES;
+#else
+#error "queue_limits at allocation without BLK_FEAT_*: add a probe"
+#endif
+	return blk_alloc_disk(&lim, NUMA_NO_NODE);
+}
+#else
+static inline struct gendisk *dst_alloc_disk(const struct dst_disk_limits *l)
+{
+	struct gendisk *disk = blk_alloc_disk(NUMA_NO_NODE);
+	struct request_queue *q;
+
+	if (!disk)
+		return ERR_PTR(-ENOMEM);
+	q = disk->queue;
+	blk_queue_logical_block_size(q, l->logical_bs);
+	blk_queue_physical_block_size(q, l->physical_bs);
+	blk_queue_io_min(q, l->physical_bs);
+	blk_queue_max_hw_sectors(q, l->max_hw_sectors);
+	if (l->max_discard_sectors) {
+		blk_queue_max_discard_sectors(q, l->max_discard_sectors);
+		q->limits.discard_granularity = l->logical_bs;
+	}
+	blk_queue_max_write_zeroes_sectors(q, l->max_write_zeroes_sectors);
+	blk_queue_write_cache(q, l->write_cache, l->fua);
+	if (l->rotational)
+		blk_queue_flag_clear(QUEUE_FLAG_NONROT, q);
+	else
+		blk_queue_flag_set(QUEUE_FLAG_NONROT, q);
+	if (l->stable_writes)
+		blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, q);
+	return disk;
+}
+#endif
+
+static inline void dst_sk_no_task_frag(struct sock *sk)
+{
+#ifdef COMPAT_SK_USE_TASK_FRAG
+	/* Our threads' page_frag must not be used under reclaim (swap). */
+	sk->sk_use_task_frag = false;
+#endif
+}
+
+#endif /* DST_COMPAT_H */

@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Client connections: the TX thread sends requests in queue order, the RX
+ * thread matches replies to transactions. Every reply field is checked
+ * against its transaction before the bio is touched; anything unexpected
+ * drops the connection and the transactions are resent elsewhere.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kthread.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include "conn.h"
+#include "dev.h"
+#include "sock.h"
+#include "trans.h"
+
+static struct workqueue_struct *dst_conn_wq;
+
+/* ---- TX ---- */
+
+static int dst_tx_data(struct dst_conn *conn, struct bio *bio)
+{
+	struct bvec_iter iter;
+	struct bio_vec bv;
+	int err;
+
+	bio_for_each_segment(bv, bio, iter) {
+		struct iov_iter from;
+		bool last = iter.bi_size == bv.bv_len;
+
+		iov_iter_bvec(&from, ITER_SOURCE, &bv, 1, bv.bv_len);
+		err = dst_sock_send(conn->sock, &from, !last);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int dst_tx_trans(struct dst_conn *conn, struct dst_trans *trans, bool more)
+{
+	u32 csum = conn->dev->params.csum;
+	bool data = trans->opcode == DST_OP_WRITE;
+	struct dst_req_hdr hdr = {
+		.magic = cpu_to_be32(DST_REQ_MAGIC),
+		.opcode = cpu_to_be16(trans->opcode),
+		.flags = cpu_to_be16(trans->flags),
+		.tag = cpu_to_be64(dst_tag(conn->epoch, trans->id)),
+		.offset = cpu_to_be64(trans->offset),
+		.length = cpu_to_be32(trans->length),
+	};
+	int err;
+
+	/* Stable pages (set with checksums) keep this valid until the reply. */
+	if (data && csum == DST_CSUM_CRC32C)
+		hdr.data_csum = cpu_to_be32(dst_crc32c_bio(trans->bio));
+	dst_req_hdr_seal(&hdr, csum);
+	err = dst_sock_send_buf(conn->sock, &hdr, sizeof(hdr), more || data);
+	if (!err && data)
+		err = dst_tx_data(conn, trans->bio);
+	return err;
+}
+
+/* Next transaction to send, now held by TX; NULL when none or dead. */
+static struct dst_trans *dst_tx_next(struct dst_conn *conn, bool *more)
+{
+	struct dst_device *dev = conn->dev;
+	struct dst_trans *trans = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	if (!conn->dead && !list_empty(&conn->send_queue)) {
+		trans = list_first_entry(&conn->send_queue, struct dst_trans, entry);
+		list_del_init(&trans->entry);
+		trans->state = DST_TRANS_SENDING;
+		trans->sends++;
+		*more = !list_empty(&conn->send_queue);
+	}
+	spin_unlock_irqrestore(&dev->lock, flags);
+	return trans;
+}
+
+/* TX is done with @trans: it waits for its reply, or goes back to the device. */
+static void dst_tx_release(struct dst_conn *conn, struct dst_trans *trans)
+{
+	struct dst_device *dev = conn->dev;
+	struct dst_conn *wake = NULL;
+	unsigned long flags;
+	LIST_HEAD(fail);
+
+	spin_lock_irqsave(&dev->lock, flags);
+	if (!conn->dead) {
+		trans->state = DST_TRANS_SENT;
+		list_add_tail(&trans->entry, &conn->sent);
+	} else {
+		wake = dst_dev_queue_locked(dev, trans, &fail);
+	}
+	spin_unlock_irqrestore(&dev->lock, flags);
+	dst_dev_queue_finish(wake, &fail);
+}
+
+static bool dst_tx_ready(struct dst_conn *conn)
+{
+	return kthread_should_stop() || READ_ONCE(conn->dead) ||
+	       !list_empty_careful(&conn->send_queue);
+}
+
+/* After a failure a thread only waits to be stopped by the reaper. */
+static void dst_conn_wait_stop(void)
+{
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+	}
+}
+
+static int dst_tx_thread(void *data)
+{
+	struct dst_conn *conn = data;
+	struct dst_trans *trans;
+	bool more;
+	int err;
+
+	while (!kthread_should_stop() && !READ_ONCE(conn->dead)) {
+		wait_event_interruptible(conn->tx_wait, dst_tx_ready(conn));
+		while ((trans = dst_tx_next(conn, &more))) {
+			err = dst_tx_trans(conn, trans, more);
+			if (err)
+				dst_conn_fail(conn, err, "send failed");
+			dst_tx_release(conn, trans);
+			if (err)
+				break;
+		}
+	}
+	dst_conn_wait_stop();
+	return 0;
+}
+
+/* ---- RX ---- */
+
+static int dst_rx_data(struct dst_conn *conn, struct bio *bio)
+{
+	struct bvec_iter iter;
+	struct bio_vec bv;
+	int err;
+
+	bio_for_each_segment(bv, bio, iter) {
+		struct iov_iter to;
+
+		iov_iter_bvec(&to, ITER_DEST, &bv, 1, bv.bv_len);
+		err = dst_sock_recv(conn->sock, &to);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * Claim the transaction a reply names: it must be SENT on this connection.
+ * Anything else (unknown id, stale epoch, duplicate reply, reply before the
+ * request was fully sent) is a protocol error.
+ */
+static struct dst_trans *dst_rx_claim(struct dst_conn *conn, u64 tag)
+{
+	struct dst_device *dev = conn->dev;
+	struct dst_trans *trans;
+	unsigned long flags;
+
+	if (dst_tag_epoch(tag) != conn->epoch)
+		return NULL;
+	spin_lock_irqsave(&dev->lock, flags);
+	trans = dst_trans_lookup_locked(dev, dst_tag_id(tag));
+	if (trans && trans->conn == conn && trans->state == DST_TRANS_SENT) {
+		list_del_init(&trans->entry);
+		trans->state = DST_TRANS_RECEIVING;
+	} else {
+		trans = NULL;
+	}
+	spin_unlock_irqrestore(&dev->lock, flags);
+	return trans;
+}
+
+static bool dst_rx_reply_matches(const struct dst_rep_hdr *hdr,
+				 const struct dst_trans *trans, u32 status)
+{
+	u32 want = 0;
+
+	if (be16_to_cpu(hdr->opcode) != trans->opcode)
+		return false;
+	if (trans->opcode == DST_OP_READ && status == DST_ST_OK)
+		want = trans->length;
+	return be32_to_cpu(hdr->length) == want &&
+	       (status != DST_ST_OK || trans->opcode == DST_OP_READ || !hdr->data_csum);
+}
+
+static void dst_rx_complete(struct dst_conn *conn, struct dst_trans *trans, u32 status)
+{
+	struct dst_device *dev = conn->dev;
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	dst_trans_unhash_locked(trans);
+	spin_unlock_irqrestore(&dev->lock, flags);
+	dst_trans_complete(trans, dst_status_to_blk(status));
+}
+
+/* Give a claimed transaction back to the device after a failed reply. */
+static void dst_rx_release(struct dst_conn *conn, struct dst_trans *trans)
+{
+	struct dst_device *dev = conn->dev;
+	struct dst_conn *wake;
+	unsigned long flags;
+	LIST_HEAD(fail);
+
+	spin_lock_irqsave(&dev->lock, flags);
+	wake = dst_dev_queue_locked(dev, trans, &fail);
+	spin_unlock_irqrestore(&dev->lock, flags);
+	dst_dev_queue_finish(wake, &fail);
+}
+
+static int dst_rx_one(struct dst_conn *conn, const char **why)
+{
+	struct dst_device *dev = conn->dev;
+	u32 csum = dev->params.csum;
+	struct dst_rep_hdr hdr;
+	struct dst_trans *trans;
+	u32 status;
+	int err;
+
+	*why = "receive failed";
+	err = dst_sock_recv_buf(conn->sock, &hdr, sizeof(hdr));
+	if (err)
+		return err;
+	*why = "malformed reply";
+	if (be32_to_cpu(hdr.magic) != DST_REP_MAGIC || hdr.flags)
+		return -EPROTO;
+	if (!dst_rep_hdr_csum_ok(&hdr, csum)) {
+		atomic64_inc(&dev->stats.csum_errors);
+		*why = "reply header checksum mismatch";
+		return -EBADMSG;
+	}
+	status = be32_to_cpu(hdr.status);
+	if (status > DST_ST_MAX)
+		return -EPROTO;
+	trans = dst_rx_claim(conn, be64_to_cpu(hdr.tag));
+	if (!trans) {
+		net_dbg_ratelimited("%s: reply for unknown tag %#llx from %s\n",
+				    dev->disk->disk_name, be64_to_cpu(hdr.tag), conn->peer);
+		*why = "reply for an unknown or stale tag";
+		return -EPROTO;
+	}
+	if (!dst_rx_reply_matches(&hdr, trans, status)) {
+		err = -EPROTO;
+		goto release;
+	}
+	if (trans->opcode == DST_OP_READ && status == DST_ST_OK) {
+		*why = "receive failed";
+		err = dst_rx_data(conn, trans->bio);
+		if (err)
+			goto release;
+		if (csum == DST_CSUM_CRC32C &&
+		    dst_crc32c_bio(trans->bio) != be32_to_cpu(hdr.data_csum)) {
+			atomic64_inc(&dev->stats.csum_errors);
+			net_warn_ratelimited("%s: read data checksum mismatch, tag %#llx from %s\n",
+					     dev->disk->disk_name, be64_to_cpu(hdr.tag),
+					     conn->peer);
+			*why = "read data checksum mismatch";
+			err = -EBADMSG;
+			goto release;
+		}
+	}
+	dst_rx_complete(conn, trans, status);
+	return 0;
+release:
+	dst_conn_fail(conn, err, *why);
+	dst_rx_release(conn, trans);
+	return err;
+}
+
+static int dst_rx_thread(void *data)
+{
+	struct dst_conn *conn = data;
+	const char *why;
+	int err;
+
+	while (!kthread_should_stop()) {
+		err = dst_rx_one(conn, &why);
+		if (err) {
+			if (err == -EPROTO)
+				atomic64_inc(&conn->dev->stats.protocol_errors);
+			dst_conn_fail(conn, err, why);
+			break;
+		}
+	}
+	dst_conn_wait_stop();
+	return 0;
+}
+
+/* ---- lifetime ---- */
+
+static void dst_conn_reap(struct work_struct *work)
+{
+	struct dst_conn *conn = container_of(work, struct dst_conn, reap_work);
+	struct dst_device *dev = conn->dev;
+	unsigned long flags;
+
+	kthread_stop(conn->rx_thread);
+	kthread_stop(conn->tx_thread);
+	put_task_struct(conn->rx_thread);
+	put_task_struct(conn->tx_thread);
+	dst_sock_put(conn->sock);
+
+	mutex_lock(&dev->conf_mutex);
+	spin_lock_irqsave(&dev->lock, flags);
+	dev->conns[conn->slot] = NULL;
+	spin_unlock_irqrestore(&dev->lock, flags);
+	mutex_unlock(&dev->conf_mutex);
+	kfree(conn);
+	dst_dev_notify(dev);
+}
+
+void dst_conn_fail(struct dst_conn *conn, int err, const char *why)
+{
+	struct dst_device *dev = conn->dev;
+	struct dst_trans *trans, *next;
+	struct dst_conn *wake[DST_MAX_CONNS] = {};
+	unsigned long flags;
+	LIST_HEAD(moving);
+	LIST_HEAD(fail);
+	unsigned int i;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	if (conn->dead) {
+		spin_unlock_irqrestore(&dev->lock, flags);
+		return;
+	}
+	conn->dead = true;
+	dev->nr_live--;
+	list_splice_init(&conn->sent, &moving);
+	list_splice_tail_init(&conn->send_queue, &moving);
+	dst_dev_conn_lost_locked(dev, why);
+	list_for_each_entry_safe(trans, next, &moving, entry) {
+		struct dst_conn *c;
+
+		list_del_init(&trans->entry);
+		if (trans->sends)
+			atomic64_inc(&dev->stats.resends);
+		c = dst_dev_queue_locked(dev, trans, &fail);
+		if (c)
+			wake[c->slot] = c;
+	}
+	spin_unlock_irqrestore(&dev->lock, flags);
+
+	if (err != -ESHUTDOWN)
+		pr_info("%s: connection to %s (epoch %u) lost: %s (%d)\n",
+			dev->disk->disk_name, conn->peer, conn->epoch, why, err);
+	dst_sock_shutdown(conn->sock);
+	wake_up(&conn->tx_wait);
+	for (i = 0; i < DST_MAX_CONNS; i++)
+		dst_dev_queue_finish(wake[i], NULL);
+	dst_trans_complete_list(&fail, BLK_STS_IOERR);
+	queue_work(dst_conn_wq, &conn->reap_work);
+	dst_dev_notify(dev);
+}
+
+struct dst_conn *dst_conn_create(struct dst_device *dev, struct socket *sock,
+				 unsigned int slot, u32 epoch)
+{
+	struct dst_conn *conn;
+	int err;
+
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	if (!conn)
+		return ERR_PTR(-ENOMEM);
+	conn->dev = dev;
+	conn->sock = sock;
+	conn->slot = slot;
+	conn->epoch = epoch;
+	init_waitqueue_head(&conn->tx_wait);
+	INIT_WORK(&conn->reap_work, dst_conn_reap);
+	INIT_LIST_HEAD(&conn->send_queue);
+	INIT_LIST_HEAD(&conn->sent);
+	dst_sock_peer(sock, conn->peer, sizeof(conn->peer));
+
+	conn->tx_thread = kthread_create(dst_tx_thread, conn, "dst%d-tx%u",
+					 dev->index, slot);
+	if (IS_ERR(conn->tx_thread)) {
+		err = PTR_ERR(conn->tx_thread);
+		goto free_conn;
+	}
+	conn->rx_thread = kthread_create(dst_rx_thread, conn, "dst%d-rx%u",
+					 dev->index, slot);
+	if (IS_ERR(conn->rx_thread)) {
+		err = PTR_ERR(conn->rx_thread);
+		goto stop_tx;
+	}
+	get_task_struct(conn->tx_thread);
+	get_task_struct(conn->rx_thread);
+	dst_sock_prepare(sock, true);
+	return conn;
+
+stop_tx:
+	kthread_stop(conn->tx_thread);
+free_conn:
+	kfree(conn);
+	return ERR_PTR(err);
+}
+
+void dst_conn_start(struct dst_conn *conn)
+{
+	wake_up_process(conn->tx_thread);
+	wake_up_process(conn->rx_thread);
+}
+
+int dst_conn_module_init(void)
+{
+	dst_conn_wq = alloc_workqueue("dst_conn", WQ_MEM_RECLAIM, 0);
+	return dst_conn_wq ? 0 : -ENOMEM;
+}
+
+void dst_conn_module_exit(void)
+{
+	destroy_workqueue(dst_conn_wq);
+}
+
+void dst_conn_flush_reaps(void)
+{
+	flush_workqueue(dst_conn_wq);
+}

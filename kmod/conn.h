@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Client connections: one socket, one TX and one RX kthread each.
+ *
+ * A connection is live from dst_conn_create() until dst_conn_fail(); then its
+ * transactions go back to the device, its socket is shut down (waking both
+ * threads) and a work item stops the threads, releases the socket and frees
+ * the connection. The threads never exit on their own: they wait for
+ * kthread_stop(), so the reaper may always stop them.
+ */
+#ifndef DST_CONN_H
+#define DST_CONN_H
+
+#include <linux/list.h>
+#include <linux/sched.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+struct dst_device;
+struct socket;
+
+struct dst_conn {
+	struct dst_device *dev;
+	struct socket *sock;
+	u32 epoch;			/* in the tag of every frame it carries */
+	unsigned int slot;		/* index in dev->conns */
+	struct task_struct *tx_thread;
+	struct task_struct *rx_thread;
+	wait_queue_head_t tx_wait;	/* TX sleeps here for send_queue */
+	struct work_struct reap_work;
+	char peer[64];
+
+	/* Guarded by dev->lock. */
+	bool dead;
+	struct list_head send_queue;	/* QUEUED transactions, in order */
+	struct list_head sent;		/* SENT transactions */
+};
+
+struct dst_conn *dst_conn_create(struct dst_device *dev, struct socket *sock,
+				 unsigned int slot, u32 epoch);
+/* Start both threads (after the connection is published in dev->conns). */
+void dst_conn_start(struct dst_conn *conn);
+/* Take @conn out of service (idempotent); @why goes to last_error. */
+void dst_conn_fail(struct dst_conn *conn, int err, const char *why);
+
+
+int dst_conn_module_init(void);
+void dst_conn_module_exit(void);
+/* Wait until every failed connection is reaped. */
+void dst_conn_flush_reaps(void);
+
+#endif /* DST_CONN_H */

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Client devices: /dev/dstN, a bio-based gendisk over one or more connections.
+ */
+#ifndef DST_DEV_H
+#define DST_DEV_H
+
+#include <linux/atomic.h>
+#include <linux/blkdev.h>
+#include <linux/hashtable.h>
+#include <linux/mempool.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/uuid.h>
+#include <linux/workqueue.h>
+#include "proto.h"
+
+#define DST_MAX_CONNS		16
+#define DST_PART_MINORS		16
+#define DST_MAX_INDEX		1023
+#define DST_TRANS_HASH_BITS	10
+/* Largest DISCARD or WRITE_ZEROES range in one frame. */
+#define DST_MAX_RANGE_BYTES	(1U << 30)
+#define DST_IO_TIMEOUT_DEFAULT	(30 * HZ)
+#define DST_REMOTE_MAX		128
+#define DST_LAST_ERROR_MAX	128
+
+struct dst_conn;
+struct dst_trans;
+struct socket;
+struct netlink_ext_ack;
+
+struct dst_stats {
+	atomic64_t reads;
+	atomic64_t writes;
+	atomic64_t flushes;
+	atomic64_t discards;
+	atomic64_t write_zeroes;
+	atomic64_t read_bytes;
+	atomic64_t write_bytes;
+	atomic64_t errors;		/* transactions completed with an error */
+	atomic64_t csum_errors;
+	atomic64_t reconnects;		/* connections handed in after the first */
+	atomic64_t resends;
+	atomic64_t timeouts;
+	atomic64_t protocol_errors;	/* replies that dropped a connection */
+};
+
+/* What the handshake negotiated; validated by dst_dev_create(). */
+struct dst_dev_params {
+	int index;			/* -1: first free */
+	u64 size;
+	u32 logical_bs;
+	u32 physical_bs;
+	u32 max_xfer;
+	u32 features;			/* DST_FEAT_* */
+	u32 csum;			/* DST_CSUM_* */
+	uuid_t uuid;
+	char export_name[DST_EXPORT_NAME_MAX + 1];
+	char remote[DST_REMOTE_MAX + 1];
+};
+
+struct dst_device {
+	/* Set by dst_dev_create(), constant afterwards. */
+	struct dst_dev_params params;
+	int index;
+	struct gendisk *disk;
+	struct net *net;		/* events go to the creator's netns */
+	mempool_t *trans_pool;
+	unsigned long io_timeout;	/* jiffies I/O may wait for a connection */
+	struct delayed_work timeout_work;
+	struct dst_stats stats;
+	bool added;			/* the disk was added (under dst_devs_mutex) */
+
+	/* Guarded by conf_mutex (sleeps): adding and reaping connections. */
+	struct mutex conf_mutex;
+
+	/*
+	 * Guarded by lock, taken with irqsave from submit_bio, the connection
+	 * threads, the reaper and the timeout. Never held across socket I/O.
+	 */
+	spinlock_t lock;
+	DECLARE_HASHTABLE(trans, DST_TRANS_HASH_BITS);	/* by id, until completed */
+	struct list_head pending;	/* PENDING transactions, oldest first */
+	struct dst_conn *conns[DST_MAX_CONNS];	/* slots, live or dying */
+	unsigned int nr_live;		/* conns not dead */
+	unsigned int next_conn;		/* round robin cursor */
+	u32 next_id;
+	u32 inflight;			/* transactions in the hash */
+	u32 epoch;			/* last connection epoch handed out */
+	u32 state;			/* DST_STATE_* */
+	bool removing;
+	char last_error[DST_LAST_ERROR_MAX];
+	wait_queue_head_t idle_wait;	/* woken when inflight drops to 0 */
+};
+
+int dst_dev_module_init(void);
+void dst_dev_module_exit(void);
+
+/* All callers hold dst_devs_mutex, which orders creation, lookup, removal. */
+extern struct mutex dst_devs_mutex;
+struct dst_device *dst_dev_find(int index);
+struct dst_device *dst_dev_next(int *index);	/* iteration for dumps */
+int dst_dev_create(const struct dst_dev_params *params, struct socket *sock,
+		   struct net *net, struct netlink_ext_ack *extack);
+int dst_dev_remove(struct dst_device *dev, struct netlink_ext_ack *extack);
+int dst_dev_connect(struct dst_device *dev, struct socket *sock,
+		    struct netlink_ext_ack *extack);
+
+/*
+ * Put a transaction where it belongs now (dev->lock held): on a live
+ * connection's send queue, on pending, or on @fail when the device failed
+ * or is being removed. Returns the connection to wake, or NULL.
+ */
+struct dst_conn *dst_dev_queue_locked(struct dst_device *dev,
+				      struct dst_trans *trans,
+				      struct list_head *fail);
+/* After dev->lock is dropped: wake @conn's TX, fail @fail with EIO. */
+void dst_dev_queue_finish(struct dst_conn *conn, struct list_head *fail);
+
+/* A connection died (dev->lock held): state and timeout bookkeeping. */
+void dst_dev_conn_lost_locked(struct dst_device *dev, const char *why);
+/* Multicast the device's state and send a uevent (process context). */
+void dst_dev_notify(struct dst_device *dev);
+const char *dst_state_name(u32 state);
+
+extern const struct attribute_group *dst_sysfs_groups[];
+
+#endif /* DST_DEV_H */

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * DST: a network block device. Module init in dependency order, exit in
+ * reverse; the netlink family comes last on init and first on exit so that
+ * no request arrives while the rest is not ready.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include "conn.h"
+#include "dev.h"
+#include "export.h"
+#include "netlink.h"
+#include "trans.h"
+
+static int __init dst_init(void)
+{
+	int err;
+
+	BUILD_BUG_ON(sizeof(struct dst_req_hdr) != DST_REQ_HDR_SIZE);
+	BUILD_BUG_ON(sizeof(struct dst_rep_hdr) != DST_REP_HDR_SIZE);
+
+	err = dst_trans_module_init();
+	if (err)
+		return err;
+	err = dst_conn_module_init();
+	if (err)
+		goto trans_exit;
+	err = dst_dev_module_init();
+	if (err)
+		goto conn_exit;
+	err = dst_export_init();
+	if (err)
+		goto dev_exit;
+	err = dst_nl_register();
+	if (err)
+		goto export_exit;
+	pr_info("loaded, protocol version %d\n", DST_PROTO_VERSION);
+	return 0;
+
+export_exit:
+	dst_export_exit();
+dev_exit:
+	dst_dev_module_exit();
+conn_exit:
+	dst_conn_module_exit();
+trans_exit:
+	dst_trans_module_exit();
+	return err;
+}
+
+static void __exit dst_exit(void)
+{
+	dst_nl_unregister();
+	dst_export_exit();
+	dst_dev_module_exit();
+	dst_conn_module_exit();
+	dst_trans_module_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(dst_init);
+module_exit(dst_exit);
+
+MODULE_DESCRIPTION("DST network block device: client devices and exports");
+MODULE_LICENSE("GPL");
+MODULE_ALIAS_GENL_FAMILY(DST_FAMILY_NAME);
+MODULE_SOFTDEP("pre: crc32c");

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The generic netlink family `dst` and its device handlers. Policies and the
+ * op table are generated (gen/dst-nl-gen.c); CAP_NET_ADMIN is enforced by
+ * GENL_ADMIN_PERM on every op that changes state. Handlers run in parallel
+ * (parallel_ops): devices are serialised by dst_devs_mutex, exports by their
+ * own lock in export_nl.c.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/uuid.h>
+#include "dev.h"
+#include "netlink.h"
+#include "sock.h"
+
+static bool dst_nl_registered;	/* events are sent only while registered */
+static unsigned int dst_devs_generation;	/* for consistent dumps */
+
+struct genl_family dst_nl_family __ro_after_init = {
+	.name = DST_FAMILY_NAME,
+	.version = DST_FAMILY_VERSION,
+	.maxattr = DST_A_MAX,
+	.policy = dst_nl_policy,
+	.netnsok = true,
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+	.ops = dst_nl_ops,
+	.n_ops = ARRAY_SIZE(dst_nl_ops),
+	.mcgrps = dst_nl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(dst_nl_mcgrps),
+	.resv_start_op = DST_CMD_MAX + 1,
+};
+
+struct sk_buff *dst_nl_event_start(u8 cmd, void **hdr)
+{
+	struct sk_buff *skb;
+
+	if (!READ_ONCE(dst_nl_registered))
+		return NULL;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_NOIO);
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put(skb, 0, 0, &dst_nl_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+void dst_nl_event_send(struct net *net, struct sk_buff *skb, void *hdr)
+{
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&dst_nl_family, net, skb, 0, DST_NLGRP_EVENTS, GFP_NOIO);
+}
+
+/* ---- devices ---- */
+
+static int dst_nl_copy_string(char *dst, size_t size, struct genl_info *info, int attr)
+{
+	if (!info->attrs[attr]) {
+		dst[0] = '\0';
+		return 0;
+	}
+	if (nla_strscpy(dst, info->attrs[attr], size) < 0) {
+		NL_SET_BAD_ATTR(info->extack, info->attrs[attr]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int dst_nl_dev_params(struct genl_info *info, struct dst_dev_params *p)
+{
+	struct nlattr **a = info->attrs;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, DST_A_SOCK_FD) ||
+	    GENL_REQ_ATTR_CHECK(info, DST_A_SIZE) ||
+	    GENL_REQ_ATTR_CHECK(info, DST_A_LOGICAL_BS) ||
+	    GENL_REQ_ATTR_CHECK(info, DST_A_PHYSICAL_BS) ||
+	    GENL_REQ_ATTR_CHECK(info, DST_A_MAX_XFER) ||
+	    GENL_REQ_ATTR_CHECK(info, DST_A_FEATURES) ||
+	    GENL_REQ_ATTR_CHECK(info, DST_A_CSUM))
+		return -EINVAL;
+	memset(p, 0, sizeof(*p));
+	p->index = a[DST_A_DEV_INDEX] ? nla_get_u32(a[DST_A_DEV_INDEX]) : -1;
+	p->size = nla_get_u64(a[DST_A_SIZE]);
+	p->logical_bs = nla_get_u32(a[DST_A_LOGICAL_BS]);
+	p->physical_bs = nla_get_u32(a[DST_A_PHYSICAL_BS]);
+	p->max_xfer = nla_get_u32(a[DST_A_MAX_XFER]);
+	p->features = nla_get_u32(a[DST_A_FEATURES]);
+	p->csum = nla_get_u32(a[DST_A_CSUM]);
+	if (a[DST_A_UUID])
+		memcpy(&p->uuid, nla_data(a[DST_A_UUID]), sizeof(p->uuid));
+	err = dst_nl_copy_string(p->export_name, sizeof(p->export_name), info,
+				 DST_A_EXPORT_NAME);
+	if (!err)
+		err = dst_nl_copy_string(p->remote, sizeof(p->remote), info, DST_A_REMOTE);
+	return err;
+}
+
+int dst_nl_dev_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dst_dev_params params;
+	struct socket *sock;
+	struct sk_buff *msg;
+	void *hdr;
+	int index, err;
+
+	err = dst_nl_dev_params(info, &params);
+	if (err)
+		return err;
+	sock = dst_sock_get(nla_get_u32(info->attrs[DST_A_SOCK_FD]), info->extack);
+	if (IS_ERR(sock)) {
+		NL_SET_BAD_ATTR(info->extack, info->attrs[DST_A_SOCK_FD]);
+		return PTR_ERR(sock);
+	}
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		dst_sock_put(sock);
+		return -ENOMEM;
+	}
+	mutex_lock(&dst_devs_mutex);
+	index = dst_dev_create(&params, sock, genl_info_net(info), info->extack);
+	if (index >= 0)
+		dst_devs_generation++;
+	mutex_unlock(&dst_devs_mutex);
+	if (index < 0) {
+		if (index == -EEXIST)
+			NL_SET_BAD_ATTR(info->extack, info->attrs[DST_A_DEV_INDEX]);
+		nlmsg_free(msg);
+		return index;
+	}
+	hdr = genlmsg_put_reply(msg, info, &dst_nl_family, 0, DST_CMD_DEV_ADD);
+	if (!hdr || nla_put_u32(msg, DST_A_DEV_INDEX, index)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/* Find the device named by DST_A_DEV_INDEX; dst_devs_mutex held. */
+static struct dst_device *dst_nl_find_dev(struct genl_info *info)
+{
+	struct dst_device *dev;
+
+	if (GENL_REQ_ATTR_CHECK(info, DST_A_DEV_INDEX))
+		return ERR_PTR(-EINVAL);
+	dev = dst_dev_find(nla_get_u32(info->attrs[DST_A_DEV_INDEX]));
+	if (!dev) {
+		NL_SET_ERR_MSG_MOD(info->extack, "no such device");
+		NL_SET_BAD_ATTR(info->extack, info->attrs[DST_A_DEV_INDEX]);
+		return ERR_PTR(-ENODEV);
+	}
+	return dev;
+}
+
+int dst_nl_dev_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dst_device *dev;
+	int err;
+
+	mutex_lock(&dst_devs_mutex);
+	dev = dst_nl_find_dev(info);
+	err = PTR_ERR_OR_ZERO(dev);
+	if (!err)
+		err = dst_dev_remove(dev, info->extack);
+	if (!err)
+		dst_devs_generation++;
+	mutex_unlock(&dst_devs_mutex);
+	return err;
+}
+
+int dst_nl_dev_connect_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dst_device *dev;
+	struct socket *sock;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, DST_A_SOCK_FD))
+		return -EINVAL;
+	mutex_lock(&dst_devs_mutex);
+	dev = dst_nl_find_dev(info);
+	err = PTR_ERR_OR_ZERO(dev);
+	if (err)
+		goto unlock;
+	sock = dst_sock_get(nla_get_u32(info->attrs[DST_A_SOCK_FD]), info->extack);
+	if (IS_ERR(sock)) {
+		NL_SET_BAD_ATTR(info->extack, info->attrs[DST_A_SOCK_FD]);
+		err = PTR_ERR(sock);
+		goto unlock;
+	}
+	err = dst_dev_connect(dev, sock, info->extack);
+unlock:
+	mutex_unlock(&dst_devs_mutex);
+	return err;
+}
+
+static int dst_nl_fill_dev(struct sk_buff *skb, struct dst_device *dev)
+{
+	const struct dst_dev_params *p = &dev->params;
+	char last_error[DST_LAST_ERROR_MAX];
+	u32 state, inflight, live;
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	state = dev->state;
+	inflight = dev->inflight;
+	live = dev->nr_live;
+	strscpy(last_error, dev->last_error, sizeof(last_error));
+	spin_unlock_irqrestore(&dev->lock, flags);
+
+	if (nla_put_u32(skb, DST_A_DEV_INDEX, dev->index) ||
+	    nla_put_u32(skb, DST_A_STATE, state) ||
+	    nla_put_u64_64bit(skb, DST_A_SIZE, p->size, 0) ||
+	    nla_put_u32(skb, DST_A_LOGICAL_BS, p->logical_bs) ||
+	    nla_put_u32(skb, DST_A_PHYSICAL_BS, p->physical_bs) ||
+	    nla_put_u32(skb, DST_A_MAX_XFER, p->max_xfer) ||
+	    nla_put_u32(skb, DST_A_FEATURES, p->features) ||
+	    nla_put_u32(skb, DST_A_CSUM, p->csum) ||
+	    nla_put(skb, DST_A_UUID, sizeof(p->uuid), &p->uuid) ||
+	    nla_put_string(skb, DST_A_EXPORT_NAME, p->export_name) ||
+	    nla_put_string(skb, DST_A_REMOTE, p->remote) ||
+	    nla_put_u32(skb, DST_A_CONNECTIONS, live) ||
+	    nla_put_u32(skb, DST_A_INFLIGHT, inflight) ||
+	    nla_put_string(skb, DST_A_LAST_ERROR, last_error))
+		return -EMSGSIZE;
+	return 0;
+}
+
+int dst_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dst_device *dev;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&dst_devs_mutex);
+	dev = dst_nl_find_dev(info);
+	err = PTR_ERR_OR_ZERO(dev);
+	if (err)
+		goto unlock;
+	err = -EMSGSIZE;
+	hdr = genlmsg_put_reply(msg, info, &dst_nl_family, 0, DST_CMD_DEV_GET);
+	if (!hdr)
+		goto unlock;
+	err = dst_nl_fill_dev(msg, dev);
+	if (!err)
+		genlmsg_end(msg, hdr);
+unlock:
+	mutex_unlock(&dst_devs_mutex);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* cb->args[0]: the next device index to dump. */
+int dst_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct dst_device *dev;
+	int index = cb->args[0];
+	void *hdr;
+
+	mutex_lock(&dst_devs_mutex);
+	cb->seq = dst_devs_generation;
+	for (; (dev = dst_dev_next(&index)); index++) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &dst_nl_family, NLM_F_MULTI, DST_CMD_DEV_GET);
+		if (!hdr)
+			break;
+		genl_dump_check_consistent(cb, hdr);
+		if (dst_nl_fill_dev(skb, dev)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	mutex_unlock(&dst_devs_mutex);
+	cb->args[0] = index;
+	return skb->len;
+}
+
+int dst_nl_register(void)
+{
+	int err = genl_register_family(&dst_nl_family);
+
+	if (!err)
+		WRITE_ONCE(dst_nl_registered, true);
+	return err;
+}
+
+void dst_nl_unregister(void)
+{
+	WRITE_ONCE(dst_nl_registered, false);
+	genl_unregister_family(&dst_nl_family);
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The generic netlink family. Handlers live with what they act on:
+ * device handlers in netlink.c, export handlers in export_nl.c; policies and
+ * the op table are generated into gen/dst-nl-gen.c.
+ */
+#ifndef DST_NETLINK_H
+#define DST_NETLINK_H
+
+#include <net/genetlink.h>
+#include "gen/dst-nl-gen.h"
+
+extern struct genl_family dst_nl_family;
+
+int dst_nl_register(void);
+void dst_nl_unregister(void);
+
+/*
+ * Multicast @skb (a message built with dst_nl_event_start) on the events
+ * group of @net; consumes @skb. Errors (nobody listening) are ignored.
+ */
+struct sk_buff *dst_nl_event_start(u8 cmd, void **hdr);
+void dst_nl_event_send(struct net *net, struct sk_buff *skb, void *hdr);
+
+#endif /* DST_NETLINK_H */

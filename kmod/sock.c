@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Socket I/O for the data path, ready for kernel TLS: receives carry a
+ * control buffer for the TLS record type, sends never splice pages.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/file.h>
+#include <linux/kthread.h>
+#include <linux/sched/mm.h>
+#include <linux/tcp.h>
+#include <net/tcp.h>
+#include <net/tls.h>
+#include "compat.h"
+#include "sock.h"
+
+/* TLS content type application_data (RFC 8446, 5.1): not in every tls.h. */
+#define DST_TLS_RECORD_TYPE_DATA	23
+
+struct socket *dst_sock_get(int fd, struct netlink_ext_ack *extack)
+{
+	struct socket *sock;
+	int err;
+
+	sock = sockfd_lookup(fd, &err);
+	if (!sock) {
+		NL_SET_ERR_MSG_MOD(extack, "socket fd is not a socket");
+		return ERR_PTR(err);
+	}
+	if (sock->type != SOCK_STREAM || sock->sk->sk_protocol != IPPROTO_TCP ||
+	    (sock->sk->sk_family != AF_INET && sock->sk->sk_family != AF_INET6)) {
+		NL_SET_ERR_MSG_MOD(extack, "socket fd is not a TCP socket");
+		err = -EINVAL;
+		goto put;
+	}
+	if (sock->sk->sk_state != TCP_ESTABLISHED) {
+		NL_SET_ERR_MSG_MOD(extack, "socket is not connected");
+		err = -ENOTCONN;
+		goto put;
+	}
+	return sock;
+put:
+	sockfd_put(sock);
+	return ERR_PTR(err);
+}
+
+void dst_sock_put(struct socket *sock)
+{
+	sockfd_put(sock);
+}
+
+void dst_sock_prepare(struct socket *sock, bool memalloc)
+{
+	struct sock *sk = sock->sk;
+
+	tcp_sock_set_nodelay(sk);
+	lock_sock(sk);
+	dst_sk_no_task_frag(sk);
+	/* Timeouts userspace set for its handshake do not apply to us. */
+	sk->sk_rcvtimeo = MAX_SCHEDULE_TIMEOUT;
+	sk->sk_sndtimeo = MAX_SCHEDULE_TIMEOUT;
+	if (memalloc)
+		sk->sk_allocation = GFP_NOIO | __GFP_MEMALLOC;
+	release_sock(sk);
+	if (memalloc)
+		sk_set_memalloc(sk);
+}
+
+int dst_sock_send(struct socket *sock, struct iov_iter *iter, bool more)
+{
+	unsigned int noreclaim = memalloc_noreclaim_save();
+	struct msghdr msg = {
+		.msg_flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0),
+		.msg_iter = *iter,
+	};
+	int ret = 0;
+
+	while (msg_data_left(&msg)) {
+		ret = sock_sendmsg(sock, &msg);
+		if (ret == -EINTR || ret == -EAGAIN || ret == -ERESTARTSYS) {
+			/* A signal to our kthread is a stop request. */
+			if (kthread_should_stop())
+				break;
+			continue;
+		}
+		if (ret < 0)
+			break;
+		if (ret == 0) {
+			ret = -EPIPE;
+			break;
+		}
+		ret = 0;
+	}
+	memalloc_noreclaim_restore(noreclaim);
+	*iter = msg.msg_iter;
+	return ret;
+}
+
+int dst_sock_send_buf(struct socket *sock, const void *buf, size_t len, bool more)
+{
+	struct kvec kv = { .iov_base = (void *)buf, .iov_len = len };
+	struct iov_iter iter;
+
+	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, len);
+	return dst_sock_send(sock, &iter, more);
+}
+
+/*
+ * One recvmsg() with room for a TLS record-type cmsg. With kernel TLS a
+ * control record (alert, key update) surfaces here instead of data: refuse it.
+ */
+static int dst_sock_recv_once(struct socket *sock, struct msghdr *msg)
+{
+	union {
+		struct cmsghdr cmsg;
+		u8 buf[CMSG_SPACE(sizeof(u8))];
+	} ctl;
+	struct cmsghdr *cmsg;
+	int ret;
+
+	msg->msg_control = &ctl;
+	msg->msg_controllen = sizeof(ctl);
+	msg->msg_control_is_user = false;
+	ret = sock_recvmsg(sock, msg, MSG_NOSIGNAL | MSG_WAITALL);
+	if (ret <= 0)
+		return ret;
+	if (msg->msg_controllen != sizeof(ctl)) {
+		cmsg = &ctl.cmsg;
+		if (cmsg->cmsg_level == SOL_TLS && cmsg->cmsg_type == TLS_GET_RECORD_TYPE &&
+		    *(u8 *)CMSG_DATA(cmsg) != DST_TLS_RECORD_TYPE_DATA)
+			return -EBADMSG;
+	}
+	return ret;
+}
+
+int dst_sock_recv(struct socket *sock, struct iov_iter *iter)
+{
+	unsigned int noreclaim = memalloc_noreclaim_save();
+	struct msghdr msg = { .msg_iter = *iter };
+	int ret = 0;
+
+	while (msg_data_left(&msg)) {
+		ret = dst_sock_recv_once(sock, &msg);
+		if (ret == -EINTR || ret == -EAGAIN || ret == -ERESTARTSYS) {
+			if (kthread_should_stop())
+				break;
+			continue;
+		}
+		if (ret < 0)
+			break;
+		if (ret == 0) {
+			ret = -ECONNRESET;
+			break;
+		}
+		ret = 0;
+	}
+	memalloc_noreclaim_restore(noreclaim);
+	*iter = msg.msg_iter;
+	return ret;
+}
+
+int dst_sock_recv_buf(struct socket *sock, void *buf, size_t len)
+{
+	struct kvec kv = { .iov_base = buf, .iov_len = len };
+	struct iov_iter iter;
+
+	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, len);
+	return dst_sock_recv(sock, &iter);
+}
+
+void dst_sock_shutdown(struct socket *sock)
+{
+	kernel_sock_shutdown(sock, SHUT_RDWR);
+}
+
+void dst_sock_peer(struct socket *sock, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+
+	if (kernel_getpeername(sock, (struct sockaddr *)&ss) < 0) {
+		strscpy(buf, "?", len);
+		return;
+	}
+	if (ss.ss_family == AF_INET6)
+		snprintf(buf, len, "[%pI6c]:%u", &((struct sockaddr_in6 *)&ss)->sin6_addr,
+			 ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
+	else
+		snprintf(buf, len, "%pI4:%u", &((struct sockaddr_in *)&ss)->sin_addr,
+			 ntohs(((struct sockaddr_in *)&ss)->sin_port));
+}

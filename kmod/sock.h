@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Socket I/O shared by client connections and export connections.
+ *
+ * Sockets come from userspace, connected and handshaken, and may carry kernel
+ * TLS later: receives always pass a control buffer so a non-data TLS record is
+ * seen and refused, and nothing here splices pages into the socket.
+ * All I/O runs in a memalloc scope with MSG_NOSIGNAL; a short transfer is
+ * retried until complete, so callers see all-or-error.
+ */
+#ifndef DST_SOCK_H
+#define DST_SOCK_H
+
+#include <linux/net.h>
+#include <linux/uio.h>
+#include <net/sock.h>
+
+struct netlink_ext_ack;
+
+/*
+ * Look up @fd in the calling process: it must be a connected TCP socket.
+ * Returns the socket with a file reference held (release with dst_sock_put)
+ * or an ERR_PTR with an extack message set.
+ */
+struct socket *dst_sock_get(int fd, struct netlink_ext_ack *extack);
+void dst_sock_put(struct socket *sock);
+
+/*
+ * Prepare an adopted socket for the data path: TCP_NODELAY, no task frags,
+ * and for swap-safety (@memalloc, client side) GFP_NOIO | __GFP_MEMALLOC
+ * allocations and sk_set_memalloc().
+ */
+void dst_sock_prepare(struct socket *sock, bool memalloc);
+
+/* Send all of @iter; @more adds MSG_MORE. 0 or -errno. */
+int dst_sock_send(struct socket *sock, struct iov_iter *iter, bool more);
+int dst_sock_send_buf(struct socket *sock, const void *buf, size_t len, bool more);
+
+/*
+ * Receive exactly iov_iter_count(@iter) bytes. 0, -ECONNRESET when the peer
+ * closed, -EBADMSG on a non-data TLS record, or another -errno.
+ */
+int dst_sock_recv(struct socket *sock, struct iov_iter *iter);
+int dst_sock_recv_buf(struct socket *sock, void *buf, size_t len);
+
+/* Wake both directions of a connection's threads: shutdown(SHUT_RDWR). */
+void dst_sock_shutdown(struct socket *sock);
+
+/* Format the peer address as "ADDR:PORT" / "[ADDR]:PORT" into @buf. */
+void dst_sock_peer(struct socket *sock, char *buf, size_t len);
+
+#endif /* DST_SOCK_H */

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /sys/block/dstN/dst/: one value per file, documented in
+ * Documentation/sysfs.md.
+ */
+#include <linux/blkdev.h>
+#include <linux/sysfs.h>
+#include "conn.h"
+#include "dev.h"
+
+static struct dst_device *dst_from_kdev(struct device *kdev)
+{
+	return dev_to_disk(kdev)->private_data;
+}
+
+#define DST_PARAM_ATTR(_name, _fmt, _expr)				\
+static ssize_t _name##_show(struct device *kdev,			\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	struct dst_device *dev = dst_from_kdev(kdev);			\
+									\
+	return sysfs_emit(buf, _fmt "\n", _expr);			\
+}									\
+static DEVICE_ATTR_RO(_name)
+
+#define DST_COUNTER_ATTR(_name)						\
+	DST_PARAM_ATTR(_name, "%lld", atomic64_read(&dev->stats._name))
+
+DST_PARAM_ATTR(remote, "%s", dev->params.remote);
+DST_PARAM_ATTR(export, "%s", dev->params.export_name);
+DST_PARAM_ATTR(uuid, "%pUb", &dev->params.uuid);
+DST_PARAM_ATTR(csum, "%s", dst_csum_name(dev->params.csum));
+DST_PARAM_ATTR(max_transfer, "%u", dev->params.max_xfer);
+DST_PARAM_ATTR(features, "%#x", dev->params.features);
+DST_PARAM_ATTR(io_timeout, "%lu", dev->io_timeout / HZ);
+DST_PARAM_ATTR(state, "%s", dst_state_name(READ_ONCE(dev->state)));
+DST_PARAM_ATTR(inflight, "%u", READ_ONCE(dev->inflight));
+DST_PARAM_ATTR(connections, "%u", READ_ONCE(dev->nr_live));
+DST_PARAM_ATTR(epoch, "%u", READ_ONCE(dev->epoch));
+DST_COUNTER_ATTR(reads);
+DST_COUNTER_ATTR(writes);
+DST_COUNTER_ATTR(flushes);
+DST_COUNTER_ATTR(discards);
+DST_COUNTER_ATTR(write_zeroes);
+DST_COUNTER_ATTR(read_bytes);
+DST_COUNTER_ATTR(write_bytes);
+DST_COUNTER_ATTR(errors);
+DST_COUNTER_ATTR(csum_errors);
+DST_COUNTER_ATTR(protocol_errors);
+DST_COUNTER_ATTR(reconnects);
+DST_COUNTER_ATTR(resends);
+DST_COUNTER_ATTR(timeouts);
+
+static ssize_t last_error_show(struct device *kdev, struct device_attribute *attr,
+			       char *buf)
+{
+	struct dst_device *dev = dst_from_kdev(kdev);
+	char last_error[DST_LAST_ERROR_MAX];
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	strscpy(last_error, dev->last_error, sizeof(last_error));
+	spin_unlock_irqrestore(&dev->lock, flags);
+	return sysfs_emit(buf, "%s\n", last_error);
+}
+static DEVICE_ATTR_RO(last_error);
+
+static struct attribute *dst_attrs[] = {
+	&dev_attr_remote.attr,
+	&dev_attr_export.attr,
+	&dev_attr_uuid.attr,
+	&dev_attr_csum.attr,
+	&dev_attr_max_transfer.attr,
+	&dev_attr_features.attr,
+	&dev_attr_io_timeout.attr,
+	&dev_attr_state.attr,
+	&dev_attr_inflight.attr,
+	&dev_attr_connections.attr,
+	&dev_attr_epoch.attr,
+	&dev_attr_reads.attr,
+	&dev_attr_writes.attr,
+	&dev_attr_flushes.attr,
+	&dev_attr_discards.attr,
+	&dev_attr_write_zeroes.attr,
+	&dev_attr_read_bytes.attr,
+	&dev_attr_write_bytes.attr,
+	&dev_attr_errors.attr,
+	&dev_attr_csum_errors.attr,
+	&dev_attr_protocol_errors.attr,
+	&dev_attr_reconnects.attr,
+	&dev_attr_resends.attr,
+	&dev_attr_timeouts.attr,
+	&dev_attr_last_error.attr,
+	NULL,
+};
+
+static const struct attribute_group dst_attr_group = {
+	.name = "dst",
+	.attrs = dst_attrs,
+};
+
+const struct attribute_group *dst_sysfs_groups[] = {
+	&dst_attr_group,
+	NULL,
+};

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Transactions: one per bio (after splitting), from a per-device mempool,
+ * indexed by id in the device's hash until completed. A transaction is resent
+ * on another connection when its connection dies, and completed exactly once:
+ * by the RX thread that claimed its reply, or by a failure path that removed
+ * it from the hash.
+ */
+#ifndef DST_TRANS_H
+#define DST_TRANS_H
+
+#include <linux/bio.h>
+#include <linux/list.h>
+#include <linux/types.h>
+
+struct dst_device;
+struct dst_conn;
+
+/*
+ * Where a transaction is; changed only under dev->lock. A thread that holds
+ * one (SENDING, RECEIVING) owns it and puts it back with dst_dev_queue_locked().
+ */
+enum dst_trans_state {
+	DST_TRANS_PENDING,	/* on dev->pending: waiting for a connection */
+	DST_TRANS_QUEUED,	/* on conn->send_queue */
+	DST_TRANS_SENDING,	/* held by conn's TX thread */
+	DST_TRANS_SENT,		/* on conn->sent: waiting for its reply */
+	DST_TRANS_RECEIVING,	/* held by conn's RX thread */
+};
+
+struct dst_trans {
+	struct dst_device *dev;
+	struct bio *bio;
+	unsigned long start_time;	/* bio_start_io_acct(), jiffies */
+	u32 id;
+	u16 opcode;			/* DST_OP_* */
+	u16 flags;			/* DST_CMD_F_* */
+	u64 offset;			/* bytes */
+	u32 length;			/* bytes */
+	unsigned int sends;		/* times put on a wire */
+
+	/* Guarded by dev->lock. */
+	enum dst_trans_state state;
+	struct dst_conn *conn;		/* QUEUED..RECEIVING: the connection */
+	struct list_head entry;		/* on pending, send_queue or sent */
+	struct hlist_node node;		/* in dev->trans until completed */
+};
+
+int dst_trans_module_init(void);
+void dst_trans_module_exit(void);
+mempool_t *dst_trans_pool_create(void);
+
+/* Build a transaction for @bio; NULL (bio already ended) if unsupported. */
+struct dst_trans *dst_trans_from_bio(struct dst_device *dev, struct bio *bio);
+
+/* Remove from the hash (dev->lock held) and complete with @status. */
+void dst_trans_unhash_locked(struct dst_trans *trans);
+void dst_trans_complete(struct dst_trans *trans, blk_status_t status);
+void dst_trans_complete_list(struct list_head *list, blk_status_t status);
+
+/* Hash lookup by id, dev->lock held. */
+struct dst_trans *dst_trans_lookup_locked(struct dst_device *dev, u32 id);
+
+#endif /* DST_TRANS_H */
