@@ -18,4 +18,4 @@ case "${1:-}" in
 esac
 
 cd "$repo"
-exec swift run --scratch-path "$repo/.build-nlgen" dst-nlgen --root "$repo" "${args[@]}"
+exec swift run --quiet --scratch-path "$repo/.build-nlgen" dst-nlgen --root "$repo" "${args[@]}"

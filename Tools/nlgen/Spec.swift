@@ -169,10 +169,16 @@ struct Spec: Decodable {
         } catch let DecodingError.valueNotFound(_, context) {
             throw SpecError("missing value at \(context.codingPath.specPath)")
         } catch let DecodingError.dataCorrupted(context) {
+            // Yams wraps what an init(from:) throws, and parse errors, here.
+            if let error = context.underlyingError as? SpecError {
+                throw error
+            }
+            if let error = context.underlyingError {
+                throw SpecError("cannot parse the spec: \(oneLine(String(describing: error)))")
+            }
             throw SpecError("bad value at \(context.codingPath.specPath): \(context.debugDescription)")
         } catch {
-            let text = "\(error)".split(separator: "\n").joined(separator: " ")
-            throw SpecError("cannot parse the spec: \(text)")
+            throw SpecError("cannot parse the spec: \(oneLine(String(describing: error)))")
         }
     }
 }

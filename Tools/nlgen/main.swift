@@ -57,7 +57,7 @@ for file in files {
         continue
     }
     if check {
-        print("\(file.path) differs from the spec")
+        print(current == nil ? "\(file.path) is missing" : "\(file.path) differs from the spec")
         differ = true
         continue
     }
