@@ -196,6 +196,21 @@ final class RefusalTests: XCTestCase {
             """), "cannot have check 'max-len'")
     }
 
+    func testPadAttributeInOperation() {
+        assertRefused(miniSpec(attributes: """
+                  - name: index
+                    type: u32
+                  - name: pad
+                    type: pad
+            """, operations: """
+                - name: get
+                  attribute-set: tst
+                  do:
+                    reply:
+                      attributes: [index, pad]
+            """), "names pad attribute 'pad'")
+    }
+
     func testUnknownEnumReference() {
         assertRefused(miniSpec(attributes: """
                   - name: index

@@ -257,6 +257,19 @@ final class RenderTests: XCTestCase {
         assertContains(try file("tst.h", of: files), ["TST_CMD_GET = 1,\n\tTST_CMD_CHANGED,\n"])
     }
 
+    func testPadAttributeHasNoPolicy() throws {
+        let files = try Generator.generate(yaml: miniSpec(attributes: """
+                  - name: index
+                    type: u32
+                  - name: pad
+                    type: pad
+            """))
+        assertContains(try file("tst.h", of: files), ["\tTST_A_INDEX = 1,\n\tTST_A_PAD,\n"])
+        XCTAssertFalse(try file("tst-nl-gen.c", of: files).contains("TST_A_PAD"))
+        assertContains(try file("TSTSpec.swift", of: files), ["    case pad\n}", "case .pad: .pad"])
+        XCTAssertFalse(swift.contains("case pad"), "no pad kind without a pad attribute")
+    }
+
     func testWrapKeepsLinesShort() {
         let lines = wrap(String(repeating: "word ", count: 40), width: 30, first: " * ", rest: " * ")
         XCTAssertGreaterThan(lines.count, 1)

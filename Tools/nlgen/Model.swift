@@ -103,7 +103,9 @@ enum DefinitionModel {
 }
 
 enum AttributeType: String {
-    case u32, u64, string, binary, flag
+    /// `pad` only fills for nla_put_u64_64bit(); it has no policy entry, so
+    /// the kernel refuses it in requests.
+    case u32, u64, string, binary, flag, pad
 }
 
 struct AttributeModel {
@@ -429,11 +431,14 @@ extension Family {
                 if exactLength != nil, minLength != nil || maxLength != nil {
                     throw SpecError("attribute '\(a.name)' has exact-len with min-len or max-len")
                 }
-            case .flag:
+            case .flag, .pad:
                 try allow([("min", min != nil), ("max", max != nil), ("min-len", minLength != nil),
                            ("max-len", maxLength != nil), ("exact-len", exactLength != nil)])
             }
 
+            if type == .pad, a.enum != nil || a.enumAsFlags != nil {
+                throw SpecError("pad attribute '\(a.name)' cannot have an enum")
+            }
             var enumeration: Enumeration?
             if let name = a.enum {
                 guard type == .u32 else {
@@ -480,8 +485,13 @@ extension Family {
         func checked(_ list: AttributeList?, _ what: String) throws(SpecError) -> [String] {
             let names = list?.attributes ?? []
             try refuseDuplicates(names, what: "attribute in \(what) of operation '\(op.name)'")
-            for name in names where set.attribute(named: name) == nil {
-                throw SpecError("operation '\(op.name)' \(what) names unknown attribute '\(name)'")
+            for name in names {
+                guard let attribute = set.attribute(named: name) else {
+                    throw SpecError("operation '\(op.name)' \(what) names unknown attribute '\(name)'")
+                }
+                if attribute.type == .pad {
+                    throw SpecError("operation '\(op.name)' \(what) names pad attribute '\(name)'")
+                }
             }
             return names
         }

@@ -138,6 +138,8 @@ extension Family {
             }
         case .flag:
             return "{ .type = NLA_FLAG, }"
+        case .pad:
+            preconditionFailure("pad attributes have no policy entry")
         }
     }
 
@@ -191,7 +193,7 @@ extension Family {
 
         out.add()
         out.add("const struct nla_policy \(policyName)[\(cMaxNames(prefix: attributeSet.prefix).max) + 1] = {")
-        for a in attributeSet.attributes {
+        for a in attributeSet.attributes where a.type != .pad {
             out.add("\t[\(cName(of: a))] = \(policy(of: a)),")
         }
         out.add("};")

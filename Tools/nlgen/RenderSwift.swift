@@ -283,9 +283,12 @@ extension Family {
             "\(i1)case string(maxLength: Int?)",
             "\(i1)case binary(exactLength: Int?)",
             "\(i1)case flag",
-            "}",
-            "",
         ]
+        if attributeSet.attributes.contains(where: { $0.type == .pad }) {
+            lines.append("\(i1)/// Alignment padding the kernel adds before a u64; never sent.")
+            lines.append("\(i1)case pad")
+        }
+        lines += ["}", ""]
         lines += swiftDoc(attributeSet.doc ?? "Attributes of the \(name) family, one set for all commands.", indent: "")
         lines.append("public enum \(swiftPrefix)Attr: UInt16, CaseIterable, Sendable {")
         for (i, a) in attributeSet.attributes.enumerated() {
@@ -304,6 +307,7 @@ extension Family {
         lines.append("\(i1)}")
 
         lines.append("")
+        lines.append("\(i1)/// The attribute's type, with the lengths the kernel's policy allows.")
         lines.append("\(i1)public var kind: \(swiftPrefix)AttrKind {")
         lines.append("\(i2)switch self {")
         for a in attributeSet.attributes {
@@ -313,6 +317,7 @@ extension Family {
             case .string: ".string(maxLength: \(swiftLimit(a.maxLength)))"
             case .binary: ".binary(exactLength: \(swiftLimit(a.exactLength)))"
             case .flag: ".flag"
+            case .pad: ".pad"
             }
             lines.append("\(i2)case .\(lowerCamel(a.name)): \(kind)")
         }

@@ -627,6 +627,7 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
         }
     }
 
+    /// The attribute's type, with the lengths the kernel's policy allows.
     public var kind: DSTAttrKind {
         switch self {
         case .devIndex: .u32
