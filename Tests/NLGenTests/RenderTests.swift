@@ -191,6 +191,26 @@ final class RenderTests: XCTestCase {
         ])
     }
 
+    func testSwiftIndentation() {
+        var depth = 0
+        for line in swift.split(separator: "\n", omittingEmptySubsequences: false) {
+            let body = line.drop { $0 == " " }
+            let indent = line.count - body.count
+            XCTAssertEqual(indent % 4, 0, String(line))
+            if body.hasPrefix("}") || body.hasPrefix(")") {
+                depth -= 1
+            }
+            if !body.isEmpty, !body.hasPrefix("case "), !body.hasPrefix("default:") {
+                XCTAssertEqual(indent, depth * 4, String(line))
+            }
+            depth += body.filter { $0 == "{" || $0 == "(" }.count - body.filter { $0 == "}" || $0 == ")" }.count
+            if body.hasPrefix("}") || body.hasPrefix(")") {
+                depth += 1
+            }
+        }
+        XCTAssertEqual(depth, 0)
+    }
+
     func testEnumValueStartAndPrefixDefault() throws {
         let files = try Generator.generate(yaml: miniSpec())
         let uapi = try file("tst.h", of: files)

@@ -196,8 +196,15 @@ extension Family {
         }
 
         lines.append("")
-        let params = s.members.map { "\(swiftName($0.name)): \(swiftMemberType($0))" }.joined(separator: ", ")
-        lines += wrap("\(i1)public init(\(params)) {", width: 100, first: "", rest: i2)
+        let params = s.members.map { "\(swiftName($0.name)): \(swiftMemberType($0))" }
+        let oneLine = "\(i1)public init(\(params.joined(separator: ", "))) {"
+        if oneLine.count <= 100 {
+            lines.append(oneLine)
+        } else {
+            lines.append("\(i1)public init(")
+            lines += params.enumerated().map { "\(i2)\($1)\($0 < params.count - 1 ? "," : "")" }
+            lines.append("\(i1)) {")
+        }
         for m in s.members {
             lines.append("\(i2)self.\(lowerCamel(m.name)) = \(swiftName(m.name))")
         }

@@ -103,12 +103,14 @@ private func columns(_ text: String) -> Int {
 }
 
 /// Fills words into lines no wider than `width` columns; the first line starts
-/// with `first`, the rest with `rest`. A word longer than a line stays whole.
+/// with `first` and the text's own indent, the rest with `rest`. A word longer
+/// than a line stays whole.
 func wrap(_ text: String, width: Int, first: String, rest: String) -> [String] {
+    let indent = text.prefix { $0 == " " || $0 == "\t" }
     var lines: [String] = []
-    var line = first
+    var line = first + indent
     var lineHasWord = false
-    for word in text.split(separator: " ") {
+    for word in text.dropFirst(indent.count).split(separator: " ") {
         let candidate = lineHasWord ? line + " " + word : line + word
         if lineHasWord, columns(candidate) > width {
             lines.append(line)

@@ -92,7 +92,7 @@ public struct DSTCmdFlags: OptionSet, Sendable, Hashable {
     public static let fua = Self(rawValue: 1 << 0)
 
     /// Every flag the spec defines; other bits are refused by the kernel.
-public static let all: Self = [.fua]
+    public static let all: Self = [.fua]
 
     /// The spec names of the flags that are set, lowest bit first; unknown bits are left out.
     public var specNames: [String] {
@@ -178,7 +178,7 @@ public struct DSTFeatures: OptionSet, Sendable, Hashable {
     public static let rotational = Self(rawValue: 1 << 5)
 
     /// Every flag the spec defines; other bits are refused by the kernel.
-public static let all: Self = [.flush, .fua, .discard, .writeZeroes, .readOnly, .rotational]
+    public static let all: Self = [.flush, .fua, .discard, .writeZeroes, .readOnly, .rotational]
 
     /// The spec names of the flags that are set, lowest bit first; unknown bits are left out.
     public var specNames: [String] {
@@ -281,7 +281,7 @@ public struct DSTClientHello: Equatable, Sendable {
     /// Length of the export name that follows, 0 to export-name-max.
     public var nameLen: UInt32
 
-public init(magic: UInt64, version: UInt32, features: UInt32, csum: UInt32, nameLen: UInt32) {
+    public init(magic: UInt64, version: UInt32, features: UInt32, csum: UInt32, nameLen: UInt32) {
         self.magic = magic
         self.version = version
         self.features = features
@@ -349,9 +349,19 @@ public struct DSTServerReply: Equatable, Sendable {
     /// Exactly 16 bytes.
     public var uuid: [UInt8]
 
-public init(magic: UInt64, version: UInt32, status: UInt32, size: UInt64, logicalBs: UInt32,
-        physicalBs: UInt32, maxXfer: UInt32, features: UInt32, csum: UInt32, msgLen: UInt32, uuid:
-        [UInt8]) {
+    public init(
+        magic: UInt64,
+        version: UInt32,
+        status: UInt32,
+        size: UInt64,
+        logicalBs: UInt32,
+        physicalBs: UInt32,
+        maxXfer: UInt32,
+        features: UInt32,
+        csum: UInt32,
+        msgLen: UInt32,
+        uuid: [UInt8]
+    ) {
         self.magic = magic
         self.version = version
         self.status = status
@@ -432,8 +442,17 @@ public struct DSTReqHdr: Equatable, Sendable {
     /// Sent as 0, refused otherwise.
     public var reserved: UInt32
 
-public init(magic: UInt32, opcode: UInt16, flags: UInt16, tag: UInt64, offset: UInt64, length:
-        UInt32, dataCsum: UInt32, hdrCsum: UInt32, reserved: UInt32) {
+    public init(
+        magic: UInt32,
+        opcode: UInt16,
+        flags: UInt16,
+        tag: UInt64,
+        offset: UInt64,
+        length: UInt32,
+        dataCsum: UInt32,
+        hdrCsum: UInt32,
+        reserved: UInt32
+    ) {
         self.magic = magic
         self.opcode = opcode
         self.flags = flags
@@ -504,8 +523,16 @@ public struct DSTRepHdr: Equatable, Sendable {
 
     public var hdrCsum: UInt32
 
-public init(magic: UInt32, status: UInt32, tag: UInt64, opcode: UInt16, flags: UInt16, length:
-        UInt32, dataCsum: UInt32, hdrCsum: UInt32) {
+    public init(
+        magic: UInt32,
+        status: UInt32,
+        tag: UInt64,
+        opcode: UInt16,
+        flags: UInt16,
+        length: UInt32,
+        dataCsum: UInt32,
+        hdrCsum: UInt32
+    ) {
         self.magic = magic
         self.status = status
         self.tag = tag
@@ -709,7 +736,7 @@ public enum DSTCommand: UInt8, CaseIterable, Sendable {
     /// Whether the kernel requires CAP_NET_ADMIN.
     public var requiresAdmin: Bool {
         switch self {
-case .devAdd, .devDel, .devConnect, .exportAdd, .exportDel, .exportConnect: true
+        case .devAdd, .devDel, .devConnect, .exportAdd, .exportDel, .exportConnect: true
         default: false
         }
     }
