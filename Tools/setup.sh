@@ -33,12 +33,13 @@ apt_update_once() {
 
 PACKAGES=(
 	build-essential bc kmod sparse pkg-config
-	linux-image-amd64 linux-headers-amd64
+	linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	qemu-system-x86 busybox-static
 	libnl-3-dev libnl-genl-3-dev
 	fio iproute2 e2fsprogs xfsprogs util-linux
 	nbd-client nbd-server nvme-cli
 	python3-pip python3-yaml
+	iputils-ping procps
 )
 
 # The newest 6.12 kernel in bookworm-backports, by the name its metapackage depends on.

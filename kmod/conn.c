@@ -9,6 +9,7 @@
 
 #include <linux/kthread.h>
 #include <linux/net.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include "conn.h"
 #include "dev.h"
@@ -122,6 +123,9 @@ static int dst_tx_thread(void *data)
 	struct dst_trans *trans;
 	bool more;
 	int err;
+
+	/* Whatever this thread allocates must not recurse into our own I/O. */
+	memalloc_noio_save();
 
 	while (!kthread_should_stop() && !READ_ONCE(conn->dead)) {
 		wait_event_interruptible(conn->tx_wait, dst_tx_ready(conn));
@@ -284,6 +288,8 @@ static int dst_rx_thread(void *data)
 	struct dst_conn *conn = data;
 	const char *why;
 	int err;
+
+	memalloc_noio_save();
 
 	while (!kthread_should_stop()) {
 		err = dst_rx_one(conn, &why);

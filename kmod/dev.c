@@ -158,8 +158,8 @@ static void dst_dev_timeout(struct work_struct *work)
 void dst_dev_notify(struct dst_device *dev)
 {
 	char state_env[32], index_env[32];
-	char *envp[] = { state_env, index_env, NULL };
 	char last_error[DST_LAST_ERROR_MAX];
+	char *envp[3];
 	struct sk_buff *skb;
 	unsigned long flags;
 	void *hdr;
@@ -172,6 +172,9 @@ void dst_dev_notify(struct dst_device *dev)
 
 	snprintf(state_env, sizeof(state_env), "DST_STATE=%s", dst_state_name(state));
 	snprintf(index_env, sizeof(index_env), "DST_INDEX=%d", dev->index);
+	envp[0] = state_env;
+	envp[1] = index_env;
+	envp[2] = NULL;
 	if (disk_live(dev->disk))
 		kobject_uevent_env(&disk_to_dev(dev->disk)->kobj, KOBJ_CHANGE, envp);
 
