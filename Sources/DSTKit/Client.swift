@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+import Glibc
+
+/// The dst generic netlink family, one typed call per operation. Kernel
+/// errors come back as DSTError, with the errno values that have one
+/// meaning per operation (ENODEV, EBUSY, EPERM) mapped here.
+public final class DSTNetlink {
+    let transport: NetlinkTransport
+
+    /// Opens a netlink socket and resolves the family; throws
+    /// DSTError.moduleNotLoaded when it is absent.
+    public convenience init() throws {
+        self.init(transport: try LibNLSocket())
+    }
+
+    init(transport: NetlinkTransport) {
+        self.transport = transport
+    }
+
+    // MARK: devices
+
+    /// dev-add: creates /dev/dstN over a handshaken socket; returns N.
+    public func addDevice(_ p: DSTDeviceParams) throws -> UInt32 {
+        let n = p.negotiated
+        var values: [(DSTAttr, NLValue)] = [
+            (.sockFd, .u32(UInt32(bitPattern: p.socket))),
+            (.size, .u64(n.size)),
+            (.logicalBs, .u32(n.logicalBs)),
+            (.physicalBs, .u32(n.physicalBs)),
+            (.maxXfer, .u32(n.maxXfer)),
+            (.features, .u32(n.features.rawValue)),
+            (.csum, .u32(n.csum.rawValue)),
+            (.uuid, .binary(n.uuid.bytes)),
+            (.remote, .string(p.remote)),
+        ]
+        if let name = p.exportName, !name.isEmpty { values.append((.exportName, .string(name))) }
+        if let index = p.index { values.append((.devIndex, .u32(index))) }
+        let replies = try call(.devAdd, values, subject: p.index.map { "dst\($0)" })
+        guard let index = replies.lazy.compactMap({ $0.u32(.devIndex) }).first else {
+            throw DSTError.kernel(operation: "dev-add", message: "the kernel replied without a device index", errno: EPROTO)
+        }
+        return index
+    }
+
+    /// dev-del: removes /dev/dstN; EBUSY while it is open or mounted.
+    public func removeDevice(_ index: UInt32) throws {
+        _ = try call(.devDel, [(.devIndex, .u32(index))], subject: "dst\(index)")
+    }
+
+    /// dev-get dump: every device.
+    public func devices() throws -> [DSTDevice] {
+        try transport.request(.devGet, [], dump: true).compactMap(DSTDevice.init(message:))
+            .sorted { $0.index < $1.index }
+    }
+
+    /// dev-get: one device.
+    public func device(_ index: UInt32) throws -> DSTDevice {
+        let replies = try call(.devGet, [(.devIndex, .u32(index))], subject: "dst\(index)")
+        guard let device = replies.lazy.compactMap(DSTDevice.init(message:)).first else {
+            throw DSTError.noSuchDevice("dst\(index)")
+        }
+        return device
+    }
+
+    /// dev-connect: hands a new handshaken socket to an existing device.
+    public func connectDevice(_ index: UInt32, socket: Int32) throws {
+        _ = try call(.devConnect, [(.devIndex, .u32(index)), (.sockFd, .u32(UInt32(bitPattern: socket)))],
+                     subject: "dst\(index)")
+    }
+
+    // MARK: exports
+
+    /// export-add: the kernel takes its own reference to the backing fd.
+    public func addExport(_ p: DSTExportParams) throws {
+        var values: [(DSTAttr, NLValue)] = [
+            (.exportName, .string(p.name)),
+            (.backingFd, .u32(UInt32(bitPattern: p.backingFD))),
+            (.backingPath, .string(p.backingPath)),
+            (.listen, .string(p.listen.description)),
+        ]
+        if p.readOnly { values.append((.readOnly, .flag)) }
+        if let uuid = p.uuid { values.append((.uuid, .binary(uuid.bytes))) }
+        _ = try call(.exportAdd, values, subject: nil)
+    }
+
+    /// export-del: its clients are disconnected.
+    public func removeExport(_ name: String) throws {
+        _ = try call(.exportDel, [(.exportName, .string(name))], exportSubject: name)
+    }
+
+    /// export-get dump: the exports of the caller's network namespace.
+    public func exports() throws -> [DSTExport] {
+        try transport.request(.exportGet, [], dump: true).compactMap(DSTExport.init(message:))
+            .sorted { $0.name < $1.name }
+    }
+
+    /// export-get: one export.
+    public func export(_ name: String) throws -> DSTExport {
+        let replies = try call(.exportGet, [(.exportName, .string(name))], exportSubject: name)
+        guard let export = replies.lazy.compactMap(DSTExport.init(message:)).first else {
+            throw DSTError.noSuchExport(name)
+        }
+        return export
+    }
+
+    /// export-connect: hands a client socket, handshaken by us, to an export.
+    public func connectExport(_ name: String, socket: Int32, csum: DSTChecksum) throws {
+        _ = try call(.exportConnect, [(.exportName, .string(name)), (.sockFd, .u32(UInt32(bitPattern: socket))),
+                                      (.csum, .u32(csum.rawValue))], exportSubject: name)
+    }
+
+    // MARK: errors
+
+    private func call(_ command: DSTCommand, _ values: [(DSTAttr, NLValue)], subject device: String?) throws -> [NLMessage] {
+        do {
+            return try transport.request(command, values, dump: false)
+        } catch let DSTError.kernel(op, message, errno) {
+            throw Self.map(op: op, message: message, errno: errno, device: device, export: nil)
+        }
+    }
+
+    private func call(_ command: DSTCommand, _ values: [(DSTAttr, NLValue)], exportSubject export: String) throws -> [NLMessage] {
+        do {
+            return try transport.request(command, values, dump: false)
+        } catch let DSTError.kernel(op, message, errno) {
+            throw Self.map(op: op, message: message, errno: errno, device: nil, export: export)
+        }
+    }
+
+    /// The one place kernel errno values get a meaning.
+    static func map(op: String, message: String?, errno: Int32, device: String?, export: String?) -> DSTError {
+        let hasMessage = !(message ?? "").isEmpty
+        switch errno {
+        case EPERM where !hasMessage, EACCES where !hasMessage:
+            return .notRoot
+        case ENODEV, ENOENT, ENXIO:
+            if let device, op != "dev-add" { return .noSuchDevice(device) }
+            if let export { return .noSuchExport(export) }
+        case EBUSY:
+            if let device, op == "dev-del" { return .deviceBusy(device) }
+        default:
+            break
+        }
+        return .kernel(operation: op, message: message, errno: errno)
+    }
+}
+

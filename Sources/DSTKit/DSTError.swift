@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+import Glibc
+
+/// Every failure DSTKit reports. The description is the one line a user
+/// reads after "dstctl: "; errno values from the kernel, libc and libnl are
+/// mapped into these cases here and nowhere else.
+public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The generic netlink family "dst" is not registered.
+    case moduleNotLoaded
+    /// EPERM from an admin-perm operation without a kernel message.
+    case notRoot
+    /// A kernel refusal: the extack message (if any), the errno, and the
+    /// operation that failed.
+    case kernel(operation: String, message: String?, errno: Int32)
+    case noSuchDevice(String)
+    case noSuchExport(String)
+    case deviceBusy(String)
+    /// TCP connect to a server failed.
+    case cannotConnect(address: String, errno: Int32)
+    /// The server answered the hello with a refusal.
+    case refused(status: DSTHelloStatus, message: String)
+    /// The peer broke the handshake protocol.
+    case handshake(peer: String, reason: String)
+    case cannotOpen(path: String, errno: Int32)
+    case notExportable(path: String)
+    case invalidAddress(String)
+    case invalidExportName(String)
+    case invalidDeviceName(String)
+    /// A system call failed.
+    case system(call: String, errno: Int32)
+    /// libnl failed (its own negative error codes, not errno).
+    case netlink(call: String, code: Int32)
+    case timedOut(String)
+    case daemon(String)
+
+    /// True for errors in what the user typed: dstctl exits 64 (EX_USAGE).
+    public var isUsage: Bool {
+        switch self {
+        case .invalidAddress, .invalidExportName, .invalidDeviceName: return true
+        default: return false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .moduleNotLoaded:
+            return "the dst kernel module is not loaded (try: modprobe dst)"
+        case .notRoot:
+            return "permission denied: this needs root (CAP_NET_ADMIN)"
+        case let .kernel(operation, message, errno):
+            if let message, !message.isEmpty {
+                return "\(message) (\(strerrorString(errno)))"
+            }
+            return "\(operation): \(strerrorString(errno))"
+        case let .noSuchDevice(name):
+            return "no such device: \(name)"
+        case let .noSuchExport(name):
+            return "no such export: \(name)"
+        case let .deviceBusy(name):
+            return "\(name) is busy: it is open or mounted"
+        case let .cannotConnect(address, errno):
+            return "cannot connect to \(address): \(strerrorString(errno))"
+        case let .refused(status, message):
+            return message.isEmpty
+                ? "server refused the connection: \(status.specName)"
+                : "server refused the connection: \(status.specName): \(message)"
+        case let .handshake(peer, reason):
+            return "handshake with \(peer) failed: \(reason)"
+        case let .cannotOpen(path, errno):
+            return "cannot open \(path): \(strerrorString(errno))"
+        case let .notExportable(path):
+            return "cannot export \(path): not a block device or regular file"
+        case let .invalidAddress(text):
+            return "invalid address \"\(text)\": expected HOST:PORT or [IPv6]:PORT"
+        case let .invalidExportName(text):
+            return "invalid export name \"\(text)\": expected 1 to \(DSTWire.exportNameMax) of A-Z a-z 0-9 . _ -"
+        case let .invalidDeviceName(text):
+            return "invalid device name \"\(text)\": expected dstN"
+        case let .system(call, errno):
+            return "\(call): \(strerrorString(errno))"
+        case let .netlink(call, code):
+            return "\(call): \(netlinkErrorString(code))"
+        case let .timedOut(what):
+            return what
+        case let .daemon(what):
+            return what
+        }
+    }
+}
+
+/// strerror(3) text, e.g. "Connection refused".
+public func strerrorString(_ errno: Int32) -> String {
+    guard let text = strerror(errno) else { return "error \(errno)" }
+    return String(cString: text)
+}
+
+/// The current thread's errno, read right after a failing call.
+@inline(__always)
+func lastErrno() -> Int32 { Glibc.errno }
+
+/// Runs a system call until it does not fail with EINTR; a -1 result becomes
+/// DSTError.system naming the call.
+@discardableResult
+func retryOnInterrupt<T: FixedWidthInteger>(_ call: String, _ body: () -> T) throws -> T {
+    while true {
+        let result = body()
+        if result != -1 { return result }
+        let err = lastErrno()
+        if err == EINTR { continue }
+        throw DSTError.system(call: call, errno: err)
+    }
+}

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+
+/// What a client and server agreed on: everything dev-add needs.
+public struct DSTNegotiated: Equatable, Sendable {
+    public var size: UInt64
+    public var logicalBs: UInt32
+    public var physicalBs: UInt32
+    public var maxXfer: UInt32
+    public var features: DSTFeatures
+    public var csum: DSTChecksum
+    public var uuid: DSTUUID
+
+    public init(size: UInt64, logicalBs: UInt32, physicalBs: UInt32, maxXfer: UInt32,
+                features: DSTFeatures, csum: DSTChecksum, uuid: DSTUUID) {
+        self.size = size
+        self.logicalBs = logicalBs
+        self.physicalBs = physicalBs
+        self.maxXfer = maxXfer
+        self.features = features
+        self.csum = csum
+        self.uuid = uuid
+    }
+}
+
+// MARK: - client side
+
+/// Client half of the wire protocol v1 handshake, without I/O: build the
+/// hello, then check the server's reply.
+public enum DSTClientHandshake {
+    /// The hello header and the export name after it. An empty name asks for
+    /// the only export on the server's address.
+    public static func hello(exportName: String, csum: DSTChecksum,
+                             features: DSTFeatures = .all) throws -> [UInt8] {
+        let name = Array(exportName.utf8)
+        guard name.count <= DSTWire.exportNameMax, !name.contains(0) else {
+            throw DSTError.invalidExportName(exportName)
+        }
+        let header = DSTClientHello(magic: UInt64(DSTWire.helloMagic), version: UInt32(DSTWire.protoVersion),
+                                    features: features.rawValue, csum: csum.rawValue,
+                                    nameLen: UInt32(name.count))
+        return header.encoded() + name
+    }
+
+    /// Decodes the fixed reply header and bounds the message length, so the
+    /// caller knows how many more bytes to read.
+    public static func replyHeader(_ bytes: some Collection<UInt8>, peer: String) throws -> DSTServerReply {
+        let reply: DSTServerReply
+        do {
+            reply = try DSTServerReply(decoding: bytes)
+        } catch {
+            throw DSTError.handshake(peer: peer, reason: "short reply (\(bytes.count) of \(DSTServerReply.size) bytes)")
+        }
+        guard reply.magic == UInt64(DSTWire.replyMagic) else {
+            throw DSTError.handshake(peer: peer, reason: "not a DST server (bad reply magic \(hex(reply.magic)))")
+        }
+        guard reply.msgLen <= UInt32(DSTWire.messageMax) else {
+            throw DSTError.handshake(peer: peer, reason: "reply message of \(reply.msgLen) bytes exceeds \(DSTWire.messageMax)")
+        }
+        return reply
+    }
+
+    /// Checks a reply whose header came from `replyHeader` and whose
+    /// message is `message`, against what this client proposed.
+    public static func finish(reply: DSTServerReply, message: some Collection<UInt8>,
+                              proposed csum: DSTChecksum, peer: String) throws -> DSTNegotiated {
+        func bad(_ reason: String) -> DSTError { .handshake(peer: peer, reason: reason) }
+
+        guard reply.magic == UInt64(DSTWire.replyMagic) else {
+            throw bad("not a DST server (bad reply magic \(hex(reply.magic)))")
+        }
+        guard message.count == Int(reply.msgLen), reply.msgLen <= UInt32(DSTWire.messageMax) else {
+            throw bad("reply message length mismatch")
+        }
+        guard let status = DSTHelloStatus(rawValue: reply.status) else {
+            throw bad("unknown hello status \(reply.status)")
+        }
+        guard status == .ok else {
+            throw DSTError.refused(status: status, message: printable(message))
+        }
+        guard reply.version == UInt32(DSTWire.protoVersion) else {
+            throw bad("server speaks protocol version \(reply.version), we speak \(DSTWire.protoVersion)")
+        }
+        let lbs = reply.logicalBs, pbs = reply.physicalBs, maxXfer = reply.maxXfer
+        guard isPowerOfTwo(lbs), lbs >= 512, lbs <= 4096 else {
+            throw bad("logical block size \(lbs) is not a power of two from 512 to 4096")
+        }
+        guard isPowerOfTwo(pbs), pbs >= lbs, pbs <= 65536 else {
+            throw bad("physical block size \(pbs) is not a power of two from \(lbs) to 65536")
+        }
+        guard reply.size > 0, reply.size % UInt64(lbs) == 0 else {
+            throw bad("export size \(reply.size) is not a positive multiple of the logical block size \(lbs)")
+        }
+        guard maxXfer >= 4096, maxXfer <= UInt32(DSTWire.maxXferLimit), maxXfer % lbs == 0 else {
+            throw bad("max transfer \(maxXfer) is not a multiple of \(lbs) from 4096 to \(DSTWire.maxXferLimit)")
+        }
+        let features = DSTFeatures(rawValue: reply.features)
+        guard DSTFeatures.all.isSuperset(of: features) else {
+            throw bad("unknown feature bits \(hex(UInt64(features.subtracting(.all).rawValue)))")
+        }
+        guard reply.csum == csum.rawValue else {
+            throw bad("server chose checksum \(reply.csum), we proposed \(csum.specName)")
+        }
+        guard let uuid = DSTUUID(bytes: reply.uuid) else { throw bad("malformed uuid") }
+        return DSTNegotiated(size: reply.size, logicalBs: lbs, physicalBs: pbs, maxXfer: maxXfer,
+                             features: features, csum: csum, uuid: uuid)
+    }
+}
+
+// MARK: - server side
+
+/// A refusal the server sends instead of accepting: a hello status other
+/// than ok and a message for the client's user.
+public struct DSTRefusal: Error, Equatable, Sendable {
+    public var status: DSTHelloStatus
+    public var message: String
+
+    public init(_ status: DSTHelloStatus, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+}
+
+/// A well-formed hello.
+public struct DSTHelloRequest: Equatable, Sendable {
+    public var version: UInt32
+    public var features: DSTFeatures
+    public var csum: DSTChecksum
+    public var exportName: String
+}
+
+/// Server half of the handshake, without I/O: parse the hello in two steps
+/// (header, then its name), choose an export, build the reply.
+public enum DSTServerHandshake {
+    /// Checks the fixed header: magic, version, name length, checksum.
+    /// On success the caller reads `nameLen` more bytes.
+    public static func parseHeader(_ bytes: some Collection<UInt8>) -> Result<DSTClientHello, DSTRefusal> {
+        guard let hello = try? DSTClientHello(decoding: bytes) else {
+            return .failure(DSTRefusal(.badRequest, "short hello (\(bytes.count) of \(DSTClientHello.size) bytes)"))
+        }
+        guard hello.magic == UInt64(DSTWire.helloMagic) else {
+            return .failure(DSTRefusal(.badRequest, "bad hello magic \(hex(hello.magic))"))
+        }
+        guard hello.version == UInt32(DSTWire.protoVersion) else {
+            return .failure(DSTRefusal(.badVersion, "protocol version \(hello.version) is not supported; this server speaks \(DSTWire.protoVersion)"))
+        }
+        guard hello.nameLen <= UInt32(DSTWire.exportNameMax) else {
+            return .failure(DSTRefusal(.badRequest, "export name of \(hello.nameLen) bytes exceeds \(DSTWire.exportNameMax)"))
+        }
+        guard DSTChecksum(rawValue: hello.csum) != nil else {
+            return .failure(DSTRefusal(.badChecksum, "checksum \(hello.csum) is not supported; use one of "
+                + DSTChecksum.allCases.map(\.specName).joined(separator: ", ")))
+        }
+        return .success(hello)
+    }
+
+    /// Checks the name that followed the header.
+    public static func parseName(_ hello: DSTClientHello, _ name: some Collection<UInt8>) -> Result<DSTHelloRequest, DSTRefusal> {
+        guard name.count == Int(hello.nameLen) else {
+            return .failure(DSTRefusal(.badRequest, "export name truncated (\(name.count) of \(hello.nameLen) bytes)"))
+        }
+        guard let text = String(validating: name, as: UTF8.self),
+              !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
+            return .failure(DSTRefusal(.badRequest, "export name is not printable UTF-8"))
+        }
+        guard let csum = DSTChecksum(rawValue: hello.csum) else {
+            return .failure(DSTRefusal(.badChecksum, "checksum \(hello.csum) is not supported"))
+        }
+        return .success(DSTHelloRequest(version: hello.version, features: DSTFeatures(rawValue: hello.features),
+                                        csum: csum, exportName: text))
+    }
+
+    /// Checksums this server computes (the kernel does both).
+    public static let supportedChecksums: [DSTChecksum] = [.none, .crc32c]
+
+    /// Picks the export among those served on `listen` and the checksum.
+    public static func choose(_ request: DSTHelloRequest, exports: [DSTExport], listen: String,
+                              supported: [DSTChecksum] = supportedChecksums) -> Result<(DSTExport, DSTChecksum), DSTRefusal> {
+        let here = exports.filter { $0.listen == listen }
+        let export: DSTExport
+        if request.exportName.isEmpty {
+            guard here.count == 1, let only = here.first else {
+                let why = here.isEmpty ? "no exports on \(listen)"
+                    : "\(here.count) exports on \(listen); name one of " + here.map(\.name).joined(separator: ", ")
+                return .failure(DSTRefusal(.unknownExport, why))
+            }
+            export = only
+        } else {
+            guard let named = here.first(where: { $0.name == request.exportName }) else {
+                return .failure(DSTRefusal(.unknownExport, "no export \"\(request.exportName)\" on \(listen)"))
+            }
+            export = named
+        }
+        guard supported.contains(request.csum) else {
+            return .failure(DSTRefusal(.badChecksum, "checksum \(request.csum.specName) is not supported here"))
+        }
+        return .success((export, request.csum))
+    }
+
+    /// The ok reply carrying the export's parameters.
+    public static func acceptReply(_ export: DSTExport, csum: DSTChecksum) -> [UInt8] {
+        let maxXfer = export.maxXfer == 0 ? UInt32(DSTWire.maxXferDefault) : export.maxXfer
+        return DSTServerReply(magic: UInt64(DSTWire.replyMagic), version: UInt32(DSTWire.protoVersion),
+                              status: DSTHelloStatus.ok.rawValue, size: export.size,
+                              logicalBs: export.logicalBs, physicalBs: export.physicalBs, maxXfer: maxXfer,
+                              features: export.features.rawValue, csum: csum.rawValue, msgLen: 0,
+                              uuid: export.uuid.bytes).encoded()
+    }
+
+    /// A refusal reply; the message is cut to DSTWire.messageMax bytes on a
+    /// character boundary.
+    public static func refusalReply(_ refusal: DSTRefusal) -> [UInt8] {
+        var message: [UInt8] = []
+        for ch in refusal.message {
+            let bytes = Array(String(ch).utf8)
+            if message.count + bytes.count > DSTWire.messageMax { break }
+            message += bytes
+        }
+        return DSTServerReply(magic: UInt64(DSTWire.replyMagic), version: UInt32(DSTWire.protoVersion),
+                              status: refusal.status.rawValue, size: 0, logicalBs: 0, physicalBs: 0, maxXfer: 0,
+                              features: 0, csum: 0, msgLen: UInt32(message.count),
+                              uuid: [UInt8](repeating: 0, count: 16)).encoded() + message
+    }
+}
+
+// MARK: - helpers
+
+func isPowerOfTwo(_ v: UInt32) -> Bool { v != 0 && v & (v - 1) == 0 }
+
+func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
+
+/// A server message shown to the user: invalid UTF-8 repaired, control
+/// characters replaced, so a hostile server cannot drive the terminal.
+func printable(_ bytes: some Collection<UInt8>) -> String {
+    String(decoding: bytes, as: UTF8.self).unicodeScalars.map { s -> String in
+        (s.value < 0x20 || s.value == 0x7f) ? "?" : String(s)
+    }.joined()
+}

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+import CDSTShim
+import Glibc
+
+/// The dstd singleton lock: a listening abstract unix socket "\0dstd".
+/// Abstract sockets belong to a network namespace, so there is one dstd per
+/// netns, which is also the scope of the kernel's export list.
+public enum DaemonLock {
+    public static let name = "dstd"
+
+    private static func address() -> (sockaddr_un, socklen_t) {
+        var sun = sockaddr_un()
+        sun.sun_family = sa_family_t(AF_UNIX)
+        let bytes = [UInt8(0)] + Array(name.utf8)
+        withUnsafeMutableBytes(of: &sun.sun_path) { path in
+            for (i, b) in bytes.enumerated() where i < path.count { path[i] = b }
+        }
+        let len = MemoryLayout<sa_family_t>.size + bytes.count
+        return (sun, socklen_t(len))
+    }
+
+    /// True when a dstd holds the lock in this network namespace.
+    public static func isHeld() -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var (sun, len) = address()
+        let rc = withUnsafePointer(to: &sun) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, len) }
+        }
+        return rc == 0
+    }
+
+    /// Takes the lock: the listening socket, or nil when another dstd has
+    /// it. The caller accepts and closes connections (dstctl's probes).
+    public static func acquire() throws -> FileDescriptor? {
+        let fd = FileDescriptor(socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0))
+        guard fd.raw >= 0 else { throw DSTError.system(call: "socket", errno: lastErrno()) }
+        var (sun, len) = address()
+        let rc = withUnsafePointer(to: &sun) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd.raw, $0, len) }
+        }
+        if rc != 0 {
+            if lastErrno() == EADDRINUSE { return nil }
+            throw DSTError.system(call: "bind @dstd", errno: lastErrno())
+        }
+        guard listen(fd.raw, 16) == 0 else { throw DSTError.system(call: "listen @dstd", errno: lastErrno()) }
+        return fd
+    }
+
+    /// Accepts and closes pending probes so the backlog never fills.
+    public static func drain(_ fd: FileDescriptor) {
+        while true {
+            let c = accept(fd.raw, nil, nil)
+            if c < 0 { return }
+            close(c)
+        }
+    }
+}
+
+/// Processes: where we run from, starting dstd.
+public enum Processes {
+    /// This executable's path (/proc/self/exe).
+    public static func executablePath() -> String? {
+        var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+        guard n > 0 else { return nil }
+        return String(decoding: buf.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// `program` next to this executable, else the first executable one
+    /// in $PATH.
+    public static func find(_ program: String) -> String? {
+        if let exe = executablePath(), let slash = exe.lastIndex(of: "/") {
+            let candidate = String(exe[..<slash]) + "/" + program
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        for dir in path.split(separator: ":") where !dir.isEmpty {
+            let candidate = "\(dir)/\(program)"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return nil
+    }
+
+    /// Starts `path` with `arguments` in a new session, stdio on /dev/null,
+    /// and does not wait for it. Returns its pid.
+    @discardableResult
+    public static func spawnDetached(_ path: String, _ arguments: [String]) throws -> pid_t {
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var flags = dst_posix_spawn_setsid | Int16(POSIX_SPAWN_SETSIGMASK) | Int16(POSIX_SPAWN_SETSIGDEF)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for s in [SIGPIPE, SIGTERM, SIGINT, SIGHUP] { sigaddset(&defaults, s) }
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        posix_spawnattr_setflags(&attr, flags)
+        flags = 0
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+
+        let argv = ([path] + arguments).map { strdup($0) }
+        defer { argv.forEach { free($0) } }
+        var cargv: [UnsafeMutablePointer<CChar>?] = argv + [nil]
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, path, &actions, &attr, &cargv, environ)
+        guard rc == 0 else { throw DSTError.system(call: "spawn \(path)", errno: rc) }
+        return pid
+    }
+
+    /// Reaps exited children without blocking (spawned daemons).
+    public static func reapChildren() {
+        var status: Int32 = 0
+        while waitpid(-1, &status, WNOHANG) > 0 {}
+    }
+
+    /// Locks all memory so that the daemon serving a block device is not
+    /// paged out behind its own I/O. Returns nil or the errno.
+    public static func lockMemory() -> Int32? {
+        mlockall(MCL_CURRENT | MCL_FUTURE) == 0 ? nil : lastErrno()
+    }
+
+    /// Writes `value` to /proc/self/oom_score_adj. Returns nil or the errno.
+    public static func setOOMScoreAdj(_ value: Int) -> Int32? {
+        let fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return lastErrno() }
+        defer { close(fd) }
+        let text = Array("\(value)\n".utf8)
+        let n = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        return n == text.count ? nil : lastErrno()
+    }
+
+    /// Calls `body` on a new detached thread.
+    public static func detachThread(_ body: @escaping () -> Void) throws {
+        final class Box { let body: () -> Void; init(_ b: @escaping () -> Void) { body = b } }
+        let context = Unmanaged.passRetained(Box(body)).toOpaque()
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, nil, { raw in
+            guard let raw else { return nil }
+            let box = Unmanaged<AnyObject>.fromOpaque(raw).takeRetainedValue()
+            (box as? Box)?.body()
+            return nil
+        }, context)
+        guard rc == 0 else {
+            Unmanaged<AnyObject>.fromOpaque(context).release()
+            throw DSTError.system(call: "pthread_create", errno: rc)
+        }
+        pthread_detach(thread)
+    }
+}
+
+/// SIGTERM, SIGINT and SIGHUP as a pollable descriptor.
+public final class SignalWatch {
+    public let fd: FileDescriptor
+
+    /// Blocks `signals` in this thread (threads created later inherit it)
+    /// and opens a signalfd for them.
+    public init(_ signals: [Int32]) throws {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in signals { sigaddset(&set, s) }
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        let raw = dst_signalfd(&set)
+        guard raw >= 0 else { throw DSTError.system(call: "signalfd", errno: -raw) }
+        fd = FileDescriptor(raw)
+        // A write to a client that went away must fail, not kill us.
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// The next pending signal, or nil.
+    public func next() -> Int32? {
+        let s = dst_signalfd_read(fd.raw)
+        return s > 0 ? s : nil
+    }
+}
+
+/// poll(2) for input on `fds`; returns those readable (or hung up). A
+/// negative timeout waits forever.
+public func pollReadable(_ fds: [Int32], timeoutMillis: Int32) throws -> [Int32] {
+    var pfds = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+    while true {
+        let n = poll(&pfds, nfds_t(pfds.count), timeoutMillis)
+        if n < 0 {
+            if lastErrno() == EINTR { continue }
+            throw DSTError.system(call: "poll", errno: lastErrno())
+        }
+        return pfds.filter { $0.revents != 0 }.map(\.fd)
+    }
+}
+
+/// Sleeps for `millis` milliseconds.
+public func sleepMillis(_ millis: Int) {
+    var want = timespec(tv_sec: millis / 1000, tv_nsec: (millis % 1000) * 1_000_000)
+    var left = timespec()
+    while nanosleep(&want, &left) != 0 && lastErrno() == EINTR { want = left }
+}
+
+/// True when `path` exists and is a block device.
+public func isBlockDevice(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFBLK
+}
+
+/// Waits up to `millis` for `condition`, checking every 50 ms.
+public func waitFor(millis: Int, _ condition: () -> Bool) -> Bool {
+    let deadline = monotonicMillis() + Int64(millis)
+    while true {
+        if condition() { return true }
+        if monotonicMillis() >= deadline { return false }
+        sleepMillis(50)
+    }
+}
+
+/// The process environment.
+public enum Environment {
+    public static func value(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+}
+
+/// Signal numbers for modules that do not import Glibc.
+public let SIGTERM_ = SIGTERM
+public let SIGINT_ = SIGINT
+public let SIGHUP_ = SIGHUP

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+import ArgumentParser
+import DSTKit
+
+extension Dstctl {
+    struct RemoveNode: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a device; I/O still queued fails."
+        )
+
+        @Argument(help: ArgumentHelp("The device: dstN or /dev/dstN.", valueName: "dstN"))
+        var device: String
+
+        func run() throws {
+            let index = try DSTNames.deviceIndex(device)
+            try DSTNetlink().removeDevice(index)
+        }
+    }
+}

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+import ArgumentParser
+import DSTKit
+
+extension Dstctl {
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show devices and exports (the default subcommand).",
+            discussion: """
+                Devices come from the kernel and their counters from
+                /sys/block/dstN/dst/. Exports are those of this network namespace.
+                """
+        )
+
+        @Flag(help: "Print JSON with stable keys, for scripts.")
+        var json = false
+
+        func run() throws {
+            let netlink = try DSTNetlink()
+            let devices = try netlink.devices()
+            let exports = try netlink.exports()
+            let sysfs = DSTSysfs()
+            let rows = devices.map { ($0, sysfs.read(device: $0.name)) }
+            if json {
+                Console.writeStdout(Self.json(devices: rows, exports: exports).rendered() + "\n")
+            } else {
+                Console.writeStdout(Self.text(devices: rows, exports: exports, style: Style(enabled: Console.colorStdout)))
+                if !exports.isEmpty && !DaemonLock.isHeld() {
+                    Dstctl.warn("dstd is not running: exports accept no new clients")
+                }
+            }
+        }
+
+        static func json(devices: [(DSTDevice, DSTSysfs.Device?)], exports: [DSTExport]) -> JSON {
+            let devs: [JSON] = devices.map { d, fs in
+                let counters: [(String, JSON)] = DSTSysfs.counterFiles.map { ($0, JSON.optional(fs?.numbers[$0])) }
+                return .object([
+                    ("name", .string(d.name)),
+                    ("index", .int(UInt64(d.index))),
+                    ("state", .optional(d.stateName ?? fs?.text["state"])),
+                    ("remote", .optional(d.remote ?? fs?.text["remote"])),
+                    ("export", .optional(d.exportName ?? fs?.text["export"])),
+                    ("uuid", .optional(d.uuid?.description ?? fs?.text["uuid"])),
+                    ("size", .optional(d.size)),
+                    ("logical_block_size", .optional(d.logicalBs)),
+                    ("physical_block_size", .optional(d.physicalBs)),
+                    ("max_transfer", .optional(d.maxXfer)),
+                    ("features", .array((d.features?.specNames ?? []).map(JSON.string))),
+                    ("checksum", .optional(d.csum?.specName ?? fs?.text["csum"])),
+                    ("connections", .optional(d.connections.map(UInt64.init) ?? fs?.numbers["connections"])),
+                    ("inflight", .optional(d.inflight.map(UInt64.init) ?? fs?.numbers["inflight"])),
+                    ("last_error", .optional(nonEmpty(d.lastError ?? fs?.text["last_error"]))),
+                    ("counters", .object(counters)),
+                ])
+            }
+            let exps: [JSON] = exports.map { e in
+                .object([
+                    ("name", .string(e.name)),
+                    ("path", .optional(e.backingPath)),
+                    ("listen", .string(e.listen)),
+                    ("size", .int(e.size)),
+                    ("logical_block_size", .int(UInt64(e.logicalBs))),
+                    ("physical_block_size", .int(UInt64(e.physicalBs))),
+                    ("max_transfer", .int(UInt64(e.maxXfer))),
+                    ("features", .array(e.features.specNames.map(JSON.string))),
+                    ("read_only", .bool(e.readOnly)),
+                    ("clients", .optional(e.clients)),
+                    ("uuid", .string(e.uuid.description)),
+                ])
+            }
+            return .object([("devices", .array(devs)), ("exports", .array(exps))])
+        }
+
+        static func text(devices: [(DSTDevice, DSTSysfs.Device?)], exports: [DSTExport], style s: Style) -> String {
+            var out: [String] = []
+            func line(_ key: String, _ value: String?) {
+                if let value, !value.isEmpty { out.append("  \(s.key(key + ":")) \(value)") }
+            }
+            for (d, fs) in devices {
+                if !out.isEmpty { out.append("") }
+                out.append("\(s.bold("device:")) \(s.green(d.name))")
+                let state = d.stateName ?? fs?.text["state"]
+                line("state", state.map { $0 == "connected" ? s.green($0) : s.yellow($0) })
+                line("remote", d.remote ?? fs?.text["remote"])
+                line("export", d.exportName ?? fs?.text["export"])
+                line("uuid", d.uuid?.description ?? fs?.text["uuid"])
+                line("size", d.size.map { "\(humanBytes($0)) (\($0) bytes)" })
+                if let l = d.logicalBs, let p = d.physicalBs { line("block size", "\(l) logical, \(p) physical") }
+                line("max transfer", d.maxXfer.map { humanBytes(UInt64($0)) })
+                line("features", d.features.map { $0.specNames.isEmpty ? "none" : $0.specNames.joined(separator: ", ") })
+                line("checksum", d.csum?.specName ?? fs?.text["csum"])
+                line("connections", (d.connections.map(UInt64.init) ?? fs?.numbers["connections"]).map(String.init))
+                line("inflight", (d.inflight.map(UInt64.init) ?? fs?.numbers["inflight"]).map(String.init))
+                if let n = fs?.numbers {
+                    if let r = n["reads"], let rb = n["read_bytes"], let w = n["writes"], let wb = n["write_bytes"] {
+                        line("transfer", "\(r) reads (\(humanBytes(rb))), \(w) writes (\(humanBytes(wb)))")
+                    }
+                    let problems = [("errors", "errors"), ("csum_errors", "checksum errors"),
+                                    ("reconnects", "reconnects"), ("timeouts", "timeouts")]
+                        .compactMap { file, label in n[file].map { "\($0) \(label)" } }
+                    if !problems.isEmpty { line("problems", problems.joined(separator: ", ")) }
+                }
+                line("last error", nonEmpty(d.lastError ?? fs?.text["last_error"]).map { s.red($0) })
+            }
+            for e in exports {
+                if !out.isEmpty { out.append("") }
+                out.append("\(s.bold("export:")) \(s.green(e.name))")
+                line("path", e.backingPath)
+                line("listen", e.listen)
+                line("size", "\(humanBytes(e.size)) (\(e.size) bytes)")
+                line("block size", "\(e.logicalBs) logical, \(e.physicalBs) physical")
+                line("features", e.features.specNames.isEmpty ? "none" : e.features.specNames.joined(separator: ", "))
+                line("read-only", e.readOnly ? "yes" : "no")
+                line("clients", e.clients.map(String.init))
+                line("uuid", e.uuid.description)
+            }
+            return out.isEmpty ? "" : out.joined(separator: "\n") + "\n"
+        }
+    }
+}
+
+func nonEmpty(_ s: String?) -> String? {
+    guard let s, !s.isEmpty else { return nil }
+    return s
+}
