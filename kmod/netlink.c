@@ -213,7 +213,7 @@ static int dst_nl_fill_dev(struct sk_buff *skb, struct dst_device *dev)
 
 	if (nla_put_u32(skb, DST_A_DEV_INDEX, dev->index) ||
 	    nla_put_u32(skb, DST_A_STATE, state) ||
-	    nla_put_u64_64bit(skb, DST_A_SIZE, p->size, 0) ||
+	    nla_put_u64_64bit(skb, DST_A_SIZE, p->size, DST_A_PAD) ||
 	    nla_put_u32(skb, DST_A_LOGICAL_BS, p->logical_bs) ||
 	    nla_put_u32(skb, DST_A_PHYSICAL_BS, p->physical_bs) ||
 	    nla_put_u32(skb, DST_A_MAX_XFER, p->max_xfer) ||

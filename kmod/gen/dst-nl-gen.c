@@ -24,7 +24,7 @@ static struct netlink_range_validation dst_a_physical_bs_range = {
 
 static struct netlink_range_validation dst_a_max_xfer_range = {
 	.min = 4096ULL,
-	.max = 4194304ULL,
+	.max = DST_MAX_XFER_LIMIT,
 };
 
 static struct netlink_range_validation dst_a_backing_fd_range = {
@@ -41,7 +41,7 @@ const struct nla_policy dst_nl_policy[DST_A_MAX + 1] = {
 	[DST_A_FEATURES] = NLA_POLICY_MASK(NLA_U32, DST_FEATURES_MASK),
 	[DST_A_CSUM] = NLA_POLICY_MAX(NLA_U32, DST_CSUM_MAX),
 	[DST_A_UUID] = NLA_POLICY_EXACT_LEN(16),
-	[DST_A_EXPORT_NAME] = { .type = NLA_NUL_STRING, .len = 64, },
+	[DST_A_EXPORT_NAME] = { .type = NLA_NUL_STRING, .len = DST_EXPORT_NAME_MAX, },
 	[DST_A_REMOTE] = { .type = NLA_NUL_STRING, .len = 128, },
 	[DST_A_STATE] = NLA_POLICY_RANGE(NLA_U32, DST_STATE_CONNECTED, DST_STATE_MAX),
 	[DST_A_LAST_ERROR] = { .type = NLA_NUL_STRING, .len = 256, },

@@ -186,8 +186,8 @@ enum dst_dev_state {
 /**
  * struct dst_client_hello - First bytes a client sends; name-len bytes of
  * export name follow.
- * @magic: u64, big-endian.
- * @version: u32, big-endian.
+ * @magic: hello-magic.
+ * @version: proto-version.
  * @features: Features the client can use (features flags).
  * @csum: Proposed checksum (checksum enum).
  * @name_len: Length of the export name that follows, 0 to export-name-max.
@@ -310,6 +310,7 @@ struct dst_rep_hdr {
  * @DST_A_BACKING_PATH: (string) Path of the backing store, for display.
  * @DST_A_CONNECTIONS: (u32) Live connections of a device.
  * @DST_A_INFLIGHT: (u32) Transactions of a device not yet completed.
+ * @DST_A_PAD: (pad) Alignment padding for 64-bit attributes.
  */
 enum {
 	DST_A_DEV_INDEX = 1,
@@ -332,6 +333,7 @@ enum {
 	DST_A_BACKING_PATH,
 	DST_A_CONNECTIONS,
 	DST_A_INFLIGHT,
+	DST_A_PAD,
 
 	/* private: */
 	__DST_A_MAX,

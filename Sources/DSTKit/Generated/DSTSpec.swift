@@ -268,8 +268,10 @@ public struct DSTClientHello: Equatable, Sendable {
     /// Bytes on the wire.
     public static let size: Int = 24
 
+    /// hello-magic.
     public var magic: UInt64
 
+    /// proto-version.
     public var version: UInt32
 
     /// Features the client can use (features flags).
@@ -583,6 +585,8 @@ public enum DSTAttrKind: Equatable, Sendable {
     case string(maxLength: Int?)
     case binary(exactLength: Int?)
     case flag
+    /// Alignment padding the kernel adds before a u64; never sent.
+    case pad
 }
 
 /// Attributes of the dst family, one set for all commands.
@@ -627,6 +631,8 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
     case connections
     /// Transactions of a device not yet completed.
     case inflight
+    /// Alignment padding for 64-bit attributes.
+    case pad
 
     /// The attribute's name in the spec.
     public var specName: String {
@@ -651,6 +657,7 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
         case .backingPath: "backing-path"
         case .connections: "connections"
         case .inflight: "inflight"
+        case .pad: "pad"
         }
     }
 
@@ -666,7 +673,7 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
         case .features: .u32
         case .csum: .u32
         case .uuid: .binary(exactLength: 16)
-        case .exportName: .string(maxLength: 64)
+        case .exportName: .string(maxLength: DSTWire.exportNameMax)
         case .remote: .string(maxLength: 128)
         case .state: .u32
         case .lastError: .string(maxLength: 256)
@@ -677,6 +684,7 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
         case .backingPath: .string(maxLength: 1024)
         case .connections: .u32
         case .inflight: .u32
+        case .pad: .pad
         }
     }
 
@@ -687,7 +695,7 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
         case .sockFd: 0...2147483647
         case .logicalBs: 512...4096
         case .physicalBs: 512...65536
-        case .maxXfer: 4096...4194304
+        case .maxXfer: 4096...UInt64(DSTWire.maxXferLimit)
         case .backingFd: 0...2147483647
         default: nil
         }
