@@ -70,9 +70,17 @@ public struct DSTAddress: Equatable, Hashable, Sendable, CustomStringConvertible
         return inet_pton(AF_INET, s, &a) == 1
     }
 
+    /// An IPv6 literal, with an optional zone ("fe80::1%eth0").
     static func isIPv6(_ s: String) -> Bool {
+        var addr = Substring(s)
+        if let percent = s.firstIndex(of: "%") {
+            let zone = s[s.index(after: percent)...]
+            guard !zone.isEmpty, zone.utf8.count < 16, zone.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
+            else { return false }
+            addr = s[..<percent]
+        }
         var a = in6_addr()
-        return inet_pton(AF_INET6, s, &a) == 1
+        return inet_pton(AF_INET6, String(addr), &a) == 1
     }
 
     /// RFC 1123 host names; all-numeric dotted names are not host names.

@@ -44,7 +44,9 @@ public struct DSTBacking {
     public static func basename(_ path: String) -> String {
         var s = Substring(path)
         while s.count > 1, s.hasSuffix("/") { s = s.dropLast() }
-        if let slash = s.lastIndex(of: "/") { return String(s[s.index(after: slash)...]) }
+        if let slash = s.lastIndex(of: "/"), slash != s.index(before: s.endIndex) {
+            return String(s[s.index(after: slash)...])
+        }
         return String(s)
     }
 }

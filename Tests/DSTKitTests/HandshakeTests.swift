@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+import XCTest
+@testable import DSTKit
+
+/// A ByteStream over fixed input that records what is written.
+final class ScriptedStream: ByteStream {
+    var input: [UInt8]
+    var output: [UInt8] = []
+
+    init(_ input: [UInt8]) { self.input = input }
+
+    func read(exactly count: Int) throws -> [UInt8] {
+        let n = min(count, input.count)
+        defer { input.removeFirst(n) }
+        return Array(input.prefix(n))
+    }
+
+    func write(all bytes: [UInt8]) throws { output += bytes }
+}
+
+let listen = "192.0.2.1:1025"
+let uuid = DSTUUID(bytes: Array(1...16))!
+
+func export(_ name: String, size: UInt64 = 1 << 30, listen: String = listen,
+            features: DSTFeatures = [.flush, .fua, .discard]) -> DSTExport {
+    DSTExport(name: name, size: size, logicalBs: 512, physicalBs: 4096, maxXfer: 1 << 20,
+              features: features, uuid: uuid, listen: listen)
+}
+
+func goodReply(size: UInt64 = 1 << 30, lbs: UInt32 = 512, pbs: UInt32 = 4096, maxXfer: UInt32 = 1 << 20,
+               features: UInt32 = 0b111, csum: UInt32 = 1, status: UInt32 = 0, version: UInt32 = 1,
+               magic: UInt64 = UInt64(DSTWire.replyMagic), msgLen: UInt32 = 0) -> DSTServerReply {
+    DSTServerReply(magic: magic, version: version, status: status, size: size, logicalBs: lbs, physicalBs: pbs,
+                   maxXfer: maxXfer, features: features, csum: csum, msgLen: msgLen, uuid: uuid.bytes)
+}
+
+final class ClientHelloTests: XCTestCase {
+    func testHelloLayout() throws {
+        let bytes = try DSTClientHandshake.hello(exportName: "disk", csum: .crc32c)
+        XCTAssertEqual(bytes.count, 24 + 4)
+        XCTAssertEqual(Array(bytes[0..<8]), Array("DSTHELLO".utf8))
+        XCTAssertEqual(Array(bytes[8..<12]), [0, 0, 0, 1])
+        XCTAssertEqual(Array(bytes[12..<16]), [0, 0, 0, 0x3f])
+        XCTAssertEqual(Array(bytes[16..<20]), [0, 0, 0, 1])
+        XCTAssertEqual(Array(bytes[20..<24]), [0, 0, 0, 4])
+        XCTAssertEqual(Array(bytes[24...]), Array("disk".utf8))
+    }
+
+    func testEmptyNameAndLimits() throws {
+        XCTAssertEqual(try DSTClientHandshake.hello(exportName: "", csum: .none).count, 24)
+        let max = String(repeating: "a", count: 64)
+        XCTAssertEqual(try DSTClientHandshake.hello(exportName: max, csum: .none).count, 88)
+        XCTAssertThrowsError(try DSTClientHandshake.hello(exportName: max + "a", csum: .none)) {
+            XCTAssertEqual($0 as? DSTError, .invalidExportName(max + "a"))
+        }
+    }
+}
+
+final class ServerHandshakeTests: XCTestCase {
+    func hello(magic: UInt64 = UInt64(DSTWire.helloMagic), version: UInt32 = 1, csum: UInt32 = 1,
+               nameLen: UInt32 = 4) -> [UInt8] {
+        DSTClientHello(magic: magic, version: version, features: 0x3f, csum: csum, nameLen: nameLen).encoded()
+    }
+
+    func refusal<T>(_ r: Result<T, DSTRefusal>) -> DSTRefusal? {
+        if case let .failure(f) = r { return f }
+        return nil
+    }
+
+    func testEveryTruncatedHeaderIsRefused() {
+        let full = hello()
+        for n in 0..<DSTClientHello.size {
+            let r = refusal(DSTServerHandshake.parseHeader(full.prefix(n)))
+            XCTAssertEqual(r?.status, .badRequest, "length \(n)")
+            XCTAssertEqual(r?.message, "short hello (\(n) of 24 bytes)")
+        }
+        XCTAssertNil(refusal(DSTServerHandshake.parseHeader(full)))
+    }
+
+    func testHeaderChecks() {
+        XCTAssertEqual(refusal(DSTServerHandshake.parseHeader(hello(magic: 0x1234)))?.status, .badRequest)
+        XCTAssertEqual(refusal(DSTServerHandshake.parseHeader(hello(magic: 0x1234)))?.message, "bad hello magic 0x1234")
+        XCTAssertEqual(refusal(DSTServerHandshake.parseHeader(hello(version: 2))),
+                       DSTRefusal(.badVersion, "protocol version 2 is not supported; this server speaks 1"))
+        XCTAssertEqual(refusal(DSTServerHandshake.parseHeader(hello(version: 0)))?.status, .badVersion)
+        XCTAssertNil(refusal(DSTServerHandshake.parseHeader(hello(nameLen: 64))))
+        XCTAssertEqual(refusal(DSTServerHandshake.parseHeader(hello(nameLen: 65))),
+                       DSTRefusal(.badRequest, "export name of 65 bytes exceeds 64"))
+        XCTAssertEqual(refusal(DSTServerHandshake.parseHeader(hello(nameLen: .max)))?.status, .badRequest)
+        XCTAssertEqual(refusal(DSTServerHandshake.parseHeader(hello(csum: 2))),
+                       DSTRefusal(.badChecksum, "checksum 2 is not supported; use one of none, crc32c"))
+        XCTAssertNil(refusal(DSTServerHandshake.parseHeader(hello(csum: 0))))
+    }
+
+    func testNameChecks() throws {
+        let h = try DSTClientHello(decoding: hello(nameLen: 4))
+        guard case let .success(req) = DSTServerHandshake.parseName(h, Array("disk".utf8)) else {
+            return XCTFail("valid name refused")
+        }
+        XCTAssertEqual(req.exportName, "disk")
+        XCTAssertEqual(req.csum, .crc32c)
+        XCTAssertEqual(refusal(DSTServerHandshake.parseName(h, Array("dis".utf8)))?.status, .badRequest)
+        XCTAssertEqual(refusal(DSTServerHandshake.parseName(h, [0x64, 0xff, 0xfe, 0x6b])),
+                       DSTRefusal(.badRequest, "export name is not printable UTF-8"))
+        XCTAssertEqual(refusal(DSTServerHandshake.parseName(h, [0x64, 0x0a, 0x73, 0x6b]))?.status, .badRequest)
+        XCTAssertEqual(refusal(DSTServerHandshake.parseName(h, [0x64, 0x00, 0x73, 0x6b]))?.status, .badRequest)
+    }
+
+    func request(_ name: String, csum: DSTChecksum = .crc32c) -> DSTHelloRequest {
+        DSTHelloRequest(version: 1, features: .all, csum: csum, exportName: name)
+    }
+
+    func testChooseExport() {
+        let a = export("a"), b = export("b"), elsewhere = export("c", listen: "[::1]:1025")
+        func chosen(_ r: Result<(DSTExport, DSTChecksum), DSTRefusal>) -> String? {
+            if case let .success((e, _)) = r { return e.name }
+            return nil
+        }
+        XCTAssertEqual(chosen(DSTServerHandshake.choose(request("a"), exports: [a, b], listen: listen)), "a")
+        XCTAssertEqual(chosen(DSTServerHandshake.choose(request("b"), exports: [a, b], listen: listen)), "b")
+        XCTAssertEqual(chosen(DSTServerHandshake.choose(request(""), exports: [a, elsewhere], listen: listen)), "a")
+        XCTAssertEqual(refusal(DSTServerHandshake.choose(request("foo"), exports: [a, b], listen: listen)),
+                       DSTRefusal(.unknownExport, "no export \"foo\" on 192.0.2.1:1025"))
+        XCTAssertEqual(refusal(DSTServerHandshake.choose(request("c"), exports: [a, elsewhere], listen: listen))?.status,
+                       .unknownExport)
+        XCTAssertEqual(refusal(DSTServerHandshake.choose(request(""), exports: [a, b], listen: listen)),
+                       DSTRefusal(.unknownExport, "2 exports on 192.0.2.1:1025; name one of a, b"))
+        XCTAssertEqual(refusal(DSTServerHandshake.choose(request(""), exports: [elsewhere], listen: listen)),
+                       DSTRefusal(.unknownExport, "no exports on 192.0.2.1:1025"))
+    }
+
+    /// Every proposal against every set of server checksums: honoured when
+    /// supported, bad-checksum otherwise.
+    func testChecksumMatrix() {
+        let supportSets: [[DSTChecksum]] = [[], [.none], [.crc32c], [.none, .crc32c]]
+        for proposal in DSTChecksum.allCases {
+            for supported in supportSets {
+                let r = DSTServerHandshake.choose(request("a", csum: proposal), exports: [export("a")],
+                                                  listen: listen, supported: supported)
+                switch r {
+                case let .success((_, csum)):
+                    XCTAssertTrue(supported.contains(proposal))
+                    XCTAssertEqual(csum, proposal)
+                case let .failure(f):
+                    XCTAssertFalse(supported.contains(proposal))
+                    XCTAssertEqual(f.status, .badChecksum)
+                }
+            }
+        }
+    }
+
+    func testRefusalMessageIsCapped() throws {
+        let long = String(repeating: "é", count: 600)  // 1200 bytes
+        let bytes = DSTServerHandshake.refusalReply(DSTRefusal(.internal, long))
+        let reply = try DSTServerReply(decoding: bytes)
+        XCTAssertEqual(reply.msgLen, 1024)
+        XCTAssertEqual(bytes.count, 64 + 1024)
+        XCTAssertEqual(String(decoding: bytes[64...], as: UTF8.self), String(repeating: "é", count: 512))
+        XCTAssertEqual(reply.status, DSTHelloStatus.internal.rawValue)
+    }
+}
+
+final class ClientReplyTests: XCTestCase {
+    func finish(_ r: DSTServerReply, message: [UInt8] = [], csum: DSTChecksum = .crc32c) throws -> DSTNegotiated {
+        try DSTClientHandshake.finish(reply: r, message: message, proposed: csum, peer: listen)
+    }
+
+    func assertReason(_ r: DSTServerReply, _ reason: String, csum: DSTChecksum = .crc32c,
+                      file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try finish(r, csum: csum), file: file, line: line) {
+            XCTAssertEqual($0 as? DSTError, .handshake(peer: listen, reason: reason), file: file, line: line)
+        }
+    }
+
+    func testAccepted() throws {
+        let n = try finish(goodReply())
+        XCTAssertEqual(n, DSTNegotiated(size: 1 << 30, logicalBs: 512, physicalBs: 4096, maxXfer: 1 << 20,
+                                        features: [.flush, .fua, .discard], csum: .crc32c, uuid: uuid))
+    }
+
+    func testEveryTruncatedReplyIsRejected() {
+        let full = goodReply().encoded()
+        for n in 0..<DSTServerReply.size {
+            XCTAssertThrowsError(try DSTClientHandshake.replyHeader(full.prefix(n), peer: listen), "length \(n)") {
+                XCTAssertEqual($0 as? DSTError, .handshake(peer: listen, reason: "short reply (\(n) of 64 bytes)"))
+            }
+        }
+        XCTAssertNoThrow(try DSTClientHandshake.replyHeader(full, peer: listen))
+    }
+
+    func testHeaderChecks() {
+        XCTAssertThrowsError(try DSTClientHandshake.replyHeader(goodReply(magic: 0xdead).encoded(), peer: listen)) {
+            XCTAssertEqual($0 as? DSTError, .handshake(peer: listen, reason: "not a DST server (bad reply magic 0xdead)"))
+        }
+        XCTAssertThrowsError(try DSTClientHandshake.replyHeader(goodReply(msgLen: 1025).encoded(), peer: listen)) {
+            XCTAssertEqual($0 as? DSTError, .handshake(peer: listen, reason: "reply message of 1025 bytes exceeds 1024"))
+        }
+        XCTAssertNoThrow(try DSTClientHandshake.replyHeader(goodReply(msgLen: 1024).encoded(), peer: listen))
+    }
+
+    func testRefusals() throws {
+        for status in DSTHelloStatus.allCases where status != .ok {
+            let msg = Array("no export \"foo\" on 192.0.2.1:1025".utf8)
+            XCTAssertThrowsError(try finish(goodReply(status: status.rawValue, msgLen: UInt32(msg.count)), message: msg)) {
+                XCTAssertEqual($0 as? DSTError, .refused(status: status, message: "no export \"foo\" on 192.0.2.1:1025"))
+            }
+        }
+        // Refusals are reported whatever version the server speaks.
+        XCTAssertThrowsError(try finish(goodReply(status: 1, version: 7))) {
+            XCTAssertEqual($0 as? DSTError, .refused(status: .badVersion, message: ""))
+        }
+        // Control characters from the server never reach the terminal.
+        let evil = Array("a\u{1b}[2Jb".utf8)
+        XCTAssertThrowsError(try finish(goodReply(status: 5, msgLen: UInt32(evil.count)), message: evil)) {
+            XCTAssertEqual($0 as? DSTError, .refused(status: .internal, message: "a?[2Jb"))
+        }
+        assertReason(goodReply(status: 99), "unknown hello status 99")
+    }
+
+    func testParameterChecks() {
+        assertReason(goodReply(version: 2), "server speaks protocol version 2, we speak 1")
+        assertReason(goodReply(size: 0), "export size 0 is not a positive multiple of the logical block size 512")
+        assertReason(goodReply(size: 1000), "export size 1000 is not a positive multiple of the logical block size 512")
+        assertReason(goodReply(size: 4096 + 512, lbs: 4096, pbs: 4096),
+                     "export size 4608 is not a positive multiple of the logical block size 4096")
+        for lbs: UInt32 in [0, 256, 768, 8192, 1 << 31] {
+            assertReason(goodReply(lbs: lbs), "logical block size \(lbs) is not a power of two from 512 to 4096")
+        }
+        for pbs: UInt32 in [0, 256, 1536, 131072] {
+            assertReason(goodReply(lbs: 512, pbs: pbs), "physical block size \(pbs) is not a power of two from 512 to 65536")
+        }
+        assertReason(goodReply(lbs: 4096, pbs: 512), "physical block size 512 is not a power of two from 4096 to 65536")
+        for maxXfer: UInt32 in [0, 2048, 4096 + 512 * 3 + 1, 4194304 + 512] {
+            assertReason(goodReply(maxXfer: maxXfer), "max transfer \(maxXfer) is not a multiple of 512 from 4096 to 4194304")
+        }
+        assertReason(goodReply(lbs: 4096, pbs: 4096, maxXfer: 4096 + 512),
+                     "max transfer 4608 is not a multiple of 4096 from 4096 to 4194304")
+        assertReason(goodReply(features: 1 << 6 | 1), "unknown feature bits 0x40")
+        assertReason(goodReply(csum: 0), "server chose checksum 0, we proposed crc32c")
+        assertReason(goodReply(csum: 1), "server chose checksum 1, we proposed none", csum: .none)
+    }
+
+    func testLimitsAccepted() throws {
+        XCTAssertNoThrow(try finish(goodReply(size: 512, lbs: 512, pbs: 512, maxXfer: 4096)))
+        XCTAssertNoThrow(try finish(goodReply(size: 4096, lbs: 4096, pbs: 65536, maxXfer: 4194304)))
+        XCTAssertNoThrow(try finish(goodReply(features: DSTFeatures.all.rawValue, csum: 0), csum: .none))
+    }
+}
+
+final class HandshakeRoundTripTests: XCTestCase {
+    /// Client hello through the server and its reply back through the client.
+    func roundTrip(name: String, csum: DSTChecksum, exports: [DSTExport]) throws -> (DSTServerOutcome, Result<DSTNegotiated, DSTError>) {
+        let server = ScriptedStream(try DSTClientHandshake.hello(exportName: name, csum: csum))
+        let outcome = try DSTServerHandshake.perform(on: server, listen: listen) { exports }
+        let client = ScriptedStream(server.output)
+        let result: Result<DSTNegotiated, DSTError>
+        do {
+            result = .success(try DSTClientHandshake.perform(on: client, exportName: name, csum: csum, peer: listen))
+        } catch let e as DSTError {
+            result = .failure(e)
+        }
+        XCTAssertEqual(client.output, try DSTClientHandshake.hello(exportName: name, csum: csum))
+        XCTAssertTrue(client.input.isEmpty, "reply not consumed exactly")
+        return (outcome, result)
+    }
+
+    func testAcceptedBothChecksums() throws {
+        for csum in DSTChecksum.allCases {
+            let e = export("disk")
+            let (outcome, result) = try roundTrip(name: "disk", csum: csum, exports: [e, export("other")])
+            XCTAssertEqual(outcome, .accepted(export: e, csum: csum,
+                                              request: DSTHelloRequest(version: 1, features: .all, csum: csum, exportName: "disk")))
+            XCTAssertEqual(try result.get(), DSTNegotiated(size: e.size, logicalBs: 512, physicalBs: 4096, maxXfer: 1 << 20,
+                                                           features: e.features, csum: csum, uuid: uuid))
+        }
+    }
+
+    func testEmptyNameChoosesOnlyExport() throws {
+        let (outcome, result) = try roundTrip(name: "", csum: .none, exports: [export("only", features: .readOnly)])
+        guard case let .accepted(e, _, _) = outcome else { return XCTFail("refused") }
+        XCTAssertEqual(e.name, "only")
+        XCTAssertEqual(try result.get().features, .readOnly)
+    }
+
+    func testUnknownExportRefused() throws {
+        let (outcome, result) = try roundTrip(name: "foo", csum: .crc32c, exports: [export("disk")])
+        XCTAssertEqual(outcome, .refused(DSTRefusal(.unknownExport, "no export \"foo\" on 192.0.2.1:1025")))
+        XCTAssertEqual(result, .failure(.refused(status: .unknownExport, message: "no export \"foo\" on 192.0.2.1:1025")))
+        XCTAssertEqual(try? result.get(), nil)
+        if case let .failure(e) = result {
+            XCTAssertEqual(e.description, "server refused the connection: unknown-export: no export \"foo\" on 192.0.2.1:1025")
+        }
+    }
+
+    func testBadVersionAnsweredWithoutReadingName() throws {
+        var hello = DSTClientHello(magic: UInt64(DSTWire.helloMagic), version: 9, features: 0, csum: 0, nameLen: 4).encoded()
+        hello += Array("disk".utf8)
+        let server = ScriptedStream(hello)
+        let outcome = try DSTServerHandshake.perform(on: server, listen: listen) { XCTFail("dumped"); return [] }
+        XCTAssertEqual(outcome, .refused(DSTRefusal(.badVersion, "protocol version 9 is not supported; this server speaks 1")))
+        XCTAssertEqual(server.input, Array("disk".utf8))
+        XCTAssertEqual(try DSTServerReply(decoding: server.output).status, DSTHelloStatus.badVersion.rawValue)
+    }
+
+    func testClientClosingEarlyGetsNoReply() throws {
+        let full = try DSTClientHandshake.hello(exportName: "disk", csum: .none)
+        for n in 0..<full.count {
+            let server = ScriptedStream(Array(full.prefix(n)))
+            let outcome = try DSTServerHandshake.perform(on: server, listen: listen) { [export("disk")] }
+            guard case let .refused(r) = outcome else { return XCTFail("accepted at \(n)") }
+            XCTAssertEqual(r.status, .badRequest)
+            XCTAssertTrue(server.output.isEmpty, "replied to a truncated hello of \(n) bytes")
+        }
+    }
+
+    func testServerClosingEarly() throws {
+        let full = DSTServerHandshake.refusalReply(DSTRefusal(.busy, "later"))
+        for n in 0..<full.count {
+            let client = ScriptedStream(Array(full.prefix(n)))
+            XCTAssertThrowsError(try DSTClientHandshake.perform(on: client, exportName: "", csum: .none, peer: listen)) {
+                guard case .handshake = $0 as? DSTError else { return XCTFail("\($0) at \(n)") }
+            }
+        }
+    }
+
+    func testListingFailureIsInternal() throws {
+        struct Boom: Error, CustomStringConvertible { var description: String { "boom" } }
+        let server = ScriptedStream(try DSTClientHandshake.hello(exportName: "disk", csum: .none))
+        let outcome = try DSTServerHandshake.perform(on: server, listen: listen) { throw Boom() }
+        XCTAssertEqual(outcome, .refused(DSTRefusal(.internal, "cannot list exports: boom")))
+    }
+
+    /// Random input never crashes either side and never yields an accepted
+    /// handshake from garbage.
+    func testRandomInput() throws {
+        var rng = SplitMix(seed: 0x5eed)
+        for _ in 0..<2000 {
+            let n = Int(rng.next() % 120)
+            var bytes = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            if rng.next() % 2 == 0, bytes.count >= 8 {
+                // Valid magic now and then, to get past the first check.
+                bytes.replaceSubrange(0..<8, with: Array("DSTHELLO".utf8))
+            }
+            _ = try DSTServerHandshake.perform(on: ScriptedStream(bytes), listen: listen) { [export("a")] }
+            var reply = bytes
+            if reply.count >= 8 { reply.replaceSubrange(0..<8, with: Array("DSTREPLY".utf8)) }
+            XCTAssertThrowsError(try DSTClientHandshake.perform(on: ScriptedStream(reply), exportName: "a",
+                                                                csum: .crc32c, peer: listen))
+        }
+    }
+}
+
+/// A small deterministic PRNG for the random-input tests.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9e3779b97f4a7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58476d1ce4e5b9
+        z = (z ^ (z >> 27)) &* 0x94d049bb133111eb
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+import Glibc
+import XCTest
+@testable import DSTKit
+
+final class SocketTests: XCTestCase {
+    /// A loopback port nobody listens on (bound, then closed).
+    func unusedPort() throws -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var sin = sockaddr_in()
+        sin.sin_family = sa_family_t(AF_INET)
+        sin.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try withUnsafeMutablePointer(to: &sin) {
+            try $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                XCTAssertEqual(bind(fd, $0, len), 0)
+                guard getsockname(fd, $0, &len) == 0 else { throw DSTError.system(call: "getsockname", errno: errno) }
+            }
+        }
+        return UInt16(bigEndian: sin.sin_port)
+    }
+
+    func testConnectionRefused() throws {
+        let address = try DSTAddress(parsing: "127.0.0.1:\(try unusedPort())")
+        XCTAssertThrowsError(try Net.connect(to: address, timeout: 2)) {
+            XCTAssertEqual($0 as? DSTError, .cannotConnect(address: address.description, errno: ECONNREFUSED))
+            XCTAssertEqual("\($0)", "cannot connect to \(address): Connection refused")
+        }
+    }
+
+    /// The whole handshake over loopback TCP, server on a thread.
+    func testHandshakeOverTCP() throws {
+        let address = try DSTAddress(parsing: "127.0.0.1:\(try unusedPort())")
+        let listener = try Net.listen(on: address)
+        let e = DSTExport(name: "disk", size: 1 << 24, listen: address.description)
+        let done = DispatchSemaphoreLite()
+        var outcome: DSTServerOutcome?
+        try Processes.detachThread {
+            defer { done.signal() }
+            guard (try? pollReadable([listener.raw], timeoutMillis: 5000))?.isEmpty == false,
+                  let stream = try? Net.accept(listener) else { return }
+            outcome = try? DSTServerHandshake.perform(on: stream, listen: address.description) { [e] }
+        }
+        let client = try Net.connect(to: address, timeout: 5)
+        let n = try DSTClientHandshake.perform(on: client, exportName: "disk", csum: .crc32c, peer: address.description)
+        done.wait()
+        XCTAssertEqual(n.size, 1 << 24)
+        XCTAssertEqual(n.csum, .crc32c)
+        guard case let .accepted(chosen, csum, _) = outcome else { return XCTFail("server: \(String(describing: outcome))") }
+        XCTAssertEqual(chosen, e)
+        XCTAssertEqual(csum, .crc32c)
+        XCTAssertNoThrow(try client.prepareForKernel())
+    }
+
+    func testDaemonLockIsExclusive() throws {
+        // Another dstd (or test) may hold it; only check exclusivity if we got it.
+        guard let lock = try DaemonLock.acquire() else { return }
+        XCTAssertTrue(DaemonLock.isHeld())
+        XCTAssertNil(try DaemonLock.acquire())
+        DaemonLock.drain(lock)
+        lock.close()
+        XCTAssertFalse(DaemonLock.isHeld())
+    }
+}
+
+/// A one-shot semaphore without Dispatch.
+final class DispatchSemaphoreLite: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    private var cond = pthread_cond_t()
+    private var fired = false
+
+    init() {
+        pthread_mutex_init(&mutex, nil)
+        pthread_cond_init(&cond, nil)
+    }
+
+    func signal() {
+        pthread_mutex_lock(&mutex)
+        fired = true
+        pthread_cond_signal(&cond)
+        pthread_mutex_unlock(&mutex)
+    }
+
+    func wait() {
+        pthread_mutex_lock(&mutex)
+        while !fired { pthread_cond_wait(&cond, &mutex) }
+        pthread_mutex_unlock(&mutex)
+    }
+}
