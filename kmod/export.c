@@ -1,0 +1,1254 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Exports: backing store, client connections, and the server data path.
+ *
+ * One connection, two kthreads and the completion paths between them:
+ *
+ *   socket -> RX: header, checks, WRITE payload -> submit
+ *                   READ/WRITE, direct:  ->read_iter/->write_iter, async kiocb
+ *                   anything else:       dst_exp_io_wq (flush, discard,
+ *                                        write-zeroes, buffered read/write)
+ *   completion (irq, workqueue or RX itself) -> conn->tx_queue
+ *   socket <- TX: reply header (+ READ data), then frees the request
+ *
+ * Every request gets exactly one reply while the connection lives. When it
+ * dies (peer gone, socket error, malformed frame, removal) the socket is shut
+ * down, which wakes both threads, and a reaper stops RX, waits until every
+ * request left the backing store, stops TX and frees the rest; replies
+ * completed after the death are dropped.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/blkdev.h>
+#include <linux/bvec.h>
+#include <linux/falloc.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/ioprio.h>
+#include <linux/kthread.h>
+#include <linux/log2.h>
+#include <linux/mempool.h>
+#include <linux/net.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/stat.h>
+#include <linux/uio.h>
+#include <linux/workqueue.h>
+#include <net/net_namespace.h>
+#include <net/netlink.h>
+#include "export.h"
+#include "proto.h"
+#include "sock.h"
+
+/* A request never carries more than one max_xfer of data pages. */
+#define DST_EXP_MAX_PAGES	DIV_ROUND_UP(DST_MAX_XFER_DEFAULT, PAGE_SIZE)
+/*
+ * Per connection, RX stops reading requests while this many are allocated
+ * (from header to sent reply) or while another max_xfer of data pages would
+ * exceed DST_EXP_MAX_DATA: a client cannot pin more than that on the server.
+ */
+#define DST_EXP_MAX_REQS	64
+#define DST_EXP_MAX_DATA	SZ_16M
+/* Requests kept in reserve so that a connection can always make progress. */
+#define DST_EXP_REQ_RESERVE	16
+/* Pages of zeroes written per call when nothing better zeroes a range. */
+#define DST_EXP_ZERO_PAGES	16
+
+static_assert(DST_MAX_XFER_DEFAULT <= DST_MAX_XFER_LIMIT);
+static_assert(DST_MAX_XFER_DEFAULT + DST_MAX_XFER_DEFAULT <= DST_EXP_MAX_DATA);
+static_assert(DST_EXPORT_MAX_RANGE % 4096 == 0);
+
+enum {
+	DST_EXP_CONN_DEAD,	/* killed: socket shut down, reaper queued */
+};
+
+/*
+ * A client connection of an export.
+ *
+ * Locking: @node is guarded by exp->lock. The data path state under @lock is
+ * touched from interrupt context (direct I/O completion), so @lock is taken
+ * with interrupts disabled and nobody sleeps under it. Everything else is set
+ * before the threads start and then only read, except @scratch (RX only) and
+ * @err (written once by the first dst_exp_conn_kill()).
+ *
+ * Lifetime: created by export-connect, freed by its reaper (reap_work) after
+ * both threads have stopped and no request is left. Both threads run until
+ * kthread_stop(), never exiting on their own, so the reaper may stop them.
+ */
+struct dst_export_conn {
+	struct list_head node;		/* on exp->conns */
+	struct dst_export *exp;		/* holds a reference */
+	struct socket *sock;		/* holds the socket file */
+	u32 csum;			/* DST_CSUM_* */
+	char peer[64];
+	struct task_struct *rx_thread;
+	struct task_struct *tx_thread;
+	struct work_struct reap_work;
+	unsigned long flags;		/* DST_EXP_CONN_* bits */
+	int err;			/* why it was killed */
+	struct page *scratch;		/* RX: sink for refused WRITE payloads */
+
+	spinlock_t lock;		/* irq-safe; guards the four below */
+	struct list_head tx_queue;	/* requests with a reply to send; lock */
+	unsigned int nr_reqs;		/* allocated, not yet freed; lock */
+	unsigned int nr_pending;	/* allocated, not yet on tx_queue; lock */
+	size_t data_bytes;		/* data pages of the nr_reqs; lock */
+	/* TX waits for tx_queue, RX for budget, the reaper for nr_pending. */
+	wait_queue_head_t wait;
+};
+
+/*
+ * One request, from its header to its reply. RX owns it until it submits it;
+ * then whoever completes it hands it to TX through conn->tx_queue, exactly
+ * once, and TX (or the reaper) frees it.
+ */
+struct dst_exp_req {
+	struct list_head node;		/* on conn->tx_queue */
+	struct dst_export_conn *conn;
+	struct kiocb iocb;		/* READ and WRITE */
+	struct work_struct work;	/* what runs in dst_exp_io_wq */
+	u64 tag;
+	u64 offset;
+	u32 len;
+	u16 opcode;
+	u16 flags;
+	u32 status;			/* DST_ST_* of the reply */
+	int err;			/* backing store errno, for the log */
+	unsigned int nr_pages;
+	struct bio_vec bvec[DST_EXP_MAX_PAGES];
+};
+
+/* All exports, every netns; names are unique across all of them. */
+static LIST_HEAD(dst_exports);
+static DEFINE_MUTEX(dst_exports_lock);
+/* Bumped on every add and removal, so that a dump can tell it was cut. */
+static unsigned int dst_exports_gen = 1;	/* dst_exports_lock */
+/* Module exit started: no new exports, no more notifications. */
+static bool dst_exports_closed;			/* dst_exports_lock, READ_ONCE */
+
+static struct kmem_cache *dst_exp_req_cache;
+static mempool_t *dst_exp_req_pool;
+/* Synchronous backing operations: may be needed to reclaim memory. */
+static struct workqueue_struct *dst_exp_io_wq;
+/* Connection reapers. */
+static struct workqueue_struct *dst_exp_reap_wq;
+
+static void dst_export_release(struct kref *kref)
+{
+	struct dst_export *exp = container_of(kref, struct dst_export, kref);
+
+	WARN_ON_ONCE(!list_empty(&exp->conns));
+	if (exp->file)
+		fput(exp->file);
+	if (exp->net)
+		put_net(exp->net);
+	kfree(exp->backing_path);
+	kfree(exp->listen);
+	kfree(exp);
+}
+
+void dst_export_put(struct dst_export *exp)
+{
+	kref_put(&exp->kref, dst_export_release);
+}
+
+/* Tell userspace, unless the module is going away with its netlink family. */
+static void dst_export_changed(struct dst_export *exp, u32 clients)
+{
+	if (!READ_ONCE(dst_exports_closed))
+		dst_export_notify(exp, clients);
+}
+
+/* ---- requests ---- */
+
+static struct dst_exp_req *dst_exp_req_alloc(struct dst_export_conn *conn)
+{
+	struct dst_exp_req *req;
+
+	/* Sleeps until another request is freed rather than failing. */
+	req = mempool_alloc(dst_exp_req_pool, GFP_KERNEL);
+	req->conn = conn;
+	req->status = DST_ST_OK;
+	req->err = 0;
+	req->nr_pages = 0;
+	spin_lock_irq(&conn->lock);
+	conn->nr_reqs++;
+	conn->nr_pending++;
+	spin_unlock_irq(&conn->lock);
+	return req;
+}
+
+static void dst_exp_req_free_pages(struct dst_exp_req *req)
+{
+	unsigned int i;
+
+	for (i = 0; i < req->nr_pages; i++)
+		__free_page(req->bvec[i].bv_page);
+}
+
+/* The end of a request: after its reply was sent, or dropped. */
+static void dst_exp_req_free(struct dst_exp_req *req)
+{
+	struct dst_export_conn *conn = req->conn;
+
+	dst_exp_req_free_pages(req);
+	spin_lock_irq(&conn->lock);
+	conn->nr_reqs--;
+	conn->data_bytes -= (size_t)req->nr_pages << PAGE_SHIFT;
+	wake_up(&conn->wait);
+	spin_unlock_irq(&conn->lock);
+	mempool_free(req, dst_exp_req_pool);
+}
+
+static int dst_exp_req_alloc_pages(struct dst_exp_req *req)
+{
+	struct dst_export_conn *conn = req->conn;
+	unsigned int nr = DIV_ROUND_UP(req->len, PAGE_SIZE);
+	u32 left = req->len;
+	struct page *page;
+
+	if (WARN_ON_ONCE(nr > DST_EXP_MAX_PAGES))
+		return -EINVAL;
+	for (req->nr_pages = 0; req->nr_pages < nr; req->nr_pages++) {
+		page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+		if (!page) {
+			dst_exp_req_free_pages(req);
+			req->nr_pages = 0;
+			return -ENOMEM;
+		}
+		bvec_set_page(&req->bvec[req->nr_pages], page,
+			      min_t(u32, left, PAGE_SIZE), 0);
+		left -= req->bvec[req->nr_pages].bv_len;
+	}
+	spin_lock_irq(&conn->lock);
+	conn->data_bytes += (size_t)nr << PAGE_SHIFT;
+	spin_unlock_irq(&conn->lock);
+	return 0;
+}
+
+static u32 dst_exp_req_crc(const struct dst_exp_req *req)
+{
+	u32 crc = ~0U;
+	unsigned int i;
+
+	for (i = 0; i < req->nr_pages; i++) {
+		const struct bio_vec *bv = &req->bvec[i];
+		void *p = kmap_local_page(bv->bv_page);
+
+		crc = dst_crc32c_update(crc, p + bv->bv_offset, bv->bv_len);
+		kunmap_local(p);
+	}
+	return dst_crc_final(crc);
+}
+
+/*
+ * Hand @req to TX, exactly once per request; any context. The decrement of
+ * nr_pending is what lets the reaper free the connection, so it comes last
+ * and under the lock: the reaper reads it under the same lock, after which
+ * this function no longer touches @conn.
+ */
+static void dst_exp_req_done(struct dst_exp_req *req)
+{
+	struct dst_export_conn *conn = req->conn;
+	unsigned long flags;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	list_add_tail(&req->node, &conn->tx_queue);
+	conn->nr_pending--;
+	wake_up(&conn->wait);
+	spin_unlock_irqrestore(&conn->lock, flags);
+}
+
+/* ---- backing store I/O ---- */
+
+static void dst_exp_iocb_init(struct dst_exp_req *req, bool direct,
+			      void (*complete)(struct kiocb *iocb, long ret))
+{
+	int flags = direct ? IOCB_DIRECT : 0;
+
+	if (req->opcode == DST_OP_WRITE) {
+		flags |= IOCB_WRITE;
+		/* Durable before the reply: FUA for direct I/O, a sync otherwise. */
+		if (req->flags & DST_CMD_F_FUA)
+			flags |= IOCB_DSYNC;
+	}
+	/* Not init_sync_kiocb(): the fd's own flags (O_APPEND...) do not apply. */
+	req->iocb = (struct kiocb) {
+		.ki_filp = req->conn->exp->file,
+		.ki_pos = req->offset,
+		.ki_flags = flags,
+		.ki_ioprio = get_current_ioprio(),
+		.ki_complete = complete,
+	};
+}
+
+static ssize_t dst_exp_rw_submit(struct dst_exp_req *req)
+{
+	struct file *file = req->conn->exp->file;
+	struct iov_iter iter;
+
+	if (req->opcode == DST_OP_WRITE) {
+		iov_iter_bvec(&iter, ITER_SOURCE, req->bvec, req->nr_pages, req->len);
+		return file->f_op->write_iter(&req->iocb, &iter);
+	}
+	iov_iter_bvec(&iter, ITER_DEST, req->bvec, req->nr_pages, req->len);
+	return file->f_op->read_iter(&req->iocb, &iter);
+}
+
+static void dst_exp_rw_result(struct dst_exp_req *req, long ret)
+{
+	if (ret == req->len)
+		return;
+	/* Short: the backing file shrank under us. */
+	req->err = ret < 0 ? ret : -EIO;
+	req->status = dst_errno_to_status(req->err);
+}
+
+/* ki_complete: the backing store finished an asynchronous READ or WRITE. */
+static void dst_exp_rw_complete(struct kiocb *iocb, long ret)
+{
+	struct dst_exp_req *req = container_of(iocb, struct dst_exp_req, iocb);
+
+	dst_exp_rw_result(req, ret);
+	dst_exp_req_done(req);
+}
+
+/* Asynchronous direct I/O, submitted from RX. */
+static void dst_exp_rw_direct(struct dst_exp_req *req)
+{
+	ssize_t ret;
+
+	dst_exp_iocb_init(req, true, dst_exp_rw_complete);
+	ret = dst_exp_rw_submit(req);
+	/*
+	 * -EIOCBQUEUED: ki_complete runs (or already ran) and owns @req. Any
+	 * other value means the I/O completed synchronously without calling
+	 * ki_complete, so we complete it here, once.
+	 */
+	if (ret != -EIOCBQUEUED)
+		dst_exp_rw_complete(&req->iocb, ret);
+}
+
+/* Synchronous kiocb I/O, for workers: buffered files and written zeroes. */
+static ssize_t dst_exp_iter_sync(struct dst_export *exp, struct iov_iter *iter,
+				 loff_t pos, int flags)
+{
+	struct kiocb iocb = {
+		.ki_filp = exp->file,
+		.ki_pos = pos,
+		.ki_flags = flags,
+		.ki_ioprio = get_current_ioprio(),
+	};
+
+	if (iov_iter_rw(iter) == WRITE)
+		return exp->file->f_op->write_iter(&iocb, iter);
+	return exp->file->f_op->read_iter(&iocb, iter);
+}
+
+static void dst_exp_rw_buffered(struct dst_exp_req *req)
+{
+	dst_exp_iocb_init(req, false, NULL);
+	dst_exp_rw_result(req, dst_exp_rw_submit(req));
+}
+
+/* Write zero pages over [pos, pos + len): what works on any writable file. */
+static int dst_exp_write_zero_pages(struct dst_export *exp, loff_t pos, u64 len)
+{
+	struct bio_vec bvec[DST_EXP_ZERO_PAGES];
+	int flags = exp->direct ? IOCB_DIRECT | IOCB_WRITE : IOCB_WRITE;
+	struct iov_iter iter;
+	unsigned int i;
+	size_t chunk;
+	ssize_t ret;
+
+	for (i = 0; i < ARRAY_SIZE(bvec); i++)
+		bvec_set_page(&bvec[i], ZERO_PAGE(0), PAGE_SIZE, 0);
+	while (len) {
+		chunk = min_t(u64, len, ARRAY_SIZE(bvec) * PAGE_SIZE);
+		iov_iter_bvec(&iter, ITER_SOURCE, bvec, DIV_ROUND_UP(chunk, PAGE_SIZE), chunk);
+		ret = dst_exp_iter_sync(exp, &iter, pos, flags);
+		if (ret < 0)
+			return ret;
+		if (!ret)
+			return -EIO;
+		pos += ret;
+		len -= ret;
+		cond_resched();
+	}
+	return 0;
+}
+
+static int dst_exp_discard(struct dst_exp_req *req)
+{
+	struct dst_export *exp = req->conn->exp;
+
+	if (exp->bdev)
+		return blkdev_issue_discard(exp->bdev, req->offset >> SECTOR_SHIFT,
+					    req->len >> SECTOR_SHIFT, GFP_KERNEL);
+	return vfs_fallocate(exp->file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			     req->offset, req->len);
+}
+
+static int dst_exp_write_zeroes(struct dst_exp_req *req)
+{
+	struct dst_export *exp = req->conn->exp;
+	int err;
+
+	/* Unmaps when the device zeroes that way, else writes zeroes itself. */
+	if (exp->bdev)
+		return blkdev_issue_zeroout(exp->bdev, req->offset >> SECTOR_SHIFT,
+					    req->len >> SECTOR_SHIFT, GFP_KERNEL, 0);
+	err = vfs_fallocate(exp->file, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
+			    req->offset, req->len);
+	/* A punched hole reads back as zeroes too. */
+	if (err == -EOPNOTSUPP)
+		err = vfs_fallocate(exp->file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				    req->offset, req->len);
+	if (err == -EOPNOTSUPP)
+		err = dst_exp_write_zero_pages(exp, req->offset, req->len);
+	return err;
+}
+
+/* dst_exp_io_wq: the operations that block until they are done. */
+static void dst_exp_io_work(struct work_struct *work)
+{
+	struct dst_exp_req *req = container_of(work, struct dst_exp_req, work);
+	struct file *file = req->conn->exp->file;
+	int err;
+
+	switch (req->opcode) {
+	case DST_OP_READ:
+	case DST_OP_WRITE:
+		/* Sets status itself: a short transfer is an error too. */
+		dst_exp_rw_buffered(req);
+		dst_exp_req_done(req);
+		return;
+	case DST_OP_FLUSH:
+		/*
+		 * fdatasync: the export's size never changes, so the metadata
+		 * a data sync leaves out (timestamps) is nothing a client reads.
+		 */
+		err = vfs_fsync(file, 1);
+		break;
+	case DST_OP_DISCARD:
+		err = dst_exp_discard(req);
+		break;
+	case DST_OP_WRITE_ZEROES:
+		err = dst_exp_write_zeroes(req);
+		break;
+	default:
+		err = -EINVAL;
+		break;
+	}
+	if (!err && (req->flags & DST_CMD_F_FUA) && req->opcode != DST_OP_FLUSH)
+		err = vfs_fsync_range(file, req->offset, req->offset + req->len - 1, 1);
+	if (err) {
+		req->err = err;
+		req->status = dst_errno_to_status(err);
+	}
+	dst_exp_req_done(req);
+}
+
+static void dst_exp_submit(struct dst_exp_req *req)
+{
+	bool rw = req->opcode == DST_OP_READ || req->opcode == DST_OP_WRITE;
+
+	if (rw && req->conn->exp->direct) {
+		dst_exp_rw_direct(req);
+		return;
+	}
+	INIT_WORK(&req->work, dst_exp_io_work);
+	queue_work(dst_exp_io_wq, &req->work);
+}
+
+/* ---- connections ---- */
+
+/*
+ * Take @conn out of service; idempotent, process context. The shutdown wakes
+ * RX from recvmsg and TX from sendmsg; the reaper does the rest.
+ */
+static void dst_exp_conn_kill(struct dst_export_conn *conn, int err)
+{
+	if (test_and_set_bit(DST_EXP_CONN_DEAD, &conn->flags))
+		return;
+	conn->err = err;
+	dst_sock_shutdown(conn->sock);
+	queue_work(dst_exp_reap_wq, &conn->reap_work);
+}
+
+static bool dst_exp_conn_dead(struct dst_export_conn *conn)
+{
+	return test_bit(DST_EXP_CONN_DEAD, &conn->flags);
+}
+
+/* For threads that failed: sleep until the reaper calls kthread_stop(). */
+static void dst_exp_wait_for_stop(void)
+{
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (kthread_should_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+}
+
+/* ---- RX ---- */
+
+/*
+ * A header that cannot be trusted leaves no way to find the next one: the
+ * connection is dropped. Returns 0 or -EPROTO.
+ */
+static int dst_exp_rx_check_frame(struct dst_export_conn *conn, const struct dst_req_hdr *hdr)
+{
+	struct dst_export *exp = conn->exp;
+	const char *why;
+
+	if (be32_to_cpu(hdr->magic) != DST_REQ_MAGIC)
+		why = "bad magic";
+	else if (!dst_req_hdr_csum_ok(hdr, conn->csum))
+		why = "header checksum mismatch";
+	else if (hdr->reserved)
+		why = "reserved field set";
+	else if (conn->csum == DST_CSUM_NONE && (hdr->hdr_csum || hdr->data_csum))
+		why = "checksum fields set without checksums";
+	/* Its payload follows whatever we think of the request. */
+	else if (be16_to_cpu(hdr->opcode) == DST_OP_WRITE &&
+		 be32_to_cpu(hdr->length) > exp->max_xfer)
+		why = "write longer than max-xfer";
+	else
+		return 0;
+	pr_warn_ratelimited("export %s: %s: tag %#llx: %s, dropping connection\n",
+			    exp->name, conn->peer, be64_to_cpu(hdr->tag), why);
+	return -EPROTO;
+}
+
+static u32 dst_exp_rx_check_range(struct dst_export *exp, const struct dst_exp_req *req,
+				  u32 max)
+{
+	if (!req->len || req->len > max)
+		return DST_ST_INVAL;
+	if (!IS_ALIGNED(req->offset | req->len, exp->logical_bs))
+		return DST_ST_INVAL;
+	if (req->len > exp->size || req->offset > exp->size - req->len)
+		return DST_ST_INVAL;
+	return DST_ST_OK;
+}
+
+/* The status a well-formed request gets before it reaches the backing store. */
+static u32 dst_exp_rx_check_req(struct dst_export *exp, const struct dst_exp_req *req,
+				u32 data_csum)
+{
+	bool ro = exp->features & DST_FEAT_READ_ONLY;
+	u32 st;
+
+	if (req->flags & ~DST_CMD_FLAGS_MASK)
+		return DST_ST_INVAL;
+	if (data_csum && req->opcode != DST_OP_WRITE)
+		return DST_ST_INVAL;
+	switch (req->opcode) {
+	case DST_OP_READ:
+		return dst_exp_rx_check_range(exp, req, exp->max_xfer);
+	case DST_OP_WRITE:
+		st = dst_exp_rx_check_range(exp, req, exp->max_xfer);
+		return st == DST_ST_OK && ro ? DST_ST_ROFS : st;
+	case DST_OP_FLUSH:
+		return req->offset || req->len ? DST_ST_INVAL : DST_ST_OK;
+	case DST_OP_DISCARD:
+		st = dst_exp_rx_check_range(exp, req, DST_EXPORT_MAX_RANGE);
+		if (st == DST_ST_OK && ro)
+			return DST_ST_ROFS;
+		if (st == DST_ST_OK && !(exp->features & DST_FEAT_DISCARD))
+			return DST_ST_NOTSUPP;
+		return st;
+	case DST_OP_WRITE_ZEROES:
+		st = dst_exp_rx_check_range(exp, req, DST_EXPORT_MAX_RANGE);
+		return st == DST_ST_OK && ro ? DST_ST_ROFS : st;
+	default:
+		/* No payload in v1 but WRITE's: the stream stays in step. */
+		return DST_ST_INVAL;
+	}
+}
+
+/* Read and throw away the payload of a WRITE we refuse. */
+static int dst_exp_rx_skip(struct dst_export_conn *conn, u32 len)
+{
+	struct iov_iter iter;
+	struct bio_vec bv;
+	u32 chunk;
+	int err;
+
+	while (len) {
+		chunk = min_t(u32, len, PAGE_SIZE);
+		bvec_set_page(&bv, conn->scratch, chunk, 0);
+		iov_iter_bvec(&iter, ITER_DEST, &bv, 1, chunk);
+		err = dst_sock_recv(conn->sock, &iter);
+		if (err)
+			return err;
+		len -= chunk;
+	}
+	return 0;
+}
+
+static int dst_exp_rx_write(struct dst_export_conn *conn, struct dst_exp_req *req,
+			    u32 data_csum)
+{
+	struct iov_iter iter;
+	int err;
+
+	if (req->status == DST_ST_OK && dst_exp_req_alloc_pages(req))
+		req->status = DST_ST_NOMEM;
+	if (req->status != DST_ST_OK) {
+		err = dst_exp_rx_skip(conn, req->len);
+		goto reply;
+	}
+	iov_iter_bvec(&iter, ITER_DEST, req->bvec, req->nr_pages, req->len);
+	err = dst_sock_recv(conn->sock, &iter);
+	if (!err && conn->csum == DST_CSUM_CRC32C && dst_exp_req_crc(req) != data_csum) {
+		pr_warn_ratelimited("export %s: %s: tag %#llx: data checksum mismatch, dropping connection\n",
+				    conn->exp->name, conn->peer, req->tag);
+		err = -EBADMSG;
+	}
+	if (!err) {
+		dst_exp_submit(req);
+		return 0;
+	}
+reply:
+	/* Killed first, so that TX drops this reply instead of sending it. */
+	if (err)
+		dst_exp_conn_kill(conn, err);
+	dst_exp_req_done(req);
+	return err;
+}
+
+static void dst_exp_rx_log_refused(struct dst_export_conn *conn, const struct dst_exp_req *req)
+{
+	net_dbg_ratelimited("export %s: %s: tag %#llx: %s %llu+%u flags %#x refused: status %u\n",
+			    conn->exp->name, conn->peer, req->tag,
+			    dst_opcode_name(req->opcode), req->offset, req->len,
+			    req->flags, req->status);
+}
+
+/* One request: 0 to go on, or -errno when the connection is done for. */
+static int dst_exp_rx_one(struct dst_export_conn *conn)
+{
+	struct dst_export *exp = conn->exp;
+	struct dst_req_hdr hdr;
+	struct dst_exp_req *req;
+	u32 data_csum;
+	int err;
+
+	err = dst_sock_recv_buf(conn->sock, &hdr, sizeof(hdr));
+	if (err)
+		return err;
+	err = dst_exp_rx_check_frame(conn, &hdr);
+	if (err)
+		return err;
+
+	req = dst_exp_req_alloc(conn);
+	req->tag = be64_to_cpu(hdr.tag);
+	req->offset = be64_to_cpu(hdr.offset);
+	req->len = be32_to_cpu(hdr.length);
+	req->opcode = be16_to_cpu(hdr.opcode);
+	req->flags = be16_to_cpu(hdr.flags);
+	data_csum = be32_to_cpu(hdr.data_csum);
+	req->status = dst_exp_rx_check_req(exp, req, data_csum);
+	if (req->status != DST_ST_OK)
+		dst_exp_rx_log_refused(conn, req);
+
+	if (req->opcode == DST_OP_WRITE)
+		return dst_exp_rx_write(conn, req, data_csum);
+	if (req->status == DST_ST_OK && req->opcode == DST_OP_READ &&
+	    dst_exp_req_alloc_pages(req))
+		req->status = DST_ST_NOMEM;
+	if (req->status != DST_ST_OK) {
+		dst_exp_req_done(req);
+		return 0;
+	}
+	dst_exp_submit(req);
+	return 0;
+}
+
+static bool dst_exp_rx_has_budget(struct dst_export_conn *conn)
+{
+	bool ok;
+
+	spin_lock_irq(&conn->lock);
+	ok = conn->nr_reqs < DST_EXP_MAX_REQS &&
+	     conn->data_bytes + conn->exp->max_xfer <= DST_EXP_MAX_DATA;
+	spin_unlock_irq(&conn->lock);
+	return ok;
+}
+
+static int dst_exp_rx_thread(void *arg)
+{
+	struct dst_export_conn *conn = arg;
+	int err = 0;
+
+	while (!kthread_should_stop()) {
+		wait_event_interruptible(conn->wait, dst_exp_rx_has_budget(conn) ||
+					 kthread_should_stop());
+		if (kthread_should_stop())
+			break;
+		err = dst_exp_rx_one(conn);
+		if (err) {
+			dst_exp_conn_kill(conn, err);
+			break;
+		}
+	}
+	dst_exp_wait_for_stop();
+	return 0;
+}
+
+/* ---- TX ---- */
+
+static int dst_exp_tx_reply(struct dst_export_conn *conn, struct dst_exp_req *req, bool more)
+{
+	bool data = req->opcode == DST_OP_READ && req->status == DST_ST_OK;
+	struct dst_rep_hdr hdr = {
+		.magic = cpu_to_be32(DST_REP_MAGIC),
+		.status = cpu_to_be32(req->status),
+		.tag = cpu_to_be64(req->tag),
+		.opcode = cpu_to_be16(req->opcode),
+		.length = cpu_to_be32(data ? req->len : 0),
+	};
+	struct iov_iter iter;
+	int err;
+
+	if (data && conn->csum == DST_CSUM_CRC32C)
+		hdr.data_csum = cpu_to_be32(dst_exp_req_crc(req));
+	dst_rep_hdr_seal(&hdr, conn->csum);
+	err = dst_sock_send_buf(conn->sock, &hdr, sizeof(hdr), data || more);
+	if (err || !data)
+		return err;
+	iov_iter_bvec(&iter, ITER_SOURCE, req->bvec, req->nr_pages, req->len);
+	return dst_sock_send(conn->sock, &iter, more);
+}
+
+static void dst_exp_tx_log_error(struct dst_export_conn *conn, const struct dst_exp_req *req)
+{
+	pr_warn_ratelimited("export %s: %s: tag %#llx: %s %llu+%u failed: %d\n",
+			    conn->exp->name, conn->peer, req->tag,
+			    dst_opcode_name(req->opcode), req->offset, req->len, req->err);
+}
+
+static void dst_exp_tx_batch(struct dst_export_conn *conn, struct list_head *batch)
+{
+	struct dst_exp_req *req, *next;
+	bool more;
+	int err;
+
+	list_for_each_entry_safe(req, next, batch, node) {
+		list_del(&req->node);
+		if (req->err)
+			dst_exp_tx_log_error(conn, req);
+		/* A dead connection's replies are dropped, never sent. */
+		if (!dst_exp_conn_dead(conn)) {
+			/* Cork while more replies are ready: they leave together. */
+			more = !list_empty(batch) || !list_empty(&conn->tx_queue);
+			err = dst_exp_tx_reply(conn, req, more);
+			if (err)
+				dst_exp_conn_kill(conn, err);
+		}
+		dst_exp_req_free(req);
+	}
+}
+
+static int dst_exp_tx_thread(void *arg)
+{
+	struct dst_export_conn *conn = arg;
+	LIST_HEAD(batch);
+
+	/* Runs until stopped, sending or dropping: RX and the reaper count on it. */
+	for (;;) {
+		wait_event_interruptible(conn->wait, !list_empty(&conn->tx_queue) ||
+					 kthread_should_stop());
+		if (kthread_should_stop())
+			break;
+		spin_lock_irq(&conn->lock);
+		list_splice_init(&conn->tx_queue, &batch);
+		spin_unlock_irq(&conn->lock);
+		dst_exp_tx_batch(conn, &batch);
+	}
+	return 0;
+}
+
+/* ---- connection life ---- */
+
+static bool dst_exp_conn_idle(struct dst_export_conn *conn)
+{
+	bool idle;
+
+	/* The lock pairs with dst_exp_req_done(): see there. */
+	spin_lock_irq(&conn->lock);
+	idle = !conn->nr_pending;
+	spin_unlock_irq(&conn->lock);
+	return idle;
+}
+
+static void dst_exp_conn_free(struct dst_export_conn *conn)
+{
+	if (conn->scratch)
+		__free_page(conn->scratch);
+	kfree(conn);
+}
+
+static void dst_exp_conn_reap(struct work_struct *work)
+{
+	struct dst_export_conn *conn = container_of(work, struct dst_export_conn, reap_work);
+	struct dst_export *exp = conn->exp;
+	struct dst_exp_req *req, *next;
+	bool notify;
+	u32 clients;
+
+	/* RX first: after it, no request is added. */
+	kthread_stop(conn->rx_thread);
+	/* Backing I/O may outlive the socket; TX keeps dropping its replies. */
+	wait_event(conn->wait, dst_exp_conn_idle(conn));
+	kthread_stop(conn->tx_thread);
+	/* Nobody else touches the queue now. */
+	list_for_each_entry_safe(req, next, &conn->tx_queue, node) {
+		list_del(&req->node);
+		dst_exp_req_free(req);
+	}
+	WARN_ON_ONCE(conn->nr_reqs || conn->data_bytes);
+
+	mutex_lock(&exp->lock);
+	list_del(&conn->node);
+	clients = exp->nr_clients - 1;
+	WRITE_ONCE(exp->nr_clients, clients);
+	/* A removal reports the end of all its clients at once. */
+	notify = !exp->dead;
+	mutex_unlock(&exp->lock);
+	/* Our reference keeps @exp alive even if removal is done now. */
+	wake_up(&exp->conns_wait);
+
+	if (conn->err == -ECONNRESET)
+		pr_info("export %s: client %s disconnected\n", exp->name, conn->peer);
+	else
+		pr_info("export %s: client %s disconnected (%d)\n", exp->name, conn->peer,
+			conn->err);
+	if (notify)
+		dst_export_changed(exp, clients);
+	dst_sock_put(conn->sock);
+	dst_exp_conn_free(conn);
+	dst_export_put(exp);
+}
+
+static struct dst_export_conn *dst_exp_conn_create(struct dst_export *exp,
+						   struct socket *sock, u32 csum)
+{
+	struct dst_export_conn *conn;
+	int err = -ENOMEM;
+
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	if (!conn)
+		return ERR_PTR(-ENOMEM);
+	conn->exp = exp;
+	conn->sock = sock;
+	conn->csum = csum;
+	INIT_LIST_HEAD(&conn->node);
+	INIT_LIST_HEAD(&conn->tx_queue);
+	INIT_WORK(&conn->reap_work, dst_exp_conn_reap);
+	spin_lock_init(&conn->lock);
+	init_waitqueue_head(&conn->wait);
+	dst_sock_peer(sock, conn->peer, sizeof(conn->peer));
+	conn->scratch = alloc_page(GFP_KERNEL);
+	if (!conn->scratch)
+		goto free_conn;
+
+	/* Created stopped: they start once the connection is published. */
+	conn->rx_thread = kthread_create(dst_exp_rx_thread, conn, "dstx-rx/%s", exp->name);
+	if (IS_ERR(conn->rx_thread)) {
+		err = PTR_ERR(conn->rx_thread);
+		goto free_conn;
+	}
+	conn->tx_thread = kthread_create(dst_exp_tx_thread, conn, "dstx-tx/%s", exp->name);
+	if (IS_ERR(conn->tx_thread)) {
+		err = PTR_ERR(conn->tx_thread);
+		goto stop_rx;
+	}
+	return conn;
+
+stop_rx:
+	kthread_stop(conn->rx_thread);
+free_conn:
+	dst_exp_conn_free(conn);
+	return ERR_PTR(err);
+}
+
+int dst_export_connect(struct dst_export *exp, struct socket *sock, u32 csum,
+		       struct netlink_ext_ack *extack)
+{
+	struct dst_export_conn *conn;
+	u32 clients;
+
+	conn = dst_exp_conn_create(exp, sock, csum);
+	if (IS_ERR(conn)) {
+		NL_SET_ERR_MSG_MOD(extack, "cannot start the connection's threads");
+		return PTR_ERR(conn);
+	}
+	dst_sock_prepare(sock, false);
+
+	mutex_lock(&exp->lock);
+	if (exp->dead) {
+		mutex_unlock(&exp->lock);
+		kthread_stop(conn->tx_thread);
+		kthread_stop(conn->rx_thread);
+		dst_exp_conn_free(conn);
+		NL_SET_ERR_MSG_MOD(extack, "export is being removed");
+		return -ENOENT;
+	}
+	kref_get(&exp->kref);
+	list_add_tail(&conn->node, &exp->conns);
+	clients = exp->nr_clients + 1;
+	WRITE_ONCE(exp->nr_clients, clients);
+	/* Under the lock: once listed, removal may kill and reap it. */
+	wake_up_process(conn->rx_thread);
+	wake_up_process(conn->tx_thread);
+	mutex_unlock(&exp->lock);
+
+	pr_info("export %s: client %s connected, checksum %s\n", exp->name, conn->peer,
+		dst_csum_name(csum));
+	dst_export_changed(exp, clients);
+	return 0;
+}
+
+/* ---- exports ---- */
+
+bool dst_export_name_valid(const char *name)
+{
+	size_t len = strnlen(name, DST_EXPORT_NAME_MAX + 1);
+	size_t i;
+
+	if (!len || len > DST_EXPORT_NAME_MAX)
+		return false;
+	/* Not isalnum(): the kernel's ctype counts Latin-1 letters in. */
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static struct dst_export *dst_export_lookup(const char *name)
+{
+	struct dst_export *exp;
+
+	lockdep_assert_held(&dst_exports_lock);
+	list_for_each_entry(exp, &dst_exports, node)
+		if (!strcmp(exp->name, name))
+			return exp;
+	return NULL;
+}
+
+struct dst_export *dst_export_find(struct net *net, const char *name)
+{
+	struct dst_export *exp;
+
+	mutex_lock(&dst_exports_lock);
+	exp = dst_export_lookup(name);
+	if (exp && net_eq(exp->net, net))
+		kref_get(&exp->kref);
+	else
+		exp = NULL;
+	mutex_unlock(&dst_exports_lock);
+	return exp;
+}
+
+static void dst_export_probe_bdev(struct dst_export *exp)
+{
+	struct block_device *bdev = I_BDEV(exp->file->f_mapping->host);
+
+	exp->bdev = bdev;
+	exp->direct = exp->file->f_mode & FMODE_CAN_ODIRECT;
+	exp->size = bdev_nr_bytes(bdev);
+	exp->logical_bs = bdev_logical_block_size(bdev);
+	exp->physical_bs = bdev_physical_block_size(bdev);
+	if (bdev_max_discard_sectors(bdev))
+		exp->features |= DST_FEAT_DISCARD;
+	if (!bdev_nonrot(bdev))
+		exp->features |= DST_FEAT_ROTATIONAL;
+}
+
+/*
+ * A regular file: its logical block size is the direct I/O alignment its
+ * filesystem asks for, so that every request the client may send can go
+ * straight to disk.
+ */
+static void dst_export_probe_file(struct dst_export *exp)
+{
+	struct inode *inode = file_inode(exp->file);
+	struct block_device *sb_bdev = inode->i_sb->s_bdev;
+	struct kstat stat = {};
+	u32 align = 0;
+
+	exp->size = i_size_read(inode);
+	exp->direct = exp->file->f_mode & FMODE_CAN_ODIRECT;
+	if (exp->direct && !vfs_getattr(&exp->file->f_path, &stat, STATX_DIOALIGN,
+					AT_STATX_SYNC_AS_STAT) &&
+	    (stat.result_mask & STATX_DIOALIGN)) {
+		/* 0: no direct I/O for this file (data journalling...). */
+		align = stat.dio_offset_align;
+		exp->direct = align;
+	}
+	if (!align)
+		align = sb_bdev ? bdev_logical_block_size(sb_bdev) : SECTOR_SIZE;
+	/* Beyond what a client accepts: buffered I/O has no alignment. */
+	if (align > 4096 || !is_power_of_2(align) || stat.dio_mem_align > PAGE_SIZE) {
+		exp->direct = false;
+		align = SECTOR_SIZE;
+	}
+	exp->logical_bs = max_t(u32, align, SECTOR_SIZE);
+	exp->physical_bs = clamp_t(u32, i_blocksize(inode), exp->logical_bs, 65536);
+	/* Punching holes may still fail: DISCARD then replies NOTSUPP. */
+	if (exp->file->f_op->fallocate)
+		exp->features |= DST_FEAT_DISCARD;
+	if (sb_bdev && !bdev_nonrot(sb_bdev))
+		exp->features |= DST_FEAT_ROTATIONAL;
+}
+
+static int dst_export_probe(struct dst_export *exp, const struct dst_export_cfg *cfg,
+			    struct netlink_ext_ack *extack)
+{
+	struct file *file = exp->file;
+	umode_t mode = file_inode(file)->i_mode;
+
+	if (S_ISBLK(mode)) {
+		dst_export_probe_bdev(exp);
+	} else if (S_ISREG(mode)) {
+		dst_export_probe_file(exp);
+	} else {
+		NL_SET_ERR_MSG_MOD(extack, "backing file must be a block device or regular file");
+		NL_SET_BAD_ATTR(extack, cfg->fd_attr);
+		return -EINVAL;
+	}
+	if (!(file->f_mode & FMODE_READ) || !file->f_op->read_iter) {
+		NL_SET_ERR_MSG_MOD(extack, "backing file is not open for reading");
+		NL_SET_BAD_ATTR(extack, cfg->fd_attr);
+		return -EBADF;
+	}
+	if (!cfg->read_only && (!(file->f_mode & FMODE_WRITE) || !file->f_op->write_iter)) {
+		NL_SET_ERR_MSG_MOD(extack, "backing file is not writable but the export is");
+		NL_SET_BAD_ATTR(extack, cfg->fd_attr);
+		return -EBADF;
+	}
+	if (!exp->size) {
+		NL_SET_ERR_MSG_MOD(extack, "backing file is empty");
+		NL_SET_BAD_ATTR(extack, cfg->fd_attr);
+		return -EINVAL;
+	}
+	if (exp->logical_bs > 4096) {
+		NL_SET_ERR_MSG_MOD(extack, "backing logical block size is larger than 4096");
+		NL_SET_BAD_ATTR(extack, cfg->fd_attr);
+		return -EINVAL;
+	}
+	if (!IS_ALIGNED(exp->size, exp->logical_bs)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "backing size is not a multiple of its logical block size");
+		NL_SET_BAD_ATTR(extack, cfg->fd_attr);
+		return -EINVAL;
+	}
+	/* The block layer splits for the backing device: no smaller limit. */
+	exp->max_xfer = DST_MAX_XFER_DEFAULT;
+	exp->features |= DST_FEAT_FLUSH | DST_FEAT_FUA | DST_FEAT_WRITE_ZEROES;
+	if (cfg->read_only) {
+		exp->features &= ~(DST_FEAT_DISCARD | DST_FEAT_WRITE_ZEROES);
+		exp->features |= DST_FEAT_READ_ONLY;
+	}
+	return 0;
+}
+
+int dst_export_add(struct net *net, const struct dst_export_cfg *cfg,
+		   struct netlink_ext_ack *extack)
+{
+	struct dst_export *exp;
+	int err;
+
+	exp = kzalloc(sizeof(*exp), GFP_KERNEL);
+	if (!exp)
+		return -ENOMEM;
+	kref_init(&exp->kref);
+	INIT_LIST_HEAD(&exp->node);
+	mutex_init(&exp->lock);
+	INIT_LIST_HEAD(&exp->conns);
+	init_waitqueue_head(&exp->conns_wait);
+	strscpy(exp->name, cfg->name, sizeof(exp->name));
+	if (cfg->uuid)
+		uuid_copy(&exp->uuid, cfg->uuid);
+	else
+		uuid_gen(&exp->uuid);
+
+	exp->file = fget(cfg->backing_fd);
+	if (!exp->file) {
+		NL_SET_ERR_MSG_MOD(extack, "backing fd is not an open file");
+		NL_SET_BAD_ATTR(extack, cfg->fd_attr);
+		err = -EBADF;
+		goto put_exp;
+	}
+	err = dst_export_probe(exp, cfg, extack);
+	if (err)
+		goto put_exp;
+	err = -ENOMEM;
+	if (cfg->backing_path) {
+		exp->backing_path = kstrdup(cfg->backing_path, GFP_KERNEL);
+		if (!exp->backing_path)
+			goto put_exp;
+	}
+	if (cfg->listen) {
+		exp->listen = kstrdup(cfg->listen, GFP_KERNEL);
+		if (!exp->listen)
+			goto put_exp;
+	}
+	exp->net = get_net(net);
+
+	mutex_lock(&dst_exports_lock);
+	if (dst_exports_closed) {
+		NL_SET_ERR_MSG_MOD(extack, "module is unloading");
+		err = -ESHUTDOWN;
+		goto unlock;
+	}
+	if (dst_export_lookup(exp->name)) {
+		NL_SET_ERR_MSG_MOD(extack, "export name already in use");
+		NL_SET_BAD_ATTR(extack, cfg->name_attr);
+		err = -EEXIST;
+		goto unlock;
+	}
+	list_add_tail(&exp->node, &dst_exports);
+	dst_exports_gen++;
+	mutex_unlock(&dst_exports_lock);
+
+	pr_info("export %s: %s, %llu bytes, block size %u/%u, %s I/O%s\n", exp->name,
+		exp->backing_path ?: "(no path)", exp->size, exp->logical_bs,
+		exp->physical_bs, exp->direct ? "direct" : "buffered",
+		cfg->read_only ? ", read-only" : "");
+	dst_export_changed(exp, 0);
+	return 0;
+
+unlock:
+	mutex_unlock(&dst_exports_lock);
+put_exp:
+	/* Never published: the release frees what was set up. */
+	dst_export_put(exp);
+	return err;
+}
+
+/*
+ * Tear down an unpublished export: kill its connections, wait until their
+ * reapers are done with the backing file, close it and drop the list's
+ * reference.
+ */
+static void dst_export_remove(struct dst_export *exp)
+{
+	struct dst_export_conn *conn;
+
+	mutex_lock(&exp->lock);
+	exp->dead = true;
+	list_for_each_entry(conn, &exp->conns, node)
+		dst_exp_conn_kill(conn, -ESHUTDOWN);
+	mutex_unlock(&exp->lock);
+	wait_event(exp->conns_wait, !READ_ONCE(exp->nr_clients));
+
+	/* Closed now, not with the last reference: userspace may reuse it. */
+	fput(exp->file);
+	exp->file = NULL;
+	pr_info("export %s: removed\n", exp->name);
+	dst_export_changed(exp, 0);
+	dst_export_put(exp);
+}
+
+int dst_export_del(struct dst_export *exp)
+{
+	mutex_lock(&dst_exports_lock);
+	if (list_empty(&exp->node)) {
+		/* Someone else removed it since the lookup. */
+		mutex_unlock(&dst_exports_lock);
+		return -ENOENT;
+	}
+	list_del_init(&exp->node);
+	dst_exports_gen++;
+	mutex_unlock(&dst_exports_lock);
+	dst_export_remove(exp);
+	return 0;
+}
+
+int dst_export_for_each(struct net *net, unsigned long *pos, unsigned int *gen,
+			int (*fn)(struct dst_export *exp, void *arg), void *arg)
+{
+	struct dst_export *exp;
+	unsigned long idx = 0;
+	int ret = 0;
+
+	mutex_lock(&dst_exports_lock);
+	*gen = dst_exports_gen;
+	list_for_each_entry(exp, &dst_exports, node) {
+		if (!net_eq(exp->net, net))
+			continue;
+		if (idx >= *pos) {
+			ret = fn(exp, arg);
+			if (ret)
+				break;
+			*pos = idx + 1;
+		}
+		idx++;
+	}
+	mutex_unlock(&dst_exports_lock);
+	return ret;
+}
+
+int dst_export_init(void)
+{
+	dst_exp_req_cache = KMEM_CACHE(dst_exp_req, 0);
+	if (!dst_exp_req_cache)
+		return -ENOMEM;
+	dst_exp_req_pool = mempool_create_slab_pool(DST_EXP_REQ_RESERVE, dst_exp_req_cache);
+	if (!dst_exp_req_pool)
+		goto destroy_cache;
+	dst_exp_io_wq = alloc_workqueue("dst-export-io", WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
+	if (!dst_exp_io_wq)
+		goto destroy_pool;
+	dst_exp_reap_wq = alloc_workqueue("dst-export-reap", WQ_UNBOUND, 0);
+	if (!dst_exp_reap_wq)
+		goto destroy_io_wq;
+	return 0;
+
+destroy_io_wq:
+	destroy_workqueue(dst_exp_io_wq);
+destroy_pool:
+	mempool_destroy(dst_exp_req_pool);
+destroy_cache:
+	kmem_cache_destroy(dst_exp_req_cache);
+	return -ENOMEM;
+}
+
+void dst_export_exit(void)
+{
+	struct dst_export *exp;
+
+	mutex_lock(&dst_exports_lock);
+	WRITE_ONCE(dst_exports_closed, true);
+	mutex_unlock(&dst_exports_lock);
+
+	for (;;) {
+		mutex_lock(&dst_exports_lock);
+		exp = list_first_entry_or_null(&dst_exports, struct dst_export, node);
+		if (exp) {
+			list_del_init(&exp->node);
+			dst_exports_gen++;
+		}
+		mutex_unlock(&dst_exports_lock);
+		if (!exp)
+			break;
+		dst_export_remove(exp);
+	}
+	/* Drains: every reaper has dropped its export reference and returned. */
+	destroy_workqueue(dst_exp_reap_wq);
+	destroy_workqueue(dst_exp_io_wq);
+	mempool_destroy(dst_exp_req_pool);
+	kmem_cache_destroy(dst_exp_req_cache);
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Exports: the server half of the data path. An export serves one backing
+ * block device or regular file, opened by userspace and handed in by fd, to
+ * any number of client connections. Each connection has an RX kthread that
+ * parses requests and submits them to the backing file (asynchronous direct
+ * I/O, or a workqueue for what is synchronous) and a TX kthread that sends
+ * the replies in completion order.
+ */
+#ifndef DST_EXPORT_H
+#define DST_EXPORT_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/sizes.h>
+#include <linux/types.h>
+#include <linux/uuid.h>
+#include <linux/wait.h>
+#include "proto.h"
+
+struct block_device;
+struct file;
+struct net;
+struct netlink_ext_ack;
+struct nlattr;
+struct socket;
+
+/*
+ * Largest DISCARD or WRITE_ZEROES range of one request. Clients split larger
+ * ranges (dev.c: DST_MAX_RANGE_BYTES, the same value); refusing more keeps
+ * one request from occupying a workqueue worker for long.
+ */
+#define DST_EXPORT_MAX_RANGE	SZ_1G
+
+/*
+ * An export is created by export-add and published on the global export list
+ * (export.c: dst_exports, dst_exports_lock). Everything from name to net is
+ * set before publication and never changes: read it without locks.
+ *
+ * Lifetime: the list holds one reference, every connection one more. Removal
+ * (export-del or module exit) unpublishes the export, marks it dead under
+ * @lock so that no connection is added, kills its connections and waits until
+ * @conns is empty; only then is the backing file released. The memory goes
+ * with the last reference, which a connection's reaper may drop later.
+ */
+struct dst_export {
+	struct list_head node;		/* on dst_exports, dst_exports_lock */
+	struct kref kref;
+
+	char name[DST_EXPORT_NAME_MAX + 1];
+	struct file *file;		/* backing store; ours until removal */
+	struct block_device *bdev;	/* file's bdev, or NULL for a regular file */
+	bool direct;			/* file takes IOCB_DIRECT */
+	char *backing_path;		/* display only, may be NULL */
+	char *listen;			/* display only, may be NULL */
+	uuid_t uuid;
+	u64 size;
+	u32 logical_bs;
+	u32 physical_bs;
+	u32 max_xfer;
+	u32 features;			/* DST_FEAT_* */
+	struct net *net;		/* netns of export-add; holds a reference */
+
+	/* Sleeping lock, taken after dst_exports_lock. */
+	struct mutex lock;
+	struct list_head conns;		/* dst_export_conn.node; lock */
+	unsigned int nr_clients;	/* entries on conns; lock (WRITE_ONCE) */
+	bool dead;			/* removal started; lock */
+	wait_queue_head_t conns_wait;	/* removal waits for conns to empty */
+};
+
+/* What export-add asks for; export_nl.c fills it from the attributes. */
+struct dst_export_cfg {
+	const char *name;
+	int backing_fd;
+	const char *backing_path;	/* may be NULL */
+	const char *listen;		/* may be NULL */
+	const uuid_t *uuid;		/* NULL: generate one */
+	bool read_only;
+	/* Where extack points when the name or the backing file is refused. */
+	const struct nlattr *name_attr;
+	const struct nlattr *fd_attr;
+};
+
+/* export.c APIs: */
+int dst_export_init(void);
+void dst_export_exit(void);
+bool dst_export_name_valid(const char *name);
+int dst_export_add(struct net *net, const struct dst_export_cfg *cfg,
+		   struct netlink_ext_ack *extack);
+/* A referenced export of @net by name, or NULL; release with dst_export_put(). */
+struct dst_export *dst_export_find(struct net *net, const char *name);
+void dst_export_put(struct dst_export *exp);
+/*
+ * Unpublish @exp, disconnect its clients and wait for their I/O, close the
+ * backing file. -ENOENT when someone else removed it first.
+ */
+int dst_export_del(struct dst_export *exp);
+/*
+ * Serve @exp on @sock (from dst_sock_get, handshaken by userspace with
+ * checksum @csum). On success the connection owns the socket reference; on
+ * error the caller still does.
+ */
+int dst_export_connect(struct dst_export *exp, struct socket *sock, u32 csum,
+		       struct netlink_ext_ack *extack);
+/*
+ * Call @fn on each export of @net from position *@pos on, under the export
+ * list lock (so @fn must not take export locks), until @fn returns non-zero;
+ * *@pos is left at the export @fn refused. *@gen receives the list's
+ * generation, for genl_dump_check_consistent(), before @fn is first called.
+ */
+int dst_export_for_each(struct net *net, unsigned long *pos, unsigned int *gen,
+			int (*fn)(struct dst_export *exp, void *arg), void *arg);
+
+/* export_nl.c APIs: */
+/* Multicast export-change-ntf with @clients in the export's netns. */
+void dst_export_notify(struct dst_export *exp, u32 clients);
+
+#endif /* DST_EXPORT_H */
