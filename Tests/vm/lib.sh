@@ -1,0 +1,316 @@
+# SPDX-License-Identifier: GPL-2.0-only OR MIT
+#
+# Sourced by every VM test (Tests/vm/tests/NNN-name.sh). Runs inside the VM
+# booted by Tools/vm/run, as root, one test per bash. The topology:
+#
+#    netns "server"                            netns "client"
+#  +----------------------------------+      +----------------------------------+
+#  | dstd, dstctl export              |      | dstctl add-node                  |
+#  | backing: /dev/ramN (brd), or a   |      |                                  |
+#  |   sparse file on ext4 on brd     |      |                                  |
+#  |                                  |      |                                  |
+#  |   veth-s 192.0.2.1/24 ===========|======|=========== veth-c 192.0.2.2/24   |
+#  |   lo                             |      |   lo                             |
+#  +----------------------------------+      +----------------------------------+
+#                       \                          /
+#                        dst.ko (one module, init netns)
+#                        /dev/dst0, /dev/dst1 ...: block devices and file
+#                        systems are not per-netns; only the TCP sockets are.
+#
+# Every function that changes the system echoes the command first ("+ ...").
+# Mounts are made in the initial mount namespace (ip netns exec gives each
+# command a private one), before the dstctl that opens the path runs.
+#
+# On exit, cleanup undoes everything (nodes, exports, dstd, mounts, dst, brd,
+# netns) and fails the test if `rmmod dst` does not succeed.
+
+set -euo pipefail
+shopt -s nullglob
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+TEST=${DST_TEST:-$(basename "$0" .sh)}
+LOGDIR=${DST_LOGDIR:-/tmp}
+DSTCTL=${DSTCTL:-$REPO/.build/debug/dstctl}
+DSTD=${DSTD:-$REPO/.build/debug/dstd}
+NLRAW=$REPO/Tests/vm/nlraw.py
+DST_KO=${DST_KO:-$REPO/.build-kmod/$(uname -r)/dst.ko}
+
+SERVER_IP=192.0.2.1
+CLIENT_IP=192.0.2.2
+PORT=1025
+LISTEN=$SERVER_IP:$PORT
+
+# What cleanup must undo lives here, not in shell variables, so that
+# guest-run.sh can clean up after a test that was killed.
+STATE=/run/dst-vm
+# Scratch space: tmpfs in the guest (virtme-ng overlays /tmp in RAM).
+WORK=/tmp/dst-vm/$TEST
+
+mkdir -p "$STATE/bin" "$WORK"
+# dstctl and dstd by name, so the echoed commands read as a user types them
+# and `ip netns exec` (which execs, not a shell) finds them.
+ln -sf "$DSTCTL" "$STATE/bin/dstctl"
+ln -sf "$DSTD" "$STATE/bin/dstd"
+export PATH=$STATE/bin:$PATH
+
+# ---- output ----
+
+say() { printf '\n### %s\n' "$*"; }
+
+# run CMD...: echo, then run.
+run() {
+	printf '+'
+	printf ' %q' "$@"
+	printf '\n'
+	"$@"
+}
+sv() { run ip netns exec server "$@"; }
+cl() { run ip netns exec client "$@"; }
+
+fail() {
+	printf 'FAIL: %s\n' "$*" >&2
+	exit 1
+}
+
+# ---- assertions ----
+
+# assert_eq ACTUAL EXPECTED [WHAT]
+assert_eq() {
+	[[ $1 == "$2" ]] || fail "${3:-value}: got '$1', expected '$2'"
+	printf 'ok: %s = %s\n' "${3:-value}" "$2"
+}
+
+# assert_contains HAYSTACK NEEDLE [WHAT]
+assert_contains() {
+	[[ $1 == *"$2"* ]] || fail "${3:-output} does not contain '$2':"$'\n'"$1"
+	printf 'ok: %s contains %s\n' "${3:-output}" "$2"
+}
+
+# assert_zero_file FILE [WHAT]: FILE holds only zero bytes.
+assert_zero_file() {
+	cmp -s -n "$(stat -c %s "$1")" "$1" /dev/zero || fail "${2:-$1} is not all zeroes"
+	printf 'ok: %s is all zeroes\n' "${2:-$1}"
+}
+
+# expect_fail_with [--status N] [--prefix] MESSAGE CMD...
+# CMD must fail (with status N if given) and print MESSAGE as a whole line
+# on stderr (with --prefix: a line starting with MESSAGE).
+expect_fail_with() {
+	local status= prefix=0 msg out err rc
+	while :; do
+		case $1 in
+		--status) status=$2; shift 2 ;;
+		--prefix) prefix=1; shift ;;
+		*) break ;;
+		esac
+	done
+	msg=$1
+	shift
+	printf '+'
+	printf ' %q' "$@"
+	printf '   # must fail with: %s\n' "$msg"
+	out=$WORK/expect.out
+	err=$WORK/expect.err
+	"$@" >"$out" 2>"$err" && rc=0 || rc=$?
+	sed 's/^/  stdout| /' "$out"
+	sed 's/^/  stderr| /' "$err"
+	printf '  exit %d\n' "$rc"
+	((rc != 0)) || fail "succeeded; expected failure with: $msg"
+	[[ -z $status || $rc == "$status" ]] || fail "exit status $rc, expected $status"
+	if ((prefix)); then
+		grep -qF -- "$msg" <(cut -c1-"${#msg}" "$err") || fail "no stderr line starts with: $msg"
+	else
+		grep -qxF -- "$msg" "$err" || fail "no stderr line is exactly: $msg"
+	fi
+	printf 'ok: failed as expected\n'
+}
+
+# wait_until SECS CMD...: poll CMD every 0.2 s until it succeeds.
+wait_until() {
+	local secs=$1 i
+	shift
+	for ((i = 0; i < secs * 5; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	fail "gave up after ${secs}s waiting for: $*"
+}
+
+# ---- set-up ----
+
+setup_net() {
+	say "network: server 192.0.2.1 <-veth-> client 192.0.2.2"
+	run ip netns add server
+	run ip netns add client
+	run ip -n server link set lo up
+	run ip -n client link set lo up
+	run ip link add veth-s netns server type veth peer name veth-c netns client
+	run ip -n server addr add "$SERVER_IP/24" dev veth-s
+	run ip -n client addr add "$CLIENT_IP/24" dev veth-c
+	run ip -n server link set veth-s up
+	run ip -n client link set veth-c up
+	wait_until 10 ip netns exec client ping -c 1 -W 1 "$SERVER_IP"
+}
+
+# brd_setup SIZE_MB COUNT: /dev/ram0../dev/ram<COUNT-1>, SIZE_MB each.
+brd_setup() {
+	say "brd: $2 x $1 MiB"
+	[[ -d /sys/module/brd ]] && run rmmod brd
+	run modprobe brd rd_nr="$2" rd_size="$(($1 * 1024))" max_part=0
+	wait_until 10 test -b "/dev/ram$(($2 - 1))"
+}
+
+load_dst() {
+	local dep
+	say "load $DST_KO"
+	[[ -f $DST_KO ]] || fail "$DST_KO is missing: run Tools/build-kmod.sh $(uname -r)"
+	run modprobe crc32c
+	for dep in $(modinfo -F depends "$DST_KO" | tr ',' ' '); do
+		run modprobe "$dep"
+	done
+	run insmod "$DST_KO" ${DST_MODPARAMS:-}
+	touch "$STATE/dst-loaded"
+}
+
+# start_dstd [NETNS]: dstd in NETNS (default server), log in vm-logs.
+start_dstd() {
+	local ns=${1:-server} log=$LOGDIR/$TEST.dstd-${1:-server}.log pid
+	printf '+ ip netns exec %s dstd --log %s &\n' "$ns" "$log"
+	ip netns exec "$ns" "$DSTD" --log "$log" </dev/null >>"$log.out" 2>&1 &
+	pid=$!
+	echo "$pid" >>"$STATE/pids"
+	sleep 1
+	kill -0 "$pid" 2>/dev/null || fail "dstd in $ns exited at once: $(cat "$log.out" "$log" 2>/dev/null)"
+}
+
+# export_dev PATH [ARGS...]: export PATH from the server netns.
+export_dev() {
+	sv dstctl export "$@" --listen "$LISTEN"
+}
+
+# add_node [ARGS...]: attach the server's export from the client netns;
+# prints nothing, waits for the new /dev/dstN.
+add_node() {
+	local before after
+	before=$(ls /sys/block | grep -c '^dst' || true)
+	cl dstctl add-node --remote "$LISTEN" "$@"
+	after=$(ls /sys/block | grep -c '^dst' || true)
+	((after > before)) || fail "add-node succeeded but no new /sys/block/dst*"
+}
+
+# dev_size DEV: size in bytes.
+dev_size() { blockdev --getsize64 "$1"; }
+
+# sysfs_attr DEV ATTR: /sys/block/DEV/dst/ATTR.
+sysfs_attr() { cat "/sys/block/$1/dst/$2"; }
+
+# random_file PATH SIZE_KIB
+random_file() {
+	run dd if=/dev/urandom of="$1" bs=1K count="$2" status=none
+}
+
+# mount_on DEV DIR [OPTS]: mount DEV on DIR in the initial mount namespace.
+mount_on() {
+	mkdir -p "$2"
+	run mount ${3:+-o "$3"} "$1" "$2"
+	echo "$2" >>"$STATE/mounts"
+}
+
+# ---- clean-up ----
+
+# Undo everything a test may have set up; safe to run any number of times.
+# Returns non-zero if dst.ko could not be removed.
+cleanup_all() {
+	local ret=0 m dev idx pid i ns
+	set +e
+
+	# Mounts, innermost first: client file systems on /dev/dstN, then the
+	# server's file system under a sparse-file export.
+	if [[ -f $STATE/mounts ]]; then
+		for m in $(tac "$STATE/mounts"); do
+			mountpoint -q "$m" && run umount "$m"
+		done
+		rm -f "$STATE/mounts"
+	fi
+	for m in $(awk '$1 ~ "^/dev/dst" { print $2 }' /proc/mounts); do
+		run umount "$m"
+	done
+
+	# Client devices.
+	for dev in /sys/block/dst*; do
+		dev=${dev##*/}
+		ns=client
+		[[ -e /run/netns/client ]] || ns=
+		run ${ns:+ip netns exec $ns} "$DSTCTL" remove-node "$dev"
+	done
+
+	# Exports live in the netns of whoever created them.
+	for ns in server client; do
+		[[ -e /run/netns/$ns ]] || continue
+		for m in $(ip netns exec "$ns" "$DSTCTL" status --json 2>/dev/null | python3 -c '
+import json, sys
+try:
+    for e in json.load(sys.stdin).get("exports", []):
+        print(e["name"])
+except Exception:
+    pass'); do
+			run ip netns exec "$ns" "$DSTCTL" unexport "$m"
+		done
+	done
+
+	if [[ -f $STATE/pids ]]; then
+		for pid in $(cat "$STATE/pids"); do
+			kill -0 "$pid" 2>/dev/null || continue
+			run kill -TERM "$pid"
+			for ((i = 0; i < 50; i++)); do
+				kill -0 "$pid" 2>/dev/null || break
+				sleep 0.1
+			done
+			kill -0 "$pid" 2>/dev/null && run kill -KILL "$pid"
+		done
+		rm -f "$STATE/pids"
+	fi
+
+	if [[ -d /sys/module/dst ]]; then
+		for ((i = 0; i < 20; i++)); do
+			run rmmod dst && break
+			sleep 0.5
+		done
+		if [[ -d /sys/module/dst ]]; then
+			echo "FAIL: cleanup: rmmod dst failed (refcnt $(cat /sys/module/dst/refcnt 2>/dev/null))" >&2
+			ret=1
+		fi
+	fi
+	rm -f "$STATE/dst-loaded"
+
+	if [[ -d /sys/module/brd ]]; then
+		for ((i = 0; i < 10; i++)); do
+			run rmmod brd && break
+			sleep 0.5
+		done
+	fi
+
+	for ns in server client; do
+		[[ -e /run/netns/$ns ]] && run ip netns del "$ns"
+	done
+	rm -rf /tmp/dst-vm
+	return $ret
+}
+
+# EXIT trap: keeps the test's status unless cleanup fails.
+cleanup() {
+	local rc=$?
+	trap - EXIT
+	say "cleanup"
+	cleanup_all || rc=1
+	if ((rc == 0)); then
+		printf '\nPASS: %s\n' "$TEST"
+	else
+		printf '\nFAIL: %s (exit %d)\n' "$TEST" "$rc"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+# timeout(1) sends SIGTERM: run cleanup then too.
+trap 'echo "killed by SIGTERM (test timeout?)" >&2; exit 143' TERM
+trap 'exit 130' INT
