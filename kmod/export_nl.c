@@ -17,13 +17,6 @@
 #include "netlink.h"
 #include "sock.h"
 
-/*
- * The family has no pad attribute. nla_put_u64_64bit() only pads where
- * unaligned 64-bit loads are slow, and then puts the padding in attribute 0,
- * which no request or reply uses.
- */
-#define DST_NL_NO_PAD	0
-
 /* DST_A_EXPORT_NAME, required and valid; NULL with extack set otherwise. */
 static const char *dst_nl_export_name(struct genl_info *info)
 {
@@ -137,7 +130,7 @@ put_exp:
 static int dst_nl_fill_export(struct sk_buff *skb, const struct dst_export *exp)
 {
 	if (nla_put_string(skb, DST_A_EXPORT_NAME, exp->name) ||
-	    nla_put_u64_64bit(skb, DST_A_SIZE, exp->size, DST_NL_NO_PAD) ||
+	    nla_put_u64_64bit(skb, DST_A_SIZE, exp->size, DST_A_PAD) ||
 	    nla_put_u32(skb, DST_A_LOGICAL_BS, exp->logical_bs) ||
 	    nla_put_u32(skb, DST_A_PHYSICAL_BS, exp->physical_bs) ||
 	    nla_put_u32(skb, DST_A_MAX_XFER, exp->max_xfer) ||
