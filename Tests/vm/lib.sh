@@ -57,11 +57,14 @@ export PATH=$STATE/bin:$PATH
 
 say() { printf '\n### %s\n' "$*"; }
 
-# run CMD...: echo, then run.
+# run CMD...: echo (to stderr, so $(run ...) captures only CMD's output),
+# then run.
 run() {
-	printf '+'
-	printf ' %q' "$@"
-	printf '\n'
+	{
+		printf '+'
+		printf ' %q' "$@"
+		printf '\n'
+	} >&2
 	"$@"
 }
 sv() { run ip netns exec server "$@"; }
@@ -169,18 +172,37 @@ load_dst() {
 		run modprobe "$dep"
 	done
 	run insmod "$DST_KO" ${DST_MODPARAMS:-}
-	touch "$STATE/dst-loaded"
 }
 
-# start_dstd [NETNS]: dstd in NETNS (default server), log in vm-logs.
+# dstd_ready NETNS: a dstd holds its lock (abstract socket @dstd) there.
+dstd_ready() {
+	ip netns exec "$1" awk '$NF == "@dstd" { found = 1 } END { exit !found }' /proc/net/unix
+}
+
+# start_dstd [NETNS]: dstd in NETNS (default server), logging to
+# vm-logs/<kver>/<test>.dstd-<netns>.log; waits until it holds its lock.
 start_dstd() {
-	local ns=${1:-server} log=$LOGDIR/$TEST.dstd-${1:-server}.log pid
-	printf '+ ip netns exec %s dstd --log %s &\n' "$ns" "$log"
+	local ns=${1:-server} log=$LOGDIR/$TEST.dstd-${1:-server}.log pid i
+	printf '+ ip netns exec %s dstd --log %s &\n' "$ns" "$log" >&2
 	ip netns exec "$ns" "$DSTD" --log "$log" </dev/null >>"$log.out" 2>&1 &
 	pid=$!
 	echo "$pid" >>"$STATE/pids"
-	sleep 1
-	kill -0 "$pid" 2>/dev/null || fail "dstd in $ns exited at once: $(cat "$log.out" "$log" 2>/dev/null)"
+	for ((i = 0; i < 50; i++)); do
+		dstd_ready "$ns" && return 0
+		kill -0 "$pid" 2>/dev/null || fail "dstd in $ns exited: $(cat "$log.out" "$log" 2>/dev/null)"
+		sleep 0.2
+	done
+	fail "dstd in $ns did not take its lock within 10s"
+}
+
+# json_get EXPR: evaluates the Python expression EXPR over j, the JSON
+# document on stdin; prints strings bare, null as nothing.
+json_get() {
+	python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+v = eval(sys.argv[1])
+print("" if v is None else json.dumps(v) if isinstance(v, (list, dict, bool)) else v)' "$1"
 }
 
 # export_dev PATH [ARGS...]: export PATH from the server netns.
@@ -189,13 +211,12 @@ export_dev() {
 }
 
 # add_node [ARGS...]: attach the server's export from the client netns;
-# prints nothing, waits for the new /dev/dstN.
+# prints what dstctl prints (the device path) and checks it is a block device.
 add_node() {
-	local before after
-	before=$(ls /sys/block | grep -c '^dst' || true)
-	cl dstctl add-node --remote "$LISTEN" "$@"
-	after=$(ls /sys/block | grep -c '^dst' || true)
-	((after > before)) || fail "add-node succeeded but no new /sys/block/dst*"
+	local dev
+	dev=$(cl dstctl add-node --remote "$LISTEN" "$@")
+	echo "$dev"
+	[[ -b $dev ]] || fail "add-node printed '$dev', not a block device"
 }
 
 # dev_size DEV: size in bytes.
@@ -218,58 +239,44 @@ mount_on() {
 
 # ---- clean-up ----
 
-# Undo everything a test may have set up; safe to run any number of times.
-# Returns non-zero if dst.ko could not be removed.
+# Undo everything a test may have set up, in order: client mounts, nodes,
+# exports, dstd, dst.ko, server mounts, brd, netns. Safe to run any number
+# of times, also by guest-run.sh after a test that was killed. Returns
+# non-zero if dst.ko could not be removed.
 cleanup_all() {
-	local ret=0 m dev idx pid i ns
+	local ret=0 m dev pid i ns
 	set +e
 
-	# Mounts, innermost first: client file systems on /dev/dstN, then the
-	# server's file system under a sparse-file export.
-	if [[ -f $STATE/mounts ]]; then
-		for m in $(tac "$STATE/mounts"); do
-			mountpoint -q "$m" && run umount "$m"
-		done
-		rm -f "$STATE/mounts"
-	fi
-	for m in $(awk '$1 ~ "^/dev/dst" { print $2 }' /proc/mounts); do
+	for m in $(awk '$1 ~ "^/dev/dst" { print $2 }' /proc/mounts | tac); do
 		run umount "$m"
 	done
 
-	# Client devices.
 	for dev in /sys/block/dst*; do
-		dev=${dev##*/}
-		ns=client
-		[[ -e /run/netns/client ]] || ns=
-		run ${ns:+ip netns exec $ns} "$DSTCTL" remove-node "$dev"
+		ns=
+		[[ -e /run/netns/client ]] && ns=client
+		run ${ns:+ip netns exec $ns} "$DSTCTL" remove-node "${dev##*/}"
 	done
 
-	# Exports live in the netns of whoever created them.
+	# Exports belong to the netns they were made in.
 	for ns in server client; do
-		[[ -e /run/netns/$ns ]] || continue
-		for m in $(ip netns exec "$ns" "$DSTCTL" status --json 2>/dev/null | python3 -c '
-import json, sys
-try:
-    for e in json.load(sys.stdin).get("exports", []):
-        print(e["name"])
-except Exception:
-    pass'); do
+		[[ -e /run/netns/$ns && -d /sys/module/dst ]] || continue
+		for m in $(ip netns exec "$ns" "$DSTCTL" status --json 2>/dev/null |
+			json_get '"\n".join(e["name"] for e in j["exports"])' 2>/dev/null); do
 			run ip netns exec "$ns" "$DSTCTL" unexport "$m"
 		done
 	done
 
-	if [[ -f $STATE/pids ]]; then
-		for pid in $(cat "$STATE/pids"); do
-			kill -0 "$pid" 2>/dev/null || continue
-			run kill -TERM "$pid"
-			for ((i = 0; i < 50; i++)); do
-				kill -0 "$pid" 2>/dev/null || break
-				sleep 0.1
-			done
-			kill -0 "$pid" 2>/dev/null && run kill -KILL "$pid"
+	# dstd: ours, and any that dstctl export started by itself.
+	for pid in $(cat "$STATE/pids" 2>/dev/null) $(pgrep -x dstd); do
+		kill -0 "$pid" 2>/dev/null || continue
+		run kill -TERM "$pid"
+		for ((i = 0; i < 50; i++)); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
 		done
-		rm -f "$STATE/pids"
-	fi
+		kill -0 "$pid" 2>/dev/null && run kill -KILL "$pid"
+	done
+	rm -f "$STATE/pids"
 
 	if [[ -d /sys/module/dst ]]; then
 		for ((i = 0; i < 20; i++)); do
@@ -281,8 +288,12 @@ except Exception:
 			ret=1
 		fi
 	fi
-	rm -f "$STATE/dst-loaded"
 
+	# Server side: file systems holding sparse-file exports, anything on brd.
+	for m in $(tac "$STATE/mounts" 2>/dev/null) $(awk '$1 ~ "^/dev/ram" { print $2 }' /proc/mounts | tac); do
+		mountpoint -q "$m" && run umount "$m"
+	done
+	rm -f "$STATE/mounts"
 	if [[ -d /sys/module/brd ]]; then
 		for ((i = 0; i < 10; i++)); do
 			run rmmod brd && break

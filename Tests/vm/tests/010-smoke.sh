@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR MIT
+#
+# Export a brd device, attach it, move 4 MiB through it and check every byte
+# on both ends; status, JSON status and sysfs describe the connection.
+# vm-timeout: 300
+. "$(dirname "$0")/../lib.sh"
+
+setup_net
+brd_setup 64 1
+load_dst
+start_dstd server
+
+say "export /dev/ram0 and attach it"
+out=$(export_dev /dev/ram0)
+echo "$out"
+assert_eq "$out" "exported ram0 (67108864 bytes) on $LISTEN" "export output"
+dev=$(add_node)
+assert_eq "$dev" /dev/dst0 "add-node output"
+assert_eq "$(dev_size /dev/dst0)" "$(dev_size /dev/ram0)" "size of /dev/dst0"
+
+say "write 4 MiB at 8 MiB, read it back"
+random_file "$WORK/src" 4096
+run dd if="$WORK/src" of=/dev/dst0 bs=1M seek=8 oflag=direct status=none
+run dd if=/dev/dst0 of="$WORK/back" bs=1M skip=8 count=4 iflag=direct status=none
+run cmp "$WORK/src" "$WORK/back"
+run dd if=/dev/ram0 of="$WORK/backing" bs=1M skip=8 count=4 iflag=direct status=none
+run cmp "$WORK/src" "$WORK/backing"
+say "the first 8 MiB are still zero"
+run dd if=/dev/dst0 of="$WORK/head" bs=1M count=8 iflag=direct status=none
+assert_zero_file "$WORK/head" "/dev/dst0 [0, 8M)"
+
+say "status on the client"
+text=$(cl dstctl status)
+echo "$text"
+assert_contains "$text" "device: dst0"
+assert_contains "$text" "state: connected"
+assert_contains "$text" "remote: $LISTEN"
+json=$(cl dstctl status --json)
+echo "$json"
+assert_eq "$(json_get 'len(j["devices"])' <<<"$json")" 1 "devices"
+assert_eq "$(json_get 'j["devices"][0]["name"]' <<<"$json")" dst0 "device name"
+assert_eq "$(json_get 'j["devices"][0]["state"]' <<<"$json")" connected "device state"
+assert_eq "$(json_get 'j["devices"][0]["remote"]' <<<"$json")" "$LISTEN" "device remote"
+assert_eq "$(json_get 'j["devices"][0]["size"]' <<<"$json")" $((64 << 20)) "device size"
+assert_eq "$(json_get 'j["devices"][0]["checksum"]' <<<"$json")" crc32c "device checksum"
+assert_eq "$(json_get 'j["devices"][0]["connections"]' <<<"$json")" 1 "device connections"
+assert_eq "$(json_get 'j["devices"][0]["counters"]["writes"] > 0' <<<"$json")" true "writes counted"
+assert_eq "$(json_get 'j["devices"][0]["counters"]["errors"]' <<<"$json")" 0 "errors"
+assert_eq "$(json_get 'len(j["exports"])' <<<"$json")" 0 "exports in the client netns"
+
+say "status on the server"
+sjson=$(sv dstctl status --json)
+echo "$sjson"
+assert_eq "$(json_get 'j["exports"][0]["name"]' <<<"$sjson")" ram0 "export name"
+assert_eq "$(json_get 'j["exports"][0]["path"]' <<<"$sjson")" /dev/ram0 "export path"
+assert_eq "$(json_get 'j["exports"][0]["listen"]' <<<"$sjson")" "$LISTEN" "export listen"
+assert_eq "$(json_get 'j["exports"][0]["clients"]' <<<"$sjson")" 1 "export clients"
+assert_eq "$(json_get 'j["exports"][0]["read_only"]' <<<"$sjson")" false "export read_only"
+uuid=$(json_get 'j["exports"][0]["uuid"]' <<<"$sjson")
+[[ $uuid =~ ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$ ]] || fail "export uuid '$uuid'"
+
+say "sysfs"
+for f in /sys/block/dst0/dst/*; do
+	printf '%s: %s\n' "${f##*/}" "$(cat "$f")"
+done
+assert_eq "$(sysfs_attr dst0 state)" connected "sysfs state"
+assert_eq "$(sysfs_attr dst0 remote)" "$LISTEN" "sysfs remote"
+# add-node named no export: the server chose its only one.
+assert_eq "$(sysfs_attr dst0 export)" "" "sysfs export"
+assert_eq "$(sysfs_attr dst0 uuid)" "$uuid" "sysfs uuid"
+assert_eq "$(sysfs_attr dst0 csum)" crc32c "sysfs csum"
+assert_eq "$(sysfs_attr dst0 inflight)" 0 "sysfs inflight"
+assert_eq "$(sysfs_attr dst0 connections)" 1 "sysfs connections"
+assert_eq "$(json_get 'j["devices"][0]["uuid"]' <<<"$json")" "$uuid" "device uuid"
+
+say "remove"
+cl dstctl remove-node dst0
+[[ ! -e /sys/block/dst0 ]] || fail "/sys/block/dst0 still exists after remove-node"
+sv dstctl unexport ram0
+assert_eq "$(sv dstctl status --json | json_get 'len(j["exports"])')" 0 "exports after unexport"
