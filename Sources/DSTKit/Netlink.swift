@@ -113,6 +113,8 @@ final class LibNLSocket: NetlinkTransport {
         let n = nl_recv(sk, &peer, &buf, nil)
         defer { free(buf) }
         if n < 0 {
+            // A polled, non-blocking socket with nothing (left) to read.
+            if n == -NLE_AGAIN { return [] }
             if n == -NLE_NOMEM || n == -NLE_MSG_OVERFLOW {
                 throw DSTError.system(call: "receiving \(operation)", errno: ENOBUFS)
             }

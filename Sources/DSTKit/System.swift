@@ -2,9 +2,14 @@
 import CDSTShim
 import Glibc
 
-/// The dstd singleton lock: a listening abstract unix socket "\0dstd".
-/// Abstract sockets belong to a network namespace, so there is one dstd per
-/// netns, which is also the scope of the kernel's export list.
+/// The dstd singleton lock and control socket: an abstract unix socket
+/// "\0dstd". Abstract sockets belong to a network namespace, so there is one
+/// dstd per netns, which is also the scope of the kernel's export list.
+///
+/// dstd binds it first (exclusive), listens on it only once its listeners
+/// match the exports, and answers every connection after reconciling again:
+/// one line per problem, then "ok". So a dstctl that connected and read the
+/// answer knows dstd listens on every export's address.
 public enum DaemonLock {
     public static let name = "dstd"
 
@@ -19,20 +24,40 @@ public enum DaemonLock {
         return (sun, socklen_t(len))
     }
 
-    /// True when a dstd holds the lock in this network namespace.
-    public static func isHeld() -> Bool {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
+    private static func connectLock() -> FileDescriptor? {
+        let fd = FileDescriptor(socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0))
+        guard fd.raw >= 0 else { return nil }
         var (sun, len) = address()
         let rc = withUnsafePointer(to: &sun) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, len) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd.raw, $0, len) }
         }
-        return rc == 0
+        return rc == 0 ? fd : nil
     }
 
-    /// Takes the lock: the listening socket, or nil when another dstd has
-    /// it. The caller accepts and closes connections (dstctl's probes).
+    /// True when a dstd holds the lock and is serving in this namespace.
+    public static func isHeld() -> Bool { connectLock() != nil }
+
+    /// Asks dstd to reconcile and waits up to `timeout` seconds for its
+    /// answer: the problem lines before "ok" (empty when all is well), or nil
+    /// when no dstd answered.
+    public static func sync(timeout: Int = 5) -> [String]? {
+        guard let fd = connectLock() else { return nil }
+        try? Net.setTimeouts(fd.raw, seconds: timeout)
+        var data: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buf.withUnsafeMutableBytes { recv(fd.raw, $0.baseAddress, $0.count, 0) }
+            if n < 0 && lastErrno() == EINTR { continue }
+            if n <= 0 { break }
+            data += buf.prefix(n)
+        }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        guard lines.last == "ok" else { return nil }
+        return Array(lines.dropLast())
+    }
+
+    /// Takes the lock (binds the name) without serving yet: nil when another
+    /// dstd has it. Call `serve` once ready.
     public static func acquire() throws -> FileDescriptor? {
         let fd = FileDescriptor(socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0))
         guard fd.raw >= 0 else { throw DSTError.system(call: "socket", errno: lastErrno()) }
@@ -44,16 +69,32 @@ public enum DaemonLock {
             if lastErrno() == EADDRINUSE { return nil }
             throw DSTError.system(call: "bind @dstd", errno: lastErrno())
         }
-        guard listen(fd.raw, 16) == 0 else { throw DSTError.system(call: "listen @dstd", errno: lastErrno()) }
         return fd
     }
 
-    /// Accepts and closes pending probes so the backlog never fills.
-    public static func drain(_ fd: FileDescriptor) {
+    /// Starts accepting connections on the lock: from now on dstctl sees
+    /// dstd as running.
+    public static func serve(_ fd: FileDescriptor) throws {
+        guard listen(fd.raw, 16) == 0 else { throw DSTError.system(call: "listen @dstd", errno: lastErrno()) }
+    }
+
+    /// Accepts the pending connections (non-blocking).
+    public static func acceptPending(_ fd: FileDescriptor) -> [FileDescriptor] {
+        var out: [FileDescriptor] = []
         while true {
             let c = accept(fd.raw, nil, nil)
-            if c < 0 { return }
-            close(c)
+            if c < 0 { return out }
+            out.append(FileDescriptor(c))
+        }
+    }
+
+    /// Sends `problems` then "ok" and closes. Peers that only probed and
+    /// went away are ignored (SIGPIPE is ignored in dstd).
+    public static func answer(_ peers: [FileDescriptor], problems: [String]) {
+        let text = Array((problems + ["ok"]).map { $0 + "\n" }.joined().utf8)
+        for peer in peers {
+            _ = text.withUnsafeBytes { send(peer.raw, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            peer.close()
         }
     }
 }
@@ -158,28 +199,52 @@ public enum Processes {
     }
 }
 
-/// SIGTERM, SIGINT and SIGHUP as a pollable descriptor.
+/// The signals a daemon handles.
+public enum DaemonSignal: Sendable, CaseIterable {
+    case hangup, interrupt, terminate
+
+    var number: Int32 {
+        switch self {
+        case .hangup: return SIGHUP
+        case .interrupt: return SIGINT
+        case .terminate: return SIGTERM
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .hangup: return "SIGHUP"
+        case .interrupt: return "SIGINT"
+        case .terminate: return "SIGTERM"
+        }
+    }
+}
+
+/// Signals as a pollable descriptor (signalfd).
 public final class SignalWatch {
     public let fd: FileDescriptor
 
-    /// Blocks `signals` in this thread (threads created later inherit it)
-    /// and opens a signalfd for them.
-    public init(_ signals: [Int32]) throws {
+    /// Blocks `signals` in this thread (threads created later inherit the
+    /// mask) and opens a signalfd for them. SIGPIPE is ignored: a write to
+    /// a client that went away must fail, not kill us.
+    public init(_ signals: [DaemonSignal]) throws {
         var set = sigset_t()
         sigemptyset(&set)
-        for s in signals { sigaddset(&set, s) }
+        for s in signals { sigaddset(&set, s.number) }
         pthread_sigmask(SIG_BLOCK, &set, nil)
         let raw = dst_signalfd(&set)
         guard raw >= 0 else { throw DSTError.system(call: "signalfd", errno: -raw) }
         fd = FileDescriptor(raw)
-        // A write to a client that went away must fail, not kill us.
         signal(SIGPIPE, SIG_IGN)
     }
 
     /// The next pending signal, or nil.
-    public func next() -> Int32? {
-        let s = dst_signalfd_read(fd.raw)
-        return s > 0 ? s : nil
+    public func next() -> DaemonSignal? {
+        while true {
+            let s = dst_signalfd_read(fd.raw)
+            guard s > 0 else { return nil }
+            if let known = DaemonSignal.allCases.first(where: { $0.number == s }) { return known }
+        }
     }
 }
 
@@ -227,7 +292,3 @@ public enum Environment {
     }
 }
 
-/// Signal numbers for modules that do not import Glibc.
-public let SIGTERM_ = SIGTERM
-public let SIGINT_ = SIGINT
-public let SIGHUP_ = SIGHUP

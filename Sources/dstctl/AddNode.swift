@@ -15,7 +15,8 @@ extension Dstctl {
             abstract: "Attach a remote export as a local block device /dev/dstN.",
             discussion: """
                 Connects to the server, performs the handshake and hands the connection
-                to the kernel. Prints the device path.
+                to the kernel. Prints the device path. Starts dstd, which reconnects the
+                device when its connection drops.
                 """
         )
 
@@ -49,6 +50,12 @@ extension Dstctl {
             let path = "/dev/dst\(created)"
             if !waitFor(millis: 5000, { isBlockDevice(path) }) {
                 Dstctl.warn("\(path) did not appear within 5 s")
+            }
+            // dstd reconnects the device when its connection drops.
+            do {
+                try Daemon.ensureRunning(after: "attached \(path)")
+            } catch {
+                Dstctl.warn("\(error); the device will not be reconnected")
             }
             Console.writeStdout("\(path)\n")
         }

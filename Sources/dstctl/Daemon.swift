@@ -7,6 +7,18 @@ enum Daemon {
     /// dstd logs to syslog, or to $DSTD_LOG when that is set.
     static func ensureRunning(after done: String) throws {
         if DaemonLock.isHeld() { return }
+        try start(after: done)
+    }
+
+    /// Makes sure dstd runs and listens for every export; its problems
+    /// (an address it cannot listen on) come back as warnings.
+    static func sync(after done: String) throws -> [String] {
+        if let problems = DaemonLock.sync() { return problems }
+        try start(after: done)
+        return DaemonLock.sync() ?? []
+    }
+
+    private static func start(after done: String) throws {
         guard let path = Processes.find("dstd") else {
             throw DSTError.daemon("\(done), but dstd was found neither next to dstctl nor in PATH")
         }

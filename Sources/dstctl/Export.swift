@@ -36,7 +36,9 @@ extension Dstctl {
                                                   backingPath: backing.path, readOnly: readOnly,
                                                   listen: address, uuid: try DSTUUID.random()))
             let size = (try? netlink.export(exportName).size) ?? backing.size
-            try Daemon.ensureRunning(after: "exported \(exportName)")
+            for problem in try Daemon.sync(after: "exported \(exportName)") {
+                Dstctl.warn("dstd: \(problem)")
+            }
             Console.writeStdout("exported \(exportName) (\(size) bytes) on \(address)\n")
         }
     }

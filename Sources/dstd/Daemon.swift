@@ -10,36 +10,49 @@ final class Daemon {
     let events: DSTEventSubscription
     let netlink: DSTNetlink
     let acceptor: Acceptor
+    let reconnector: Reconnector
     /// Listening sockets by the listen string exports carry.
     var listeners: [String: FileDescriptor] = [:]
     /// When a reconcile must run again (a bind failed, a dump failed).
     var retryAt: Int64?
+    /// What the last reconcile could not do, for dstctl.
+    var problems: [String] = []
 
     static let retryMillis: Int64 = 5000
 
     init(log: DSTLog) throws {
         self.log = log
         // Block the signals before any thread starts, so all inherit it.
-        signals = try SignalWatch([SIGTERM_, SIGINT_, SIGHUP_])
+        signals = try SignalWatch([.terminate, .interrupt, .hangup])
         guard let lock = try DaemonLock.acquire() else {
             throw DSTError.daemon("already running")
         }
         self.lock = lock
+        events = try DSTEventSubscription()
+        netlink = try DSTNetlink()
+        // dstd serves block I/O paths: it must not be paged out or killed
+        // under the memory pressure that writeback to a DST device causes.
         if let e = Processes.lockMemory() {
             log.warning("mlockall: \(strerrorString(e)); continuing unlocked")
         }
         if let e = Processes.setOOMScoreAdj(-1000) {
             log.warning("oom_score_adj: \(strerrorString(e))")
         }
-        events = try DSTEventSubscription()
-        netlink = try DSTNetlink()
         acceptor = Acceptor(log: log)
+        reconnector = Reconnector(log: log)
     }
 
     /// Runs until SIGTERM or SIGINT; returns the exit code.
     func run() -> Int32 {
         log.info("dstd 0.1.0 started")
         reconcile()
+        do {
+            // Only now does dstctl see us: the listeners are up.
+            try DaemonLock.serve(lock)
+        } catch {
+            log.error("\(error)")
+            return 1
+        }
         while true {
             var fds = [signals.fd.raw, lock.raw, events.fileDescriptor]
             let listening = listeners.map { ($0.key, $0.value) }
@@ -55,16 +68,24 @@ final class Daemon {
             }
             if ready.contains(signals.fd.raw) {
                 while let sig = signals.next() {
-                    if sig == SIGHUP_ {
+                    if sig == .hangup {
                         log.info("SIGHUP: reloading exports")
                         reconcile()
                     } else {
-                        log.info("exiting on signal \(sig); connections stay with the kernel")
+                        log.info("exiting on \(sig.name); connections stay with the kernel")
                         return 0
                     }
                 }
             }
-            if ready.contains(lock.raw) { DaemonLock.drain(lock) }
+            if ready.contains(lock.raw) {
+                // dstctl asks after adding an export: answer once the
+                // listeners match the kernel's exports.
+                let peers = DaemonLock.acceptPending(lock)
+                if !peers.isEmpty {
+                    reconcile()
+                    DaemonLock.answer(peers, problems: problems)
+                }
+            }
             if ready.contains(events.fileDescriptor) { handleEvents() }
             for (listen, fd) in listening where ready.contains(fd.raw) {
                 acceptAll(fd, listen: listen)
@@ -89,6 +110,12 @@ final class Daemon {
                         exportsChanged = true
                     case let .device(index, state, lastError):
                         log.debug("event: dst\(index) \(state?.specName ?? "?")\(lastError.map { ": \($0)" } ?? "")")
+                        // Device events reach only the netns the device was
+                        // created in: a disconnected device here is ours to
+                        // reconnect.
+                        if state == .disconnected {
+                            reconnector.start(index: index, reason: lastError)
+                        }
                     case .lost:
                         log.warning("kernel events were lost; dumping again")
                         exportsChanged = true
@@ -105,11 +132,13 @@ final class Daemon {
     /// Makes the listener set match the listen addresses of the kernel's
     /// exports: open what is missing, close what no export uses.
     func reconcile() {
+        problems = []
         let exports: [DSTExport]
         do {
             exports = try netlink.exports()
         } catch {
             log.error("dumping exports: \(error)")
+            problems.append("cannot dump exports: \(error)")
             retryAt = monotonicMillis() + Self.retryMillis
             return
         }
@@ -127,6 +156,7 @@ final class Daemon {
                 log.info("listening on \(listen) for \(names)")
             } catch {
                 log.error("cannot listen on \(listen): \(error); retrying in \(Self.retryMillis / 1000) s")
+                problems.append("cannot listen on \(listen): \(error)")
                 retryAt = monotonicMillis() + Self.retryMillis
             }
         }

@@ -84,11 +84,9 @@ if let path = options.logPath {
 do {
     let daemon = try Daemon(log: log)
     Console.exit(daemon.run())
-} catch let error as DSTError {
-    log.error("\(error)")
-    if options.logPath != nil || options.syslog { Console.writeStderr("dstd: \(error)\n") }
-    Console.exit(1)
 } catch {
-    log.error("\(error)")
+    // Start-up failures go to stderr too, so whoever started us sees them.
+    if options.logPath != nil || options.syslog { log.error("\(error)") }
+    Console.writeStderr("dstd: \(error)\n")
     Console.exit(1)
 }

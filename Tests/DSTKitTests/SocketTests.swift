@@ -54,11 +54,28 @@ final class SocketTests: XCTestCase {
     }
 
     func testDaemonLockIsExclusive() throws {
-        // Another dstd (or test) may hold it; only check exclusivity if we got it.
+        // A dstd may run here; only check exclusivity if we got the lock.
         guard let lock = try DaemonLock.acquire() else { return }
+        XCTAssertFalse(DaemonLock.isHeld(), "held before serving")
+        XCTAssertNil(DaemonLock.sync(timeout: 1))
+        try DaemonLock.serve(lock)
         XCTAssertTrue(DaemonLock.isHeld())
         XCTAssertNil(try DaemonLock.acquire())
-        DaemonLock.drain(lock)
+        // sync() gets the answer once "dstd" answers the pending peers.
+        let done = DispatchSemaphoreLite()
+        var answer: [String]?
+        try Processes.detachThread {
+            answer = DaemonLock.sync(timeout: 5)
+            done.signal()
+        }
+        var peers: [FileDescriptor] = []
+        XCTAssertTrue(waitFor(millis: 5000) {
+            peers += DaemonLock.acceptPending(lock)
+            return peers.count >= 2  // isHeld's probe above, then sync
+        })
+        DaemonLock.answer(peers, problems: ["cannot listen on 192.0.2.1:1025: Cannot assign requested address"])
+        done.wait()
+        XCTAssertEqual(answer, ["cannot listen on 192.0.2.1:1025: Cannot assign requested address"])
         lock.close()
         XCTAssertFalse(DaemonLock.isHeld())
     }

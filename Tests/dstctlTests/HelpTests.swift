@@ -89,7 +89,8 @@ extension CLITests {
             OVERVIEW: Attach a remote export as a local block device /dev/dstN.
 
             Connects to the server, performs the handshake and hands the connection
-            to the kernel. Prints the device path.
+            to the kernel. Prints the device path. Starts dstd, which reconnects the
+            device when its connection drops.
 
             USAGE: dstctl add-node --remote <addr:port> [--export <name>] [--name <dstN>] [--csum <csum>]
 
