@@ -95,10 +95,8 @@ extension Dstctl {
                     if let r = n["reads"], let rb = n["read_bytes"], let w = n["writes"], let wb = n["write_bytes"] {
                         line("transfer", "\(r) reads (\(humanBytes(rb))), \(w) writes (\(humanBytes(wb)))")
                     }
-                    let problems = [("errors", "errors"), ("csum_errors", "checksum errors"),
-                                    ("reconnects", "reconnects"), ("timeouts", "timeouts")]
-                        .compactMap { file, label in n[file].map { "\($0) \(label)" } }
-                    if !problems.isEmpty { line("problems", problems.joined(separator: ", ")) }
+                    if let e = n["errors"], let c = n["csum_errors"] { line("errors", "\(e) I/O, \(c) checksum") }
+                    if let r = n["reconnects"], let t = n["timeouts"] { line("reconnects", "\(r), \(t) timeouts") }
                 }
                 line("last error", nonEmpty(d.lastError ?? fs?.text["last_error"]).map { s.red($0) })
             }
