@@ -30,7 +30,7 @@ let package = Package(
         .executableTarget(name: "dstd", dependencies: ["DSTKit"]),
         .executableTarget(name: "dst-nlgen", dependencies: ["Yams"], path: "Tools/nlgen"),
         .testTarget(name: "DSTKitTests", dependencies: ["DSTKit"]),
-        .testTarget(name: "dstctlTests", dependencies: ["DSTKit"]),
+        .testTarget(name: "dstctlTests", dependencies: ["DSTKit", "dstctl"]),
         .testTarget(name: "NLGenTests", dependencies: ["dst-nlgen"]),
     ]
 )
