@@ -52,6 +52,8 @@ mkdir -p "$STATE/bin" "$WORK"
 ln -sf "$DSTCTL" "$STATE/bin/dstctl"
 ln -sf "$DSTD" "$STATE/bin/dstd"
 export PATH=$STATE/bin:$PATH
+# A dstd that dstctl starts by itself logs here rather than to syslog.
+export DSTD_LOG=$LOGDIR/$TEST.dstd-auto.log
 
 # ---- output ----
 
@@ -205,6 +207,39 @@ v = eval(sys.argv[1])
 print("" if v is None else json.dumps(v) if isinstance(v, (list, dict, bool)) else v)' "$1"
 }
 
+# stop_dstd: SIGTERM to every dstd: those start_dstd started and those
+# dstctl started by itself (add-node starts one in the client netns to
+# reconnect devices); waits for each to exit.
+stop_dstd() {
+	local pid i
+	for pid in $(cat "$STATE/pids" 2>/dev/null) $(pgrep -x dstd); do
+		kill -0 "$pid" 2>/dev/null || continue
+		run kill -TERM "$pid"
+		for ((i = 0; i < 50; i++)); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -0 "$pid" 2>/dev/null && fail "dstd ($pid) ignored SIGTERM for 5s"
+	done
+	rm -f "$STATE/pids"
+}
+
+# sparse_setup SIZE_MB: SPARSE=a sparse file of SIZE_MB on ext4 on
+# /dev/ram0 (128 MiB), mounted in the initial mount namespace. ext4 because
+# the export opens its backing file with O_DIRECT, which tmpfs and 9p may
+# refuse; brd because it gives ext4 a real block device in the guest.
+sparse_setup() {
+	brd_setup 128 1
+	say "sparse file of $1 MiB on ext4 on /dev/ram0"
+	run mkfs.ext4 -q -F /dev/ram0
+	mount_on /dev/ram0 "$WORK/srv"
+	SPARSE=$WORK/srv/disk.img
+	run truncate -s "${1}M" "$SPARSE"
+}
+
+# blocks FILE: 512-byte blocks allocated to FILE.
+blocks() { stat -c %b "$1"; }
+
 # export_dev PATH [ARGS...]: export PATH from the server netns.
 export_dev() {
 	sv dstctl export "$@" --listen "$LISTEN"
@@ -228,6 +263,18 @@ sysfs_attr() { cat "/sys/block/$1/dst/$2"; }
 # random_file PATH SIZE_KIB
 random_file() {
 	run dd if=/dev/urandom of="$1" bs=1K count="$2" status=none
+}
+
+# make_tree DIR: random files from 0 B to 4 MiB in nested directories,
+# about 8 MiB in all, and a symlink.
+make_tree() {
+	local d=$1 i dirs=(. a a/b a/b/c x) sizes=(0 1 511 4096 4097 65536 100000 1048576 2097152 3000 12345 777777 4194304)
+	say "make_tree $d"
+	mkdir -p "$d/a/b/c" "$d/x" "$d/empty"
+	for i in "${!sizes[@]}"; do
+		head -c "${sizes[i]}" /dev/urandom >"$d/${dirs[i % ${#dirs[@]}]}/file$i"
+	done
+	ln -s a/b/c/file3 "$d/link"
 }
 
 # mount_on DEV DIR [OPTS]: mount DEV on DIR in the initial mount namespace.

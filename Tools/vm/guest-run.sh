@@ -3,7 +3,7 @@
 #
 # Runs inside the VM that Tools/vm/run boots; never on the host.
 #
-#   guest-run.sh LOGDIR TEST...
+#   guest-run.sh [--tee] LOGDIR TEST...
 #
 # LOGDIR is the host directory shared read-write into the guest
 # (vm-logs/<kver>). For each TEST, in order, in a fresh bash:
@@ -15,6 +15,7 @@
 #   LOGDIR/NAME.dmesg  <- the kernel log between the two markers
 #   LOGDIR/results     <- "PASS|FAIL NAME SECS [why]"
 #
+# --tee also copies each test's output to stdout (the console).
 # A test fails if it exits non-zero or its kernel log matches BAD_DMESG_RE.
 # A test that outlives its timeout by 60 s is stuck in the kernel (signals
 # cannot reach a task in D state): the blocked tasks are dumped (sysrq-w)
@@ -27,6 +28,11 @@ REPO=$(cd "$GUEST_DIR/../.." && pwd)
 # shellcheck source=Tools/vm/common.sh
 . "$GUEST_DIR/common.sh"
 
+tee=0
+if [[ $1 == --tee ]]; then
+	tee=1
+	shift
+fi
 LOGDIR=$1
 shift
 
@@ -73,12 +79,18 @@ for test in "$@"; do
 	echo "$name" >"$LOGDIR/current"
 	kmsg "begin $name"
 	start=$(now)
+	if ((tee)); then
+		exec 8> >(tee "$LOGDIR/$name.log")
+	else
+		exec 8>"$LOGDIR/$name.log"
+	fi
 	(
 		cd "$REPO" &&
 			exec timeout -k 15 "$tmo" env DST_LOGDIR="$LOGDIR" DST_TEST="$name" \
 				bash "$test"
-	) >"$LOGDIR/$name.log" 2>&1 </dev/null &
+	) >&8 2>&1 </dev/null &
 	pid=$!
+	exec 8>&-
 	limit=$((tmo + 60))
 	while kill -0 "$pid" 2>/dev/null; do
 		if (($(elapsed "$start") > limit)); then

@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-2.0-only OR MIT
+#
+# DST, as root on Debian 12:
+#
+#   make demo     set up, build, boot Linux 6.1 in QEMU and walk through DST
+#   make check    set up, build, check generated files, unit tests, and the
+#                 VM suite on Linux 6.1 and 6.12 (what CI runs: .ci/run)
+#
+# Pieces: setup, build, generate, check-generated, test-unit, test-vm.
+# VM runs take KERNEL=6.1|6.12|all and TESTS="010 020 ..." (default: all),
+# e.g. make test-vm KERNEL=6.1 TESTS=010-smoke. Logs land in vm-logs/<kver>/.
+
+SHELL := /bin/bash
+KERNEL ?= all
+TESTS ?=
+VM_TIMEOUT ?= 1500
+
+# Each step needs the previous one; never run them side by side.
+.NOTPARALLEL:
+
+.PHONY: all setup build build-swift build-kmod generate check-generated \
+	test-unit test-vm check demo clean
+
+all: build
+
+setup:
+	Tools/setup.sh
+
+build: build-swift build-kmod
+
+build-swift:
+	swift build
+
+build-kmod:
+	Tools/build-kmod.sh
+
+generate:
+	Tools/generate.sh
+
+check-generated:
+	Tools/generate.sh --check
+
+test-unit:
+	swift test
+
+test-vm:
+	Tools/vm/run --kernel $(KERNEL) --timeout $(VM_TIMEOUT) $(TESTS)
+
+check: setup build check-generated test-unit
+	Tools/vm/run --kernel all --timeout $(VM_TIMEOUT)
+
+demo: setup build
+	Tools/vm/run --kernel 6.1 --verbose Tools/vm/demo.sh
+
+clean:
+	rm -rf .build .build-kmod vm-logs
