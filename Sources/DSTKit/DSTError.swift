@@ -21,6 +21,7 @@ public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
     case refused(status: DSTHelloStatus, message: String)
     /// The peer broke the handshake protocol.
     case handshake(peer: String, reason: String)
+    case cannotResolve(host: String, reason: String)
     case cannotOpen(path: String, errno: Int32)
     case notExportable(path: String)
     case invalidAddress(String)
@@ -66,6 +67,8 @@ public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
                 : "server refused the connection: \(status.specName): \(message)"
         case let .handshake(peer, reason):
             return "handshake with \(peer) failed: \(reason)"
+        case let .cannotResolve(host, reason):
+            return "cannot resolve \(host): \(reason)"
         case let .cannotOpen(path, errno):
             return "cannot open \(path): \(strerrorString(errno))"
         case let .notExportable(path):

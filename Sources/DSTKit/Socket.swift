@@ -114,7 +114,7 @@ public enum Net {
         guard rc == 0 else {
             let text = gai_strerror(rc).map { String(cString: $0) } ?? "error \(rc)"
             if rc == EAI_SYSTEM { throw DSTError.system(call: "resolving \(address.host)", errno: lastErrno()) }
-            throw DSTError.daemon("cannot resolve \(address.host): \(text)")
+            throw DSTError.cannotResolve(host: address.host, reason: text)
         }
         defer { freeaddrinfo(list) }
         var out: [(Int32, sockaddr_storage, socklen_t)] = []
@@ -176,7 +176,7 @@ public enum Net {
     /// so that "0.0.0.0:P" and "[::]:P" can both be served.
     public static func listen(on address: DSTAddress, backlog: Int32 = 64) throws -> FileDescriptor {
         guard let (family, storage, len) = try resolve(address, passive: true).first else {
-            throw DSTError.daemon("cannot resolve \(address.host)")
+            throw DSTError.cannotResolve(host: address.host, reason: "no address")
         }
         let fd = FileDescriptor(socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0))
         guard fd.raw >= 0 else { throw DSTError.system(call: "socket", errno: lastErrno()) }

@@ -131,7 +131,8 @@ public enum Processes {
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
-        var flags = dst_posix_spawn_setsid | Int16(POSIX_SPAWN_SETSIGMASK) | Int16(POSIX_SPAWN_SETSIGDEF)
+        // A session of its own, and no signal mask or handlers of ours.
+        let flags = dst_posix_spawn_setsid | Int16(POSIX_SPAWN_SETSIGMASK) | Int16(POSIX_SPAWN_SETSIGDEF)
         var empty = sigset_t()
         sigemptyset(&empty)
         posix_spawnattr_setsigmask(&attr, &empty)
@@ -140,7 +141,6 @@ public enum Processes {
         for s in [SIGPIPE, SIGTERM, SIGINT, SIGHUP] { sigaddset(&defaults, s) }
         posix_spawnattr_setsigdefault(&attr, &defaults)
         posix_spawnattr_setflags(&attr, flags)
-        flags = 0
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

@@ -184,9 +184,7 @@ final class Acceptor: Sendable {
     init(log: DSTLog) { self.log = log }
 
     func start(_ stream: TCPStream, listen: String) {
-        let (exchanged, now) = running.add(1, ordering: .relaxed)
-        _ = exchanged
-        if now > Self.maxConcurrent {
+        if running.add(1, ordering: .relaxed).newValue > Self.maxConcurrent {
             running.subtract(1, ordering: .relaxed)
             log.warning("\(stream.peer): refused, \(Self.maxConcurrent) handshakes already running")
             try? stream.setTimeouts(seconds: 1)

@@ -29,6 +29,15 @@ final class SocketTests: XCTestCase {
         }
     }
 
+    func testUnresolvableHost() throws {
+        let address = try DSTAddress(parsing: "nonexistent.invalid:1025")
+        XCTAssertThrowsError(try Net.connect(to: address, timeout: 2)) {
+            guard case let .cannotResolve(host, _)? = $0 as? DSTError else { return XCTFail("\($0)") }
+            XCTAssertEqual(host, "nonexistent.invalid")
+            XCTAssertTrue("\($0)".hasPrefix("cannot resolve nonexistent.invalid: "), "\($0)")
+        }
+    }
+
     /// The whole handshake over loopback TCP, server on a thread.
     func testHandshakeOverTCP() throws {
         let address = try DSTAddress(parsing: "127.0.0.1:\(try unusedPort())")
