@@ -90,4 +90,19 @@ static inline void dst_sk_no_task_frag(struct sock *sk)
 #endif
 }
 
+/* The driver's open (dev.c), behind the adapter for each prototype. */
+int dst_dev_open(struct gendisk *disk);
+
+#ifdef COMPAT_BDOPS_OPEN_GENDISK
+static inline int dst_bdops_open(struct gendisk *disk, blk_mode_t mode)
+{
+	return dst_dev_open(disk);
+}
+#else
+static inline int dst_bdops_open(struct block_device *bdev, fmode_t mode)
+{
+	return dst_dev_open(bdev->bd_disk);
+}
+#endif
+
 #endif /* DST_COMPAT_H */

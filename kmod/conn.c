@@ -85,7 +85,6 @@ static struct dst_trans *dst_tx_next(struct dst_conn *conn, bool *more)
 static void dst_tx_release(struct dst_conn *conn, struct dst_trans *trans)
 {
 	struct dst_device *dev = conn->dev;
-	struct dst_conn *wake = NULL;
 	unsigned long flags;
 	LIST_HEAD(fail);
 
@@ -94,10 +93,12 @@ static void dst_tx_release(struct dst_conn *conn, struct dst_trans *trans)
 		trans->state = DST_TRANS_SENT;
 		list_add_tail(&trans->entry, &conn->sent);
 	} else {
-		wake = dst_dev_queue_locked(dev, trans, &fail);
+		dst_dev_queue_locked(dev, trans, &fail);
 	}
 	spin_unlock_irqrestore(&dev->lock, flags);
-	dst_dev_queue_finish(wake, &fail);
+	/* The reply may have overtaken the end of sendmsg(). */
+	wake_up(&conn->claim_wait);
+	dst_trans_complete_list(&fail, BLK_STS_IOERR);
 }
 
 static bool dst_tx_ready(struct dst_conn *conn)
@@ -126,7 +127,6 @@ static int dst_tx_thread(void *data)
 
 	/* Whatever this thread allocates must not recurse into our own I/O. */
 	memalloc_noio_save();
-
 	while (!kthread_should_stop() && !READ_ONCE(conn->dead)) {
 		wait_event_interruptible(conn->tx_wait, dst_tx_ready(conn));
 		while ((trans = dst_tx_next(conn, &more))) {
@@ -161,21 +161,41 @@ static int dst_rx_data(struct dst_conn *conn, struct bio *bio)
 	return 0;
 }
 
+/* True while TX still holds transaction @id of this connection. */
+static bool dst_rx_tx_holds(struct dst_conn *conn, u32 id)
+{
+	struct dst_device *dev = conn->dev;
+	struct dst_trans *trans;
+	unsigned long flags;
+	bool holds;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	trans = dst_trans_lookup_locked(dev, id);
+	holds = trans && trans->conn == conn && trans->state == DST_TRANS_SENDING &&
+		!conn->dead;
+	spin_unlock_irqrestore(&dev->lock, flags);
+	return holds;
+}
+
 /*
  * Claim the transaction a reply names: it must be SENT on this connection.
- * Anything else (unknown id, stale epoch, duplicate reply, reply before the
- * request was fully sent) is a protocol error.
+ * A reply may legitimately arrive before TX has returned from sendmsg(): wait
+ * for TX to let go. Anything else (unknown id, stale epoch, duplicate reply)
+ * is a protocol error.
  */
 static struct dst_trans *dst_rx_claim(struct dst_conn *conn, u64 tag)
 {
 	struct dst_device *dev = conn->dev;
+	u32 id = dst_tag_id(tag);
 	struct dst_trans *trans;
 	unsigned long flags;
 
 	if (dst_tag_epoch(tag) != conn->epoch)
 		return NULL;
+	wait_event_interruptible(conn->claim_wait,
+				 kthread_should_stop() || !dst_rx_tx_holds(conn, id));
 	spin_lock_irqsave(&dev->lock, flags);
-	trans = dst_trans_lookup_locked(dev, dst_tag_id(tag));
+	trans = dst_trans_lookup_locked(dev, id);
 	if (trans && trans->conn == conn && trans->state == DST_TRANS_SENT) {
 		list_del_init(&trans->entry);
 		trans->state = DST_TRANS_RECEIVING;
@@ -196,7 +216,20 @@ static bool dst_rx_reply_matches(const struct dst_rep_hdr *hdr,
 	if (trans->opcode == DST_OP_READ && status == DST_ST_OK)
 		want = trans->length;
 	return be32_to_cpu(hdr->length) == want &&
-	       (status != DST_ST_OK || trans->opcode == DST_OP_READ || !hdr->data_csum);
+	       (want || !hdr->data_csum);
+}
+
+/* Give a claimed transaction back to the device: resend it. */
+static void dst_rx_release(struct dst_conn *conn, struct dst_trans *trans)
+{
+	struct dst_device *dev = conn->dev;
+	unsigned long flags;
+	LIST_HEAD(fail);
+
+	spin_lock_irqsave(&dev->lock, flags);
+	dst_dev_queue_locked(dev, trans, &fail);
+	spin_unlock_irqrestore(&dev->lock, flags);
+	dst_trans_complete_list(&fail, BLK_STS_IOERR);
 }
 
 static void dst_rx_complete(struct dst_conn *conn, struct dst_trans *trans, u32 status)
@@ -204,30 +237,43 @@ static void dst_rx_complete(struct dst_conn *conn, struct dst_trans *trans, u32 
 	struct dst_device *dev = conn->dev;
 	unsigned long flags;
 
+	/* The server is short of memory: no error for the caller, try again. */
+	if (status == DST_ST_NOMEM) {
+		atomic64_inc(&dev->stats.resends);
+		dst_rx_release(conn, trans);
+		return;
+	}
 	spin_lock_irqsave(&dev->lock, flags);
 	dst_trans_unhash_locked(trans);
 	spin_unlock_irqrestore(&dev->lock, flags);
 	dst_trans_complete(trans, dst_status_to_blk(status));
 }
 
-/* Give a claimed transaction back to the device after a failed reply. */
-static void dst_rx_release(struct dst_conn *conn, struct dst_trans *trans)
+static int dst_rx_read_data(struct dst_conn *conn, const struct dst_rep_hdr *hdr,
+			    struct dst_trans *trans, const char **why)
 {
 	struct dst_device *dev = conn->dev;
-	struct dst_conn *wake;
-	unsigned long flags;
-	LIST_HEAD(fail);
+	int err;
 
-	spin_lock_irqsave(&dev->lock, flags);
-	wake = dst_dev_queue_locked(dev, trans, &fail);
-	spin_unlock_irqrestore(&dev->lock, flags);
-	dst_dev_queue_finish(wake, &fail);
+	*why = "receive failed";
+	err = dst_rx_data(conn, trans->bio);
+	if (err)
+		return err;
+	if (dev->params.csum == DST_CSUM_CRC32C &&
+	    dst_crc32c_bio(trans->bio) != be32_to_cpu(hdr->data_csum)) {
+		atomic64_inc(&dev->stats.csum_errors);
+		net_warn_ratelimited("%s: read data checksum mismatch, tag %#llx from %s\n",
+				     dev->disk->disk_name, be64_to_cpu(hdr->tag), conn->peer);
+		*why = "read data checksum mismatch";
+		return -EBADMSG;
+	}
+	return 0;
 }
 
+/* Receive and act on one reply. */
 static int dst_rx_one(struct dst_conn *conn, const char **why)
 {
 	struct dst_device *dev = conn->dev;
-	u32 csum = dev->params.csum;
 	struct dst_rep_hdr hdr;
 	struct dst_trans *trans;
 	u32 status;
@@ -240,7 +286,7 @@ static int dst_rx_one(struct dst_conn *conn, const char **why)
 	*why = "malformed reply";
 	if (be32_to_cpu(hdr.magic) != DST_REP_MAGIC || hdr.flags)
 		return -EPROTO;
-	if (!dst_rep_hdr_csum_ok(&hdr, csum)) {
+	if (!dst_rep_hdr_csum_ok(&hdr, dev->params.csum)) {
 		atomic64_inc(&dev->stats.csum_errors);
 		*why = "reply header checksum mismatch";
 		return -EBADMSG;
@@ -253,34 +299,20 @@ static int dst_rx_one(struct dst_conn *conn, const char **why)
 		net_dbg_ratelimited("%s: reply for unknown tag %#llx from %s\n",
 				    dev->disk->disk_name, be64_to_cpu(hdr.tag), conn->peer);
 		*why = "reply for an unknown or stale tag";
-		return -EPROTO;
+		return kthread_should_stop() ? -ESHUTDOWN : -EPROTO;
 	}
-	if (!dst_rx_reply_matches(&hdr, trans, status)) {
+	if (!dst_rx_reply_matches(&hdr, trans, status))
 		err = -EPROTO;
-		goto release;
-	}
-	if (trans->opcode == DST_OP_READ && status == DST_ST_OK) {
-		*why = "receive failed";
-		err = dst_rx_data(conn, trans->bio);
-		if (err)
-			goto release;
-		if (csum == DST_CSUM_CRC32C &&
-		    dst_crc32c_bio(trans->bio) != be32_to_cpu(hdr.data_csum)) {
-			atomic64_inc(&dev->stats.csum_errors);
-			net_warn_ratelimited("%s: read data checksum mismatch, tag %#llx from %s\n",
-					     dev->disk->disk_name, be64_to_cpu(hdr.tag),
-					     conn->peer);
-			*why = "read data checksum mismatch";
-			err = -EBADMSG;
-			goto release;
-		}
+	else if (trans->opcode == DST_OP_READ && status == DST_ST_OK)
+		err = dst_rx_read_data(conn, &hdr, trans, why);
+	if (err) {
+		/* Out of service first, so that the resend goes elsewhere. */
+		dst_conn_fail(conn, err, *why);
+		dst_rx_release(conn, trans);
+		return err;
 	}
 	dst_rx_complete(conn, trans, status);
 	return 0;
-release:
-	dst_conn_fail(conn, err, *why);
-	dst_rx_release(conn, trans);
-	return err;
 }
 
 static int dst_rx_thread(void *data)
@@ -290,7 +322,6 @@ static int dst_rx_thread(void *data)
 	int err;
 
 	memalloc_noio_save();
-
 	while (!kthread_should_stop()) {
 		err = dst_rx_one(conn, &why);
 		if (err) {
@@ -306,7 +337,7 @@ static int dst_rx_thread(void *data)
 
 /* ---- lifetime ---- */
 
-static void dst_conn_reap(struct work_struct *work)
+static void dst_conn_reap_work(struct work_struct *work)
 {
 	struct dst_conn *conn = container_of(work, struct dst_conn, reap_work);
 	struct dst_device *dev = conn->dev;
@@ -318,57 +349,62 @@ static void dst_conn_reap(struct work_struct *work)
 	put_task_struct(conn->tx_thread);
 	dst_sock_put(conn->sock);
 
-	mutex_lock(&dev->conf_mutex);
+	/* The last touch of dev: removal may free it once the slot is empty. */
 	spin_lock_irqsave(&dev->lock, flags);
-	dev->conns[conn->slot] = NULL;
+	dst_dev_conn_gone_locked(dev, conn->slot);
 	spin_unlock_irqrestore(&dev->lock, flags);
-	mutex_unlock(&dev->conf_mutex);
 	kfree(conn);
-	dst_dev_notify(dev);
 }
 
-void dst_conn_fail(struct dst_conn *conn, int err, const char *why)
+bool dst_conn_kill_locked(struct dst_conn *conn, const char *why,
+			  struct list_head *fail)
 {
 	struct dst_device *dev = conn->dev;
 	struct dst_trans *trans, *next;
-	struct dst_conn *wake[DST_MAX_CONNS] = {};
-	unsigned long flags;
 	LIST_HEAD(moving);
-	LIST_HEAD(fail);
-	unsigned int i;
 
-	spin_lock_irqsave(&dev->lock, flags);
-	if (conn->dead) {
-		spin_unlock_irqrestore(&dev->lock, flags);
-		return;
-	}
+	lockdep_assert_held(&dev->lock);
+	if (conn->dead)
+		return false;
 	conn->dead = true;
 	dev->nr_live--;
 	list_splice_init(&conn->sent, &moving);
 	list_splice_tail_init(&conn->send_queue, &moving);
 	dst_dev_conn_lost_locked(dev, why);
 	list_for_each_entry_safe(trans, next, &moving, entry) {
-		struct dst_conn *c;
-
 		list_del_init(&trans->entry);
 		if (trans->sends)
 			atomic64_inc(&dev->stats.resends);
-		c = dst_dev_queue_locked(dev, trans, &fail);
-		if (c)
-			wake[c->slot] = c;
+		dst_dev_queue_locked(dev, trans, fail);
 	}
-	spin_unlock_irqrestore(&dev->lock, flags);
+	return true;
+}
 
-	if (err != -ESHUTDOWN)
-		pr_info("%s: connection to %s (epoch %u) lost: %s (%d)\n",
-			dev->disk->disk_name, conn->peer, conn->epoch, why, err);
+void dst_conn_reap(struct dst_conn *conn)
+{
 	dst_sock_shutdown(conn->sock);
 	wake_up(&conn->tx_wait);
-	for (i = 0; i < DST_MAX_CONNS; i++)
-		dst_dev_queue_finish(wake[i], NULL);
-	dst_trans_complete_list(&fail, BLK_STS_IOERR);
+	wake_up(&conn->claim_wait);
 	queue_work(dst_conn_wq, &conn->reap_work);
+}
+
+void dst_conn_fail(struct dst_conn *conn, int err, const char *why)
+{
+	struct dst_device *dev = conn->dev;
+	unsigned long flags;
+	LIST_HEAD(fail);
+	bool killed;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	killed = dst_conn_kill_locked(conn, why, &fail);
+	spin_unlock_irqrestore(&dev->lock, flags);
+	if (!killed)
+		return;
+	pr_info("%s: connection to %s (epoch %u) lost: %s (%d)\n",
+		dev->disk->disk_name, conn->peer, conn->epoch, why, err);
+	dst_trans_complete_list(&fail, BLK_STS_IOERR);
 	dst_dev_notify(dev);
+	dst_conn_reap(conn);
 }
 
 struct dst_conn *dst_conn_create(struct dst_device *dev, struct socket *sock,
@@ -385,7 +421,8 @@ struct dst_conn *dst_conn_create(struct dst_device *dev, struct socket *sock,
 	conn->slot = slot;
 	conn->epoch = epoch;
 	init_waitqueue_head(&conn->tx_wait);
-	INIT_WORK(&conn->reap_work, dst_conn_reap);
+	init_waitqueue_head(&conn->claim_wait);
+	INIT_WORK(&conn->reap_work, dst_conn_reap_work);
 	INIT_LIST_HEAD(&conn->send_queue);
 	INIT_LIST_HEAD(&conn->sent);
 	dst_sock_peer(sock, conn->peer, sizeof(conn->peer));
@@ -429,9 +466,4 @@ int dst_conn_module_init(void)
 void dst_conn_module_exit(void)
 {
 	destroy_workqueue(dst_conn_wq);
-}
-
-void dst_conn_flush_reaps(void)
-{
-	flush_workqueue(dst_conn_wq);
 }

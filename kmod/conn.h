@@ -27,6 +27,7 @@ struct dst_conn {
 	struct task_struct *tx_thread;
 	struct task_struct *rx_thread;
 	wait_queue_head_t tx_wait;	/* TX sleeps here for send_queue */
+	wait_queue_head_t claim_wait;	/* RX waits here for TX to finish a send */
 	struct work_struct reap_work;
 	char peer[64];
 
@@ -42,11 +43,19 @@ struct dst_conn *dst_conn_create(struct dst_device *dev, struct socket *sock,
 void dst_conn_start(struct dst_conn *conn);
 /* Take @conn out of service (idempotent); @why goes to last_error. */
 void dst_conn_fail(struct dst_conn *conn, int err, const char *why);
+/*
+ * The two halves of dst_conn_fail() for the device's removal, which kills
+ * every live connection under one hold of dev->lock: kill marks @conn dead
+ * and moves its transactions (dev->lock held); reap shuts the socket down and
+ * queues the reaper, and must follow a kill that returned true. After reap
+ * the connection may be freed at any time.
+ */
+bool dst_conn_kill_locked(struct dst_conn *conn, const char *why,
+			  struct list_head *fail);
+void dst_conn_reap(struct dst_conn *conn);
 
 
 int dst_conn_module_init(void);
 void dst_conn_module_exit(void);
-/* Wait until every failed connection is reaped. */
-void dst_conn_flush_reaps(void);
 
 #endif /* DST_CONN_H */

@@ -54,9 +54,8 @@ static struct dst_conn *dst_dev_pick_conn_locked(struct dst_device *dev)
 	return NULL;
 }
 
-struct dst_conn *dst_dev_queue_locked(struct dst_device *dev,
-				      struct dst_trans *trans,
-				      struct list_head *fail)
+void dst_dev_queue_locked(struct dst_device *dev, struct dst_trans *trans,
+			  struct list_head *fail)
 {
 	struct dst_conn *conn = NULL;
 
@@ -64,7 +63,7 @@ struct dst_conn *dst_dev_queue_locked(struct dst_device *dev,
 	if (dev->removing || dev->state == DST_STATE_FAILED) {
 		dst_trans_unhash_locked(trans);
 		list_add_tail(&trans->entry, fail);
-		return NULL;
+		return;
 	}
 	if (dev->nr_live)
 		conn = dst_dev_pick_conn_locked(dev);
@@ -72,44 +71,56 @@ struct dst_conn *dst_dev_queue_locked(struct dst_device *dev,
 	if (conn) {
 		trans->state = DST_TRANS_QUEUED;
 		list_add_tail(&trans->entry, &conn->send_queue);
+		/* Under the lock: a dead connection may be freed once we drop it. */
+		wake_up(&conn->tx_wait);
 	} else {
 		trans->state = DST_TRANS_PENDING;
 		list_add_tail(&trans->entry, &dev->pending);
 	}
-	return conn;
 }
 
-void dst_dev_queue_finish(struct dst_conn *conn, struct list_head *fail)
+void dst_dev_submit(struct dst_device *dev, struct dst_trans *trans)
 {
-	if (conn)
-		wake_up(&conn->tx_wait);
-	if (fail)
-		dst_trans_complete_list(fail, BLK_STS_IOERR);
+	unsigned long flags;
+	LIST_HEAD(fail);
+
+	spin_lock_irqsave(&dev->lock, flags);
+	do {
+		trans->id = dev->next_id++;
+	} while (dst_trans_lookup_locked(dev, trans->id));
+	hash_add(dev->trans, &trans->node, trans->id);
+	dev->inflight++;
+	dst_dev_queue_locked(dev, trans, &fail);
+	spin_unlock_irqrestore(&dev->lock, flags);
+	dst_trans_complete_list(&fail, BLK_STS_IOERR);
+}
+
+void dst_dev_put_inflight(struct dst_device *dev)
+{
+	unsigned long flags;
+
+	/* Woken under the lock: removal frees dev once it sees zero. */
+	spin_lock_irqsave(&dev->lock, flags);
+	if (!--dev->inflight)
+		wake_up_all(&dev->idle_wait);
+	spin_unlock_irqrestore(&dev->lock, flags);
 }
 
 /* Give every pending transaction to the live connections. */
 static void dst_dev_dispatch_pending(struct dst_device *dev)
 {
-	struct dst_conn *wake[DST_MAX_CONNS] = {};
 	struct dst_trans *trans, *next;
 	unsigned long flags;
 	LIST_HEAD(moving);
 	LIST_HEAD(fail);
-	unsigned int i;
 
 	spin_lock_irqsave(&dev->lock, flags);
 	list_splice_init(&dev->pending, &moving);
 	list_for_each_entry_safe(trans, next, &moving, entry) {
-		struct dst_conn *conn;
-
 		list_del_init(&trans->entry);
-		conn = dst_dev_queue_locked(dev, trans, &fail);
-		if (conn)
-			wake[conn->slot] = conn;
+		dst_dev_queue_locked(dev, trans, &fail);
 	}
 	spin_unlock_irqrestore(&dev->lock, flags);
-	for (i = 0; i < DST_MAX_CONNS; i++)
-		dst_dev_queue_finish(wake[i], NULL);
 	dst_trans_complete_list(&fail, BLK_STS_IOERR);
 }
 
@@ -124,6 +135,13 @@ void dst_dev_conn_lost_locked(struct dst_device *dev, const char *why)
 	dev->state = DST_STATE_DISCONNECTED;
 	/* A negative io_timeout would mean forever; the default is finite. */
 	mod_delayed_work(system_wq, &dev->timeout_work, dev->io_timeout);
+}
+
+void dst_dev_conn_gone_locked(struct dst_device *dev, unsigned int slot)
+{
+	lockdep_assert_held(&dev->lock);
+	dev->conns[slot] = NULL;
+	wake_up_all(&dev->idle_wait);
 }
 
 /* No connection came back in time: fail what waits, and new I/O, with EIO. */
@@ -192,51 +210,37 @@ void dst_dev_notify(struct dst_device *dev)
 
 /* ---- block device ---- */
 
-static void dst_submit_one(struct dst_device *dev, struct bio *bio)
-{
-	struct dst_trans *trans;
-	struct dst_conn *conn;
-	unsigned long flags;
-	LIST_HEAD(fail);
-
-	trans = dst_trans_from_bio(dev, bio);
-	if (!trans)
-		return;
-	spin_lock_irqsave(&dev->lock, flags);
-	do {
-		trans->id = dev->next_id++;
-	} while (dst_trans_lookup_locked(dev, trans->id));
-	hash_add(dev->trans, &trans->node, trans->id);
-	dev->inflight++;
-	conn = dst_dev_queue_locked(dev, trans, &fail);
-	spin_unlock_irqrestore(&dev->lock, flags);
-	dst_dev_queue_finish(conn, &fail);
-}
-
 static void dst_submit_bio(struct bio *bio)
 {
 	struct dst_device *dev = bio->bi_bdev->bd_disk->private_data;
+	struct dst_trans *trans;
 
 	bio = bio_split_to_limits(bio);
 	if (!bio)
 		return;
+	trans = dst_trans_from_bio(dev, bio);
+	if (!trans)
+		return;
 	/*
-	 * A write with REQ_PREFLUSH: the flush goes as its own transaction, in
-	 * a bio chained to this one so that the write completes after both.
+	 * A write with REQ_PREFLUSH: a FLUSH goes first and the write is
+	 * submitted when the flush succeeded (dst_trans_complete).
 	 */
-	if ((bio->bi_opf & REQ_PREFLUSH) && bio_sectors(bio)) {
-		struct bio *flush = bio_alloc(bio->bi_bdev, 0,
-					      REQ_OP_WRITE | REQ_PREFLUSH, GFP_NOIO);
+	if ((bio->bi_opf & REQ_PREFLUSH) && trans->opcode == DST_OP_WRITE)
+		trans = dst_trans_preflush(dev, trans);
+	dst_dev_submit(dev, trans);
+}
 
-		bio_chain(flush, bio);
-		bio->bi_opf &= ~REQ_PREFLUSH;
-		dst_submit_one(dev, flush);
-	}
-	dst_submit_one(dev, bio);
+/* Runs under disk->open_mutex, like the removal's check of the openers. */
+int dst_dev_open(struct gendisk *disk)
+{
+	struct dst_device *dev = disk->private_data;
+
+	return READ_ONCE(dev->removing) ? -ENXIO : 0;
 }
 
 static const struct block_device_operations dst_fops = {
 	.owner = THIS_MODULE,
+	.open = dst_bdops_open,
 	.submit_bio = dst_submit_bio,
 };
 
@@ -253,8 +257,13 @@ static int dst_dev_check(const struct dst_dev_params *p, struct netlink_ext_ack 
 		NL_SET_ERR_MSG_MOD(extack, "size must be a non-zero multiple of the logical block size");
 		return -EINVAL;
 	}
-	if (p->max_xfer % p->logical_bs) {
-		NL_SET_ERR_MSG_MOD(extack, "max transfer must be a multiple of the logical block size");
+	if (p->max_xfer % p->logical_bs || p->max_xfer < PAGE_SIZE) {
+		NL_SET_ERR_MSG_MOD(extack, "max transfer must be a multiple of the logical block size and at least a page");
+		return -EINVAL;
+	}
+	/* FUA is not emulated for bio-based queues: a cache needs both. */
+	if ((p->features & DST_FEAT_FLUSH) && !(p->features & DST_FEAT_FUA)) {
+		NL_SET_ERR_MSG_MOD(extack, "an export with a write cache must support FUA");
 		return -EINVAL;
 	}
 	return 0;
@@ -323,28 +332,40 @@ static void dst_dev_free(struct dst_device *dev)
 	kfree(dev);
 }
 
+static int dst_dev_free_slot(struct dst_device *dev)
+{
+	unsigned long flags;
+	int slot;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	for (slot = 0; slot < DST_MAX_CONNS; slot++)
+		if (!dev->conns[slot])
+			break;
+	spin_unlock_irqrestore(&dev->lock, flags);
+	return slot < DST_MAX_CONNS ? slot : -EBUSY;
+}
+
 /*
- * Publish a connection over @sock in a free slot and start it (conf_mutex
- * held). Consumes @sock, also on failure.
+ * Publish a connection over @sock in a free slot and start it. conf_mutex
+ * serialises attaching, so the slot found stays free (the reaper only ever
+ * empties slots). Consumes @sock, also on failure.
  */
 static int dst_dev_attach(struct dst_device *dev, struct socket *sock,
 			  struct netlink_ext_ack *extack)
 {
 	struct dst_conn *conn;
 	unsigned long flags;
-	unsigned int slot;
 	bool reconnect;
+	int slot;
 
 	lockdep_assert_held(&dev->conf_mutex);
-	for (slot = 0; slot < DST_MAX_CONNS; slot++)
-		if (!dev->conns[slot])
-			break;
-	if (slot == DST_MAX_CONNS) {
+	slot = dst_dev_free_slot(dev);
+	if (slot < 0) {
 		NL_SET_ERR_MSG_MOD(extack, "device has the maximum number of connections");
 		dst_sock_put(sock);
-		return -EBUSY;
+		return slot;
 	}
-	conn = dst_conn_create(dev, sock, slot, dev->epoch + 1);
+	conn = dst_conn_create(dev, sock, slot, READ_ONCE(dev->epoch) + 1);
 	if (IS_ERR(conn)) {
 		NL_SET_ERR_MSG_MOD(extack, "cannot start connection threads");
 		dst_sock_put(sock);
@@ -365,9 +386,14 @@ static int dst_dev_attach(struct dst_device *dev, struct socket *sock,
 	return 0;
 }
 
-/* Create /dev/dstN over @sock; consumes @sock. Returns the index or -errno. */
-int dst_dev_create(const struct dst_dev_params *params, struct socket *sock,
-		   struct net *net, struct netlink_ext_ack *extack)
+/*
+ * Create a device over @sock (consumed, also on failure), not yet visible:
+ * dst_dev_add_disk() follows without dst_devs_mutex, because adding the disk
+ * reads the partition table over the network.
+ */
+struct dst_device *dst_dev_create(const struct dst_dev_params *params,
+				  struct socket *sock, struct net *net,
+				  struct netlink_ext_ack *extack)
 {
 	struct dst_device *dev;
 	int index, err;
@@ -404,35 +430,46 @@ int dst_dev_create(const struct dst_dev_params *params, struct socket *sock,
 	err = dst_dev_attach(dev, sock, extack);
 	mutex_unlock(&dev->conf_mutex);
 	if (err)
-		goto put_disk_only;
-	err = device_add_disk(NULL, dev->disk, dst_sysfs_groups);
-	if (err) {
-		NL_SET_ERR_MSG_MOD(extack, "cannot add the disk");
-		goto stop_conns;
-	}
-	dev->added = true;
-	pr_info("%s: %s export \"%s\", %llu bytes, checksum %s\n", dev->disk->disk_name,
-		params->remote, params->export_name, params->size,
-		dst_csum_name(params->csum));
-	dst_dev_notify(dev);
-	return index;
+		goto put_disk;
+	dev->adding = true;
+	return dev;
 
-stop_conns:
-	/* The socket now belongs to the connection: the reaper releases it. */
-	dst_dev_remove(dev, NULL);
-	return err;
-put_disk_only:
+put_disk:
 	put_disk(dev->disk);
 	idr_remove(&dst_devs, dev->index);
 	dst_dev_free(dev);
-	return err;
+	return ERR_PTR(err);
 remove_idr:
 	idr_remove(&dst_devs, dev->index);
 free_dev:
 	dst_dev_free(dev);
 put_sock:
 	dst_sock_put(sock);
-	return err;
+	return ERR_PTR(err);
+}
+
+int dst_dev_add_disk(struct dst_device *dev, int err, struct netlink_ext_ack *extack)
+{
+	const struct dst_dev_params *p = &dev->params;
+
+	if (!err) {
+		err = device_add_disk(NULL, dev->disk, dst_sysfs_groups);
+		if (err)
+			NL_SET_ERR_MSG_MOD(extack, "cannot add the disk");
+	}
+	mutex_lock(&dst_devs_mutex);
+	dev->adding = false;
+	if (err)
+		dst_dev_remove(dev, NULL);
+	else
+		dev->added = true;
+	mutex_unlock(&dst_devs_mutex);
+	if (err)
+		return err;
+	pr_info("%s: %s export \"%s\", %llu bytes, checksum %s\n", dev->disk->disk_name,
+		p->remote, p->export_name, p->size, dst_csum_name(p->csum));
+	dst_dev_notify(dev);
+	return 0;
 }
 
 /* Add a connection over @sock (also a reconnect); consumes @sock. */
@@ -455,6 +492,65 @@ int dst_dev_connect(struct dst_device *dev, struct socket *sock,
 	return err;
 }
 
+/* Mark the device removing; fails with -EBUSY while it is open. */
+static int dst_dev_start_removal(struct dst_device *dev, struct netlink_ext_ack *extack)
+{
+	if (dev->adding) {
+		NL_SET_ERR_MSG_MOD(extack, "device is still being added");
+		return -EBUSY;
+	}
+	if (!dev->added) {
+		WRITE_ONCE(dev->removing, true);
+		return 0;
+	}
+	/* open_mutex orders this check against dst_dev_open(). */
+	mutex_lock(&dev->disk->open_mutex);
+	if (disk_openers(dev->disk)) {
+		mutex_unlock(&dev->disk->open_mutex);
+		NL_SET_ERR_MSG_MOD(extack, "device is open or mounted");
+		return -EBUSY;
+	}
+	WRITE_ONCE(dev->removing, true);
+	mutex_unlock(&dev->disk->open_mutex);
+	return 0;
+}
+
+/* Kill every live connection; removing is set, so nothing comes back. */
+static void dst_dev_kill_conns(struct dst_device *dev)
+{
+	struct dst_conn *killed[DST_MAX_CONNS];
+	unsigned int i, n = 0;
+	unsigned long flags;
+	LIST_HEAD(fail);
+
+	mutex_lock(&dev->conf_mutex);
+	spin_lock_irqsave(&dev->lock, flags);
+	dev->state = DST_STATE_REMOVED;
+	for (i = 0; i < DST_MAX_CONNS; i++)
+		if (dev->conns[i] && dst_conn_kill_locked(dev->conns[i], "device removed", &fail))
+			killed[n++] = dev->conns[i];
+	spin_unlock_irqrestore(&dev->lock, flags);
+	mutex_unlock(&dev->conf_mutex);
+	dst_trans_complete_list(&fail, BLK_STS_IOERR);
+	for (i = 0; i < n; i++)
+		dst_conn_reap(killed[i]);
+}
+
+static bool dst_dev_quiet(struct dst_device *dev, bool transactions)
+{
+	unsigned long flags;
+	bool quiet = true;
+	unsigned int i;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	for (i = 0; i < DST_MAX_CONNS; i++)
+		quiet &= !dev->conns[i];
+	if (transactions)
+		quiet &= !dev->inflight;
+	spin_unlock_irqrestore(&dev->lock, flags);
+	return quiet;
+}
+
 /* Fail every transaction still known to the device (all threads stopped). */
 static void dst_dev_fail_all(struct dst_device *dev)
 {
@@ -473,41 +569,26 @@ static void dst_dev_fail_all(struct dst_device *dev)
 	dst_trans_complete_list(&fail, BLK_STS_IOERR);
 }
 
-/* Remove a device; refused while it is open. Queued I/O fails with EIO. */
+/*
+ * Remove a device; refused while it is open. I/O fails with EIO: new I/O at
+ * once, queued I/O once the connections are gone. The disk goes last, so
+ * nothing del_gendisk() submits can wait on the network.
+ */
 int dst_dev_remove(struct dst_device *dev, struct netlink_ext_ack *extack)
 {
-	bool added = dev->added;
-	unsigned long flags;
-	unsigned int i;
+	int err;
 
 	lockdep_assert_held(&dst_devs_mutex);
-	if (added) {
-		/* open_mutex orders this check against a concurrent open. */
-		mutex_lock(&dev->disk->open_mutex);
-		if (disk_openers(dev->disk)) {
-			mutex_unlock(&dev->disk->open_mutex);
-			NL_SET_ERR_MSG_MOD(extack, "device is open or mounted");
-			return -EBUSY;
-		}
-		WRITE_ONCE(dev->removing, true);
-		mutex_unlock(&dev->disk->open_mutex);
-	}
-	spin_lock_irqsave(&dev->lock, flags);
-	dev->removing = true;
-	dev->state = DST_STATE_REMOVED;
-	spin_unlock_irqrestore(&dev->lock, flags);
+	err = dst_dev_start_removal(dev, extack);
+	if (err)
+		return err;
 	cancel_delayed_work_sync(&dev->timeout_work);
-
-	mutex_lock(&dev->conf_mutex);
-	for (i = 0; i < DST_MAX_CONNS; i++)
-		if (dev->conns[i])
-			dst_conn_fail(dev->conns[i], -ESHUTDOWN, "device removed");
-	mutex_unlock(&dev->conf_mutex);
-	dst_conn_flush_reaps();
+	dst_dev_kill_conns(dev);
+	wait_event(dev->idle_wait, dst_dev_quiet(dev, false));
 	dst_dev_fail_all(dev);
-	wait_event(dev->idle_wait, !READ_ONCE(dev->inflight));
+	wait_event(dev->idle_wait, dst_dev_quiet(dev, true));
 
-	if (added)
+	if (dev->added)
 		del_gendisk(dev->disk);
 	dst_dev_notify(dev);
 	put_disk(dev->disk);

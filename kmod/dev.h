@@ -70,9 +70,11 @@ struct dst_device {
 	unsigned long io_timeout;	/* jiffies I/O may wait for a connection */
 	struct delayed_work timeout_work;
 	struct dst_stats stats;
-	bool added;			/* the disk was added (under dst_devs_mutex) */
+	/* Under dst_devs_mutex: device_add_disk() runs (without it) or ran. */
+	bool adding;
+	bool added;
 
-	/* Guarded by conf_mutex (sleeps): adding and reaping connections. */
+	/* Guarded by conf_mutex (sleeps): handing in connections. */
 	struct mutex conf_mutex;
 
 	/*
@@ -82,7 +84,7 @@ struct dst_device {
 	spinlock_t lock;
 	DECLARE_HASHTABLE(trans, DST_TRANS_HASH_BITS);	/* by id, until completed */
 	struct list_head pending;	/* PENDING transactions, oldest first */
-	struct dst_conn *conns[DST_MAX_CONNS];	/* slots, live or dying */
+	struct dst_conn *conns[DST_MAX_CONNS];	/* slots: set by attach, cleared by the reaper */
 	unsigned int nr_live;		/* conns not dead */
 	unsigned int next_conn;		/* round robin cursor */
 	u32 next_id;
@@ -91,7 +93,7 @@ struct dst_device {
 	u32 state;			/* DST_STATE_* */
 	bool removing;
 	char last_error[DST_LAST_ERROR_MAX];
-	wait_queue_head_t idle_wait;	/* woken when inflight drops to 0 */
+	wait_queue_head_t idle_wait;	/* woken when inflight drops to 0 or a slot empties */
 };
 
 int dst_dev_module_init(void);
@@ -101,25 +103,36 @@ void dst_dev_module_exit(void);
 extern struct mutex dst_devs_mutex;
 struct dst_device *dst_dev_find(int index);
 struct dst_device *dst_dev_next(int *index);	/* iteration for dumps */
-int dst_dev_create(const struct dst_dev_params *params, struct socket *sock,
-		   struct net *net, struct netlink_ext_ack *extack);
+struct dst_device *dst_dev_create(const struct dst_dev_params *params,
+				  struct socket *sock, struct net *net,
+				  struct netlink_ext_ack *extack);
+/*
+ * Make a created device visible, called without dst_devs_mutex; with @err
+ * set (the caller failed after creating it) remove it instead.
+ */
+int dst_dev_add_disk(struct dst_device *dev, int err, struct netlink_ext_ack *extack);
 int dst_dev_remove(struct dst_device *dev, struct netlink_ext_ack *extack);
 int dst_dev_connect(struct dst_device *dev, struct socket *sock,
 		    struct netlink_ext_ack *extack);
 
+/* Give a new transaction an id and queue it (submit_bio, released writes). */
+void dst_dev_submit(struct dst_device *dev, struct dst_trans *trans);
+/* A completed transaction left the device. */
+void dst_dev_put_inflight(struct dst_device *dev);
+
 /*
  * Put a transaction where it belongs now (dev->lock held): on a live
- * connection's send queue, on pending, or on @fail when the device failed
- * or is being removed. Returns the connection to wake, or NULL.
+ * connection's send queue (waking its TX), on pending, or, out of the hash,
+ * on @fail when the device failed or is being removed. The caller completes
+ * @fail with EIO after dropping the lock.
  */
-struct dst_conn *dst_dev_queue_locked(struct dst_device *dev,
-				      struct dst_trans *trans,
-				      struct list_head *fail);
-/* After dev->lock is dropped: wake @conn's TX, fail @fail with EIO. */
-void dst_dev_queue_finish(struct dst_conn *conn, struct list_head *fail);
+void dst_dev_queue_locked(struct dst_device *dev, struct dst_trans *trans,
+			  struct list_head *fail);
 
 /* A connection died (dev->lock held): state and timeout bookkeeping. */
 void dst_dev_conn_lost_locked(struct dst_device *dev, const char *why);
+/* A reaped connection left its slot (dev->lock held). */
+void dst_dev_conn_gone_locked(struct dst_device *dev, unsigned int slot);
 /* Multicast the device's state and send a uevent (process context). */
 void dst_dev_notify(struct dst_device *dev);
 const char *dst_state_name(u32 state);

@@ -28,7 +28,6 @@ struct genl_family dst_nl_family __ro_after_init = {
 	.n_ops = ARRAY_SIZE(dst_nl_ops),
 	.mcgrps = dst_nl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(dst_nl_mcgrps),
-	.resv_start_op = DST_CMD_MAX + 1,
 };
 
 struct sk_buff *dst_nl_event_start(u8 cmd, void **hdr)
@@ -102,42 +101,50 @@ static int dst_nl_dev_params(struct genl_info *info, struct dst_dev_params *p)
 int dst_nl_dev_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dst_dev_params params;
+	struct dst_device *dev;
 	struct socket *sock;
 	struct sk_buff *msg;
 	void *hdr;
-	int index, err;
+	int err;
 
 	err = dst_nl_dev_params(info, &params);
 	if (err)
 		return err;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &dst_nl_family, 0, DST_CMD_DEV_ADD);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto free_msg;
+	}
 	sock = dst_sock_get(nla_get_u32(info->attrs[DST_A_SOCK_FD]), info->extack);
 	if (IS_ERR(sock)) {
 		NL_SET_BAD_ATTR(info->extack, info->attrs[DST_A_SOCK_FD]);
-		return PTR_ERR(sock);
-	}
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg) {
-		dst_sock_put(sock);
-		return -ENOMEM;
+		err = PTR_ERR(sock);
+		goto free_msg;
 	}
 	mutex_lock(&dst_devs_mutex);
-	index = dst_dev_create(&params, sock, genl_info_net(info), info->extack);
-	if (index >= 0)
-		dst_devs_generation++;
+	dev = dst_dev_create(&params, sock, genl_info_net(info), info->extack);
 	mutex_unlock(&dst_devs_mutex);
-	if (index < 0) {
-		if (index == -EEXIST)
+	if (IS_ERR(dev)) {
+		err = PTR_ERR(dev);
+		if (err == -EEXIST)
 			NL_SET_BAD_ATTR(info->extack, info->attrs[DST_A_DEV_INDEX]);
-		nlmsg_free(msg);
-		return index;
+		goto free_msg;
 	}
-	hdr = genlmsg_put_reply(msg, info, &dst_nl_family, 0, DST_CMD_DEV_ADD);
-	if (!hdr || nla_put_u32(msg, DST_A_DEV_INDEX, index)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
+	/* Fill the reply first: the device must not exist unreported. */
+	err = nla_put_u32(msg, DST_A_DEV_INDEX, dev->index);
+	err = dst_dev_add_disk(dev, err ? -EMSGSIZE : 0, info->extack);
+	if (err)
+		goto free_msg;
+	dst_devs_generation++;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
+
+free_msg:
+	nlmsg_free(msg);
+	return err;
 }
 
 /* Find the device named by DST_A_DEV_INDEX; dst_devs_mutex held. */

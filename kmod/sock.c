@@ -14,6 +14,11 @@
 #include "compat.h"
 #include "sock.h"
 
+#define DST_KEEPIDLE_SECS	10
+#define DST_KEEPINTVL_SECS	5
+#define DST_KEEPCNT		3
+#define DST_USER_TIMEOUT_MS	(30 * MSEC_PER_SEC)
+
 /* TLS content type application_data (RFC 8446, 5.1): not in every tls.h. */
 #define DST_TLS_RECORD_TYPE_DATA	23
 
@@ -46,6 +51,9 @@ put:
 
 void dst_sock_put(struct socket *sock)
 {
+	/* Userspace may still hold the fd: leave it an ordinary socket. */
+	if (sock_flag(sock->sk, SOCK_MEMALLOC))
+		sk_clear_memalloc(sock->sk);
 	sockfd_put(sock);
 }
 
@@ -54,6 +62,16 @@ void dst_sock_prepare(struct socket *sock, bool memalloc)
 	struct sock *sk = sock->sk;
 
 	tcp_sock_set_nodelay(sk);
+	/*
+	 * A peer that vanishes without a FIN or RST (host down, link cut) is
+	 * noticed by keepalive on an idle link and by the user timeout when
+	 * sent data goes unacknowledged.
+	 */
+	sock_set_keepalive(sk);
+	tcp_sock_set_keepidle(sk, DST_KEEPIDLE_SECS);
+	tcp_sock_set_keepintvl(sk, DST_KEEPINTVL_SECS);
+	tcp_sock_set_keepcnt(sk, DST_KEEPCNT);
+	tcp_sock_set_user_timeout(sk, DST_USER_TIMEOUT_MS);
 	lock_sock(sk);
 	dst_sk_no_task_frag(sk);
 	/* Timeouts userspace set for its handshake do not apply to us. */

@@ -76,10 +76,24 @@ struct dst_trans *dst_trans_from_bio(struct dst_device *dev, struct bio *bio)
 		trans->length = bio->bi_iter.bi_size;
 	}
 	trans->sends = 0;
+	trans->after = NULL;
 	trans->conn = NULL;
 	INIT_LIST_HEAD(&trans->entry);
 	INIT_HLIST_NODE(&trans->node);
 	trans->start_time = bio_start_io_acct(bio);
+	return trans;
+}
+
+struct dst_trans *dst_trans_preflush(struct dst_device *dev, struct dst_trans *write)
+{
+	struct dst_trans *trans = mempool_alloc(dev->trans_pool, GFP_NOIO);
+
+	memset(trans, 0, sizeof(*trans));
+	trans->dev = dev;
+	trans->opcode = DST_OP_FLUSH;
+	trans->after = write;
+	INIT_LIST_HEAD(&trans->entry);
+	INIT_HLIST_NODE(&trans->node);
 	return trans;
 }
 
@@ -102,8 +116,6 @@ void dst_trans_unhash_locked(struct dst_trans *trans)
 	hash_del(&trans->node);
 	list_del_init(&trans->entry);
 	trans->conn = NULL;
-	if (!--dev->inflight)
-		wake_up_all(&dev->idle_wait);
 }
 
 static void dst_trans_count(struct dst_trans *trans, blk_status_t status)
@@ -135,16 +147,37 @@ static void dst_trans_count(struct dst_trans *trans, blk_status_t status)
 	}
 }
 
-/* The transaction must be out of the hash: nobody else can reach it. */
-void dst_trans_complete(struct dst_trans *trans, blk_status_t status)
+/* End the bio and free the transaction; nobody else can reach it. */
+static void dst_trans_end(struct dst_trans *trans, blk_status_t status)
 {
 	struct bio *bio = trans->bio;
 
 	dst_trans_count(trans, status);
-	bio_end_io_acct(bio, trans->start_time);
-	bio->bi_status = status;
+	if (bio) {
+		bio_end_io_acct(bio, trans->start_time);
+		/* A chained split may carry an error already: keep it. */
+		if (status)
+			bio->bi_status = status;
+	}
 	mempool_free(trans, trans->dev->trans_pool);
-	bio_endio(bio);
+	if (bio)
+		bio_endio(bio);
+}
+
+void dst_trans_complete(struct dst_trans *trans, blk_status_t status)
+{
+	struct dst_trans *after = trans->after;
+	struct dst_device *dev = trans->dev;
+
+	dst_trans_end(trans, status);
+	if (after) {
+		/* The pre-flush came first, as REQ_PREFLUSH requires. */
+		if (status)
+			dst_trans_end(after, status);
+		else
+			dst_dev_submit(dev, after);
+	}
+	dst_dev_put_inflight(dev);
 }
 
 void dst_trans_complete_list(struct list_head *list, blk_status_t status)

@@ -38,6 +38,11 @@ struct dst_trans {
 	u64 offset;			/* bytes */
 	u32 length;			/* bytes */
 	unsigned int sends;		/* times put on a wire */
+	/*
+	 * A FLUSH made for a write with REQ_PREFLUSH holds that write here
+	 * (bio is NULL then); the write is submitted when the flush succeeds.
+	 */
+	struct dst_trans *after;
 
 	/* Guarded by dev->lock. */
 	enum dst_trans_state state;
@@ -52,9 +57,15 @@ mempool_t *dst_trans_pool_create(void);
 
 /* Build a transaction for @bio; NULL (bio already ended) if unsupported. */
 struct dst_trans *dst_trans_from_bio(struct dst_device *dev, struct bio *bio);
+/* A FLUSH that must succeed before @write is submitted. */
+struct dst_trans *dst_trans_preflush(struct dst_device *dev, struct dst_trans *write);
 
-/* Remove from the hash (dev->lock held) and complete with @status. */
+/* Remove from the hash, dev->lock held. */
 void dst_trans_unhash_locked(struct dst_trans *trans);
+/*
+ * Complete a transaction taken out of the hash: end its bio, release a write
+ * waiting for it, free it and drop the device's in-flight count.
+ */
 void dst_trans_complete(struct dst_trans *trans, blk_status_t status);
 void dst_trans_complete_list(struct list_head *list, blk_status_t status);
 
