@@ -180,12 +180,21 @@ public enum Processes {
         return n == text.count ? nil : lastErrno()
     }
 
+    /// Stack size of the threads `detachThread` starts.
+    public static let threadStackSize = 512 * 1024
+
     /// Calls `body` on a new detached thread.
     public static func detachThread(_ body: @escaping () -> Void) throws {
         final class Box { let body: () -> Void; init(_ b: @escaping () -> Void) { body = b } }
         let context = Unmanaged.passRetained(Box(body)).toOpaque()
+        // Small stacks: dstd runs under mlockall(MCL_FUTURE), which would
+        // lock all of glibc's default 8 MiB per thread.
+        var attr = pthread_attr_t()
+        pthread_attr_init(&attr)
+        defer { pthread_attr_destroy(&attr) }
+        pthread_attr_setstacksize(&attr, threadStackSize)
         var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
+        let rc = pthread_create(&thread, &attr, { raw in
             guard let raw else { return nil }
             let box = Unmanaged<AnyObject>.fromOpaque(raw).takeRetainedValue()
             (box as? Box)?.body()
