@@ -6,9 +6,9 @@ import Glibc
 /// "\0dstd". Abstract sockets belong to a network namespace, so there is one
 /// dstd per netns, which is also the scope of the kernel's export list.
 ///
-/// dstd binds it first (exclusive), listens on it only once its listeners
-/// match the exports, and answers every connection after reconciling again:
-/// one line per problem, then "ok". So a dstctl that connected and read the
+/// dstd binds and listens on it first thing (exclusive), and answers each
+/// connection only after reconciling its listeners with the kernel's
+/// exports: one line per problem, then "ok". So a dstctl that read the
 /// answer knows dstd listens on every export's address.
 public enum DaemonLock {
     public static let name = "dstd"
@@ -56,8 +56,8 @@ public enum DaemonLock {
         return Array(lines.dropLast())
     }
 
-    /// Takes the lock (binds the name) without serving yet: nil when another
-    /// dstd has it. Call `serve` once ready.
+    /// Takes the lock: binds the name and listens. Nil when another dstd
+    /// has it.
     public static func acquire() throws -> FileDescriptor? {
         let fd = FileDescriptor(socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0))
         guard fd.raw >= 0 else { throw DSTError.system(call: "socket", errno: lastErrno()) }
@@ -69,13 +69,8 @@ public enum DaemonLock {
             if lastErrno() == EADDRINUSE { return nil }
             throw DSTError.system(call: "bind @dstd", errno: lastErrno())
         }
+        guard listen(fd.raw, 64) == 0 else { throw DSTError.system(call: "listen @dstd", errno: lastErrno()) }
         return fd
-    }
-
-    /// Starts accepting connections on the lock: from now on dstctl sees
-    /// dstd as running.
-    public static func serve(_ fd: FileDescriptor) throws {
-        guard listen(fd.raw, 16) == 0 else { throw DSTError.system(call: "listen @dstd", errno: lastErrno()) }
     }
 
     /// Accepts the pending connections (non-blocking).

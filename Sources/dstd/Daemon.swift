@@ -45,14 +45,9 @@ final class Daemon {
     /// Runs until SIGTERM or SIGINT; returns the exit code.
     func run() -> Int32 {
         log.info("dstd 0.1.0 started")
+        // dstctl connections that arrive meanwhile are answered in the loop,
+        // after this first reconcile.
         reconcile()
-        do {
-            // Only now does dstctl see us: the listeners are up.
-            try DaemonLock.serve(lock)
-        } catch {
-            log.error("\(error)")
-            return 1
-        }
         while true {
             var fds = [signals.fd.raw, lock.raw, events.fileDescriptor]
             let listening = listeners.map { ($0.key, $0.value) }

@@ -65,9 +65,6 @@ final class SocketTests: XCTestCase {
     func testDaemonLockIsExclusive() throws {
         // A dstd may run here; only check exclusivity if we got the lock.
         guard let lock = try DaemonLock.acquire() else { return }
-        XCTAssertFalse(DaemonLock.isHeld(), "held before serving")
-        XCTAssertNil(DaemonLock.sync(timeout: 1))
-        try DaemonLock.serve(lock)
         XCTAssertTrue(DaemonLock.isHeld())
         XCTAssertNil(try DaemonLock.acquire())
         // sync() gets the answer once "dstd" answers the pending peers.
