@@ -3,9 +3,11 @@
 # Shared by Tools/vm/run (host) and Tools/vm/guest-run.sh (guest). Sourced.
 
 # Kernel log lines that fail a test, as one extended regex. Word boundaries
-# keep "BUG" from matching "DEBUG". The markers guest-run.sh writes to
-# /dev/kmsg ("dst-vm: begin NAME", "dst-vm: end NAME") must never match.
-BAD_DMESG_RE='\b(BUG|WARNING|Oops)\b|general protection|hung task|refcount_t|list_add corruption|list_del corruption|sleeping function called from invalid context|scheduling while atomic'
+# keep "BUG" from matching "DEBUG". The hung task detector says "task X
+# blocked for more than N seconds", not "hung task". The markers guest-run.sh
+# writes to /dev/kmsg ("dst-vm: begin NAME", "dst-vm: end NAME") must never
+# match.
+BAD_DMESG_RE='\b(BUG|WARNING|Oops)\b|general protection|hung task|blocked for more than|refcount_t|list_add corruption|list_del corruption|sleeping function called from invalid context|scheduling while atomic|UBSAN|Kernel panic'
 
 # Per-test time limit inside the guest unless the test's header says
 # "# vm-timeout: SECS".

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 setup_net
-brd_setup 64 1
+brd_setup 128 1
 load_dst
 start_dstd server
 export_dev /dev/ram0
@@ -30,26 +30,26 @@ stonewall
 [randwrite-4k]
 rw=randwrite
 bs=4k
-size=4m
+size=16m
 
 [randwrite-64k]
 rw=randwrite
 bs=64k
-offset=8m
-size=24m
+offset=16m
+size=48m
 
 [randwrite-1m]
 rw=randwrite
 bs=1m
-offset=32m
-size=32m
+offset=64m
+size=64m
 
 [randrw-16k]
 rw=randrw
 rwmixread=50
 bs=16k
-offset=4m
-size=8m
+offset=8m
+size=16m
 FIO
 
 for csum in crc32c none; do

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR MIT
+#
+# A connection killed under the device (ss -K, from either end) is replaced:
+# the dstd that add-node started in the client netns dials again and hands
+# the new socket over; I/O in flight is resent and nothing is lost.
+# vm-timeout: 300
+. "$(dirname "$0")/../lib.sh"
+
+setup_net
+brd_setup 64 1
+load_dst
+start_dstd server
+export_dev /dev/ram0 >/dev/null
+add_node >/dev/null
+dstd_ready client || fail "add-node did not start dstd in the client netns"
+echo "ok: dstd runs in the client netns"
+
+# connected_again N: the device is connected on its N-th connection.
+connected_again() {
+	[[ $(sysfs_attr dst0 state) == connected && $(sysfs_attr dst0 epoch) -ge $1 ]]
+}
+
+random_file "$WORK/src" 16384
+run dd if="$WORK/src" of=/dev/dst0 bs=1M count=4 oflag=direct status=none
+assert_eq "$(sysfs_attr dst0 epoch)" 1 "epoch"
+
+say "kill the connection at the client"
+cl ss -K -t state established dst "$SERVER_IP" dport = :"$PORT"
+wait_until 30 connected_again 2
+echo "reconnected: epoch $(sysfs_attr dst0 epoch), last error: $(sysfs_attr dst0 last_error)"
+assert_eq "$(sysfs_attr dst0 reconnects)" 1 "reconnects"
+[[ -n $(sysfs_attr dst0 last_error) ]] || fail "last_error is empty after a lost connection"
+run dd if=/dev/dst0 of="$WORK/back" bs=1M count=4 iflag=direct status=none
+run cmp -n $((4 << 20)) "$WORK/src" "$WORK/back"
+
+say "kill the connection at the server while writing"
+# 100 ms more on every packet from the server: each 1 MiB write waits for
+# its reply long enough that the kill finds one in flight.
+sv tc qdisc add dev veth-s root netem delay 100ms
+run dd if="$WORK/src" of=/dev/dst0 bs=1M skip=4 seek=4 count=12 oflag=direct status=none &
+writer=$!
+sleep 0.5
+sv ss -K -t state established src "$SERVER_IP" sport = :"$PORT"
+wait "$writer" || fail "a write across the lost connection failed"
+wait_until 30 connected_again 3
+sv tc qdisc del dev veth-s root
+printf 'reconnects %s, resends %s, errors %s\n' "$(sysfs_attr dst0 reconnects)" \
+	"$(sysfs_attr dst0 resends)" "$(sysfs_attr dst0 errors)"
+assert_eq "$(sysfs_attr dst0 reconnects)" 2 "reconnects"
+(($(sysfs_attr dst0 resends) >= 1)) || fail "no transaction was resent: the kill found nothing in flight"
+assert_eq "$(sysfs_attr dst0 errors)" 0 "sysfs errors"
+run dd if=/dev/dst0 of="$WORK/back" bs=1M count=16 iflag=direct status=none
+run cmp "$WORK/src" "$WORK/back"
+run dd if=/dev/ram0 of="$WORK/backing" bs=1M count=16 iflag=direct status=none
+run cmp "$WORK/src" "$WORK/backing"
