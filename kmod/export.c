@@ -442,8 +442,6 @@ static void dst_exp_io_work(struct work_struct *work)
 		err = -EINVAL;
 		break;
 	}
-	if (!err && (req->flags & DST_CMD_F_FUA) && req->opcode != DST_OP_FLUSH)
-		err = vfs_fsync_range(file, req->offset, req->offset + req->len - 1, 1);
 	if (err) {
 		req->err = err;
 		req->status = dst_errno_to_status(err);
@@ -512,8 +510,8 @@ static int dst_exp_rx_check_frame(struct dst_export_conn *conn, const struct dst
 		why = "header checksum mismatch";
 	else if (hdr->reserved)
 		why = "reserved field set";
-	else if (conn->csum == DST_CSUM_NONE && (hdr->hdr_csum || hdr->data_csum))
-		why = "checksum fields set without checksums";
+	else if (be16_to_cpu(hdr->flags) & ~DST_CMD_FLAGS_MASK)
+		why = "unknown flags";
 	/* Its payload follows whatever we think of the request. */
 	else if (be16_to_cpu(hdr->opcode) == DST_OP_WRITE &&
 		 be32_to_cpu(hdr->length) > exp->max_xfer)
@@ -538,16 +536,20 @@ static u32 dst_exp_rx_check_range(struct dst_export *exp, const struct dst_exp_r
 }
 
 /* The status a well-formed request gets before it reaches the backing store. */
-static u32 dst_exp_rx_check_req(struct dst_export *exp, const struct dst_exp_req *req,
+static u32 dst_exp_rx_check_req(struct dst_export_conn *conn, const struct dst_exp_req *req,
 				u32 data_csum)
 {
+	struct dst_export *exp = conn->exp;
 	bool ro = exp->features & DST_FEAT_READ_ONLY;
 	u32 st;
 
-	if (req->flags & ~DST_CMD_FLAGS_MASK)
-		return DST_ST_INVAL;
-	if (data_csum && req->opcode != DST_OP_WRITE)
-		return DST_ST_INVAL;
+	if (req->opcode != DST_OP_WRITE) {
+		/* FUA is a WRITE flag; without checksums data-csum is not looked at. */
+		if (req->flags & DST_CMD_F_FUA)
+			return DST_ST_INVAL;
+		if (data_csum && conn->csum == DST_CSUM_CRC32C)
+			return DST_ST_INVAL;
+	}
 	switch (req->opcode) {
 	case DST_OP_READ:
 		return dst_exp_rx_check_range(exp, req, exp->max_xfer);
@@ -634,7 +636,6 @@ static void dst_exp_rx_log_refused(struct dst_export_conn *conn, const struct ds
 /* One request: 0 to go on, or -errno when the connection is done for. */
 static int dst_exp_rx_one(struct dst_export_conn *conn)
 {
-	struct dst_export *exp = conn->exp;
 	struct dst_req_hdr hdr;
 	struct dst_exp_req *req;
 	u32 data_csum;
@@ -654,7 +655,7 @@ static int dst_exp_rx_one(struct dst_export_conn *conn)
 	req->opcode = be16_to_cpu(hdr.opcode);
 	req->flags = be16_to_cpu(hdr.flags);
 	data_csum = be32_to_cpu(hdr.data_csum);
-	req->status = dst_exp_rx_check_req(exp, req, data_csum);
+	req->status = dst_exp_rx_check_req(conn, req, data_csum);
 	if (req->status != DST_ST_OK)
 		dst_exp_rx_log_refused(conn, req);
 
@@ -977,34 +978,68 @@ static void dst_export_probe_bdev(struct dst_export *exp)
 }
 
 /*
- * A regular file: its logical block size is the direct I/O alignment its
- * filesystem asks for, so that every request the client may send can go
- * straight to disk.
+ * Whether a direct read of @len bytes works at an offset aligned to @len and
+ * no more. FMODE_CAN_ODIRECT alone is no proof (overlayfs sets it over files
+ * whose filesystem refuses IOCB_DIRECT), nor is the alignment a filesystem
+ * reports.
+ */
+static bool dst_export_dio_works(struct dst_export *exp, struct page *page, u32 len)
+{
+	loff_t pos = exp->size >= 2 * len ? len : 0;
+	struct iov_iter iter;
+	struct bio_vec bv;
+
+	bvec_set_page(&bv, page, len, 0);
+	iov_iter_bvec(&iter, ITER_DEST, &bv, 1, len);
+	return dst_exp_iter_sync(exp, &iter, pos, IOCB_DIRECT) == len;
+}
+
+/* The smallest alignment from @align to 4096 that direct I/O takes, or 0. */
+static u32 dst_export_dio_align(struct dst_export *exp, u32 align)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	u32 found = 0;
+
+	if (!page)
+		return 0;
+	for (; align <= 4096 && align <= exp->size; align <<= 1) {
+		if (dst_export_dio_works(exp, page, align)) {
+			found = align;
+			break;
+		}
+	}
+	__free_page(page);
+	return found;
+}
+
+/*
+ * A regular file: its logical block size is the direct I/O alignment of its
+ * filesystem, so that every request a client may send can go straight to
+ * disk; without direct I/O, 512 and buffered I/O.
  */
 static void dst_export_probe_file(struct dst_export *exp)
 {
 	struct inode *inode = file_inode(exp->file);
 	struct block_device *sb_bdev = inode->i_sb->s_bdev;
+	bool direct = exp->file->f_mode & FMODE_CAN_ODIRECT;
 	struct kstat stat = {};
-	u32 align = 0;
+	u32 align;
 
 	exp->size = i_size_read(inode);
-	exp->direct = exp->file->f_mode & FMODE_CAN_ODIRECT;
-	if (exp->direct && !vfs_getattr(&exp->file->f_path, &stat, STATX_DIOALIGN,
-					AT_STATX_SYNC_AS_STAT) &&
+	align = sb_bdev ? bdev_logical_block_size(sb_bdev) : SECTOR_SIZE;
+	if (direct && !vfs_getattr(&exp->file->f_path, &stat, STATX_DIOALIGN,
+				   AT_STATX_SYNC_AS_STAT) &&
 	    (stat.result_mask & STATX_DIOALIGN)) {
 		/* 0: no direct I/O for this file (data journalling...). */
 		align = stat.dio_offset_align;
-		exp->direct = align;
+		direct = align && stat.dio_mem_align <= PAGE_SIZE;
 	}
-	if (!align)
-		align = sb_bdev ? bdev_logical_block_size(sb_bdev) : SECTOR_SIZE;
-	/* Beyond what a client accepts: buffered I/O has no alignment. */
-	if (align > 4096 || !is_power_of_2(align) || stat.dio_mem_align > PAGE_SIZE) {
-		exp->direct = false;
-		align = SECTOR_SIZE;
-	}
-	exp->logical_bs = max_t(u32, align, SECTOR_SIZE);
+	if (direct && is_power_of_2(align))
+		align = dst_export_dio_align(exp, max_t(u32, align, SECTOR_SIZE));
+	else
+		align = 0;
+	exp->direct = align;
+	exp->logical_bs = align ?: SECTOR_SIZE;
 	exp->physical_bs = clamp_t(u32, i_blocksize(inode), exp->logical_bs, 65536);
 	/* Punching holes may still fail: DISCARD then replies NOTSUPP. */
 	if (exp->file->f_op->fallocate)
@@ -1019,15 +1054,12 @@ static int dst_export_probe(struct dst_export *exp, const struct dst_export_cfg 
 	struct file *file = exp->file;
 	umode_t mode = file_inode(file)->i_mode;
 
-	if (S_ISBLK(mode)) {
-		dst_export_probe_bdev(exp);
-	} else if (S_ISREG(mode)) {
-		dst_export_probe_file(exp);
-	} else {
+	if (!S_ISBLK(mode) && !S_ISREG(mode)) {
 		NL_SET_ERR_MSG_MOD(extack, "backing file must be a block device or regular file");
 		NL_SET_BAD_ATTR(extack, cfg->fd_attr);
 		return -EINVAL;
 	}
+	/* Before probing, which reads: ->read_iter() does not check the mode. */
 	if (!(file->f_mode & FMODE_READ) || !file->f_op->read_iter) {
 		NL_SET_ERR_MSG_MOD(extack, "backing file is not open for reading");
 		NL_SET_BAD_ATTR(extack, cfg->fd_attr);
@@ -1038,6 +1070,10 @@ static int dst_export_probe(struct dst_export *exp, const struct dst_export_cfg 
 		NL_SET_BAD_ATTR(extack, cfg->fd_attr);
 		return -EBADF;
 	}
+	if (S_ISBLK(mode))
+		dst_export_probe_bdev(exp);
+	else
+		dst_export_probe_file(exp);
 	if (!exp->size) {
 		NL_SET_ERR_MSG_MOD(extack, "backing file is empty");
 		NL_SET_BAD_ATTR(extack, cfg->fd_attr);
