@@ -5,12 +5,13 @@ import Glibc
 /// that is missing or unreadable is left out.
 public struct DSTSysfs: Sendable {
     /// Text attributes.
-    public static let textFiles = ["remote", "export", "uuid", "state", "csum", "last_error"]
-    /// Numeric attributes; all but inflight and connections are counters.
-    public static let numberFiles = ["inflight", "connections", "reads", "writes", "read_bytes", "write_bytes",
-                                     "errors", "csum_errors", "reconnects", "timeouts"]
-    public static let counterFiles = ["reads", "writes", "read_bytes", "write_bytes", "errors", "csum_errors",
-                                      "reconnects", "timeouts"]
+    public static let textFiles = ["remote", "export", "uuid", "state", "csum", "features", "last_error"]
+    /// Counters, in the order status shows them.
+    public static let counterFiles = ["reads", "writes", "flushes", "discards", "write_zeroes", "read_bytes",
+                                      "write_bytes", "errors", "csum_errors", "protocol_errors", "reconnects",
+                                      "resends", "timeouts"]
+    /// Numeric attributes: parameters, gauges and the counters.
+    public static let numberFiles = ["max_transfer", "io_timeout", "inflight", "connections", "epoch"] + counterFiles
 
     public let root: String
 

@@ -49,6 +49,8 @@ extension Dstctl {
                     ("checksum", .optional(d.csum?.specName ?? fs?.text["csum"])),
                     ("connections", .optional(d.connections.map(UInt64.init) ?? fs?.numbers["connections"])),
                     ("inflight", .optional(d.inflight.map(UInt64.init) ?? fs?.numbers["inflight"])),
+                    ("epoch", .optional(fs?.numbers["epoch"])),
+                    ("io_timeout", .optional(fs?.numbers["io_timeout"])),
                     ("last_error", .optional(nonEmpty(d.lastError ?? fs?.text["last_error"]))),
                     ("counters", .object(counters)),
                 ])
@@ -95,8 +97,13 @@ extension Dstctl {
                     if let r = n["reads"], let rb = n["read_bytes"], let w = n["writes"], let wb = n["write_bytes"] {
                         line("transfer", "\(r) reads (\(humanBytes(rb))), \(w) writes (\(humanBytes(wb)))")
                     }
-                    if let e = n["errors"], let c = n["csum_errors"] { line("errors", "\(e) I/O, \(c) checksum") }
-                    if let r = n["reconnects"], let t = n["timeouts"] { line("reconnects", "\(r), \(t) timeouts") }
+                    let errors = [("errors", "I/O"), ("csum_errors", "checksum"), ("protocol_errors", "protocol")]
+                        .compactMap { file, label in n[file].map { "\($0) \(label)" } }
+                    if !errors.isEmpty { line("errors", errors.joined(separator: ", ")) }
+                    let reconnects = [("reconnects", "reconnects"), ("resends", "resends"), ("timeouts", "timeouts")]
+                        .compactMap { file, label in n[file].map { "\($0) \(label)" } }
+                    if !reconnects.isEmpty { line("recovery", reconnects.joined(separator: ", ")) }
+                    line("io timeout", n["io_timeout"].map { "\($0) s" })
                 }
                 line("last error", nonEmpty(d.lastError ?? fs?.text["last_error"]).map { s.red($0) })
             }

@@ -29,7 +29,7 @@ final class StatusOutputTests: XCTestCase {
     var sysfs: DSTSysfs.Device {
         var s = DSTSysfs.Device()
         s.numbers = ["reads": 3, "writes": 2, "read_bytes": 12288, "write_bytes": 8192, "errors": 0,
-                     "csum_errors": 0, "reconnects": 1, "timeouts": 0]
+                     "csum_errors": 0, "reconnects": 1, "timeouts": 0, "epoch": 2, "io_timeout": 120]
         return s
     }
 
@@ -56,7 +56,8 @@ final class StatusOutputTests: XCTestCase {
               inflight: 0
               transfer: 3 reads (12.00 KiB), 2 writes (8.00 KiB)
               errors: 0 I/O, 0 checksum
-              reconnects: 1, 0 timeouts
+              recovery: 1 reconnects, 0 timeouts
+              io timeout: 120 s
 
             export: disk
               path: /dev/ram0
@@ -99,15 +100,22 @@ final class StatusOutputTests: XCTestCase {
                   "checksum": "crc32c",
                   "connections": 1,
                   "inflight": 0,
+                  "epoch": 2,
+                  "io_timeout": 120,
                   "last_error": null,
                   "counters": {
                     "reads": 3,
                     "writes": 2,
+                    "flushes": null,
+                    "discards": null,
+                    "write_zeroes": null,
                     "read_bytes": 12288,
                     "write_bytes": 8192,
                     "errors": 0,
                     "csum_errors": 0,
+                    "protocol_errors": null,
                     "reconnects": 1,
+                    "resends": null,
                     "timeouts": 0
                   }
                 },
@@ -126,15 +134,22 @@ final class StatusOutputTests: XCTestCase {
                   "checksum": null,
                   "connections": null,
                   "inflight": null,
+                  "epoch": null,
+                  "io_timeout": null,
                   "last_error": null,
                   "counters": {
                     "reads": null,
                     "writes": null,
+                    "flushes": null,
+                    "discards": null,
+                    "write_zeroes": null,
                     "read_bytes": null,
                     "write_bytes": null,
                     "errors": null,
                     "csum_errors": null,
+                    "protocol_errors": null,
                     "reconnects": null,
+                    "resends": null,
                     "timeouts": null
                   }
                 }
