@@ -239,7 +239,6 @@ static void dst_rx_complete(struct dst_conn *conn, struct dst_trans *trans, u32 
 
 	/* The server is short of memory: no error for the caller, try again. */
 	if (status == DST_ST_NOMEM) {
-		atomic64_inc(&dev->stats.resends);
 		dst_rx_release(conn, trans);
 		return;
 	}
@@ -373,8 +372,6 @@ bool dst_conn_kill_locked(struct dst_conn *conn, const char *why,
 	dst_dev_conn_lost_locked(dev, why);
 	list_for_each_entry_safe(trans, next, &moving, entry) {
 		list_del_init(&trans->entry);
-		if (trans->sends)
-			atomic64_inc(&dev->stats.resends);
 		dst_dev_queue_locked(dev, trans, fail);
 	}
 	return true;

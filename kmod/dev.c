@@ -65,6 +65,11 @@ void dst_dev_queue_locked(struct dst_device *dev, struct dst_trans *trans,
 		list_add_tail(&trans->entry, fail);
 		return;
 	}
+	/* Back from a connection that took it: it will be sent again. */
+	if (trans->sends > trans->sends_counted) {
+		trans->sends_counted = trans->sends;
+		atomic64_inc(&dev->stats.resends);
+	}
 	if (dev->nr_live)
 		conn = dst_dev_pick_conn_locked(dev);
 	trans->conn = conn;

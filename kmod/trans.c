@@ -76,6 +76,7 @@ struct dst_trans *dst_trans_from_bio(struct dst_device *dev, struct bio *bio)
 		trans->length = bio->bi_iter.bi_size;
 	}
 	trans->sends = 0;
+	trans->sends_counted = 0;
 	trans->after = NULL;
 	trans->conn = NULL;
 	INIT_LIST_HEAD(&trans->entry);

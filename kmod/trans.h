@@ -38,6 +38,7 @@ struct dst_trans {
 	u64 offset;			/* bytes */
 	u32 length;			/* bytes */
 	unsigned int sends;		/* times put on a wire */
+	unsigned int sends_counted;	/* sends already counted as resends */
 	/*
 	 * A FLUSH made for a write with REQ_PREFLUSH holds that write here
 	 * (bio is NULL then); the write is submitted when the flush succeeds.
