@@ -39,7 +39,7 @@ PACKAGES=(
 	fio iproute2 e2fsprogs xfsprogs util-linux
 	nbd-client nbd-server nvme-cli
 	python3-pip python3-yaml
-	iputils-ping procps
+	iputils-ping procps dmsetup
 )
 
 # The newest 6.12 kernel in bookworm-backports, by the name its metapackage depends on.

@@ -237,6 +237,19 @@ sparse_setup() {
 	run truncate -s "${1}M" "$SPARSE"
 }
 
+# slow_setup NAME MS DEV: /dev/mapper/NAME, DEV with every I/O delayed by
+# MS milliseconds (dm-delay). No udev in the VM: dmsetup makes the node.
+slow_setup() {
+	local sectors
+	sectors=$(blockdev --getsz "$3")
+	say "dm-delay: /dev/mapper/$1 = $3 + ${2} ms per I/O"
+	run modprobe dm-delay
+	run dmsetup create "$1" --noudevsync --table "0 $sectors delay $3 0 $2"
+	echo "$1" >>"$STATE/dm"
+	run dmsetup mknodes "$1"
+	wait_until 10 test -b "/dev/mapper/$1"
+}
+
 # blocks FILE: 512-byte blocks allocated to FILE.
 blocks() { stat -c %b "$1"; }
 
@@ -287,7 +300,7 @@ mount_on() {
 # ---- clean-up ----
 
 # Undo everything a test may have set up, in order: client mounts, nodes,
-# exports, dstd, dst.ko, server mounts, brd, netns. Safe to run any number
+# exports, dstd, dst.ko, server mounts, dm devices, brd, netns. Safe to run any number
 # of times, also by guest-run.sh after a test that was killed. Returns
 # non-zero if dst.ko could not be removed.
 cleanup_all() {
@@ -341,6 +354,10 @@ cleanup_all() {
 		mountpoint -q "$m" && run umount "$m"
 	done
 	rm -f "$STATE/mounts"
+	for m in $(tac "$STATE/dm" 2>/dev/null); do
+		run dmsetup remove --noudevsync "$m"
+	done
+	rm -f "$STATE/dm"
 	if [[ -d /sys/module/brd ]]; then
 		for ((i = 0; i < 10; i++)); do
 			run rmmod brd && break
