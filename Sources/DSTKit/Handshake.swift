@@ -9,9 +9,11 @@ public struct DSTNegotiated: Equatable, Sendable {
     public var features: DSTFeatures
     public var csum: DSTChecksum
     public var uuid: DSTUUID
+    /// The export the server chose (its ok reply's message); empty if it did not say.
+    public var exportName: String
 
     public init(size: UInt64, logicalBs: UInt32, physicalBs: UInt32, maxXfer: UInt32,
-                features: DSTFeatures, csum: DSTChecksum, uuid: DSTUUID) {
+                features: DSTFeatures, csum: DSTChecksum, uuid: DSTUUID, exportName: String = "") {
         self.size = size
         self.logicalBs = logicalBs
         self.physicalBs = physicalBs
@@ -19,6 +21,7 @@ public struct DSTNegotiated: Equatable, Sendable {
         self.features = features
         self.csum = csum
         self.uuid = uuid
+        self.exportName = exportName
     }
 }
 
@@ -101,8 +104,12 @@ public enum DSTClientHandshake {
             throw bad("server chose checksum \(reply.csum), we proposed \(csum.specName)")
         }
         guard let uuid = DSTUUID(bytes: reply.uuid) else { throw bad("malformed uuid") }
+        let chosen = String(decoding: message, as: UTF8.self)
+        guard message.isEmpty || DSTNames.isValidExportName(chosen) else {
+            throw bad("malformed export name in the reply")
+        }
         return DSTNegotiated(size: reply.size, logicalBs: lbs, physicalBs: pbs, maxXfer: maxXfer,
-                             features: features, csum: csum, uuid: uuid)
+                             features: features, csum: csum, uuid: uuid, exportName: chosen)
     }
 }
 
@@ -196,14 +203,16 @@ public enum DSTServerHandshake {
         return .success((export, request.csum))
     }
 
-    /// The ok reply carrying the export's parameters.
+    /// The ok reply carrying the export's parameters; its message is the
+    /// export's name, so that a client that asked for none learns it.
     public static func acceptReply(_ export: DSTExport, csum: DSTChecksum) -> [UInt8] {
         let maxXfer = export.maxXfer == 0 ? UInt32(DSTWire.maxXferDefault) : export.maxXfer
+        let name = Array(export.name.utf8)
         return DSTServerReply(magic: UInt64(DSTWire.replyMagic), version: UInt32(DSTWire.protoVersion),
                               status: DSTHelloStatus.ok.rawValue, size: export.size,
                               logicalBs: export.logicalBs, physicalBs: export.physicalBs, maxXfer: maxXfer,
-                              features: export.features.rawValue, csum: csum.rawValue, msgLen: 0,
-                              uuid: export.uuid.bytes).encoded()
+                              features: export.features.rawValue, csum: csum.rawValue,
+                              msgLen: UInt32(name.count), uuid: export.uuid.bytes).encoded() + name
     }
 
     /// A refusal reply; the message is cut to DSTWire.messageMax bytes on a

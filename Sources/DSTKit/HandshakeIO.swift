@@ -14,7 +14,13 @@ extension DSTClientHandshake {
         guard message.count == Int(reply.msgLen) else {
             throw DSTError.handshake(peer: peer, reason: "connection closed in the reply message")
         }
-        return try finish(reply: reply, message: message, proposed: csum, peer: peer)
+        var negotiated = try finish(reply: reply, message: message, proposed: csum, peer: peer)
+        if negotiated.exportName.isEmpty {
+            negotiated.exportName = exportName
+        } else if !exportName.isEmpty, negotiated.exportName != exportName {
+            throw DSTError.handshake(peer: peer, reason: "server chose export \"\(negotiated.exportName)\", we asked for \"\(exportName)\"")
+        }
+        return negotiated
     }
 }
 

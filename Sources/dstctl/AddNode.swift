@@ -45,7 +45,7 @@ extension Dstctl {
                                                             csum: csum.checksum, peer: address.description)
             try stream.prepareForKernel()
             let created = try netlink.addDevice(DSTDeviceParams(socket: stream.fd.raw, negotiated: negotiated,
-                                                                exportName: export, remote: address.description,
+                                                                exportName: negotiated.exportName, remote: address.description,
                                                                 index: index))
             let path = "/dev/dst\(created)"
             if !waitFor(millis: 5000, { isBlockDevice(path) }) {

@@ -172,6 +172,16 @@ final class ClientReplyTests: XCTestCase {
         }
     }
 
+    func testOkReplyNamesTheExport() throws {
+        var r = goodReply()
+        r.msgLen = 4
+        XCTAssertEqual(try finish(r, message: Array("disk".utf8)).exportName, "disk")
+        r.msgLen = 3
+        XCTAssertThrowsError(try finish(r, message: Array("a/b".utf8))) {
+            XCTAssertEqual($0 as? DSTError, .handshake(peer: listen, reason: "malformed export name in the reply"))
+        }
+    }
+
     func testAccepted() throws {
         let n = try finish(goodReply())
         XCTAssertEqual(n, DSTNegotiated(size: 1 << 30, logicalBs: 512, physicalBs: 4096, maxXfer: 1 << 20,
@@ -271,7 +281,8 @@ final class HandshakeRoundTripTests: XCTestCase {
             XCTAssertEqual(outcome, .accepted(export: e, csum: csum,
                                               request: DSTHelloRequest(version: 1, features: .all, csum: csum, exportName: "disk")))
             XCTAssertEqual(try result.get(), DSTNegotiated(size: e.size, logicalBs: 512, physicalBs: 4096, maxXfer: 1 << 20,
-                                                           features: e.features, csum: csum, uuid: uuid))
+                                                           features: e.features, csum: csum, uuid: uuid,
+                                                           exportName: "disk"))
         }
     }
 
@@ -280,6 +291,7 @@ final class HandshakeRoundTripTests: XCTestCase {
         guard case let .accepted(e, _, _) = outcome else { return XCTFail("refused") }
         XCTAssertEqual(e.name, "only")
         XCTAssertEqual(try result.get().features, .readOnly)
+        XCTAssertEqual(try result.get().exportName, "only", "the ok reply names the chosen export")
     }
 
     func testUnknownExportRefused() throws {

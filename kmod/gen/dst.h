@@ -214,7 +214,8 @@ struct dst_client_hello {
  * @max_xfer: u32, big-endian.
  * @features: u32, big-endian.
  * @csum: Chosen checksum.
- * @msg_len: Length of the message that follows, 0 to message-max.
+ * @msg_len: Length of the message that follows, 0 to message-max: on success
+ *	the chosen export's name, on a refusal why.
  * @uuid: 16 bytes.
  */
 struct dst_server_reply {

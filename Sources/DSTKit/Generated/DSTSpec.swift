@@ -345,7 +345,8 @@ public struct DSTServerReply: Equatable, Sendable {
     /// Chosen checksum.
     public var csum: UInt32
 
-    /// Length of the message that follows, 0 to message-max.
+    /// Length of the message that follows, 0 to message-max: on success the chosen export's name,
+    /// on a refusal why.
     public var msgLen: UInt32
 
     /// Exactly 16 bytes.
