@@ -21,7 +21,7 @@ final class CLITests: XCTestCase {
     func dstctl(_ args: String...) throws -> Run {
         let binary = Self.productsDirectory.appendingPathComponent("dstctl")
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw XCTSkip("dstctl not built at \(binary.path)")
+            throw CLITestError.notBuilt(binary.path)
         }
         let p = Process()
         p.executableURL = binary
@@ -112,7 +112,7 @@ final class CLITests: XCTestCase {
 
     func assertHelp(_ args: [String], _ text: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let binary = Self.productsDirectory.appendingPathComponent("dstctl")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw XCTSkip("dstctl not built") }
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw CLITestError.notBuilt(binary.path) }
         let p = Process()
         p.executableURL = binary
         p.arguments = args
@@ -127,4 +127,8 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(p.terminationStatus, 0, file: file, line: line)
         XCTAssertEqual(String(decoding: data, as: UTF8.self), text + "\n", file: file, line: line)
     }
+}
+
+enum CLITestError: Error {
+    case notBuilt(String)
 }
