@@ -66,8 +66,9 @@ for f in /sys/block/dst0/dst/*; do
 done
 assert_eq "$(sysfs_attr dst0 state)" connected "sysfs state"
 assert_eq "$(sysfs_attr dst0 remote)" "$LISTEN" "sysfs remote"
-# add-node named no export: the server chose its only one.
-assert_eq "$(sysfs_attr dst0 export)" "" "sysfs export"
+# add-node named no export: the server chose its only one and named it in
+# its reply.
+assert_eq "$(sysfs_attr dst0 export)" ram0 "sysfs export"
 assert_eq "$(sysfs_attr dst0 uuid)" "$uuid" "sysfs uuid"
 assert_eq "$(sysfs_attr dst0 csum)" crc32c "sysfs csum"
 assert_eq "$(sysfs_attr dst0 inflight)" 0 "sysfs inflight"
