@@ -84,19 +84,22 @@ void dst_sock_prepare(struct socket *sock, bool memalloc)
 		sk_set_memalloc(sk);
 }
 
-int dst_sock_send(struct socket *sock, struct iov_iter *iter, bool more)
+/*
+ * Move all of @iter with @step (one sendmsg or recvmsg), in a noreclaim scope.
+ * A short transfer is continued; an interrupted one too, unless our kthread
+ * is being stopped (a signal to it is a stop request). @eof is the error for
+ * a transfer of 0 bytes: the peer is gone.
+ */
+static int dst_sock_xfer(struct socket *sock, struct iov_iter *iter, int flags,
+			 int (*step)(struct socket *sock, struct msghdr *msg), int eof)
 {
 	unsigned int noreclaim = memalloc_noreclaim_save();
-	struct msghdr msg = {
-		.msg_flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0),
-		.msg_iter = *iter,
-	};
+	struct msghdr msg = { .msg_flags = flags, .msg_iter = *iter };
 	int ret = 0;
 
 	while (msg_data_left(&msg)) {
-		ret = sock_sendmsg(sock, &msg);
+		ret = step(sock, &msg);
 		if (ret == -EINTR || ret == -EAGAIN || ret == -ERESTARTSYS) {
-			/* A signal to our kthread is a stop request. */
 			if (kthread_should_stop())
 				break;
 			continue;
@@ -104,7 +107,7 @@ int dst_sock_send(struct socket *sock, struct iov_iter *iter, bool more)
 		if (ret < 0)
 			break;
 		if (ret == 0) {
-			ret = -EPIPE;
+			ret = eof;
 			break;
 		}
 		ret = 0;
@@ -112,6 +115,17 @@ int dst_sock_send(struct socket *sock, struct iov_iter *iter, bool more)
 	memalloc_noreclaim_restore(noreclaim);
 	*iter = msg.msg_iter;
 	return ret;
+}
+
+static int dst_sock_send_once(struct socket *sock, struct msghdr *msg)
+{
+	return sock_sendmsg(sock, msg);
+}
+
+int dst_sock_send(struct socket *sock, struct iov_iter *iter, bool more)
+{
+	return dst_sock_xfer(sock, iter, MSG_NOSIGNAL | (more ? MSG_MORE : 0),
+			     dst_sock_send_once, -EPIPE);
 }
 
 int dst_sock_send_buf(struct socket *sock, const void *buf, size_t len, bool more)
@@ -153,28 +167,7 @@ static int dst_sock_recv_once(struct socket *sock, struct msghdr *msg)
 
 int dst_sock_recv(struct socket *sock, struct iov_iter *iter)
 {
-	unsigned int noreclaim = memalloc_noreclaim_save();
-	struct msghdr msg = { .msg_iter = *iter };
-	int ret = 0;
-
-	while (msg_data_left(&msg)) {
-		ret = dst_sock_recv_once(sock, &msg);
-		if (ret == -EINTR || ret == -EAGAIN || ret == -ERESTARTSYS) {
-			if (kthread_should_stop())
-				break;
-			continue;
-		}
-		if (ret < 0)
-			break;
-		if (ret == 0) {
-			ret = -ECONNRESET;
-			break;
-		}
-		ret = 0;
-	}
-	memalloc_noreclaim_restore(noreclaim);
-	*iter = msg.msg_iter;
-	return ret;
+	return dst_sock_xfer(sock, iter, 0, dst_sock_recv_once, -ECONNRESET);
 }
 
 int dst_sock_recv_buf(struct socket *sock, void *buf, size_t len)
