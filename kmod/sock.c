@@ -22,6 +22,9 @@
 /* TLS content type application_data (RFC 8446, 5.1): not in every tls.h. */
 #define DST_TLS_RECORD_TYPE_DATA	23
 
+/* sk_user_data of the sockets we own: a marker, never dereferenced. */
+static char dst_sock_owner;
+
 struct socket *dst_sock_get(int fd, struct netlink_ext_ack *extack)
 {
 	struct socket *sock;
@@ -43,6 +46,16 @@ struct socket *dst_sock_get(int fd, struct netlink_ext_ack *extack)
 		err = -ENOTCONN;
 		goto put;
 	}
+	/* One owner per socket: two RX threads on one stream would corrupt it. */
+	write_lock_bh(&sock->sk->sk_callback_lock);
+	if (sock->sk->sk_user_data) {
+		write_unlock_bh(&sock->sk->sk_callback_lock);
+		NL_SET_ERR_MSG_MOD(extack, "socket is already in use");
+		err = -EBUSY;
+		goto put;
+	}
+	sock->sk->sk_user_data = &dst_sock_owner;
+	write_unlock_bh(&sock->sk->sk_callback_lock);
 	return sock;
 put:
 	sockfd_put(sock);
@@ -51,9 +64,15 @@ put:
 
 void dst_sock_put(struct socket *sock)
 {
+	struct sock *sk = sock->sk;
+
 	/* Userspace may still hold the fd: leave it an ordinary socket. */
-	if (sock_flag(sock->sk, SOCK_MEMALLOC))
-		sk_clear_memalloc(sock->sk);
+	if (sock_flag(sk, SOCK_MEMALLOC))
+		sk_clear_memalloc(sk);
+	write_lock_bh(&sk->sk_callback_lock);
+	if (sk->sk_user_data == &dst_sock_owner)
+		sk->sk_user_data = NULL;
+	write_unlock_bh(&sk->sk_callback_lock);
 	sockfd_put(sock);
 }
 

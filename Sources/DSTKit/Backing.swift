@@ -12,9 +12,13 @@ public struct DSTBacking {
     public let path: String
 
     /// Opens `path` read-write, or read-only; anything but a block device
-    /// or a regular file is refused.
+    /// or a regular file is refused. A block device is opened exclusively
+    /// (O_EXCL): nobody may mount it or export it twice while the kernel
+    /// serves it, since discard and write-zeroes bypass its page cache.
     public static func open(_ path: String, readOnly: Bool) throws -> DSTBacking {
-        let raw = Glibc.open(path, (readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC)
+        var pre = stat()
+        let exclusive = stat(path, &pre) == 0 && pre.st_mode & S_IFMT == S_IFBLK ? O_EXCL : 0
+        let raw = Glibc.open(path, (readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC | exclusive)
         guard raw >= 0 else { throw DSTError.cannotOpen(path: path, errno: lastErrno()) }
         let fd = FileDescriptor(raw)
         var st = stat()
