@@ -277,14 +277,14 @@ static int dst_dev_check(const struct dst_dev_params *p, struct netlink_ext_ack 
 static struct gendisk *dst_dev_alloc_disk(struct dst_device *dev)
 {
 	const struct dst_dev_params *p = &dev->params;
-	u32 range = p->features & DST_FEAT_DISCARD ? DST_MAX_RANGE_BYTES >> SECTOR_SHIFT : 0;
+	u32 range = p->features & DST_FEAT_DISCARD ? DST_MAX_RANGE >> SECTOR_SHIFT : 0;
 	struct dst_disk_limits lim = {
 		.logical_bs = p->logical_bs,
 		.physical_bs = p->physical_bs,
 		.max_hw_sectors = p->max_xfer >> SECTOR_SHIFT,
 		.max_discard_sectors = range,
 		.max_write_zeroes_sectors = p->features & DST_FEAT_WRITE_ZEROES ?
-					    DST_MAX_RANGE_BYTES >> SECTOR_SHIFT : 0,
+					    DST_MAX_RANGE >> SECTOR_SHIFT : 0,
 		.write_cache = p->features & DST_FEAT_FLUSH,
 		.fua = p->features & DST_FEAT_FUA,
 		.rotational = p->features & DST_FEAT_ROTATIONAL,

@@ -19,8 +19,6 @@
 #define DST_PART_MINORS		16
 #define DST_MAX_INDEX		1023
 #define DST_TRANS_HASH_BITS	10
-/* Largest DISCARD or WRITE_ZEROES range in one frame. */
-#define DST_MAX_RANGE_BYTES	(1U << 30)
 #define DST_IO_TIMEOUT_DEFAULT	(30 * HZ)
 #define DST_REMOTE_MAX		128
 #define DST_LAST_ERROR_MAX	128

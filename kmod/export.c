@@ -58,7 +58,7 @@
 
 static_assert(DST_MAX_XFER_DEFAULT <= DST_MAX_XFER_LIMIT);
 static_assert(DST_MAX_XFER_DEFAULT + DST_MAX_XFER_DEFAULT <= DST_EXP_MAX_DATA);
-static_assert(DST_EXPORT_MAX_RANGE % 4096 == 0);
+static_assert(DST_MAX_RANGE % 4096 == 0);
 
 enum {
 	DST_EXP_CONN_DEAD,	/* killed: socket shut down, reaper queued */
@@ -559,14 +559,14 @@ static u32 dst_exp_rx_check_req(struct dst_export_conn *conn, const struct dst_e
 	case DST_OP_FLUSH:
 		return req->offset || req->len ? DST_ST_INVAL : DST_ST_OK;
 	case DST_OP_DISCARD:
-		st = dst_exp_rx_check_range(exp, req, DST_EXPORT_MAX_RANGE);
+		st = dst_exp_rx_check_range(exp, req, DST_MAX_RANGE);
 		if (st == DST_ST_OK && ro)
 			return DST_ST_ROFS;
 		if (st == DST_ST_OK && !(exp->features & DST_FEAT_DISCARD))
 			return DST_ST_NOTSUPP;
 		return st;
 	case DST_OP_WRITE_ZEROES:
-		st = dst_exp_rx_check_range(exp, req, DST_EXPORT_MAX_RANGE);
+		st = dst_exp_rx_check_range(exp, req, DST_MAX_RANGE);
 		return st == DST_ST_OK && ro ? DST_ST_ROFS : st;
 	default:
 		/* No payload in v1 but WRITE's: the stream stays in step. */

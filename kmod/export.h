@@ -27,13 +27,6 @@ struct nlattr;
 struct socket;
 
 /*
- * Largest DISCARD or WRITE_ZEROES range of one request. Clients split larger
- * ranges (dev.c: DST_MAX_RANGE_BYTES, the same value); refusing more keeps
- * one request from occupying a workqueue worker for long.
- */
-#define DST_EXPORT_MAX_RANGE	SZ_1G
-
-/*
  * An export is created by export-add and published on the global export list
  * (export.c: dst_exports, dst_exports_lock). Everything from name to net is
  * set before publication and never changes: read it without locks.

@@ -44,6 +44,9 @@
 /* Max-transfer an export offers unless told otherwise, in bytes. */
 #define DST_MAX_XFER_DEFAULT 1048576
 
+/* Largest DISCARD or WRITE_ZEROES length of one request, in bytes. */
+#define DST_MAX_RANGE 1073741824
+
 /*
  * A frame tag is (epoch << 32) | id: the connection epoch in the high 32 bits,
  * the transaction id in the low 32 bits.

@@ -44,6 +44,9 @@ public enum DSTWire {
     /// Max-transfer an export offers unless told otherwise, in bytes.
     public static let maxXferDefault: Int = 1048576
 
+    /// Largest DISCARD or WRITE_ZEROES length of one request, in bytes.
+    public static let maxRange: Int = 1073741824
+
     /// A frame tag is (epoch << 32) | id: the connection epoch in the high 32 bits, the transaction
     /// id in the low 32 bits.
     public static let tagEpochShift: Int = 32
