@@ -1,0 +1,713 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR MIT
+#
+# Export-side tests of dst.ko, speaking raw generic netlink and raw wire
+# protocol v1 frames (no hello: the test hands the accepted TCP socket to
+# export-connect itself and plays the client on the other end). A hostile
+# client: malformed, out-of-bounds and checksum-broken frames, clients that
+# vanish mid-I/O, hundreds of pipelined requests. Constants come from the
+# generated uapi header only.
+#
+#   export_peer.py file PATH SCRATCH | bdev PATH | leave PATH
+import errno
+import os
+import re
+import socket
+import struct
+import sys
+import threading
+import time
+
+REPO = os.environ.get("REPO") or os.path.normpath(os.path.join(os.path.dirname(__file__), "../.."))
+
+# ---------- constants from the generated uapi header ----------
+
+
+def parse_uapi():
+    text = open(os.path.join(REPO, "kmod/gen/dst.h")).read()
+    consts = {}
+    for m in re.finditer(r"#define (DST_\w+) (0x[0-9a-fA-F]+|\d+)", text):
+        consts[m.group(1)] = int(m.group(2), 0)
+    for body in re.findall(r"enum(?: \w+)? \{(.*?)\};", text, re.S):
+        val = 0
+        for line in body.splitlines():
+            line = line.strip().rstrip(",")
+            m = re.match(r"(\w+)(?: = (\w+|\(.*\)))?$", line)
+            if not m or line.startswith("/*"):
+                continue
+            name, v = m.group(1), m.group(2)
+            if v is not None:
+                try:
+                    val = int(v, 0)
+                except ValueError:
+                    continue
+            consts[name] = val
+            val += 1
+    return consts
+
+
+C = parse_uapi()
+REQ = struct.Struct(">IHHQQIIII")
+REP = struct.Struct(">IIQHHIII")
+assert REQ.size == 40 and REP.size == 32
+
+# ---------- crc32c ----------
+
+_tab = []
+for i in range(256):
+    c = i
+    for _ in range(8):
+        c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+    _tab.append(c)
+
+
+def crc32c_py(data):
+    c = 0xFFFFFFFF
+    for b in data:
+        c = _tab[(c ^ b) & 0xFF] ^ (c >> 8)
+    return c ^ 0xFFFFFFFF
+
+
+def crc32c(data):
+    try:
+        s = socket.socket(socket.AF_ALG, socket.SOCK_SEQPACKET, 0)
+        s.bind(("hash", "crc32c"))
+        op, _ = s.accept()
+        with op:
+            mv = memoryview(data)
+            for i in range(0, len(mv), 65536):
+                op.sendall(mv[i:i + 65536], socket.MSG_MORE)
+            op.sendall(b"")
+            d = op.recv(4)
+        s.close()
+        return int.from_bytes(d, "little")
+    except OSError:
+        return crc32c_py(bytes(data))
+
+
+assert crc32c(b"123456789") == 0xE3069283, hex(crc32c(b"123456789"))
+
+# ---------- generic netlink ----------
+
+NETLINK_GENERIC = 16
+NLM_F_REQUEST, NLM_F_MULTI, NLM_F_ACK, NLM_F_DUMP = 1, 2, 4, 0x300
+NLMSG_ERROR, NLMSG_DONE = 2, 3
+GENL_ID_CTRL = 16
+SOL_NETLINK = 270
+NETLINK_ADD_MEMBERSHIP, NETLINK_EXT_ACK = 1, 11
+
+
+def nla(t, payload):
+    h = struct.pack("=HH", 4 + len(payload), t)
+    return h + payload + b"\0" * (-len(payload) % 4)
+
+
+def nla_u32(t, v):
+    return nla(t, struct.pack("=I", v))
+
+
+def nla_str(t, s):
+    return nla(t, s.encode() + b"\0")
+
+
+def parse_attrs(data):
+    out = {}
+    while len(data) >= 4:
+        ln, t = struct.unpack_from("=HH", data)
+        if ln < 4:
+            break
+        out[t & 0x3FFF] = data[4:ln]
+        data = data[(ln + 3) & ~3:]
+    return out
+
+
+class NLError(Exception):
+    def __init__(self, err, msg):
+        super().__init__(f"{os.strerror(err)} ({err}): {msg}")
+        self.err = err
+        self.msg = msg
+
+
+class Genl:
+    def __init__(self, name="dst"):
+        self.s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+        self.s.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
+        self.s.bind((0, 0))
+        self.seq = 1
+        a = self.request(GENL_ID_CTRL, 3, nla_str(2, name))[0]
+        self.fam = struct.unpack("=H", a[1])[0]
+        self.groups = {}
+        for g in parse_attrs(a.get(7, b"")).values():
+            ga = parse_attrs(g)
+            self.groups[ga[1].rstrip(b"\0").decode()] = struct.unpack("=I", ga[2])[0]
+
+    def send(self, fam, cmd, payload, flags):
+        self.seq += 1
+        msg = struct.pack("=BBH", cmd, 1, 0) + payload
+        self.s.send(struct.pack("=IHHII", 16 + len(msg), fam, flags, self.seq, 0) + msg)
+        return self.seq
+
+    def request(self, fam, cmd, payload=b"", dump=False):
+        flags = NLM_F_REQUEST | NLM_F_ACK | (NLM_F_DUMP if dump else 0)
+        seq = self.send(fam, cmd, payload, flags)
+        res = []
+        while True:
+            data = self.s.recv(1 << 20)
+            while data:
+                ln, typ, fl, sq, _ = struct.unpack_from("=IHHII", data)
+                body = data[16:ln]
+                data = data[(ln + 3) & ~3:]
+                if sq != seq:
+                    continue
+                if typ == NLMSG_ERROR:
+                    err = -struct.unpack_from("=i", body)[0]
+                    if err == 0:
+                        return res
+                    ext = b""
+                    if fl & 0x200:  # NLM_F_ACK_TLVS
+                        if fl & 0x100:  # NLM_F_CAPPED: request header only
+                            ext = body[4 + 16:]
+                        else:
+                            inner_len = struct.unpack_from("=I", body, 4)[0]
+                            ext = body[4 + ((inner_len + 3) & ~3):]
+                    msg = parse_attrs(ext).get(1, b"").rstrip(b"\0").decode()
+                    raise NLError(err, msg)
+                if typ == NLMSG_DONE:
+                    return res
+                res.append(parse_attrs(body[4:]))
+                if not dump and not (fl & NLM_F_MULTI):
+                    pass
+
+    def cmd(self, name, attrs=b"", dump=False):
+        return self.request(self.fam, C["DST_CMD_" + name], attrs, dump)
+
+
+def A(name):
+    return C["DST_A_" + name]
+
+
+def u32(b):
+    return struct.unpack("=I", b)[0]
+
+
+def u64(b):
+    return struct.unpack("=Q", b)[0]
+
+
+class Events:
+    def __init__(self, nl):
+        self.s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+        self.s.bind((0, 0))
+        self.s.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, nl.groups["events"])
+        self.s.settimeout(10)
+
+    def next(self):
+        while True:
+            data = self.s.recv(65536)
+            ln, typ, fl, sq, _ = struct.unpack_from("=IHHII", data)
+            cmd = data[16]
+            if cmd == C["DST_CMD_EXPORT_CHANGE_NTF"]:
+                a = parse_attrs(data[20:ln])
+                return a[A("EXPORT_NAME")].rstrip(b"\0").decode(), u32(a[A("CLIENTS")])
+
+    def expect(self, name, clients):
+        got = self.next()
+        check(got == (name, clients), f"event {got} == {(name, clients)}")
+
+
+# ---------- checks ----------
+
+failures = 0
+
+
+def check(cond, what):
+    global failures
+    if cond:
+        print(f"ok: {what}")
+    else:
+        failures += 1
+        print(f"FAIL: {what}")
+
+
+def expect_nlerr(fn, err, substr, what):
+    try:
+        fn()
+    except NLError as e:
+        check(e.err == err and substr in e.msg, f"{what}: {e}")
+        return
+    check(False, f"{what}: succeeded")
+
+
+# ---------- exports ----------
+
+
+def export_add(nl, name, path, flags=os.O_RDWR, ro=False, fd=None, uuid=None):
+    own = fd is None
+    if own:
+        fd = os.open(path, flags)
+    try:
+        attrs = nla_str(A("EXPORT_NAME"), name) + nla_u32(A("BACKING_FD"), fd)
+        attrs += nla_str(A("BACKING_PATH"), path) + nla_str(A("LISTEN"), "127.0.0.1:1025")
+        if ro:
+            attrs += nla(A("READ_ONLY"), b"")
+        if uuid:
+            attrs += nla(A("UUID"), uuid)
+        nl.cmd("EXPORT_ADD", attrs)
+    finally:
+        if own:
+            os.close(fd)
+
+
+def export_get(nl, name):
+    a = nl.cmd("EXPORT_GET", nla_str(A("EXPORT_NAME"), name))[0]
+    return {
+        "name": a[A("EXPORT_NAME")].rstrip(b"\0").decode(),
+        "size": u64(a[A("SIZE")]),
+        "lbs": u32(a[A("LOGICAL_BS")]),
+        "pbs": u32(a[A("PHYSICAL_BS")]),
+        "max_xfer": u32(a[A("MAX_XFER")]),
+        "features": u32(a[A("FEATURES")]),
+        "clients": u32(a[A("CLIENTS")]),
+        "uuid": a[A("UUID")],
+        "path": a.get(A("BACKING_PATH"), b"").rstrip(b"\0").decode(),
+    }
+
+
+def export_del(nl, name):
+    nl.cmd("EXPORT_DEL", nla_str(A("EXPORT_NAME"), name))
+
+
+class Client:
+    """One connection: a TCP pair on loopback, the server end given to dst."""
+
+    def __init__(self, nl, name, csum=0):
+        ls = socket.socket()
+        ls.bind(("127.0.0.1", 0))
+        ls.listen(1)
+        self.s = socket.create_connection(ls.getsockname())
+        srv, _ = ls.accept()
+        ls.close()
+        attrs = nla_str(A("EXPORT_NAME"), name) + nla_u32(A("SOCK_FD"), srv.fileno())
+        attrs += nla_u32(A("CSUM"), csum)
+        try:
+            nl.cmd("EXPORT_CONNECT", attrs)
+        finally:
+            srv.close()
+        self.csum = csum
+        self.tag = 0
+        self.s.settimeout(30)
+
+    def send(self, op, offset, length, data=b"", flags=0, tag=None, magic=None,
+             reserved=0, data_csum=None, bad_hdr_csum=False):
+        if tag is None:
+            self.tag += 1
+            tag = self.tag
+        if data_csum is None:
+            data_csum = crc32c(data) if (self.csum and data) else 0
+        hdr = REQ.pack(magic or C["DST_REQ_MAGIC"], op, flags, tag, offset, length,
+                       data_csum, 0, reserved)
+        if self.csum:
+            hc = crc32c(hdr)
+            if bad_hdr_csum:
+                hc ^= 1
+            hdr = hdr[:32] + struct.pack(">I", hc) + hdr[36:]
+        self.s.sendall(hdr + bytes(data))
+        return tag
+
+    def recv_exact(self, n):
+        buf = bytearray()
+        while len(buf) < n:
+            d = self.s.recv(n - len(buf))
+            if not d:
+                raise EOFError
+            buf += d
+        return bytes(buf)
+
+    def reply(self):
+        h = self.recv_exact(32)
+        magic, status, tag, op, flags, length, dcs, hcs = REP.unpack(h)
+        assert magic == C["DST_REP_MAGIC"], hex(magic)
+        assert flags == 0
+        if self.csum:
+            z = h[:28] + b"\0\0\0\0"
+            assert crc32c(z) == hcs, "reply hdr csum"
+        else:
+            assert hcs == 0 and dcs == 0
+        data = self.recv_exact(length) if length else b""
+        if self.csum and length:
+            assert crc32c(data) == dcs, "reply data csum"
+        return tag, status, op, data
+
+    def io(self, op, offset, length, data=b"", flags=0):
+        t = self.send(op, offset, length, data, flags)
+        tag, status, rop, rdata = self.reply()
+        assert tag == t and rop == op, (tag, t, rop, op)
+        return status, rdata
+
+    def closed(self, timeout=10):
+        """True when the server dropped the connection."""
+        self.s.settimeout(timeout)
+        try:
+            while True:
+                d = self.s.recv(65536)
+                if not d:
+                    return True
+        except (ConnectionResetError, BrokenPipeError):
+            return True
+        except socket.timeout:
+            return False
+
+    def close(self):
+        self.s.close()
+
+
+OP = {n: C["DST_OP_" + n] for n in ("READ", "WRITE", "FLUSH", "DISCARD", "WRITE_ZEROES")}
+ST = {n: C["DST_ST_" + n] for n in ("OK", "IO", "NOSPC", "INVAL", "ROFS", "NOTSUPP", "NOMEM")}
+
+
+def pattern(seed, n):
+    b = bytearray(n)
+    x = seed * 2654435761 & 0xFFFFFFFF
+    for i in range(0, n, 4):
+        x = (x * 1103515245 + 12345) & 0xFFFFFFFF
+        b[i:i + 4] = x.to_bytes(4, "little")
+    return bytes(b)
+
+
+def wait_clients(nl, name, n, what, timeout=20):
+    end = time.time() + timeout
+    while time.time() < end:
+        if export_get(nl, name)["clients"] == n:
+            check(True, f"{what}: clients == {n}")
+            return
+        time.sleep(0.1)
+    check(False, f"{what}: clients {export_get(nl, name)['clients']} != {n}")
+
+
+# ---------- test bodies ----------
+
+
+def test_data(nl, name, csum, discard_ok=True):
+    print(f"--- data path on {name}, csum {csum}")
+    info = export_get(nl, name)
+    lbs, size, mx = info["lbs"], info["size"], info["max_xfer"]
+    c = Client(nl, name, csum)
+    # write then read back, several sizes
+    for i, (off, ln) in enumerate([(0, lbs), (lbs * 3, 8192), (65536, mx), (size - lbs, lbs),
+                                    (size - mx, mx)]):
+        d = pattern(i + 1, ln)
+        st, _ = c.io(OP["WRITE"], off, ln, d, flags=C["DST_CMD_F_FUA"] if i % 2 else 0)
+        check(st == ST["OK"], f"write {off}+{ln}")
+        st, r = c.io(OP["READ"], off, ln)
+        check(st == ST["OK"] and r == d, f"read back {off}+{ln}")
+    st, _ = c.io(OP["FLUSH"], 0, 0)
+    check(st == ST["OK"], "flush")
+    # write zeroes
+    c.io(OP["WRITE"], 0, 65536, pattern(9, 65536))
+    st, _ = c.io(OP["WRITE_ZEROES"], 4096, 32768)
+    check(st == ST["OK"], "write zeroes")
+    st, r = c.io(OP["READ"], 0, 65536)
+    exp = pattern(9, 65536)
+    exp = exp[:4096] + bytes(32768) + exp[4096 + 32768:]
+    check(st == ST["OK"] and r == exp, "zeroes read back, neighbours intact")
+    st, _ = c.io(OP["WRITE_ZEROES"], 0, size)
+    check(st == ST["OK"] or size > (1 << 30), "write zeroes whole export")
+    st, _ = c.io(OP["DISCARD"], 0, 1 << 20)
+    check(st == (ST["OK"] if discard_ok else ST["NOTSUPP"]), f"discard status {st}")
+    # refused requests, the stream staying in step
+    bad = [
+        (OP["READ"], size, lbs, 0, "read past the end"),
+        (OP["READ"], size - lbs, 2 * lbs, 0, "read across the end"),
+        (OP["READ"], 1, lbs, 0, "misaligned offset") if lbs > 1 else None,
+        (OP["READ"], 0, lbs + 1, 0, "misaligned length"),
+        (OP["READ"], 0, 0, 0, "zero length"),
+        (OP["READ"], 0, mx + lbs, 0, "read beyond max-xfer"),
+        (OP["READ"], 0xFFFFFFFFFFFFF000, 4096, 0, "offset overflow"),
+        (OP["FLUSH"], 4096, 0, 0, "flush with offset"),
+        (OP["FLUSH"], 0, 4096, 0, "flush with length"),
+        (OP["READ"], 0, lbs, C["DST_CMD_F_FUA"], "FUA on a read"),
+        (OP["WRITE_ZEROES"], 0, lbs, C["DST_CMD_F_FUA"], "FUA on write zeroes"),
+        (99, 0, 0, 0, "unknown opcode"),
+        (0, 0, 0, 0, "opcode 0"),
+        (OP["DISCARD"], 0, (1 << 30) + 4096, 0, "discard beyond 1 GiB"),
+        (OP["WRITE_ZEROES"], size, 4096, 0, "write zeroes past the end"),
+    ]
+    for b in bad:
+        if b is None:
+            continue
+        op, off, ln, fl, what = b
+        st, r = c.io(op, off, ln, flags=fl)
+        check(st == ST["INVAL"] and r == b"", f"refused: {what} (status {st})")
+    # refused writes: payload is consumed
+    st, _ = c.io(OP["WRITE"], size, lbs, bytes(lbs))
+    check(st == ST["INVAL"], "write past the end refused")
+    st, _ = c.io(OP["WRITE"], 0, lbs + 1, bytes(lbs + 1))
+    check(st == ST["INVAL"], "misaligned write refused")
+    st, r = c.io(OP["READ"], 0, lbs)
+    check(st == ST["OK"], "stream in step after refused writes")
+    if csum:
+        t = c.send(OP["READ"], 0, lbs, data_csum=0x1234)
+        tag, st, op, r = c.reply()
+        check(st == ST["INVAL"], "data csum on a read refused")
+    c.close()
+    wait_clients(nl, name, 0, "client closed")
+
+
+def test_pipeline(nl, name, csum, nreq=600):
+    print(f"--- pipelined mixed I/O on {name}, csum {csum}")
+    info = export_get(nl, name)
+    c = Client(nl, name, csum)
+    blocks = 64
+    bs = 65536
+    expect = {}
+    replies = {}
+    err = []
+
+    def reader():
+        try:
+            for _ in range(nreq):
+                tag, st, op, data = c.reply()
+                replies[tag] = (st, op, data)
+        except Exception as e:  # noqa
+            err.append(e)
+    th = threading.Thread(target=reader)
+    th.start()
+    sent = {}
+    # First write every block, then mixed reads and rewrites of distinct blocks.
+    for i in range(nreq):
+        blk = i % blocks
+        if i < blocks or i % 3 == 0:
+            d = pattern(i, bs)
+            t = c.send(OP["WRITE"], blk * bs, bs, d)
+            sent[t] = ("w", blk, d)
+        elif i % 3 == 1:
+            t = c.send(OP["FLUSH"], 0, 0)
+            sent[t] = ("f", None, None)
+        else:
+            t = c.send(OP["WRITE_ZEROES"], (blocks + blk) * bs, bs)
+            sent[t] = ("z", None, None)
+    th.join(120)
+    check(not err and len(replies) == nreq, f"{nreq} pipelined replies ({len(replies)}, {err})")
+    check(all(r[0] == ST["OK"] for r in replies.values()), "all OK")
+    # last write per block wins: replies arrived, so they completed.
+    for t, (k, blk, d) in sorted(sent.items()):
+        if k == "w":
+            expect[blk] = d
+    ok = True
+    for blk, d in expect.items():
+        st, r = c.io(OP["READ"], blk * bs, bs)
+        ok = ok and st == ST["OK"] and r == d
+    check(ok, "pipelined writes read back")
+    c.close()
+    wait_clients(nl, name, 0, "pipeline client closed")
+
+
+def test_hostile(nl, name):
+    print(f"--- hostile frames on {name}")
+    info = export_get(nl, name)
+    cases = [
+        (0, dict(magic=0x12345678), "bad magic"),
+        (0, dict(reserved=1), "reserved set"),
+        (1, dict(bad_hdr_csum=True), "header csum mismatch"),
+        (0, dict(flags=0x8000), "unknown flag"),
+        (1, dict(flags=0x2), "unknown flag, crc32c"),
+    ]
+    for csum, kw, what in cases:
+        c = Client(nl, name, csum)
+        c.send(OP["READ"], 0, 4096, **kw)
+        check(c.closed(), f"dropped: {what}")
+        c.close()
+    c = Client(nl, name, 0)
+    t = c.send(OP["READ"], 0, 4096, data_csum=5)
+    tag, st, op, r = c.reply()
+    check(st == ST["OK"] and len(r) == 4096, "data csum not looked at without checksums")
+    c.s.sendall(REQ.pack(C["DST_REQ_MAGIC"], OP["WRITE"], 0, 1, 0, info["max_xfer"] + 4096,
+                         0, 0, 0))
+    check(c.closed(), "dropped: write longer than max-xfer")
+    c.close()
+    c = Client(nl, name, 1)
+    d = pattern(3, 8192)
+    c.send(OP["WRITE"], 0, 8192, d, data_csum=crc32c(d) ^ 1)
+    check(c.closed(), "dropped: write data csum mismatch")
+    c.close()
+    # A header in pieces, then a peer that vanishes mid-payload.
+    c = Client(nl, name, 0)
+    hdr = REQ.pack(C["DST_REQ_MAGIC"], OP["READ"], 0, 7, 0, 4096, 0, 0, 0)
+    for i in range(0, 40, 7):
+        c.s.sendall(hdr[i:i + 7])
+        time.sleep(0.01)
+    tag, st, op, data = c.reply()
+    check(tag == 7 and st == ST["OK"] and len(data) == 4096, "header sent in pieces")
+    c.s.sendall(REQ.pack(C["DST_REQ_MAGIC"], OP["WRITE"], 0, 8, 0, 65536, 0, 0, 0) + bytes(100))
+    c.close()
+    wait_clients(nl, name, 0, "hostile clients gone")
+
+
+def test_readonly(nl, path):
+    print("--- read-only export")
+    expect_nlerr(lambda: export_add(nl, "ro", path, os.O_RDONLY), errno.EBADF,
+                 "not writable", "read-only fd, writable export")
+    export_add(nl, "ro", path, os.O_RDONLY, ro=True)
+    info = export_get(nl, "ro")
+    check(info["features"] & C["DST_FEAT_READ_ONLY"], "read-only feature")
+    c = Client(nl, "ro", 1)
+    st, _ = c.io(OP["WRITE"], 0, 4096, pattern(1, 4096))
+    check(st == ST["ROFS"], "write → ROFS")
+    st, _ = c.io(OP["WRITE_ZEROES"], 0, 4096)
+    check(st == ST["ROFS"], "write zeroes → ROFS")
+    st, _ = c.io(OP["DISCARD"], 0, 4096)
+    check(st == ST["ROFS"], "discard → ROFS")
+    st, r = c.io(OP["READ"], 0, 4096)
+    check(st == ST["OK"] and len(r) == 4096, "read works")
+    st, _ = c.io(OP["FLUSH"], 0, 0)
+    check(st == ST["OK"], "flush works")
+    c.close()
+    export_del(nl, "ro")
+
+
+def test_netlink(nl, path, scratch):
+    print("--- netlink")
+    for bad in ["", "a b", "x" * 65, "é", "a/b"]:
+        expect_nlerr(lambda: export_add(nl, bad, path), errno.EINVAL,
+                     "" if len(bad) > 64 else "name",
+                     f"name {bad!r}")
+    d = os.open("/", os.O_RDONLY | os.O_DIRECTORY)
+    expect_nlerr(lambda: export_add(nl, "dir", "/", fd=d), errno.EINVAL,
+                 "block device or regular file", "directory backing")
+    os.close(d)
+    n = os.open("/dev/null", os.O_RDWR)
+    expect_nlerr(lambda: export_add(nl, "null", "/dev/null", fd=n), errno.EINVAL,
+                 "block device or regular file", "char device backing")
+    os.close(n)
+    expect_nlerr(lambda: export_add(nl, "badfd", "x", fd=999), errno.EBADF, "not an open file",
+                 "bad fd")
+    empty = os.path.join(scratch, "empty")
+    open(empty, "w").close()
+    expect_nlerr(lambda: export_add(nl, "empty", empty), errno.EINVAL, "empty", "empty file")
+    odd = os.path.join(scratch, "odd")
+    with open(odd, "wb") as f:
+        f.write(bytes(4096 + 100))
+    expect_nlerr(lambda: export_add(nl, "odd", odd), errno.EINVAL, "multiple", "odd size")
+    uuid = bytes(range(16))
+    export_add(nl, "n1", path, uuid=uuid)
+    expect_nlerr(lambda: export_add(nl, "n1", path), errno.EEXIST, "already in use", "duplicate")
+    info = export_get(nl, "n1")
+    check(info["uuid"] == uuid and info["path"] == path and info["clients"] == 0,
+          f"export-get {info}")
+    expect_nlerr(lambda: export_get(nl, "nope"), errno.ENOENT, "no such export", "get unknown")
+    expect_nlerr(lambda: export_del(nl, "nope"), errno.ENOENT, "no such export", "del unknown")
+    expect_nlerr(lambda: nl.cmd("EXPORT_ADD", nla_str(A("EXPORT_NAME"), "x")), errno.EINVAL, "",
+                 "missing backing fd")
+    expect_nlerr(lambda: nl.cmd("EXPORT_CONNECT", nla_str(A("EXPORT_NAME"), "n1") +
+                                nla_u32(A("SOCK_FD"), 0)), errno.ENOTSOCK, "not a socket",
+                 "connect non-socket")
+    names = [f"d{i:03d}" for i in range(40)]
+    for nm in names:
+        export_add(nl, nm, path)
+    dump = nl.cmd("EXPORT_GET", dump=True)
+    got = sorted(a[A("EXPORT_NAME")].rstrip(b"\0").decode() for a in dump)
+    check(got == sorted(names + ["n1"]), f"dump lists {len(got)} exports")
+    for nm in names:
+        export_del(nl, nm)
+    export_del(nl, "n1")
+    check(nl.cmd("EXPORT_GET", dump=True) == [], "dump empty")
+
+
+def test_clients(nl, name):
+    print(f"--- several clients, events, removal with clients on {name}")
+    ev = Events(nl)
+    cs = [Client(nl, name, i % 2) for i in range(4)]
+    for i in range(4):
+        ev.expect(name, i + 1)
+    check(export_get(nl, name)["clients"] == 4, "4 clients")
+    errs = []
+
+    def worker(k, c):
+        try:
+            for j in range(40):
+                off = (k * 40 + j) * 8192
+                d = pattern(k * 1000 + j, 8192)
+                st, _ = c.io(OP["WRITE"], off, 8192, d)
+                st2, r = c.io(OP["READ"], off, 8192)
+                if st != 0 or st2 != 0 or r != d:
+                    errs.append((k, j, st, st2))
+        except Exception as e:  # noqa
+            errs.append(e)
+    ths = [threading.Thread(target=worker, args=(k, c)) for k, c in enumerate(cs)]
+    [t.start() for t in ths]
+    [t.join() for t in ths]
+    check(not errs, f"4 concurrent clients {errs[:3]}")
+    cs[0].close()
+    ev.expect(name, 3)
+    wait_clients(nl, name, 3, "one left")
+    # In-flight I/O when the export goes away.
+    for c in cs[1:]:
+        for j in range(30):
+            c.send(OP["WRITE"], j * 65536, 65536, pattern(j, 65536))
+    t0 = time.time()
+    export_del(nl, name)
+    ev.expect(name, 0)
+    check(True, f"export-del with 3 busy clients took {time.time() - t0:.2f}s")
+    for c in cs[1:]:
+        check(c.closed(), "client dropped by export-del")
+        c.close()
+    expect_nlerr(lambda: export_get(nl, name), errno.ENOENT, "", "gone after del")
+
+
+def test_vanish(nl, name, rounds=20):
+    print(f"--- clients vanishing mid-I/O on {name}")
+    for r in range(rounds):
+        c = Client(nl, name, r % 2)
+        for j in range(20):
+            c.send(OP["WRITE"] if j % 2 else OP["READ"], j * 65536, 65536,
+                   pattern(j, 65536) if j % 2 else b"")
+        if r % 3 == 0:
+            c.s.shutdown(socket.SHUT_WR)
+        c.s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        c.close()
+    wait_clients(nl, name, 0, f"{rounds} vanished clients reaped")
+
+
+def main():
+    mode = sys.argv[1]
+    nl = Genl()
+    if mode == "file":
+        path, scratch = sys.argv[2], sys.argv[3]
+        test_netlink(nl, path, scratch)
+        test_readonly(nl, path)
+        export_add(nl, "f", path)
+        info = export_get(nl, "f")
+        print("export f:", info)
+        test_data(nl, "f", 0)
+        test_data(nl, "f", 1)
+        test_pipeline(nl, "f", 0)
+        test_hostile(nl, "f")
+        test_vanish(nl, "f")
+        test_clients(nl, "f")
+    elif mode == "bdev":
+        path = sys.argv[2]
+        export_add(nl, "b", path)
+        info = export_get(nl, "b")
+        print("export b:", info)
+        discard = bool(info["features"] & C["DST_FEAT_DISCARD"])
+        test_data(nl, "b", 1, discard_ok=discard)
+        test_pipeline(nl, "b", 1)
+        test_vanish(nl, "b")
+        test_clients(nl, "b")
+    elif mode == "leave":
+        # Leave an export with busy clients behind for rmmod to clean up.
+        path = sys.argv[2]
+        export_add(nl, "left", path)
+        cs = [Client(nl, "left", 0) for _ in range(3)]
+        for c in cs:
+            for j in range(20):
+                c.send(OP["WRITE"], j * 65536, 65536, pattern(j, 65536))
+        print("left 3 busy clients", flush=True)
+        time.sleep(600)
+        return 0
+    print(f"{failures} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
