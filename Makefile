@@ -3,10 +3,10 @@
 # DST, as root on Debian 12:
 #
 #   make demo     set up, build, boot Linux 6.1 in QEMU and walk through DST
-#   make check    set up, build, check generated files, unit tests, and the
+#   make check    set up, build, check generated files, lint kmod/, unit tests, and the
 #                 VM suite on Linux 6.1 and 6.12 (what CI runs: .ci/run)
 #
-# Pieces: setup, build, generate, check-generated, test-unit, test-vm.
+# Pieces: setup, build, generate, check-generated, lint, test-unit, test-vm.
 # VM runs take KERNEL=6.1|6.12|all and TESTS="010 020 ..." (default: all),
 # e.g. make test-vm KERNEL=6.1 TESTS=010-smoke. Logs land in vm-logs/<kver>/.
 
@@ -19,7 +19,7 @@ VM_TIMEOUT ?= 1500
 .NOTPARALLEL:
 
 .PHONY: all setup build build-swift build-kmod generate check-generated \
-	test-unit test-vm check demo clean
+	lint test-unit test-vm check demo clean
 
 all: build
 
@@ -40,13 +40,17 @@ generate:
 check-generated:
 	Tools/generate.sh --check
 
+# checkpatch and sparse over kmod/, both kernels.
+lint:
+	Tools/lint-kmod.sh
+
 test-unit:
 	swift test
 
 test-vm:
 	Tools/vm/run --kernel $(KERNEL) --timeout $(VM_TIMEOUT) $(TESTS)
 
-check: setup build check-generated test-unit
+check: setup build check-generated lint test-unit
 	Tools/vm/run --kernel all --timeout $(VM_TIMEOUT)
 
 demo: setup build
