@@ -11,6 +11,7 @@
 #include "dev.h"
 #include "export.h"
 #include "netlink.h"
+#include "sock.h"
 #include "trans.h"
 
 static int __init dst_init(void)
@@ -20,9 +21,10 @@ static int __init dst_init(void)
 	BUILD_BUG_ON(sizeof(struct dst_req_hdr) != DST_REQ_HDR_SIZE);
 	BUILD_BUG_ON(sizeof(struct dst_rep_hdr) != DST_REP_HDR_SIZE);
 
+	dst_sock_module_init();
 	err = dst_trans_module_init();
 	if (err)
-		return err;
+		goto sock_exit;
 	err = dst_conn_module_init();
 	if (err)
 		goto trans_exit;
@@ -46,6 +48,8 @@ conn_exit:
 	dst_conn_module_exit();
 trans_exit:
 	dst_trans_module_exit();
+sock_exit:
+	dst_sock_module_exit();
 	return err;
 }
 
@@ -56,6 +60,7 @@ static void __exit dst_exit(void)
 	dst_dev_module_exit();
 	dst_conn_module_exit();
 	dst_trans_module_exit();
+	dst_sock_module_exit();
 	pr_info("unloaded\n");
 }
 

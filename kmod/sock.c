@@ -22,6 +22,23 @@
 /* TLS content type application_data (RFC 8446, 5.1): not in every tls.h. */
 #define DST_TLS_RECORD_TYPE_DATA	23
 
+/*
+ * sk_set_memalloc() turns the memalloc_socks_key static branch on with the
+ * first such socket and off with the last: text patching with IPIs to every
+ * CPU, on each connect and disconnect. Holding a reference while the module
+ * is loaded keeps the branch on and connections cheap. (Under QEMU's software
+ * emulation, patching while other CPUs allocate skbs also trips int3 oopses.)
+ */
+void dst_sock_module_init(void)
+{
+	static_branch_inc(&memalloc_socks_key);
+}
+
+void dst_sock_module_exit(void)
+{
+	static_branch_dec(&memalloc_socks_key);
+}
+
 /* sk_user_data of the sockets we own: a marker, never dereferenced. */
 static char dst_sock_owner;
 

@@ -17,6 +17,10 @@
 
 struct netlink_ext_ack;
 
+/* Module init and exit: see sock.c, dst_sock_module_init(). */
+void dst_sock_module_init(void);
+void dst_sock_module_exit(void);
+
 /*
  * Look up @fd in the calling process: it must be a connected TCP socket.
  * Returns the socket with a file reference held (release with dst_sock_put)
