@@ -14,7 +14,7 @@
 #include "sock.h"
 #include "trans.h"
 
-static int __init dst_init(void)
+static int __init dst_module_init(void)
 {
 	int err;
 
@@ -53,7 +53,7 @@ sock_exit:
 	return err;
 }
 
-static void __exit dst_exit(void)
+static void __exit dst_module_exit(void)
 {
 	dst_nl_unregister();
 	dst_export_exit();
@@ -64,8 +64,8 @@ static void __exit dst_exit(void)
 	pr_info("unloaded\n");
 }
 
-module_init(dst_init);
-module_exit(dst_exit);
+module_init(dst_module_init);
+module_exit(dst_module_exit);
 
 MODULE_DESCRIPTION("DST network block device: client devices and exports");
 MODULE_LICENSE("GPL");
