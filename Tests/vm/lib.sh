@@ -21,8 +21,8 @@
 # Mounts are made in the initial mount namespace (ip netns exec gives each
 # command a private one), before the dstctl that opens the path runs.
 #
-# On exit, cleanup undoes everything (nodes, exports, dstd, mounts, dst, brd,
-# netns) and fails the test if `rmmod dst` does not succeed.
+# On exit, cleanup undoes everything (nodes, exports, dstd, mounts, dst,
+# dm devices, brd, netns) and fails the test if `rmmod dst` does not succeed.
 
 set -euo pipefail
 shopt -s nullglob
@@ -211,17 +211,33 @@ print("" if v is None else json.dumps(v) if isinstance(v, (list, dict, bool)) el
 # dstctl started by itself (add-node starts one in the client netns to
 # reconnect devices); waits for each to exit.
 stop_dstd() {
-	local pid i
-	for pid in $(cat "$STATE/pids" 2>/dev/null) $(pgrep -x dstd); do
-		kill -0 "$pid" 2>/dev/null || continue
-		run kill -TERM "$pid"
-		for ((i = 0; i < 50; i++)); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -0 "$pid" 2>/dev/null && fail "dstd ($pid) ignored SIGTERM for 5s"
+	local pid
+	for pid in $(dstd_pids); do
+		term_wait "$pid" || fail "dstd ($pid) ignored SIGTERM for 5s"
 	done
 	rm -f "$STATE/pids"
+}
+
+# dstd_pids: those start_dstd started and those dstctl started by itself.
+# Everything in the VM is the suite's, so finding the rest by name is safe.
+dstd_pids() {
+	{
+		cat "$STATE/pids" 2>/dev/null
+		pgrep -x dstd
+	} | sort -u
+}
+
+# term_wait PID: SIGTERM, then up to 5 s for PID to exit; fails if it
+# does not.
+term_wait() {
+	local i
+	kill -0 "$1" 2>/dev/null || return 0
+	run kill -TERM "$1"
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # sparse_setup SIZE_MB: SPARSE=a sparse file of SIZE_MB on ext4 on
@@ -290,6 +306,56 @@ make_tree() {
 	ln -s a/b/c/file3 "$d/link"
 }
 
+# fs_roundtrip DEV: a tree of random files copied onto the file system on
+# DEV reads back identical, before and after a remount (so the second time
+# from the server, not the page cache). Leaves DEV unmounted.
+fs_roundtrip() {
+	local mnt=$WORK/mnt
+	make_tree "$WORK/tree"
+	(cd "$WORK/tree" && find . -type f -print0 | sort -z | xargs -0 sha256sum) >"$WORK/tree.sha256"
+	echo "$(wc -l <"$WORK/tree.sha256") files, $(du -sh "$WORK/tree" | cut -f1)"
+	say "copy the tree onto $1, compare"
+	mount_on "$1" "$mnt"
+	run cp -a "$WORK/tree/." "$mnt/"
+	run sync
+	(cd "$mnt" && run sha256sum --quiet -c "$WORK/tree.sha256")
+	say "remount, compare again"
+	run umount "$mnt"
+	run mount "$1" "$mnt"
+	(cd "$mnt" && run sha256sum --quiet -c "$WORK/tree.sha256")
+	run umount "$mnt"
+}
+
+# fio_job DEV: the [global] section of every fio verify job: direct,
+# libaio, crc32c verification of everything written, failing at the first
+# mismatch; jobs run one after another. Append the jobs.
+fio_job() {
+	cat <<FIO
+[global]
+filename=$1
+direct=1
+ioengine=libaio
+iodepth=8
+verify=crc32c
+do_verify=1
+verify_fatal=1
+verify_dump=1
+randrepeat=0
+stonewall
+FIO
+}
+
+# fio_verify JOBFILE: run it; fail unless fio exits 0 with no verify error.
+fio_verify() {
+	local out=$1.out rc=0
+	run fio --output="$out" "$1" || rc=$?
+	cat "$out"
+	assert_eq "$rc" 0 "fio exit status"
+	if grep -Ei 'verify.*(fail|bad|mismatch)|bad magic|crc32c: ' "$out"; then
+		fail "fio reported verify errors"
+	fi
+}
+
 # mount_on DEV DIR [OPTS]: mount DEV on DIR in the initial mount namespace.
 mount_on() {
 	mkdir -p "$2"
@@ -326,15 +392,8 @@ cleanup_all() {
 		done
 	done
 
-	# dstd: ours, and any that dstctl export started by itself.
-	for pid in $(cat "$STATE/pids" 2>/dev/null) $(pgrep -x dstd); do
-		kill -0 "$pid" 2>/dev/null || continue
-		run kill -TERM "$pid"
-		for ((i = 0; i < 50; i++)); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -0 "$pid" 2>/dev/null && run kill -KILL "$pid"
+	for pid in $(dstd_pids); do
+		term_wait "$pid" || run kill -KILL "$pid"
 	done
 	rm -f "$STATE/pids"
 

@@ -19,17 +19,9 @@ assert_eq "$(dev_size /dev/dst0)" $((256 << 20)) "size of /dev/dst0"
 assert_eq "$(blocks "$SPARSE")" 0 "blocks of the fresh file"
 
 say "fio verify"
-cat >"$WORK/quick.fio" <<'FIO'
-[global]
-filename=/dev/dst0
-direct=1
-ioengine=libaio
-iodepth=8
-verify=crc32c
-do_verify=1
-verify_fatal=1
-randrepeat=0
-stonewall
+{
+	fio_job /dev/dst0
+	cat <<'FIO'
 
 [randwrite-64k]
 rw=randwrite
@@ -42,10 +34,8 @@ bs=4k
 offset=128m
 size=2m
 FIO
-rc=0
-run fio --output="$WORK/fio.out" "$WORK/quick.fio" || rc=$?
-cat "$WORK/fio.out"
-assert_eq "$rc" 0 "fio exit status"
+} >"$WORK/quick.fio"
+fio_verify "$WORK/quick.fio"
 
 say "the file holds what the client reads"
 run dd if=/dev/dst0 of="$WORK/c1" bs=1M count=16 iflag=direct status=none
