@@ -74,7 +74,9 @@ main() {
 			"$img" "${img/linux-image-/linux-headers-}"
 	fi
 	if ! command -v vng >/dev/null 2>&1; then
-		python3 -m pip install -q virtme-ng
+		# A Debian system Python refuses pip installs (PEP 668) unless told.
+		python3 -m pip install -q virtme-ng ||
+			python3 -m pip install -q --break-system-packages virtme-ng
 	fi
 }
 
