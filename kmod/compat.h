@@ -90,6 +90,32 @@ static inline void dst_sk_no_task_frag(struct sock *sk)
 #endif
 }
 
+/*
+ * One step of a zero-copy send of the single-page bvec iterator in @msg: the
+ * pages are referenced by the socket, not copied. sendmsg() with
+ * MSG_SPLICE_PAGES where the kernel has it, sendpage before that.
+ */
+#ifdef MSG_SPLICE_PAGES
+static inline int dst_sock_splice_once(struct socket *sock, struct msghdr *msg)
+{
+	msg->msg_flags |= MSG_SPLICE_PAGES;
+	return sock_sendmsg(sock, msg);
+}
+#else
+static inline int dst_sock_splice_once(struct socket *sock, struct msghdr *msg)
+{
+	const struct bio_vec *bv = msg->msg_iter.bvec;
+	size_t skip = msg->msg_iter.iov_offset;
+	int ret;
+
+	ret = kernel_sendpage(sock, bv->bv_page, bv->bv_offset + skip,
+			      bv->bv_len - skip, msg->msg_flags);
+	if (ret > 0)
+		iov_iter_advance(&msg->msg_iter, ret);
+	return ret;
+}
+#endif
+
 /* The driver's open (dev.c), behind the adapter for each prototype. */
 int dst_dev_open(struct gendisk *disk);
 

@@ -27,11 +27,15 @@ static int dst_tx_data(struct dst_conn *conn, struct bio *bio)
 	int err;
 
 	bio_for_each_segment(bv, bio, iter) {
+		bool more = iter.bi_size != bv.bv_len || !list_empty_careful(&conn->send_queue);
 		struct iov_iter from;
-		bool last = iter.bi_size == bv.bv_len;
 
-		iov_iter_bvec(&from, ITER_SOURCE, &bv, 1, bv.bv_len);
-		err = dst_sock_send(conn->sock, &from, !last);
+		if (conn->splice) {
+			err = dst_sock_send_page(conn->sock, &bv, more);
+		} else {
+			iov_iter_bvec(&from, ITER_SOURCE, &bv, 1, bv.bv_len);
+			err = dst_sock_send(conn->sock, &from, more);
+		}
 		if (err)
 			return err;
 	}
@@ -62,6 +66,23 @@ static int dst_tx_trans(struct dst_conn *conn, struct dst_trans *trans, bool mor
 	return err;
 }
 
+/* Send a PING when the liveness check asked for one. */
+static int dst_tx_ping(struct dst_conn *conn)
+{
+	struct dst_req_hdr hdr = {
+		.magic = cpu_to_be32(DST_REQ_MAGIC),
+		.opcode = cpu_to_be16(DST_OP_PING),
+		.tag = cpu_to_be64(dst_tag(conn->epoch, DST_PING_ID)),
+	};
+
+	if (!test_and_clear_bit(DST_CONN_PING_DUE, &conn->flags))
+		return 0;
+	/* Before sending: the reply may overtake the end of sendmsg(). */
+	set_bit(DST_CONN_PING_SENT, &conn->flags);
+	dst_req_hdr_seal(&hdr, conn->dev->params.csum);
+	return dst_sock_send_buf(conn->sock, &hdr, sizeof(hdr), false);
+}
+
 /* Next transaction to send, now held by TX; NULL when none or dead. */
 static struct dst_trans *dst_tx_next(struct dst_conn *conn, bool *more)
 {
@@ -75,6 +96,8 @@ static struct dst_trans *dst_tx_next(struct dst_conn *conn, bool *more)
 		list_del_init(&trans->entry);
 		trans->state = DST_TRANS_SENDING;
 		trans->sends++;
+		trans->sent_gen = conn->generation;
+		conn->tx_busy = true;
 		*more = !list_empty(&conn->send_queue);
 	}
 	spin_unlock_irqrestore(&dev->lock, flags);
@@ -89,11 +112,12 @@ static void dst_tx_release(struct dst_conn *conn, struct dst_trans *trans)
 	LIST_HEAD(fail);
 
 	spin_lock_irqsave(&dev->lock, flags);
+	conn->tx_busy = false;
 	if (!conn->dead) {
 		trans->state = DST_TRANS_SENT;
 		list_add_tail(&trans->entry, &conn->sent);
 	} else {
-		dst_dev_queue_locked(dev, trans, &fail);
+		dst_conn_requeue_locked(conn, trans, &fail);
 	}
 	spin_unlock_irqrestore(&dev->lock, flags);
 	/* The reply may have overtaken the end of sendmsg(). */
@@ -104,7 +128,8 @@ static void dst_tx_release(struct dst_conn *conn, struct dst_trans *trans)
 static bool dst_tx_ready(struct dst_conn *conn)
 {
 	return kthread_should_stop() || READ_ONCE(conn->dead) ||
-	       !list_empty_careful(&conn->send_queue);
+	       !list_empty_careful(&conn->send_queue) ||
+	       test_bit(DST_CONN_PING_DUE, &conn->flags);
 }
 
 /* After a failure a thread only waits to be stopped by the reaper. */
@@ -129,13 +154,18 @@ static int dst_tx_thread(void *data)
 	memalloc_noio_save();
 	while (!kthread_should_stop() && !READ_ONCE(conn->dead)) {
 		wait_event_interruptible(conn->tx_wait, dst_tx_ready(conn));
-		while ((trans = dst_tx_next(conn, &more))) {
+		err = dst_tx_ping(conn);
+		while (!err && (trans = dst_tx_next(conn, &more))) {
 			err = dst_tx_trans(conn, trans, more);
 			if (err)
 				dst_conn_fail(conn, err, "send failed");
 			dst_tx_release(conn, trans);
-			if (err)
-				break;
+			if (!err)
+				err = dst_tx_ping(conn);
+		}
+		if (err) {
+			dst_conn_fail(conn, err, "send failed");
+			break;
 		}
 	}
 	dst_conn_wait_stop();
@@ -157,6 +187,7 @@ static int dst_rx_data(struct dst_conn *conn, struct bio *bio)
 		err = dst_sock_recv(conn->sock, &to);
 		if (err)
 			return err;
+		WRITE_ONCE(conn->last_rx, jiffies);
 	}
 	return 0;
 }
@@ -227,7 +258,7 @@ static void dst_rx_release(struct dst_conn *conn, struct dst_trans *trans)
 	LIST_HEAD(fail);
 
 	spin_lock_irqsave(&dev->lock, flags);
-	dst_dev_queue_locked(dev, trans, &fail);
+	dst_conn_requeue_locked(conn, trans, &fail);
 	spin_unlock_irqrestore(&dev->lock, flags);
 	dst_trans_complete_list(&fail, BLK_STS_IOERR);
 }
@@ -235,17 +266,35 @@ static void dst_rx_release(struct dst_conn *conn, struct dst_trans *trans)
 static void dst_rx_complete(struct dst_conn *conn, struct dst_trans *trans, u32 status)
 {
 	struct dst_device *dev = conn->dev;
+	blk_status_t blk = dst_status_to_blk(status);
 	unsigned long flags;
 
-	/* The server is short of memory: no error for the caller, try again. */
+	/* The server is short of memory and did not execute it: try again. */
 	if (status == DST_ST_NOMEM) {
+		trans->sent_gen = 0;
 		dst_rx_release(conn, trans);
+		return;
+	}
+	if (trans->opcode == DST_OP_FLUSH) {
+		dst_dev_flush_done(dev, trans, blk);
 		return;
 	}
 	spin_lock_irqsave(&dev->lock, flags);
 	dst_trans_unhash_locked(trans);
 	spin_unlock_irqrestore(&dev->lock, flags);
-	dst_trans_complete(trans, dst_status_to_blk(status));
+	dst_trans_complete(trans, blk);
+}
+
+/* The reply to our PING: nothing else may carry the PING opcode. */
+static int dst_rx_pong(struct dst_conn *conn, const struct dst_rep_hdr *hdr,
+		       u32 status, const char **why)
+{
+	*why = "unexpected PING reply";
+	if (be64_to_cpu(hdr->tag) != dst_tag(conn->epoch, DST_PING_ID) ||
+	    status != DST_ST_OK || hdr->length || hdr->data_csum ||
+	    !test_and_clear_bit(DST_CONN_PING_SENT, &conn->flags))
+		return -EPROTO;
+	return 0;
 }
 
 static int dst_rx_read_data(struct dst_conn *conn, const struct dst_rep_hdr *hdr,
@@ -282,6 +331,7 @@ static int dst_rx_one(struct dst_conn *conn, const char **why)
 	err = dst_sock_recv_buf(conn->sock, &hdr, sizeof(hdr));
 	if (err)
 		return err;
+	WRITE_ONCE(conn->last_rx, jiffies);
 	*why = "malformed reply";
 	if (be32_to_cpu(hdr.magic) != DST_REP_MAGIC || hdr.flags)
 		return -EPROTO;
@@ -293,6 +343,8 @@ static int dst_rx_one(struct dst_conn *conn, const char **why)
 	status = be32_to_cpu(hdr.status);
 	if (status > DST_ST_MAX)
 		return -EPROTO;
+	if (be16_to_cpu(hdr.opcode) == DST_OP_PING)
+		return dst_rx_pong(conn, &hdr, status, why);
 	trans = dst_rx_claim(conn, be64_to_cpu(hdr.tag));
 	if (!trans) {
 		net_dbg_ratelimited("%s: reply for unknown tag %#llx from %s\n",
@@ -342,6 +394,7 @@ static void dst_conn_reap_work(struct work_struct *work)
 	struct dst_device *dev = conn->dev;
 	unsigned long flags;
 
+	cancel_delayed_work_sync(&conn->liveness_work);
 	kthread_stop(conn->rx_thread);
 	kthread_stop(conn->tx_thread);
 	put_task_struct(conn->rx_thread);
@@ -353,6 +406,29 @@ static void dst_conn_reap_work(struct work_struct *work)
 	dst_dev_conn_gone_locked(dev, conn->slot);
 	spin_unlock_irqrestore(&dev->lock, flags);
 	kfree(conn);
+}
+
+/* When the server stopped answering: its last sign of life, or now. */
+static unsigned long dst_conn_silent_since(struct dst_conn *conn)
+{
+	unsigned long since = READ_ONCE(conn->silent_since);
+
+	return since ? since : jiffies;
+}
+
+void dst_conn_requeue_locked(struct dst_conn *conn, struct dst_trans *trans,
+			     struct list_head *fail)
+{
+	unsigned long since = dst_conn_silent_since(conn);
+
+	lockdep_assert_held(&conn->dev->lock);
+	/* It has waited for this connection since it was queued here. */
+	if (!trans->waiting) {
+		trans->waiting = true;
+		trans->wait_since = time_after(trans->queued_at, since) ?
+				    trans->queued_at : since;
+	}
+	dst_dev_queue_locked(conn->dev, trans, fail);
 }
 
 bool dst_conn_kill_locked(struct dst_conn *conn, const char *why,
@@ -369,12 +445,65 @@ bool dst_conn_kill_locked(struct dst_conn *conn, const char *why,
 	dev->nr_live--;
 	list_splice_init(&conn->sent, &moving);
 	list_splice_tail_init(&conn->send_queue, &moving);
-	dst_dev_conn_lost_locked(dev, why);
+	dst_dev_conn_lost_locked(dev, why, dst_conn_silent_since(conn));
 	list_for_each_entry_safe(trans, next, &moving, entry) {
 		list_del_init(&trans->entry);
-		dst_dev_queue_locked(dev, trans, fail);
+		dst_conn_requeue_locked(conn, trans, fail);
 	}
 	return true;
+}
+
+/* Ticks of the liveness check: often enough to see a silent interval. */
+static unsigned long dst_conn_tick(u32 ping_after)
+{
+	return msecs_to_jiffies(ping_after ? max(ping_after / 4, 50U) : 1000);
+}
+
+/*
+ * A link silent for a ping interval gets a PING. A connection waiting for
+ * replies (or its PING's) that hears nothing for three intervals, at most the
+ * io-timeout, is dropped: the server is gone or stuck, and the transactions
+ * are better resent on a new connection. A slow link still makes progress,
+ * and a live server answers PINGs, which go out often enough to be answered
+ * before that limit.
+ */
+static void dst_conn_liveness(struct work_struct *work)
+{
+	struct dst_conn *conn = container_of(to_delayed_work(work), struct dst_conn,
+					     liveness_work);
+	struct dst_device *dev = conn->dev;
+	unsigned long flags, last = READ_ONCE(conn->last_rx);
+	u32 ping, limit, silence;
+	char why[DST_LAST_ERROR_MAX];
+	bool busy, dead;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	ping = dev->tunables.ping_interval;
+	limit = min_t(u64, 3ULL * ping, dev->tunables.io_timeout);
+	busy = conn->tx_busy || !list_empty(&conn->sent) ||
+	       test_bit(DST_CONN_PING_SENT, &conn->flags);
+	dead = conn->dead;
+	spin_unlock_irqrestore(&dev->lock, flags);
+	if (dead)
+		return;
+	ping = min(ping, limit / 3);
+	silence = jiffies_to_msecs(jiffies - last);
+	if (ping && busy && silence >= limit) {
+		WRITE_ONCE(conn->silent_since, last);
+		snprintf(why, sizeof(why), "no reply from the server for %u ms", silence);
+		dst_conn_fail(conn, -ETIMEDOUT, why);
+		return;
+	}
+	if (ping && silence >= ping && !test_bit(DST_CONN_PING_SENT, &conn->flags) &&
+	    !test_and_set_bit(DST_CONN_PING_DUE, &conn->flags))
+		wake_up(&conn->tx_wait);
+	queue_delayed_work(dst_conn_wq, &conn->liveness_work, dst_conn_tick(ping));
+}
+
+void dst_conn_kick_locked(struct dst_conn *conn)
+{
+	lockdep_assert_held(&conn->dev->lock);
+	mod_delayed_work(dst_conn_wq, &conn->liveness_work, 0);
 }
 
 void dst_conn_reap(struct dst_conn *conn)
@@ -405,7 +534,7 @@ void dst_conn_fail(struct dst_conn *conn, int err, const char *why)
 }
 
 struct dst_conn *dst_conn_create(struct dst_device *dev, struct socket *sock,
-				 unsigned int slot, u32 epoch)
+				 unsigned int slot, u32 epoch, u32 generation)
 {
 	struct dst_conn *conn;
 	int err;
@@ -417,9 +546,12 @@ struct dst_conn *dst_conn_create(struct dst_device *dev, struct socket *sock,
 	conn->sock = sock;
 	conn->slot = slot;
 	conn->epoch = epoch;
+	conn->generation = generation;
+	conn->last_rx = jiffies;
 	init_waitqueue_head(&conn->tx_wait);
 	init_waitqueue_head(&conn->claim_wait);
 	INIT_WORK(&conn->reap_work, dst_conn_reap_work);
+	INIT_DELAYED_WORK(&conn->liveness_work, dst_conn_liveness);
 	INIT_LIST_HEAD(&conn->send_queue);
 	INIT_LIST_HEAD(&conn->sent);
 	dst_sock_peer(sock, conn->peer, sizeof(conn->peer));
@@ -439,6 +571,7 @@ struct dst_conn *dst_conn_create(struct dst_device *dev, struct socket *sock,
 	get_task_struct(conn->tx_thread);
 	get_task_struct(conn->rx_thread);
 	dst_sock_prepare(sock, true);
+	conn->splice = dst_sock_may_splice(sock);
 	return conn;
 
 stop_tx:
@@ -452,6 +585,8 @@ void dst_conn_start(struct dst_conn *conn)
 {
 	wake_up_process(conn->tx_thread);
 	wake_up_process(conn->rx_thread);
+	queue_delayed_work(dst_conn_wq, &conn->liveness_work,
+			   dst_conn_tick(READ_ONCE(conn->dev->tunables.ping_interval)));
 }
 
 int dst_conn_module_init(void)

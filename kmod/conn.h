@@ -17,28 +17,45 @@
 #include <linux/workqueue.h>
 
 struct dst_device;
+struct dst_trans;
 struct socket;
+
+/* conn->flags */
+enum {
+	DST_CONN_PING_DUE,		/* liveness asks TX for a PING */
+	DST_CONN_PING_SENT,		/* a PING waits for its reply */
+};
 
 struct dst_conn {
 	struct dst_device *dev;
 	struct socket *sock;
 	u32 epoch;			/* in the tag of every frame it carries */
+	u32 generation;			/* the hello's generation */
+	bool splice;			/* data pages go by reference (no TLS) */
 	unsigned int slot;		/* index in dev->conns */
 	struct task_struct *tx_thread;
 	struct task_struct *rx_thread;
 	wait_queue_head_t tx_wait;	/* TX sleeps here for send_queue */
 	wait_queue_head_t claim_wait;	/* RX waits here for TX to finish a send */
 	struct work_struct reap_work;
+	/* Every tick: PING a silent link, drop one that stopped answering. */
+	struct delayed_work liveness_work;
+	unsigned long flags;		/* DST_CONN_*, atomic bit operations */
+	unsigned long last_rx;		/* jiffies: RX last received bytes */
+	unsigned long silent_since;	/* jiffies: set when dropped for silence */
 	char peer[64];
 
 	/* Guarded by dev->lock. */
 	bool dead;
+	bool tx_busy;			/* TX holds a transaction */
 	struct list_head send_queue;	/* QUEUED transactions, in order */
 	struct list_head sent;		/* SENT transactions */
 };
 
 struct dst_conn *dst_conn_create(struct dst_device *dev, struct socket *sock,
-				 unsigned int slot, u32 epoch);
+				 unsigned int slot, u32 epoch, u32 generation);
+/* The device's ping interval changed: run the liveness check now. */
+void dst_conn_kick_locked(struct dst_conn *conn);
 /* Start both threads (after the connection is published in dev->conns). */
 void dst_conn_start(struct dst_conn *conn);
 /* Take @conn out of service (idempotent); @why goes to last_error. */
@@ -53,6 +70,12 @@ void dst_conn_fail(struct dst_conn *conn, int err, const char *why);
 bool dst_conn_kill_locked(struct dst_conn *conn, const char *why,
 			  struct list_head *fail);
 void dst_conn_reap(struct dst_conn *conn);
+/*
+ * Give @trans, which @conn held, back to the device (dev->lock held); it
+ * waits for a connection since @conn last heard from the server.
+ */
+void dst_conn_requeue_locked(struct dst_conn *conn, struct dst_trans *trans,
+			     struct list_head *fail);
 
 
 int dst_conn_module_init(void);

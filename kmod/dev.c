@@ -16,7 +16,14 @@
 #include "trans.h"
 
 DEFINE_MUTEX(dst_devs_mutex);
-static DEFINE_IDR(dst_devs);		/* index -> device, under dst_devs_mutex */
+/*
+ * index -> device, under dst_devs_mutex. A removed device whose disk is still
+ * open keeps its index (entry NULL) until the disk is freed, so that no new
+ * disk takes its minor numbers.
+ */
+static DEFINE_IDR(dst_devs);
+static atomic_t dst_disks_alive = ATOMIC_INIT(0);	/* disks not yet freed */
+static struct workqueue_struct *dst_dev_wq;	/* timeouts, freeing */
 static int dst_major;
 
 const char *dst_state_name(u32 state)
@@ -39,14 +46,19 @@ const char *dst_state_name(u32 state)
 
 /* ---- queueing ---- */
 
-static struct dst_conn *dst_dev_pick_conn_locked(struct dst_device *dev)
+/*
+ * A transaction may go on a live connection newer than the one that last put
+ * it on the wire: the server fences that generation first (protocol.md).
+ */
+static struct dst_conn *dst_dev_pick_conn_locked(struct dst_device *dev,
+						 const struct dst_trans *trans)
 {
 	unsigned int i;
 
 	for (i = 0; i < DST_MAX_CONNS; i++) {
 		struct dst_conn *conn = dev->conns[(dev->next_conn + i) % DST_MAX_CONNS];
 
-		if (conn && !conn->dead) {
+		if (conn && !conn->dead && conn->generation > trans->sent_gen) {
 			dev->next_conn = (conn->slot + 1) % DST_MAX_CONNS;
 			return conn;
 		}
@@ -71,16 +83,23 @@ void dst_dev_queue_locked(struct dst_device *dev, struct dst_trans *trans,
 		atomic64_inc(&dev->stats.resends);
 	}
 	if (dev->nr_live)
-		conn = dst_dev_pick_conn_locked(dev);
+		conn = dst_dev_pick_conn_locked(dev, trans);
 	trans->conn = conn;
 	if (conn) {
 		trans->state = DST_TRANS_QUEUED;
+		trans->waiting = false;
+		trans->queued_at = jiffies;
 		list_add_tail(&trans->entry, &conn->send_queue);
 		/* Under the lock: a dead connection may be freed once we drop it. */
 		wake_up(&conn->tx_wait);
 	} else {
 		trans->state = DST_TRANS_PENDING;
+		if (!trans->waiting) {
+			trans->waiting = true;
+			trans->wait_since = jiffies;
+		}
 		list_add_tail(&trans->entry, &dev->pending);
+		dst_dev_arm_timeout_locked(dev, trans->wait_since);
 	}
 }
 
@@ -92,8 +111,11 @@ void dst_dev_submit(struct dst_device *dev, struct dst_trans *trans)
 	spin_lock_irqsave(&dev->lock, flags);
 	do {
 		trans->id = dev->next_id++;
-	} while (dst_trans_lookup_locked(dev, trans->id));
+	} while (trans->id == DST_PING_ID || dst_trans_lookup_locked(dev, trans->id));
+	trans->seq = dev->next_seq++;
 	hash_add(dev->trans, &trans->node, trans->id);
+	if (dst_trans_is_write(trans))
+		list_add_tail(&trans->write_entry, &dev->writes);
 	dev->inflight++;
 	dst_dev_queue_locked(dev, trans, &fail);
 	spin_unlock_irqrestore(&dev->lock, flags);
@@ -111,7 +133,56 @@ void dst_dev_put_inflight(struct dst_device *dev)
 	spin_unlock_irqrestore(&dev->lock, flags);
 }
 
-/* Give every pending transaction to the live connections. */
+/* Submission order of the oldest write not yet completed, dev->lock held. */
+static u64 dst_dev_oldest_write_locked(struct dst_device *dev)
+{
+	struct dst_trans *oldest;
+
+	oldest = list_first_entry_or_null(&dev->writes, struct dst_trans, write_entry);
+	return oldest ? oldest->seq : U64_MAX;
+}
+
+void dst_dev_flush_done(struct dst_device *dev, struct dst_trans *flush,
+			blk_status_t status)
+{
+	unsigned long flags;
+	bool hold;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	dst_trans_unhash_locked(flush);
+	/* A resent write may still be on its way: the FLUSH waits for it. */
+	hold = !status && dst_dev_oldest_write_locked(dev) < flush->seq;
+	if (hold) {
+		flush->held_status = status;
+		list_add_tail(&flush->write_entry, &dev->held_flushes);
+	}
+	spin_unlock_irqrestore(&dev->lock, flags);
+	if (!hold)
+		dst_trans_complete(flush, status);
+}
+
+void dst_dev_release_flushes(struct dst_device *dev)
+{
+	struct dst_trans *flush, *next;
+	unsigned long flags;
+	LIST_HEAD(done);
+	u64 oldest;
+
+	if (list_empty_careful(&dev->held_flushes))
+		return;
+	spin_lock_irqsave(&dev->lock, flags);
+	oldest = dst_dev_oldest_write_locked(dev);
+	list_for_each_entry_safe(flush, next, &dev->held_flushes, write_entry)
+		if (flush->seq < oldest)
+			list_move_tail(&flush->write_entry, &done);
+	spin_unlock_irqrestore(&dev->lock, flags);
+	list_for_each_entry_safe(flush, next, &done, write_entry) {
+		list_del_init(&flush->write_entry);
+		dst_trans_complete(flush, flush->held_status);
+	}
+}
+
+/* Give every pending transaction to the live connections that may take it. */
 static void dst_dev_dispatch_pending(struct dst_device *dev)
 {
 	struct dst_trans *trans, *next;
@@ -129,17 +200,36 @@ static void dst_dev_dispatch_pending(struct dst_device *dev)
 	dst_trans_complete_list(&fail, BLK_STS_IOERR);
 }
 
-/* ---- states ---- */
+/* ---- states and timeouts ---- */
 
-void dst_dev_conn_lost_locked(struct dst_device *dev, const char *why)
+void dst_dev_arm_timeout_locked(struct dst_device *dev, unsigned long since)
+{
+	u32 timeout = dev->tunables.io_timeout;
+	unsigned long at, now = jiffies;
+
+	lockdep_assert_held(&dev->lock);
+	if (timeout == DST_TIMEOUT_FOREVER || dev->removing)
+		return;
+	at = since + msecs_to_jiffies(timeout);
+	if (dev->timeout_armed && !time_before(at, dev->timeout_at))
+		return;
+	dev->timeout_armed = true;
+	dev->timeout_at = at;
+	mod_delayed_work(dst_dev_wq, &dev->timeout_work,
+			 time_after(at, now) ? at - now : 0);
+}
+
+void dst_dev_conn_lost_locked(struct dst_device *dev, const char *why,
+			      unsigned long since)
 {
 	lockdep_assert_held(&dev->lock);
 	strscpy(dev->last_error, why, sizeof(dev->last_error));
 	if (dev->nr_live || dev->removing)
 		return;
-	dev->state = DST_STATE_DISCONNECTED;
-	/* A negative io_timeout would mean forever; the default is finite. */
-	mod_delayed_work(system_wq, &dev->timeout_work, dev->io_timeout);
+	dev->down_since = since;
+	if (dev->state != DST_STATE_FAILED)
+		dev->state = DST_STATE_DISCONNECTED;
+	dst_dev_arm_timeout_locked(dev, since);
 }
 
 void dst_dev_conn_gone_locked(struct dst_device *dev, unsigned int slot)
@@ -149,32 +239,124 @@ void dst_dev_conn_gone_locked(struct dst_device *dev, unsigned int slot)
 	wake_up_all(&dev->idle_wait);
 }
 
-/* No connection came back in time: fail what waits, and new I/O, with EIO. */
+u64 dst_dev_down_time(struct dst_device *dev)
+{
+	unsigned long flags, since;
+	bool down;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	down = !dev->nr_live;
+	since = dev->down_since;
+	spin_unlock_irqrestore(&dev->lock, flags);
+	return down ? jiffies_to_msecs(jiffies - since) : 0;
+}
+
+/*
+ * Fail what waited too long for a connection: a transaction io_timeout after
+ * it began to wait, everything io_timeout after the device lost its last
+ * connection (it fails new I/O at once from then on, until a reconnect).
+ */
+static bool dst_dev_expire_locked(struct dst_device *dev, struct list_head *fail)
+{
+	unsigned long timeout = msecs_to_jiffies(dev->tunables.io_timeout);
+	unsigned long now = jiffies, next = 0;
+	struct dst_trans *trans, *tmp;
+	bool device_expired, rearm = false;
+	unsigned int n = 0;
+
+	device_expired = !dev->nr_live && dev->state != DST_STATE_FAILED &&
+			 !time_before(now, dev->down_since + timeout);
+	if (device_expired) {
+		dev->state = DST_STATE_FAILED;
+		strscpy(dev->last_error, "timed out waiting for a connection",
+			sizeof(dev->last_error));
+	} else if (!dev->nr_live && dev->state != DST_STATE_FAILED) {
+		next = dev->down_since;
+		rearm = true;
+	}
+	list_for_each_entry_safe(trans, tmp, &dev->pending, entry) {
+		if (!device_expired && time_before(now, trans->wait_since + timeout)) {
+			if (!rearm || time_before(trans->wait_since, next))
+				next = trans->wait_since;
+			rearm = true;
+			continue;
+		}
+		dst_trans_unhash_locked(trans);
+		list_add_tail(&trans->entry, fail);
+		atomic64_inc(&dev->stats.timeouts);
+		n++;
+	}
+	if (rearm)
+		dst_dev_arm_timeout_locked(dev, next);
+	return n || device_expired;
+}
+
 static void dst_dev_timeout(struct work_struct *work)
 {
 	struct dst_device *dev = container_of(to_delayed_work(work),
 					      struct dst_device, timeout_work);
-	struct dst_trans *trans, *next;
+	bool expired = false, failed;
 	unsigned long flags;
 	LIST_HEAD(fail);
 
 	spin_lock_irqsave(&dev->lock, flags);
-	if (dev->nr_live || dev->removing) {
-		spin_unlock_irqrestore(&dev->lock, flags);
-		return;
-	}
-	dev->state = DST_STATE_FAILED;
-	strscpy(dev->last_error, "timed out waiting for a connection",
-		sizeof(dev->last_error));
-	list_for_each_entry_safe(trans, next, &dev->pending, entry) {
-		dst_trans_unhash_locked(trans);
-		list_add_tail(&trans->entry, &fail);
-		atomic64_inc(&dev->stats.timeouts);
-	}
+	dev->timeout_armed = false;
+	if (!dev->removing && dev->tunables.io_timeout != DST_TIMEOUT_FOREVER)
+		expired = dst_dev_expire_locked(dev, &fail);
+	failed = dev->state == DST_STATE_FAILED;
 	spin_unlock_irqrestore(&dev->lock, flags);
-	pr_warn("%s: no connection for %lu s, failing I/O\n", dev->disk->disk_name,
-		dev->io_timeout / HZ);
+	if (!expired)
+		return;
+	if (!list_empty(&fail))
+		pr_warn("%s: I/O waited %u ms for a connection, failing it\n",
+			dev->disk->disk_name, dev->tunables.io_timeout);
 	dst_trans_complete_list(&fail, BLK_STS_IOERR);
+	if (failed)
+		dst_dev_notify(dev);
+}
+
+int dst_dev_check_tunables(const struct dst_dev_tunables *t,
+			   struct netlink_ext_ack *extack)
+{
+	if (t->ping_interval && t->ping_interval < 100) {
+		NL_SET_ERR_MSG_MOD(extack, "ping interval must be 0 (off) or at least 100 ms");
+		return -EINVAL;
+	}
+	if (t->reconnect_delay > t->reconnect_delay_max) {
+		NL_SET_ERR_MSG_MOD(extack, "reconnect delay must not exceed the maximum delay");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void dst_dev_set_tunables(struct dst_device *dev, const struct dst_dev_tunables *t)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	dev->tunables = *t;
+	/* Deadlines move with io_timeout: look again now. */
+	dev->timeout_armed = false;
+	if (!dev->removing)
+		mod_delayed_work(dst_dev_wq, &dev->timeout_work, 0);
+	for (i = 0; i < DST_MAX_CONNS; i++)
+		if (dev->conns[i] && !dev->conns[i]->dead)
+			dst_conn_kick_locked(dev->conns[i]);
+	spin_unlock_irqrestore(&dev->lock, flags);
+}
+
+void dst_dev_report(struct dst_device *dev, bool reconnecting, const char *why)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	/* A failed device stays failed: its I/O fails fast until connected. */
+	if (reconnecting && !dev->nr_live && dev->state == DST_STATE_DISCONNECTED)
+		dev->state = DST_STATE_RECONNECTING;
+	if (why)
+		strscpy(dev->last_error, why, sizeof(dev->last_error));
+	spin_unlock_irqrestore(&dev->lock, flags);
 	dst_dev_notify(dev);
 }
 
@@ -185,11 +367,12 @@ void dst_dev_notify(struct dst_device *dev)
 	char *envp[3];
 	struct sk_buff *skb;
 	unsigned long flags;
+	u32 state, live;
 	void *hdr;
-	u32 state;
 
 	spin_lock_irqsave(&dev->lock, flags);
 	state = dev->state;
+	live = dev->nr_live;
 	strscpy(last_error, dev->last_error, sizeof(last_error));
 	spin_unlock_irqrestore(&dev->lock, flags);
 
@@ -206,7 +389,9 @@ void dst_dev_notify(struct dst_device *dev)
 		return;
 	if (nla_put_u32(skb, DST_A_DEV_INDEX, dev->index) ||
 	    nla_put_u32(skb, DST_A_STATE, state) ||
-	    nla_put_string(skb, DST_A_LAST_ERROR, last_error)) {
+	    nla_put_string(skb, DST_A_LAST_ERROR, last_error) ||
+	    nla_put_u32(skb, DST_A_CONNECTIONS, live) ||
+	    nla_put_u32(skb, DST_A_CONN_COUNT, dev->params.conn_count)) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -243,10 +428,19 @@ int dst_dev_open(struct gendisk *disk)
 	return READ_ONCE(dev->removing) ? -ENXIO : 0;
 }
 
+/* The disk's last reference is gone (it was added): free the device. */
+static void dst_free_disk(struct gendisk *disk)
+{
+	struct dst_device *dev = disk->private_data;
+
+	queue_work(dst_dev_wq, &dev->free_work);
+}
+
 static const struct block_device_operations dst_fops = {
 	.owner = THIS_MODULE,
 	.open = dst_bdops_open,
 	.submit_bio = dst_submit_bio,
+	.free_disk = dst_free_disk,
 };
 
 /* ---- creation and removal ---- */
@@ -305,6 +499,8 @@ static struct gendisk *dst_dev_alloc_disk(struct dst_device *dev)
 	return disk;
 }
 
+static void dst_dev_free_work(struct work_struct *work);
+
 static struct dst_device *dst_dev_alloc(const struct dst_dev_params *params,
 					struct net *net)
 {
@@ -319,14 +515,18 @@ static struct dst_device *dst_dev_alloc(const struct dst_dev_params *params,
 	}
 	dev->params = *params;
 	dev->net = get_net(net);
-	dev->io_timeout = DST_IO_TIMEOUT_DEFAULT;
+	dev->tunables = params->tunables;
 	dev->state = DST_STATE_DISCONNECTED;
+	dev->down_since = jiffies;
 	mutex_init(&dev->conf_mutex);
 	spin_lock_init(&dev->lock);
 	hash_init(dev->trans);
 	INIT_LIST_HEAD(&dev->pending);
+	INIT_LIST_HEAD(&dev->writes);
+	INIT_LIST_HEAD(&dev->held_flushes);
 	init_waitqueue_head(&dev->idle_wait);
 	INIT_DELAYED_WORK(&dev->timeout_work, dst_dev_timeout);
+	INIT_WORK(&dev->free_work, dst_dev_free_work);
 	return dev;
 }
 
@@ -335,6 +535,18 @@ static void dst_dev_free(struct dst_device *dev)
 	mempool_destroy(dev->trans_pool);
 	put_net(dev->net);
 	kfree(dev);
+}
+
+static void dst_dev_free_work(struct work_struct *work)
+{
+	struct dst_device *dev = container_of(work, struct dst_device, free_work);
+
+	mutex_lock(&dst_devs_mutex);
+	idr_remove(&dst_devs, dev->index);
+	mutex_unlock(&dst_devs_mutex);
+	dst_dev_free(dev);
+	if (atomic_dec_and_test(&dst_disks_alive))
+		wake_up_var(&dst_disks_alive);
 }
 
 static int dst_dev_free_slot(struct dst_device *dev)
@@ -351,26 +563,57 @@ static int dst_dev_free_slot(struct dst_device *dev)
 }
 
 /*
+ * Kill the live connections older than @generation, dev->lock held: a newer
+ * generation replaces them, also when they still look alive. Their
+ * transactions move to the newer connections.
+ */
+static unsigned int dst_dev_kill_older_locked(struct dst_device *dev, u32 generation,
+					      struct dst_conn **killed,
+					      struct list_head *fail)
+{
+	unsigned int i, n = 0;
+
+	lockdep_assert_held(&dev->lock);
+	for (i = 0; i < DST_MAX_CONNS; i++) {
+		struct dst_conn *conn = dev->conns[i];
+
+		if (conn && conn->generation < generation &&
+		    dst_conn_kill_locked(conn, "replaced by a newer connection", fail))
+			killed[n++] = conn;
+	}
+	return n;
+}
+
+/*
  * Publish a connection over @sock in a free slot and start it. conf_mutex
  * serialises attaching, so the slot found stays free (the reaper only ever
- * empties slots). Consumes @sock, also on failure.
+ * empties slots) and dev->generation only grows here. Consumes @sock, also on
+ * failure.
  */
-static int dst_dev_attach(struct dst_device *dev, struct socket *sock,
+static int dst_dev_attach(struct dst_device *dev, struct socket *sock, u32 generation,
 			  struct netlink_ext_ack *extack)
 {
+	struct dst_conn *killed[DST_MAX_CONNS];
 	struct dst_conn *conn;
+	unsigned int i, n = 0;
 	unsigned long flags;
-	bool reconnect;
+	bool newer;
+	LIST_HEAD(fail);
 	int slot;
 
 	lockdep_assert_held(&dev->conf_mutex);
+	if (generation < READ_ONCE(dev->generation)) {
+		NL_SET_ERR_MSG_MOD(extack, "connection generation is older than the device's");
+		dst_sock_put(sock);
+		return -ESTALE;
+	}
 	slot = dst_dev_free_slot(dev);
 	if (slot < 0) {
 		NL_SET_ERR_MSG_MOD(extack, "device has the maximum number of connections");
 		dst_sock_put(sock);
 		return slot;
 	}
-	conn = dst_conn_create(dev, sock, slot, READ_ONCE(dev->epoch) + 1);
+	conn = dst_conn_create(dev, sock, slot, READ_ONCE(dev->epoch) + 1, generation);
 	if (IS_ERR(conn)) {
 		NL_SET_ERR_MSG_MOD(extack, "cannot start connection threads");
 		dst_sock_put(sock);
@@ -380,13 +623,20 @@ static int dst_dev_attach(struct dst_device *dev, struct socket *sock,
 	dev->epoch++;
 	dev->conns[slot] = conn;
 	dev->nr_live++;
-	reconnect = dev->epoch > 1;
 	dev->state = DST_STATE_CONNECTED;
+	newer = generation > dev->generation;
+	if (newer) {
+		/* The first generation comes with the device: not a reconnect. */
+		if (dev->generation)
+			atomic64_inc(&dev->stats.reconnects);
+		dev->generation = generation;
+		n = dst_dev_kill_older_locked(dev, generation, killed, &fail);
+	}
 	spin_unlock_irqrestore(&dev->lock, flags);
-	cancel_delayed_work(&dev->timeout_work);
-	if (reconnect)
-		atomic64_inc(&dev->stats.reconnects);
 	dst_conn_start(conn);
+	for (i = 0; i < n; i++)
+		dst_conn_reap(killed[i]);
+	dst_trans_complete_list(&fail, BLK_STS_IOERR);
 	dst_dev_dispatch_pending(dev);
 	return 0;
 }
@@ -432,7 +682,7 @@ struct dst_device *dst_dev_create(const struct dst_dev_params *params,
 		goto remove_idr;
 	}
 	mutex_lock(&dev->conf_mutex);
-	err = dst_dev_attach(dev, sock, extack);
+	err = dst_dev_attach(dev, sock, params->generation, extack);
 	mutex_unlock(&dev->conf_mutex);
 	if (err)
 		goto put_disk;
@@ -465,7 +715,7 @@ int dst_dev_add_disk(struct dst_device *dev, int err, struct netlink_ext_ack *ex
 	mutex_lock(&dst_devs_mutex);
 	dev->adding = false;
 	if (err)
-		dst_dev_remove(dev, NULL);
+		dst_dev_remove(dev, true, NULL);
 	else
 		dev->added = true;
 	mutex_unlock(&dst_devs_mutex);
@@ -478,7 +728,7 @@ int dst_dev_add_disk(struct dst_device *dev, int err, struct netlink_ext_ack *ex
 }
 
 /* Add a connection over @sock (also a reconnect); consumes @sock. */
-int dst_dev_connect(struct dst_device *dev, struct socket *sock,
+int dst_dev_connect(struct dst_device *dev, struct socket *sock, u32 generation,
 		    struct netlink_ext_ack *extack)
 {
 	int err;
@@ -489,7 +739,7 @@ int dst_dev_connect(struct dst_device *dev, struct socket *sock,
 		dst_sock_put(sock);
 		err = -ENODEV;
 	} else {
-		err = dst_dev_attach(dev, sock, extack);
+		err = dst_dev_attach(dev, sock, generation, extack);
 	}
 	mutex_unlock(&dev->conf_mutex);
 	if (!err)
@@ -497,26 +747,46 @@ int dst_dev_connect(struct dst_device *dev, struct socket *sock,
 	return err;
 }
 
-/* Mark the device removing; fails with -EBUSY while it is open. */
-static int dst_dev_start_removal(struct dst_device *dev, struct netlink_ext_ack *extack)
+/* Mounted, or claimed by another driver (md, dm), whole disk or a partition. */
+static bool dst_disk_claimed(struct gendisk *disk)
 {
+	struct block_device *part;
+	unsigned long idx;
+
+	lockdep_assert_held(&disk->open_mutex);
+	xa_for_each(&disk->part_tbl, idx, part)
+		if (READ_ONCE(part->bd_holder))
+			return true;
+	return false;
+}
+
+/*
+ * Mark the device removing. Merely open is no reason to refuse (I/O may be
+ * stuck on a dead link: it fails); mounted or claimed is, unless @force.
+ */
+static int dst_dev_start_removal(struct dst_device *dev, bool force,
+				 struct netlink_ext_ack *extack)
+{
+	unsigned long flags;
+
 	if (dev->adding) {
 		NL_SET_ERR_MSG_MOD(extack, "device is still being added");
 		return -EBUSY;
 	}
-	if (!dev->added) {
-		WRITE_ONCE(dev->removing, true);
-		return 0;
+	/* open_mutex orders this against dst_dev_open() and new claims. */
+	if (dev->added) {
+		mutex_lock(&dev->disk->open_mutex);
+		if (!force && dst_disk_claimed(dev->disk)) {
+			mutex_unlock(&dev->disk->open_mutex);
+			NL_SET_ERR_MSG_MOD(extack, "device is mounted or in use by another driver");
+			return -EBUSY;
+		}
 	}
-	/* open_mutex orders this check against dst_dev_open(). */
-	mutex_lock(&dev->disk->open_mutex);
-	if (disk_openers(dev->disk)) {
-		mutex_unlock(&dev->disk->open_mutex);
-		NL_SET_ERR_MSG_MOD(extack, "device is open or mounted");
-		return -EBUSY;
-	}
+	spin_lock_irqsave(&dev->lock, flags);
 	WRITE_ONCE(dev->removing, true);
-	mutex_unlock(&dev->disk->open_mutex);
+	spin_unlock_irqrestore(&dev->lock, flags);
+	if (dev->added)
+		mutex_unlock(&dev->disk->open_mutex);
 	return 0;
 }
 
@@ -575,16 +845,17 @@ static void dst_dev_fail_all(struct dst_device *dev)
 }
 
 /*
- * Remove a device; refused while it is open. I/O fails with EIO: new I/O at
- * once, queued I/O once the connections are gone. The disk goes last, so
- * nothing del_gendisk() submits can wait on the network.
+ * Remove a device in any state. I/O fails with EIO: new I/O at once, queued
+ * I/O once the connections are gone. The disk goes last, so nothing
+ * del_gendisk() submits can wait on the network. A disk still open keeps
+ * the device (and its index) until dst_free_disk().
  */
-int dst_dev_remove(struct dst_device *dev, struct netlink_ext_ack *extack)
+int dst_dev_remove(struct dst_device *dev, bool force, struct netlink_ext_ack *extack)
 {
 	int err;
 
 	lockdep_assert_held(&dst_devs_mutex);
-	err = dst_dev_start_removal(dev, extack);
+	err = dst_dev_start_removal(dev, force, extack);
 	if (err)
 		return err;
 	cancel_delayed_work_sync(&dev->timeout_work);
@@ -593,13 +864,18 @@ int dst_dev_remove(struct dst_device *dev, struct netlink_ext_ack *extack)
 	dst_dev_fail_all(dev);
 	wait_event(dev->idle_wait, dst_dev_quiet(dev, true));
 
-	if (dev->added)
-		del_gendisk(dev->disk);
 	dst_dev_notify(dev);
-	put_disk(dev->disk);
-	idr_remove(&dst_devs, dev->index);
 	pr_info("dst%d: removed\n", dev->index);
-	dst_dev_free(dev);
+	if (!dev->added) {
+		put_disk(dev->disk);
+		idr_remove(&dst_devs, dev->index);
+		dst_dev_free(dev);
+		return 0;
+	}
+	del_gendisk(dev->disk);
+	idr_replace(&dst_devs, NULL, dev->index);
+	atomic_inc(&dst_disks_alive);
+	put_disk(dev->disk);
 	return 0;
 }
 
@@ -617,8 +893,15 @@ struct dst_device *dst_dev_next(int *index)
 
 int dst_dev_module_init(void)
 {
+	dst_dev_wq = alloc_workqueue("dst_dev", WQ_MEM_RECLAIM, 0);
+	if (!dst_dev_wq)
+		return -ENOMEM;
 	dst_major = register_blkdev(0, "dst");
-	return dst_major < 0 ? dst_major : 0;
+	if (dst_major < 0) {
+		destroy_workqueue(dst_dev_wq);
+		return dst_major;
+	}
+	return 0;
 }
 
 void dst_dev_module_exit(void)
@@ -629,8 +912,11 @@ void dst_dev_module_exit(void)
 	mutex_lock(&dst_devs_mutex);
 	/* Nothing can be open: an open disk holds a module reference. */
 	for (; (dev = idr_get_next(&dst_devs, &index)); index++)
-		dst_dev_remove(dev, NULL);
+		dst_dev_remove(dev, true, NULL);
 	mutex_unlock(&dst_devs_mutex);
+	/* The last disk references go with their last openers' module refs. */
+	wait_var_event(&dst_disks_alive, !atomic_read(&dst_disks_alive));
+	destroy_workqueue(dst_dev_wq);
 	idr_destroy(&dst_devs);
 	unregister_blkdev(dst_major, "dst");
 }

@@ -19,9 +19,13 @@
 #define DST_PART_MINORS		16
 #define DST_MAX_INDEX		1023
 #define DST_TRANS_HASH_BITS	10
-#define DST_IO_TIMEOUT_DEFAULT	(30 * HZ)
+#define DST_IO_TIMEOUT_DEFAULT_MS	30000
+#define DST_PING_INTERVAL_DEFAULT_MS	5000
+#define DST_RECONNECT_DELAY_DEFAULT_MS	500
+#define DST_RECONNECT_DELAY_MAX_DEFAULT_MS 10000
 #define DST_REMOTE_MAX		128
 #define DST_LAST_ERROR_MAX	128
+#define DST_SESSION_LEN		16
 
 struct dst_conn;
 struct dst_trans;
@@ -44,6 +48,19 @@ struct dst_stats {
 	atomic64_t protocol_errors;	/* replies that dropped a connection */
 };
 
+/*
+ * Timeouts and dstd's reconnect policy, in milliseconds (DST_TIMEOUT_FOREVER:
+ * never). The kernel uses io_timeout and ping_interval; it only stores the
+ * reconnect policy so that a restarted dstd finds it.
+ */
+struct dst_dev_tunables {
+	u32 io_timeout;
+	u32 ping_interval;		/* 0: no pings */
+	u32 reconnect_delay;
+	u32 reconnect_delay_max;
+	u32 reconnect_give_up;
+};
+
 /* What the handshake negotiated; validated by dst_dev_create(). */
 struct dst_dev_params {
 	int index;			/* -1: first free */
@@ -56,6 +73,10 @@ struct dst_dev_params {
 	uuid_t uuid;
 	char export_name[DST_EXPORT_NAME_MAX + 1];
 	char remote[DST_REMOTE_MAX + 1];
+	u8 session[DST_SESSION_LEN];	/* the hello's session, for reconnects */
+	u32 generation;			/* of the first connection */
+	u32 conn_count;			/* connections dstd keeps up */
+	struct dst_dev_tunables tunables;
 };
 
 struct dst_device {
@@ -65,8 +86,8 @@ struct dst_device {
 	struct gendisk *disk;
 	struct net *net;		/* events go to the creator's netns */
 	mempool_t *trans_pool;
-	unsigned long io_timeout;	/* jiffies I/O may wait for a connection */
-	struct delayed_work timeout_work;
+	struct delayed_work timeout_work;	/* fails pending I/O at its deadline */
+	struct work_struct free_work;	/* after the disk's last reference */
 	struct dst_stats stats;
 	/* Under dst_devs_mutex: device_add_disk() runs (without it) or ran. */
 	bool adding;
@@ -81,7 +102,15 @@ struct dst_device {
 	 */
 	spinlock_t lock;
 	DECLARE_HASHTABLE(trans, DST_TRANS_HASH_BITS);	/* by id, until completed */
-	struct list_head pending;	/* PENDING transactions, oldest first */
+	struct list_head pending;	/* PENDING transactions */
+	struct list_head writes;	/* data-changing transactions, by seq */
+	struct list_head held_flushes;	/* FLUSHes acknowledged before older writes */
+	u64 next_seq;			/* submission order */
+	struct dst_dev_tunables tunables;
+	u32 generation;			/* newest connection generation handed in */
+	unsigned long down_since;	/* jiffies: last connection lost (nr_live 0) */
+	bool timeout_armed;		/* timeout_work queued for timeout_at */
+	unsigned long timeout_at;
 	struct dst_conn *conns[DST_MAX_CONNS];	/* slots: set by attach, cleared by the reaper */
 	unsigned int nr_live;		/* conns not dead */
 	unsigned int next_conn;		/* round robin cursor */
@@ -89,7 +118,7 @@ struct dst_device {
 	u32 inflight;			/* transactions in the hash */
 	u32 epoch;			/* last connection epoch handed out */
 	u32 state;			/* DST_STATE_* */
-	bool removing;
+	bool removing;			/* also read without the lock */
 	char last_error[DST_LAST_ERROR_MAX];
 	wait_queue_head_t idle_wait;	/* woken when inflight drops to 0 or a slot empties */
 };
@@ -109,14 +138,29 @@ struct dst_device *dst_dev_create(const struct dst_dev_params *params,
  * set (the caller failed after creating it) remove it instead.
  */
 int dst_dev_add_disk(struct dst_device *dev, int err, struct netlink_ext_ack *extack);
-int dst_dev_remove(struct dst_device *dev, struct netlink_ext_ack *extack);
-int dst_dev_connect(struct dst_device *dev, struct socket *sock,
+int dst_dev_remove(struct dst_device *dev, bool force, struct netlink_ext_ack *extack);
+int dst_dev_connect(struct dst_device *dev, struct socket *sock, u32 generation,
 		    struct netlink_ext_ack *extack);
+/* dev-set: new tunables (already validated), or dstd's state and reason. */
+void dst_dev_set_tunables(struct dst_device *dev, const struct dst_dev_tunables *t);
+void dst_dev_report(struct dst_device *dev, bool reconnecting, const char *why);
+int dst_dev_check_tunables(const struct dst_dev_tunables *t,
+			   struct netlink_ext_ack *extack);
+/* Milliseconds since the last connection was lost; 0 while connected. */
+u64 dst_dev_down_time(struct dst_device *dev);
 
 /* Give a new transaction an id and queue it (submit_bio, released writes). */
 void dst_dev_submit(struct dst_device *dev, struct dst_trans *trans);
 /* A completed transaction left the device. */
 void dst_dev_put_inflight(struct dst_device *dev);
+/*
+ * A FLUSH's reply arrived: complete it once every write submitted before it
+ * completed (at once if none is left), else hold it until then.
+ */
+void dst_dev_flush_done(struct dst_device *dev, struct dst_trans *flush,
+			blk_status_t status);
+/* A write left dev->writes: release the FLUSHes it held back. */
+void dst_dev_release_flushes(struct dst_device *dev);
 
 /*
  * Put a transaction where it belongs now (dev->lock held): on a live
@@ -128,7 +172,10 @@ void dst_dev_queue_locked(struct dst_device *dev, struct dst_trans *trans,
 			  struct list_head *fail);
 
 /* A connection died (dev->lock held): state and timeout bookkeeping. */
-void dst_dev_conn_lost_locked(struct dst_device *dev, const char *why);
+void dst_dev_conn_lost_locked(struct dst_device *dev, const char *why,
+			      unsigned long since);
+/* A transaction went to pending at trans->wait_since (dev->lock held). */
+void dst_dev_arm_timeout_locked(struct dst_device *dev, unsigned long since);
 /* A reaped connection left its slot (dev->lock held). */
 void dst_dev_conn_gone_locked(struct dst_device *dev, unsigned int slot);
 /* Multicast the device's state and send a uevent (process context). */

@@ -8,14 +8,24 @@
  *                   READ/WRITE, direct:  ->read_iter/->write_iter, async kiocb
  *                   anything else:       dst_exp_io_wq (flush, discard,
  *                                        write-zeroes, buffered read/write)
+ *                   held by the fence:   conn->held, submitted when it lifts
+ *                 PING, refused requests: straight to conn->tx_queue
  *   completion (irq, workqueue or RX itself) -> conn->tx_queue
  *   socket <- TX: reply header (+ READ data), then frees the request
  *
  * Every request gets exactly one reply while the connection lives. When it
- * dies (peer gone, socket error, malformed frame, removal) the socket is shut
- * down, which wakes both threads, and a reaper stops RX, waits until every
- * request left the backing store, stops TX and frees the rest; replies
- * completed after the death are dropped.
+ * dies (peer gone, socket error, malformed frame, fenced, removal) the socket
+ * is shut down, which wakes both threads, RX reads no further request, and a
+ * reaper stops RX, waits until every request left the backing store, stops TX
+ * and frees the rest; replies completed after the death are dropped.
+ *
+ * Fencing: export-connect with a session and generation kills the session's
+ * connections of older generations and counts, in the new connection's
+ * fence_wait, every one of them still on exp->conns (live or draining). Each
+ * reaper, once its connection's requests are all done, takes it off the list
+ * and decrements the count of every newer connection of the session after it
+ * on the list. Until the count is zero the new connection's RX parks what it
+ * would submit on conn->held; whoever brings the count to zero submits them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -71,7 +81,8 @@ enum {
  * touched from interrupt context (direct I/O completion), so @lock is taken
  * with interrupts disabled and nobody sleeps under it. Everything else is set
  * before the threads start and then only read, except @scratch (RX only) and
- * @err (written once by the first dst_exp_conn_kill()).
+ * @err and @last_error (written once by the first dst_exp_conn_kill(), read
+ * by the reaper that it queues).
  *
  * Lifetime: created by export-connect, freed by its reaper (reap_work) after
  * both threads have stopped and no request is left. Both threads run until
@@ -82,30 +93,40 @@ struct dst_export_conn {
 	struct dst_export *exp;		/* holds a reference */
 	struct socket *sock;		/* holds the socket file */
 	u32 csum;			/* DST_CSUM_* */
+	u8 session[DST_EXP_SESSION_LEN];	/* all zeroes: none */
+	bool has_session;		/* session is not all zeroes */
+	u32 generation;
 	char peer[64];
 	struct task_struct *rx_thread;
 	struct task_struct *tx_thread;
 	struct work_struct reap_work;
 	unsigned long flags;		/* DST_EXP_CONN_* bits */
-	int err;			/* why it was killed */
+	int err;			/* why it was killed; -ESTALE: fenced */
+	char last_error[64];		/* the same, for userspace */
 	struct page *scratch;		/* RX: sink for refused WRITE payloads */
 
-	spinlock_t lock;		/* irq-safe; guards the four below */
+	spinlock_t lock;		/* irq-safe; guards the six below */
 	struct list_head tx_queue;	/* requests with a reply to send; lock */
+	/*
+	 * Older connections of the session still on exp->conns; changes under
+	 * exp->lock too. While non-zero, RX parks requests on @held.
+	 */
+	unsigned int fence_wait;	/* lock */
+	struct list_head held;		/* requests waiting for the fence; lock */
 	unsigned int nr_reqs;		/* allocated, not yet freed; lock */
-	unsigned int nr_pending;	/* allocated, not yet on tx_queue; lock */
+	unsigned int nr_pending;	/* allocated, not on tx_queue (held too); lock */
 	size_t data_bytes;		/* data pages of the nr_reqs; lock */
 	/* TX waits for tx_queue, RX for budget, the reaper for nr_pending. */
 	wait_queue_head_t wait;
 };
 
 /*
- * One request, from its header to its reply. RX owns it until it submits it;
- * then whoever completes it hands it to TX through conn->tx_queue, exactly
- * once, and TX (or the reaper) frees it.
+ * One request, from its header to its reply. RX owns it until it submits or
+ * parks it; then whoever completes it hands it to TX through conn->tx_queue,
+ * exactly once, and TX (or the reaper) frees it.
  */
 struct dst_exp_req {
-	struct list_head node;		/* on conn->tx_queue */
+	struct list_head node;		/* on conn->held, then conn->tx_queue */
 	struct dst_export_conn *conn;
 	struct kiocb iocb;		/* READ and WRITE */
 	struct work_struct work;	/* what runs in dst_exp_io_wq */
@@ -155,10 +176,11 @@ void dst_export_put(struct dst_export *exp)
 }
 
 /* Tell userspace, unless the module is going away with its netlink family. */
-static void dst_export_changed(struct dst_export *exp, u32 clients)
+static void dst_export_changed(struct dst_export *exp, u32 event, u32 clients,
+			       const char *peer, const char *last_error)
 {
 	if (!READ_ONCE(dst_exports_closed))
-		dst_export_notify(exp, clients);
+		dst_export_notify(exp, event, clients, peer, last_error);
 }
 
 /* ---- requests ---- */
@@ -463,22 +485,96 @@ static void dst_exp_submit(struct dst_exp_req *req)
 
 /* ---- connections ---- */
 
+/* What a socket error tells userspace about why a client left. */
+static void dst_exp_sock_error(char *buf, size_t len, int err)
+{
+	switch (err) {
+	case -ECONNRESET:
+	case -EPIPE:
+		strscpy(buf, "connection closed by peer", len);
+		break;
+	case -ETIMEDOUT:
+		strscpy(buf, "connection timed out", len);
+		break;
+	case -EBADMSG:
+		/* dst_sock_recv(): a TLS record that is not application data. */
+		strscpy(buf, "unexpected TLS record", len);
+		break;
+	default:
+		snprintf(buf, len, "socket error %d", err);
+		break;
+	}
+}
+
 /*
- * Take @conn out of service; idempotent, process context. The shutdown wakes
- * RX from recvmsg and TX from sendmsg; the reaper does the rest.
+ * Take @conn out of service; idempotent, process context. The first caller's
+ * @err and @why (NULL: a socket error, described after @err) are what the
+ * reaper reports. The shutdown wakes RX from recvmsg and TX from sendmsg; the
+ * reaper does the rest. False when @conn was dead already.
  */
-static void dst_exp_conn_kill(struct dst_export_conn *conn, int err)
+static bool dst_exp_conn_kill(struct dst_export_conn *conn, int err, const char *why)
 {
 	if (test_and_set_bit(DST_EXP_CONN_DEAD, &conn->flags))
-		return;
+		return false;
 	conn->err = err;
+	if (why)
+		strscpy(conn->last_error, why, sizeof(conn->last_error));
+	else
+		dst_exp_sock_error(conn->last_error, sizeof(conn->last_error), err);
 	dst_sock_shutdown(conn->sock);
+	/* RX may be waiting for budget, not in recvmsg. */
+	wake_up(&conn->wait);
+	/* Orders the writes above before the reaper's reads. */
 	queue_work(dst_exp_reap_wq, &conn->reap_work);
+	return true;
 }
 
 static bool dst_exp_conn_dead(struct dst_export_conn *conn)
 {
 	return test_bit(DST_EXP_CONN_DEAD, &conn->flags);
+}
+
+/*
+ * Execute a request RX accepted: park it while the fence holds, drop it
+ * (reply and all) once the connection died, else submit it.
+ */
+static void dst_exp_rx_submit(struct dst_export_conn *conn, struct dst_exp_req *req)
+{
+	spin_lock_irq(&conn->lock);
+	if (conn->fence_wait) {
+		list_add_tail(&req->node, &conn->held);
+		spin_unlock_irq(&conn->lock);
+		return;
+	}
+	spin_unlock_irq(&conn->lock);
+	/*
+	 * Not synchronised with the kill: a request submitted just after it
+	 * is still waited for by the reaper, and by any fence, like any other.
+	 */
+	if (dst_exp_conn_dead(conn)) {
+		dst_exp_req_done(req);
+		return;
+	}
+	dst_exp_submit(req);
+}
+
+/*
+ * Submit requests that waited for the fence, from several connections maybe;
+ * those of a connection that died meanwhile are dropped instead. A connection
+ * is not freed while one of its requests is pending, so each request keeps
+ * its own alive until it is handed on.
+ */
+static void dst_exp_submit_held(struct list_head *list)
+{
+	struct dst_exp_req *req, *next;
+
+	list_for_each_entry_safe(req, next, list, node) {
+		list_del(&req->node);
+		if (dst_exp_conn_dead(req->conn))
+			dst_exp_req_done(req);
+		else
+			dst_exp_submit(req);
+	}
 }
 
 /* For threads that failed: sleep until the reaper calls kthread_stop(). */
@@ -503,6 +599,7 @@ static int dst_exp_rx_check_frame(struct dst_export_conn *conn, const struct dst
 {
 	struct dst_export *exp = conn->exp;
 	const char *why;
+	char msg[64];
 
 	if (be32_to_cpu(hdr->magic) != DST_REQ_MAGIC)
 		why = "bad magic";
@@ -520,6 +617,8 @@ static int dst_exp_rx_check_frame(struct dst_export_conn *conn, const struct dst
 		return 0;
 	pr_warn_ratelimited("export %s: %s: tag %#llx: %s, dropping connection\n",
 			    exp->name, conn->peer, be64_to_cpu(hdr->tag), why);
+	snprintf(msg, sizeof(msg), "malformed request: %s", why);
+	dst_exp_conn_kill(conn, -EPROTO, msg);
 	return -EPROTO;
 }
 
@@ -568,6 +667,9 @@ static u32 dst_exp_rx_check_req(struct dst_export_conn *conn, const struct dst_e
 	case DST_OP_WRITE_ZEROES:
 		st = dst_exp_rx_check_range(exp, req, DST_MAX_RANGE);
 		return st == DST_ST_OK && ro ? DST_ST_ROFS : st;
+	case DST_OP_PING:
+		/* The tag is the client's business: any value is answered. */
+		return req->offset || req->len ? DST_ST_INVAL : DST_ST_OK;
 	default:
 		/* No payload in v1 but WRITE's: the stream stays in step. */
 		return DST_ST_INVAL;
@@ -612,15 +714,16 @@ static int dst_exp_rx_write(struct dst_export_conn *conn, struct dst_exp_req *re
 		pr_warn_ratelimited("export %s: %s: tag %#llx: data checksum mismatch, dropping connection\n",
 				    conn->exp->name, conn->peer, req->tag);
 		err = -EBADMSG;
+		dst_exp_conn_kill(conn, err, "data checksum mismatch");
 	}
 	if (!err) {
-		dst_exp_submit(req);
+		dst_exp_rx_submit(conn, req);
 		return 0;
 	}
 reply:
 	/* Killed first, so that TX drops this reply instead of sending it. */
 	if (err)
-		dst_exp_conn_kill(conn, err);
+		dst_exp_conn_kill(conn, err, NULL);
 	dst_exp_req_done(req);
 	return err;
 }
@@ -664,11 +767,16 @@ static int dst_exp_rx_one(struct dst_export_conn *conn)
 	if (req->status == DST_ST_OK && req->opcode == DST_OP_READ &&
 	    dst_exp_req_alloc_pages(req))
 		req->status = DST_ST_NOMEM;
-	if (req->status != DST_ST_OK) {
+	/*
+	 * A PING is answered now, from here: not behind backing store I/O nor
+	 * the fence. It shares the request budget, so a flood of them cannot
+	 * pin more than other requests could.
+	 */
+	if (req->status != DST_ST_OK || req->opcode == DST_OP_PING) {
 		dst_exp_req_done(req);
 		return 0;
 	}
-	dst_exp_submit(req);
+	dst_exp_rx_submit(conn, req);
 	return 0;
 }
 
@@ -690,12 +798,16 @@ static int dst_exp_rx_thread(void *arg)
 
 	while (!kthread_should_stop()) {
 		wait_event_interruptible(conn->wait, dst_exp_rx_has_budget(conn) ||
-					 kthread_should_stop());
-		if (kthread_should_stop())
+					 dst_exp_conn_dead(conn) || kthread_should_stop());
+		/*
+		 * Dead: not one more request, though the socket may still hold
+		 * some (a shut down socket returns what it had queued).
+		 */
+		if (kthread_should_stop() || dst_exp_conn_dead(conn))
 			break;
 		err = dst_exp_rx_one(conn);
 		if (err) {
-			dst_exp_conn_kill(conn, err);
+			dst_exp_conn_kill(conn, err, NULL);
 			break;
 		}
 	}
@@ -751,7 +863,7 @@ static void dst_exp_tx_batch(struct dst_export_conn *conn, struct list_head *bat
 			more = !list_empty(batch) || !list_empty(&conn->tx_queue);
 			err = dst_exp_tx_reply(conn, req, more);
 			if (err)
-				dst_exp_conn_kill(conn, err);
+				dst_exp_conn_kill(conn, err, NULL);
 		}
 		dst_exp_req_free(req);
 	}
@@ -796,16 +908,95 @@ static void dst_exp_conn_free(struct dst_export_conn *conn)
 	kfree(conn);
 }
 
+static bool dst_exp_same_session(const struct dst_export_conn *a,
+				 const struct dst_export_conn *b)
+{
+	return !memcmp(a->session, b->session, sizeof(a->session));
+}
+
+/*
+ * Fence the older generations of @conn's session, before @conn is listed:
+ * refuse @conn when a newer generation is there, live or draining; else kill
+ * the older live connections and count every older one, live or draining, in
+ * @conn's fence_wait. Those of the same generation are left alone.
+ */
+static int dst_exp_conn_fence(struct dst_export_conn *conn, struct netlink_ext_ack *extack)
+{
+	struct dst_export *exp = conn->exp;
+	struct dst_export_conn *old;
+	char why[32];
+
+	lockdep_assert_held(&exp->lock);
+	if (!conn->has_session)
+		return 0;
+	list_for_each_entry(old, &exp->conns, node) {
+		if (dst_exp_same_session(old, conn) && old->generation > conn->generation) {
+			NL_SET_ERR_MSG_MOD(extack, "a newer generation of this session is connected");
+			return -ESTALE;
+		}
+	}
+	snprintf(why, sizeof(why), "fenced by generation %u", conn->generation);
+	list_for_each_entry(old, &exp->conns, node) {
+		if (!dst_exp_same_session(old, conn) || old->generation == conn->generation)
+			continue;
+		/* Not published, RX not started: no need for conn->lock yet. */
+		conn->fence_wait++;
+		if (dst_exp_conn_kill(old, -ESTALE, why))
+			pr_info("export %s: client %s generation %u fenced by %s generation %u\n",
+				exp->name, old->peer, old->generation, conn->peer,
+				conn->generation);
+	}
+	return 0;
+}
+
+/*
+ * @conn's requests are all done and it is leaving exp->conns: every newer
+ * connection of its session after it on the list counted it in fence_wait
+ * when it connected (the list is in connection order and @conn was on it
+ * then; a newer one before it would have been refused). The held requests of
+ * those it was the last to wait for move to @ready, for dst_exp_submit_held()
+ * once exp->lock is dropped.
+ */
+static void dst_exp_conn_unfence(struct dst_export_conn *conn, struct list_head *ready)
+{
+	struct dst_export_conn *next = conn;
+
+	lockdep_assert_held(&conn->exp->lock);
+	if (!conn->has_session)
+		return;
+	list_for_each_entry_continue(next, &conn->exp->conns, node) {
+		if (!dst_exp_same_session(next, conn) || next->generation <= conn->generation)
+			continue;
+		spin_lock_irq(&next->lock);
+		if (!WARN_ON_ONCE(!next->fence_wait) && !--next->fence_wait)
+			list_splice_tail_init(&next->held, ready);
+		spin_unlock_irq(&next->lock);
+	}
+}
+
 static void dst_exp_conn_reap(struct work_struct *work)
 {
 	struct dst_export_conn *conn = container_of(work, struct dst_export_conn, reap_work);
 	struct dst_export *exp = conn->exp;
+	bool fenced = conn->err == -ESTALE;
 	struct dst_exp_req *req, *next;
-	bool notify;
+	LIST_HEAD(held);
+	LIST_HEAD(ready);
 	u32 clients;
 
 	/* RX first: after it, no request is added. */
 	kthread_stop(conn->rx_thread);
+	/*
+	 * What waits for the fence was never executed and never will be: we
+	 * drop it, or a reaper lifting our fence meanwhile took it and does.
+	 */
+	spin_lock_irq(&conn->lock);
+	list_splice_init(&conn->held, &held);
+	spin_unlock_irq(&conn->lock);
+	list_for_each_entry_safe(req, next, &held, node) {
+		list_del(&req->node);
+		dst_exp_req_done(req);
+	}
 	/* Backing I/O may outlive the socket; TX keeps dropping its replies. */
 	wait_event(conn->wait, dst_exp_conn_idle(conn));
 	kthread_stop(conn->tx_thread);
@@ -817,29 +1008,29 @@ static void dst_exp_conn_reap(struct work_struct *work)
 	WARN_ON_ONCE(conn->nr_reqs || conn->data_bytes);
 
 	mutex_lock(&exp->lock);
+	/* None of our requests is left on the backing store: newer ones may run. */
+	dst_exp_conn_unfence(conn, &ready);
 	list_del(&conn->node);
 	clients = exp->nr_clients - 1;
 	WRITE_ONCE(exp->nr_clients, clients);
-	/* A removal reports the end of all its clients at once. */
-	notify = !exp->dead;
+	pr_info("export %s: client %s %s: %s\n", exp->name, conn->peer,
+		fenced ? "drained" : "disconnected", conn->last_error);
+	/* Under the lock, so that events come in the order of the counts. */
+	dst_export_changed(exp, fenced ? DST_EXPORT_EV_CLIENT_FENCED :
+			   DST_EXPORT_EV_CLIENT_DISCONNECTED,
+			   clients, conn->peer, conn->last_error);
 	mutex_unlock(&exp->lock);
+	dst_exp_submit_held(&ready);
 	/* Our reference keeps @exp alive even if removal is done now. */
 	wake_up(&exp->conns_wait);
 
-	if (conn->err == -ECONNRESET)
-		pr_info("export %s: client %s disconnected\n", exp->name, conn->peer);
-	else
-		pr_info("export %s: client %s disconnected (%d)\n", exp->name, conn->peer,
-			conn->err);
-	if (notify)
-		dst_export_changed(exp, clients);
 	dst_sock_put(conn->sock);
 	dst_exp_conn_free(conn);
 	dst_export_put(exp);
 }
 
-static struct dst_export_conn *dst_exp_conn_create(struct dst_export *exp,
-						   struct socket *sock, u32 csum)
+static struct dst_export_conn *dst_exp_conn_create(struct dst_export *exp, struct socket *sock,
+						   const struct dst_export_client *client)
 {
 	struct dst_export_conn *conn;
 	int err = -ENOMEM;
@@ -849,9 +1040,13 @@ static struct dst_export_conn *dst_exp_conn_create(struct dst_export *exp,
 		return ERR_PTR(-ENOMEM);
 	conn->exp = exp;
 	conn->sock = sock;
-	conn->csum = csum;
+	conn->csum = client->csum;
+	memcpy(conn->session, client->session, sizeof(conn->session));
+	conn->has_session = memchr_inv(conn->session, 0, sizeof(conn->session));
+	conn->generation = client->generation;
 	INIT_LIST_HEAD(&conn->node);
 	INIT_LIST_HEAD(&conn->tx_queue);
+	INIT_LIST_HEAD(&conn->held);
 	INIT_WORK(&conn->reap_work, dst_exp_conn_reap);
 	spin_lock_init(&conn->lock);
 	init_waitqueue_head(&conn->wait);
@@ -880,13 +1075,15 @@ free_conn:
 	return ERR_PTR(err);
 }
 
-int dst_export_connect(struct dst_export *exp, struct socket *sock, u32 csum,
+int dst_export_connect(struct dst_export *exp, struct socket *sock,
+		       const struct dst_export_client *client,
 		       struct netlink_ext_ack *extack)
 {
 	struct dst_export_conn *conn;
 	u32 clients;
+	int err;
 
-	conn = dst_exp_conn_create(exp, sock, csum);
+	conn = dst_exp_conn_create(exp, sock, client);
 	if (IS_ERR(conn)) {
 		NL_SET_ERR_MSG_MOD(extack, "cannot start the connection's threads");
 		return PTR_ERR(conn);
@@ -895,13 +1092,13 @@ int dst_export_connect(struct dst_export *exp, struct socket *sock, u32 csum,
 
 	mutex_lock(&exp->lock);
 	if (exp->dead) {
-		mutex_unlock(&exp->lock);
-		kthread_stop(conn->tx_thread);
-		kthread_stop(conn->rx_thread);
-		dst_exp_conn_free(conn);
 		NL_SET_ERR_MSG_MOD(extack, "export is being removed");
-		return -ENOENT;
+		err = -ENOENT;
+		goto refuse;
 	}
+	err = dst_exp_conn_fence(conn, extack);
+	if (err)
+		goto refuse;
 	kref_get(&exp->kref);
 	list_add_tail(&conn->node, &exp->conns);
 	clients = exp->nr_clients + 1;
@@ -909,12 +1106,23 @@ int dst_export_connect(struct dst_export *exp, struct socket *sock, u32 csum,
 	/* Under the lock: once listed, removal may kill and reap it. */
 	wake_up_process(conn->rx_thread);
 	wake_up_process(conn->tx_thread);
+	if (conn->has_session)
+		pr_info("export %s: client %s connected, checksum %s, session %pUb generation %u%s\n",
+			exp->name, conn->peer, dst_csum_name(conn->csum), conn->session,
+			conn->generation, conn->fence_wait ? ", waiting for older generations" : "");
+	else
+		pr_info("export %s: client %s connected, checksum %s\n", exp->name, conn->peer,
+			dst_csum_name(conn->csum));
+	dst_export_changed(exp, DST_EXPORT_EV_CLIENT_CONNECTED, clients, conn->peer, NULL);
 	mutex_unlock(&exp->lock);
-
-	pr_info("export %s: client %s connected, checksum %s\n", exp->name, conn->peer,
-		dst_csum_name(csum));
-	dst_export_changed(exp, clients);
 	return 0;
+
+refuse:
+	mutex_unlock(&exp->lock);
+	kthread_stop(conn->tx_thread);
+	kthread_stop(conn->rx_thread);
+	dst_exp_conn_free(conn);
+	return err;
 }
 
 /* ---- exports ---- */
@@ -1163,7 +1371,7 @@ int dst_export_add(struct net *net, const struct dst_export_cfg *cfg,
 		exp->backing_path ?: "(no path)", exp->size, exp->logical_bs,
 		exp->physical_bs, exp->direct ? "direct" : "buffered",
 		cfg->read_only ? ", read-only" : "");
-	dst_export_changed(exp, 0);
+	dst_export_changed(exp, DST_EXPORT_EV_ADDED, 0, NULL, NULL);
 	return 0;
 
 unlock:
@@ -1186,15 +1394,18 @@ static void dst_export_remove(struct dst_export *exp)
 	mutex_lock(&exp->lock);
 	exp->dead = true;
 	list_for_each_entry(conn, &exp->conns, node)
-		dst_exp_conn_kill(conn, -ESHUTDOWN);
+		dst_exp_conn_kill(conn, -ESHUTDOWN, "export removed");
 	mutex_unlock(&exp->lock);
 	wait_event(exp->conns_wait, !READ_ONCE(exp->nr_clients));
+	/* The last reaper sends its event under the lock: ours goes after it. */
+	mutex_lock(&exp->lock);
+	mutex_unlock(&exp->lock);
 
 	/* Closed now, not with the last reference: userspace may reuse it. */
 	fput(exp->file);
 	exp->file = NULL;
 	pr_info("export %s: removed\n", exp->name);
-	dst_export_changed(exp, 0);
+	dst_export_changed(exp, DST_EXPORT_EV_REMOVED, 0, NULL, NULL);
 	dst_export_put(exp);
 }
 

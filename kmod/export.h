@@ -6,6 +6,13 @@
  * parses requests and submits them to the backing file (asynchronous direct
  * I/O, or a workqueue for what is synchronous) and a TX kthread that sends
  * the replies in completion order.
+ *
+ * A client device names itself with a session id and a generation that grows
+ * with every reconnect (from its hello). When a session connects with a newer
+ * generation, its older connections are fenced: closed, and every request they
+ * had accepted completes on the backing store before the new connection
+ * executes any. A client that resends its writes after a reconnect thus never
+ * sees a stale copy from the old connection land after them.
  */
 #ifndef DST_EXPORT_H
 #define DST_EXPORT_H
@@ -14,6 +21,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/sizes.h>
+#include <linux/stddef.h>
 #include <linux/types.h>
 #include <linux/uuid.h>
 #include <linux/wait.h>
@@ -25,6 +33,9 @@ struct net;
 struct netlink_ext_ack;
 struct nlattr;
 struct socket;
+
+/* Length of a session id, as in the client hello. */
+#define DST_EXP_SESSION_LEN	sizeof_field(struct dst_client_hello, session)
 
 /*
  * An export is created by export-add and published on the global export list
@@ -57,7 +68,12 @@ struct dst_export {
 
 	/* Sleeping lock, taken after dst_exports_lock. */
 	struct mutex lock;
-	struct list_head conns;		/* dst_export_conn.node; lock */
+	/*
+	 * dst_export_conn.node, live and draining, in connection order; along
+	 * it the generations of one session never decrease (export-connect
+	 * refuses an older one), which the fence accounting relies on.
+	 */
+	struct list_head conns;		/* lock */
 	unsigned int nr_clients;	/* entries on conns; lock (WRITE_ONCE) */
 	bool dead;			/* removal started; lock */
 	wait_queue_head_t conns_wait;	/* removal waits for conns to empty */
@@ -76,6 +92,13 @@ struct dst_export_cfg {
 	const struct nlattr *fd_attr;
 };
 
+/* What export-connect hands in; export_nl.c fills it from the attributes. */
+struct dst_export_client {
+	u32 csum;				/* DST_CSUM_*, negotiated */
+	u8 session[DST_EXP_SESSION_LEN];	/* all zeroes: no session */
+	u32 generation;				/* >= 1 */
+};
+
 /* export.c APIs: */
 int dst_export_init(void);
 void dst_export_exit(void);
@@ -91,11 +114,13 @@ void dst_export_put(struct dst_export *exp);
  */
 int dst_export_del(struct dst_export *exp);
 /*
- * Serve @exp on @sock (from dst_sock_get, handshaken by userspace with
- * checksum @csum). On success the connection owns the socket reference; on
- * error the caller still does.
+ * Serve @exp on @sock (from dst_sock_get, handshaken by userspace) for
+ * @client. Fences the older generations of the client's session; -ESTALE
+ * when a newer one is connected. On success the connection owns the socket
+ * reference; on error the caller still does.
  */
-int dst_export_connect(struct dst_export *exp, struct socket *sock, u32 csum,
+int dst_export_connect(struct dst_export *exp, struct socket *sock,
+		       const struct dst_export_client *client,
 		       struct netlink_ext_ack *extack);
 /*
  * Call @fn on each export of @net from position *@pos on, under the export
@@ -107,7 +132,12 @@ int dst_export_for_each(struct net *net, unsigned long *pos, unsigned int *gen,
 			int (*fn)(struct dst_export *exp, void *arg), void *arg);
 
 /* export_nl.c APIs: */
-/* Multicast export-change-ntf with @clients in the export's netns. */
-void dst_export_notify(struct dst_export *exp, u32 clients);
+/*
+ * Multicast export-change-ntf in the export's netns: @event (enum
+ * dst_export_event), the @clients left, and for client events the client's
+ * @peer and, when it left, @last_error (both may be NULL).
+ */
+void dst_export_notify(struct dst_export *exp, u32 event, u32 clients,
+		       const char *peer, const char *last_error);
 
 #endif /* DST_EXPORT_H */

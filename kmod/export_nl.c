@@ -17,6 +17,9 @@
 #include "netlink.h"
 #include "sock.h"
 
+/* The policy checks DST_A_SESSION's length: exact-len 16 in the spec. */
+static_assert(DST_EXP_SESSION_LEN == 16);
+
 /* DST_A_EXPORT_NAME, required and valid; NULL with extack set otherwise. */
 static const char *dst_nl_export_name(struct genl_info *info)
 {
@@ -100,16 +103,26 @@ int dst_nl_export_del_doit(struct sk_buff *skb, struct genl_info *info)
 
 int dst_nl_export_connect_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct dst_export_client client = {
+		.csum = DST_CSUM_NONE,
+		.generation = 1,
+	};
+	struct nlattr **a = info->attrs;
 	struct dst_export *exp;
 	struct socket *sock;
-	u32 csum = DST_CSUM_NONE;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, DST_A_SOCK_FD))
 		return -EINVAL;
 	/* Bounded by policy to the checksum enum. */
-	if (info->attrs[DST_A_CSUM])
-		csum = nla_get_u32(info->attrs[DST_A_CSUM]);
+	if (a[DST_A_CSUM])
+		client.csum = nla_get_u32(a[DST_A_CSUM]);
+	/* Exactly DST_EXP_SESSION_LEN bytes by policy; absent: no session. */
+	if (a[DST_A_SESSION])
+		memcpy(client.session, nla_data(a[DST_A_SESSION]), sizeof(client.session));
+	/* At least 1 by policy. */
+	if (a[DST_A_GENERATION])
+		client.generation = nla_get_u32(a[DST_A_GENERATION]);
 	exp = dst_nl_find_export(info);
 	if (IS_ERR(exp))
 		return PTR_ERR(exp);
@@ -119,7 +132,10 @@ int dst_nl_export_connect_doit(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(sock);
 		goto put_exp;
 	}
-	err = dst_export_connect(exp, sock, csum, info->extack);
+	err = dst_export_connect(exp, sock, &client, info->extack);
+	/* A newer generation of the session is connected: ours is too old. */
+	if (err == -ESTALE)
+		NL_SET_BAD_ATTR(info->extack, a[DST_A_GENERATION] ?: a[DST_A_SESSION]);
 	if (err)
 		dst_sock_put(sock);
 put_exp:
@@ -218,7 +234,8 @@ int dst_nl_export_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-void dst_export_notify(struct dst_export *exp, u32 clients)
+void dst_export_notify(struct dst_export *exp, u32 event, u32 clients,
+		       const char *peer, const char *last_error)
 {
 	struct sk_buff *skb;
 	void *hdr;
@@ -227,7 +244,10 @@ void dst_export_notify(struct dst_export *exp, u32 clients)
 	if (!skb)
 		return;
 	if (nla_put_string(skb, DST_A_EXPORT_NAME, exp->name) ||
-	    nla_put_u32(skb, DST_A_CLIENTS, clients)) {
+	    nla_put_u32(skb, DST_A_EXPORT_EVENT, event) ||
+	    nla_put_u32(skb, DST_A_CLIENTS, clients) ||
+	    (peer && nla_put_string(skb, DST_A_PEER, peer)) ||
+	    (last_error && nla_put_string(skb, DST_A_LAST_ERROR, last_error))) {
 		nlmsg_free(skb);
 		return;
 	}

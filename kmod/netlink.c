@@ -68,6 +68,23 @@ static int dst_nl_copy_string(char *dst, size_t size, struct genl_info *info, in
 	return 0;
 }
 
+/* Override @t with the tunables the request carries (policy-checked). */
+static void dst_nl_get_tunables(struct genl_info *info, struct dst_dev_tunables *t)
+{
+	struct nlattr **a = info->attrs;
+
+	if (a[DST_A_IO_TIMEOUT])
+		t->io_timeout = nla_get_u32(a[DST_A_IO_TIMEOUT]);
+	if (a[DST_A_PING_INTERVAL])
+		t->ping_interval = nla_get_u32(a[DST_A_PING_INTERVAL]);
+	if (a[DST_A_RECONNECT_DELAY])
+		t->reconnect_delay = nla_get_u32(a[DST_A_RECONNECT_DELAY]);
+	if (a[DST_A_RECONNECT_DELAY_MAX])
+		t->reconnect_delay_max = nla_get_u32(a[DST_A_RECONNECT_DELAY_MAX]);
+	if (a[DST_A_RECONNECT_GIVE_UP])
+		t->reconnect_give_up = nla_get_u32(a[DST_A_RECONNECT_GIVE_UP]);
+}
+
 static int dst_nl_dev_params(struct genl_info *info, struct dst_dev_params *p)
 {
 	struct nlattr **a = info->attrs;
@@ -91,8 +108,22 @@ static int dst_nl_dev_params(struct genl_info *info, struct dst_dev_params *p)
 	p->csum = nla_get_u32(a[DST_A_CSUM]);
 	if (a[DST_A_UUID])
 		memcpy(&p->uuid, nla_data(a[DST_A_UUID]), sizeof(p->uuid));
-	err = dst_nl_copy_string(p->export_name, sizeof(p->export_name), info,
-				 DST_A_EXPORT_NAME);
+	if (a[DST_A_SESSION])
+		memcpy(p->session, nla_data(a[DST_A_SESSION]), sizeof(p->session));
+	p->generation = a[DST_A_GENERATION] ? nla_get_u32(a[DST_A_GENERATION]) : 1;
+	p->conn_count = a[DST_A_CONN_COUNT] ? nla_get_u32(a[DST_A_CONN_COUNT]) : 1;
+	p->tunables = (struct dst_dev_tunables) {
+		.io_timeout = DST_IO_TIMEOUT_DEFAULT_MS,
+		.ping_interval = DST_PING_INTERVAL_DEFAULT_MS,
+		.reconnect_delay = DST_RECONNECT_DELAY_DEFAULT_MS,
+		.reconnect_delay_max = DST_RECONNECT_DELAY_MAX_DEFAULT_MS,
+		.reconnect_give_up = DST_TIMEOUT_FOREVER,
+	};
+	dst_nl_get_tunables(info, &p->tunables);
+	err = dst_dev_check_tunables(&p->tunables, info->extack);
+	if (!err)
+		err = dst_nl_copy_string(p->export_name, sizeof(p->export_name), info,
+					 DST_A_EXPORT_NAME);
 	if (!err)
 		err = dst_nl_copy_string(p->remote, sizeof(p->remote), info, DST_A_REMOTE);
 	return err;
@@ -172,7 +203,8 @@ int dst_nl_dev_del_doit(struct sk_buff *skb, struct genl_info *info)
 	dev = dst_nl_find_dev(info);
 	err = PTR_ERR_OR_ZERO(dev);
 	if (!err)
-		err = dst_dev_remove(dev, info->extack);
+		err = dst_dev_remove(dev, nla_get_flag(info->attrs[DST_A_FORCE]),
+				     info->extack);
 	if (!err)
 		dst_devs_generation++;
 	mutex_unlock(&dst_devs_mutex);
@@ -185,7 +217,8 @@ int dst_nl_dev_connect_doit(struct sk_buff *skb, struct genl_info *info)
 	struct socket *sock;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, DST_A_SOCK_FD))
+	if (GENL_REQ_ATTR_CHECK(info, DST_A_SOCK_FD) ||
+	    GENL_REQ_ATTR_CHECK(info, DST_A_GENERATION))
 		return -EINVAL;
 	mutex_lock(&dst_devs_mutex);
 	dev = dst_nl_find_dev(info);
@@ -198,7 +231,50 @@ int dst_nl_dev_connect_doit(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(sock);
 		goto unlock;
 	}
-	err = dst_dev_connect(dev, sock, info->extack);
+	err = dst_dev_connect(dev, sock, nla_get_u32(info->attrs[DST_A_GENERATION]),
+			      info->extack);
+unlock:
+	mutex_unlock(&dst_devs_mutex);
+	return err;
+}
+
+int dst_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	char why[DST_LAST_ERROR_MAX];
+	struct dst_dev_tunables t;
+	struct nlattr **a = info->attrs;
+	struct dst_device *dev;
+	unsigned long flags;
+	bool reconnecting = false;
+	int err;
+
+	if (a[DST_A_STATE]) {
+		/* Userspace only ever reports that it is reconnecting. */
+		if (nla_get_u32(a[DST_A_STATE]) != DST_STATE_RECONNECTING) {
+			NL_SET_ERR_MSG_MOD(info->extack, "only the reconnecting state can be set");
+			NL_SET_BAD_ATTR(info->extack, a[DST_A_STATE]);
+			return -EINVAL;
+		}
+		reconnecting = true;
+	}
+	/* A long reason is cut to what the device keeps. */
+	if (a[DST_A_LAST_ERROR])
+		nla_strscpy(why, a[DST_A_LAST_ERROR], sizeof(why));
+	mutex_lock(&dst_devs_mutex);
+	dev = dst_nl_find_dev(info);
+	err = PTR_ERR_OR_ZERO(dev);
+	if (err)
+		goto unlock;
+	spin_lock_irqsave(&dev->lock, flags);
+	t = dev->tunables;
+	spin_unlock_irqrestore(&dev->lock, flags);
+	dst_nl_get_tunables(info, &t);
+	err = dst_dev_check_tunables(&t, info->extack);
+	if (err)
+		goto unlock;
+	dst_dev_set_tunables(dev, &t);
+	if (reconnecting || a[DST_A_LAST_ERROR])
+		dst_dev_report(dev, reconnecting, a[DST_A_LAST_ERROR] ? why : NULL);
 unlock:
 	mutex_unlock(&dst_devs_mutex);
 	return err;
@@ -208,13 +284,16 @@ static int dst_nl_fill_dev(struct sk_buff *skb, struct dst_device *dev)
 {
 	const struct dst_dev_params *p = &dev->params;
 	char last_error[DST_LAST_ERROR_MAX];
-	u32 state, inflight, live;
+	u32 state, inflight, live, generation;
+	struct dst_dev_tunables t;
 	unsigned long flags;
 
 	spin_lock_irqsave(&dev->lock, flags);
 	state = dev->state;
 	inflight = dev->inflight;
 	live = dev->nr_live;
+	generation = dev->generation;
+	t = dev->tunables;
 	strscpy(last_error, dev->last_error, sizeof(last_error));
 	spin_unlock_irqrestore(&dev->lock, flags);
 
@@ -231,7 +310,16 @@ static int dst_nl_fill_dev(struct sk_buff *skb, struct dst_device *dev)
 	    nla_put_string(skb, DST_A_REMOTE, p->remote) ||
 	    nla_put_u32(skb, DST_A_CONNECTIONS, live) ||
 	    nla_put_u32(skb, DST_A_INFLIGHT, inflight) ||
-	    nla_put_string(skb, DST_A_LAST_ERROR, last_error))
+	    nla_put_string(skb, DST_A_LAST_ERROR, last_error) ||
+	    nla_put(skb, DST_A_SESSION, sizeof(p->session), p->session) ||
+	    nla_put_u32(skb, DST_A_GENERATION, generation) ||
+	    nla_put_u32(skb, DST_A_IO_TIMEOUT, t.io_timeout) ||
+	    nla_put_u32(skb, DST_A_PING_INTERVAL, t.ping_interval) ||
+	    nla_put_u32(skb, DST_A_RECONNECT_DELAY, t.reconnect_delay) ||
+	    nla_put_u32(skb, DST_A_RECONNECT_DELAY_MAX, t.reconnect_delay_max) ||
+	    nla_put_u32(skb, DST_A_RECONNECT_GIVE_UP, t.reconnect_give_up) ||
+	    nla_put_u64_64bit(skb, DST_A_DOWN_TIME, dst_dev_down_time(dev), DST_A_PAD) ||
+	    nla_put_u32(skb, DST_A_CONN_COUNT, p->conn_count))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -267,9 +355,14 @@ unlock:
 	return genlmsg_reply(msg, info);
 }
 
-/* cb->args[0]: the next device index to dump. */
+/*
+ * cb->args[0]: the next device index to dump. A dump lists the devices made
+ * in the caller's network namespace, whose events it also gets: a dstd finds
+ * the devices it is responsible for.
+ */
 int dst_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	struct net *net = sock_net(cb->skb->sk);
 	struct dst_device *dev;
 	int index = cb->args[0];
 	void *hdr;
@@ -277,6 +370,8 @@ int dst_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	mutex_lock(&dst_devs_mutex);
 	cb->seq = dst_devs_generation;
 	for (; (dev = dst_dev_next(&index)); index++) {
+		if (!net_eq(dev->net, net))
+			continue;
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 				  &dst_nl_family, NLM_F_MULTI, DST_CMD_DEV_GET);
 		if (!hdr)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Socket I/O for the data path, ready for kernel TLS: receives carry a
- * control buffer for the TLS record type, sends never splice pages.
+ * control buffer for the TLS record type, and pages are spliced into a socket
+ * only when no upper layer protocol (kernel TLS) sits on it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -9,6 +10,7 @@
 #include <linux/kthread.h>
 #include <linux/sched/mm.h>
 #include <linux/tcp.h>
+#include <net/inet_connection_sock.h>
 #include <net/tcp.h>
 #include <net/tls.h>
 #include "compat.h"
@@ -162,6 +164,23 @@ int dst_sock_send(struct socket *sock, struct iov_iter *iter, bool more)
 {
 	return dst_sock_xfer(sock, iter, MSG_NOSIGNAL | (more ? MSG_MORE : 0),
 			     dst_sock_send_once, -EPIPE);
+}
+
+bool dst_sock_may_splice(struct socket *sock)
+{
+	return !inet_csk(sock->sk)->icsk_ulp_ops;
+}
+
+int dst_sock_send_page(struct socket *sock, struct bio_vec *bv, bool more)
+{
+	int flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0);
+	struct iov_iter iter;
+
+	iov_iter_bvec(&iter, ITER_SOURCE, bv, 1, bv->bv_len);
+	/* Slab pages and pages without a reference cannot be held by an skb. */
+	if (!sendpage_ok(bv->bv_page))
+		return dst_sock_xfer(sock, &iter, flags, dst_sock_send_once, -EPIPE);
+	return dst_sock_xfer(sock, &iter, flags, dst_sock_splice_once, -EPIPE);
 }
 
 int dst_sock_send_buf(struct socket *sock, const void *buf, size_t len, bool more)

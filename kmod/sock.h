@@ -4,7 +4,7 @@
  *
  * Sockets come from userspace, connected and handshaken, and may carry kernel
  * TLS later: receives always pass a control buffer so a non-data TLS record is
- * seen and refused, and nothing here splices pages into the socket.
+ * seen and refused, and pages are spliced only into a socket without TLS.
  * All I/O runs in a memalloc scope with MSG_NOSIGNAL; a short transfer is
  * retried until complete, so callers see all-or-error.
  */
@@ -39,6 +39,14 @@ void dst_sock_prepare(struct socket *sock, bool memalloc);
 /* Send all of @iter; @more adds MSG_MORE. 0 or -errno. */
 int dst_sock_send(struct socket *sock, struct iov_iter *iter, bool more);
 int dst_sock_send_buf(struct socket *sock, const void *buf, size_t len, bool more);
+/*
+ * Send one page segment by reference (zero copy): the page must stay
+ * unchanged until the peer acknowledged it, as stable pages or the bio's
+ * life guarantee. Only on sockets dst_sock_may_splice() allows.
+ */
+int dst_sock_send_page(struct socket *sock, struct bio_vec *bv, bool more);
+/* No upper layer protocol (kernel TLS) that would refuse or copy spliced pages. */
+bool dst_sock_may_splice(struct socket *sock);
 
 /*
  * Receive exactly iov_iter_count(@iter) bytes. 0, -ECONNRESET when the peer

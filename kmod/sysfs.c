@@ -32,7 +32,31 @@ DST_PARAM_ATTR(uuid, "%pUb", &dev->params.uuid);
 DST_PARAM_ATTR(csum, "%s", dst_csum_name(dev->params.csum));
 DST_PARAM_ATTR(max_transfer, "%u", dev->params.max_xfer);
 DST_PARAM_ATTR(features, "%#x", dev->params.features);
-DST_PARAM_ATTR(io_timeout, "%lu", dev->io_timeout / HZ);
+/* Milliseconds shown as seconds ("0.5", "30"), DST_TIMEOUT_FOREVER as -1. */
+static ssize_t dst_show_ms(char *buf, u32 ms)
+{
+	if (ms == DST_TIMEOUT_FOREVER)
+		return sysfs_emit(buf, "-1\n");
+	if (ms % 1000)
+		return sysfs_emit(buf, "%u.%03u\n", ms / 1000, ms % 1000);
+	return sysfs_emit(buf, "%u\n", ms / 1000);
+}
+
+#define DST_TUNABLE_ATTR(_name)						\
+static ssize_t _name##_show(struct device *kdev,			\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	return dst_show_ms(buf, READ_ONCE(dst_from_kdev(kdev)->tunables._name)); \
+}									\
+static DEVICE_ATTR_RO(_name)
+
+DST_TUNABLE_ATTR(io_timeout);
+DST_TUNABLE_ATTR(ping_interval);
+DST_TUNABLE_ATTR(reconnect_delay);
+DST_TUNABLE_ATTR(reconnect_delay_max);
+DST_TUNABLE_ATTR(reconnect_give_up);
+DST_PARAM_ATTR(generation, "%u", READ_ONCE(dev->generation));
+DST_PARAM_ATTR(conn_count, "%u", dev->params.conn_count);
 DST_PARAM_ATTR(state, "%s", dst_state_name(READ_ONCE(dev->state)));
 DST_PARAM_ATTR(inflight, "%u", READ_ONCE(dev->inflight));
 DST_PARAM_ATTR(connections, "%u", READ_ONCE(dev->nr_live));
@@ -73,9 +97,15 @@ static struct attribute *dst_attrs[] = {
 	&dev_attr_max_transfer.attr,
 	&dev_attr_features.attr,
 	&dev_attr_io_timeout.attr,
+	&dev_attr_ping_interval.attr,
+	&dev_attr_reconnect_delay.attr,
+	&dev_attr_reconnect_delay_max.attr,
+	&dev_attr_reconnect_give_up.attr,
+	&dev_attr_generation.attr,
 	&dev_attr_state.attr,
 	&dev_attr_inflight.attr,
 	&dev_attr_connections.attr,
+	&dev_attr_conn_count.attr,
 	&dev_attr_epoch.attr,
 	&dev_attr_reads.attr,
 	&dev_attr_writes.attr,

@@ -79,7 +79,10 @@ struct dst_trans *dst_trans_from_bio(struct dst_device *dev, struct bio *bio)
 	trans->sends_counted = 0;
 	trans->after = NULL;
 	trans->conn = NULL;
+	trans->sent_gen = 0;
+	trans->waiting = false;
 	INIT_LIST_HEAD(&trans->entry);
+	INIT_LIST_HEAD(&trans->write_entry);
 	INIT_HLIST_NODE(&trans->node);
 	trans->start_time = bio_start_io_acct(bio);
 	return trans;
@@ -94,6 +97,7 @@ struct dst_trans *dst_trans_preflush(struct dst_device *dev, struct dst_trans *w
 	trans->opcode = DST_OP_FLUSH;
 	trans->after = write;
 	INIT_LIST_HEAD(&trans->entry);
+	INIT_LIST_HEAD(&trans->write_entry);
 	INIT_HLIST_NODE(&trans->node);
 	return trans;
 }
@@ -116,6 +120,7 @@ void dst_trans_unhash_locked(struct dst_trans *trans)
 	lockdep_assert_held(&dev->lock);
 	hash_del(&trans->node);
 	list_del_init(&trans->entry);
+	list_del_init(&trans->write_entry);
 	trans->conn = NULL;
 }
 
@@ -169,8 +174,11 @@ void dst_trans_complete(struct dst_trans *trans, blk_status_t status)
 {
 	struct dst_trans *after = trans->after;
 	struct dst_device *dev = trans->dev;
+	bool write = dst_trans_is_write(trans);
 
 	dst_trans_end(trans, status);
+	if (write)
+		dst_dev_release_flushes(dev);
 	if (after) {
 		/* The pre-flush came first, as REQ_PREFLUSH requires. */
 		if (status)

@@ -12,6 +12,7 @@
 #include <linux/bio.h>
 #include <linux/list.h>
 #include <linux/types.h>
+#include "proto.h"
 
 struct dst_device;
 struct dst_conn;
@@ -37,6 +38,7 @@ struct dst_trans {
 	u16 flags;			/* DST_CMD_F_* */
 	u64 offset;			/* bytes */
 	u32 length;			/* bytes */
+	u64 seq;			/* submission order */
 	unsigned int sends;		/* times put on a wire */
 	unsigned int sends_counted;	/* sends already counted as resends */
 	/*
@@ -48,9 +50,28 @@ struct dst_trans {
 	/* Guarded by dev->lock. */
 	enum dst_trans_state state;
 	struct dst_conn *conn;		/* QUEUED..RECEIVING: the connection */
+	/*
+	 * Generation of the connection that last put it on the wire, 0 if none
+	 * or the server said it did not execute it. Its outcome is unknown
+	 * until it is answered, so a resend needs a newer generation: the
+	 * server fences the old one before serving the new one.
+	 */
+	u32 sent_gen;
+	unsigned long queued_at;	/* jiffies: put on a connection */
+	unsigned long wait_since;	/* jiffies: waiting for a connection since */
+	bool waiting;			/* wait_since is set */
 	struct list_head entry;		/* on pending, send_queue or sent */
+	struct list_head write_entry;	/* on dev->writes or held_flushes */
 	struct hlist_node node;		/* in dev->trans until completed */
+	blk_status_t held_status;	/* a held FLUSH's reply */
 };
+
+/* Changes data: a later FLUSH must not be acknowledged before it. */
+static inline bool dst_trans_is_write(const struct dst_trans *trans)
+{
+	return trans->opcode == DST_OP_WRITE || trans->opcode == DST_OP_DISCARD ||
+	       trans->opcode == DST_OP_WRITE_ZEROES;
+}
 
 int dst_trans_module_init(void);
 void dst_trans_module_exit(void);

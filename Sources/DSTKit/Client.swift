@@ -35,6 +35,12 @@ public final class DSTNetlink {
         ]
         if let name = p.exportName, !name.isEmpty { values.append((.exportName, .string(name))) }
         if let index = p.index { values.append((.devIndex, .u32(index))) }
+        if !p.session.isNone {
+            values.append((.session, .binary(p.session.bytes)))
+            values.append((.generation, .u32(p.generation)))
+        }
+        values += p.policy.attributes
+        if let count = p.connCount { values.append((.connCount, .u32(count))) }
         let replies = try call(.devAdd, values, subject: p.index.map { "dst\($0)" })
         guard let index = replies.lazy.compactMap({ $0.u32(.devIndex) }).first else {
             throw DSTError.kernel(operation: "dev-add", message: "the kernel replied without a device index", errno: EPROTO)
@@ -42,9 +48,46 @@ public final class DSTNetlink {
         return index
     }
 
-    /// dev-del: removes /dev/dstN; EBUSY while it is open or mounted.
-    public func removeDevice(_ index: UInt32) throws {
-        _ = try call(.devDel, [(.devIndex, .u32(index))], subject: "dst\(index)")
+    /// dev-del: removes /dev/dstN; EBUSY while it is mounted or claimed,
+    /// unless `force` (its I/O then fails).
+    public func removeDevice(_ index: UInt32, force: Bool = false) throws {
+        var values: [(DSTAttr, NLValue)] = [(.devIndex, .u32(index))]
+        if force { values.append((.force, .flag)) }
+        _ = try call(.devDel, values, subject: "dst\(index)")
+    }
+
+    /// dev-set: changes the policy values given and, for dstd, reports the
+    /// state (reconnecting) or why a reconnect failed.
+    public func setDevice(_ index: UInt32, policy: DSTDevicePolicy = DSTDevicePolicy(), state: DSTDevState? = nil,
+                          lastError: String? = nil) throws {
+        var values: [(DSTAttr, NLValue)] = [(.devIndex, .u32(index))]
+        values += policy.attributes
+        if let state { values.append((.state, .u32(state.rawValue))) }
+        if let lastError { values.append((.lastError, .string(Self.truncated(lastError, to: Self.lastErrorMax)))) }
+        _ = try call(.devSet, values, subject: "dst\(index)")
+    }
+
+    /// Longest last-error the kernel keeps, in bytes: its buffer holds 127
+    /// and a NUL (kmod/dev.h DST_LAST_ERROR_MAX), and dev-set refuses a
+    /// longer string rather than cutting it, however long the policy allows.
+    static var lastErrorMax: Int {
+        let kept = 127
+        if case let .string(maxLength?) = DSTAttr.lastError.kind { return min(maxLength, kept) }
+        return kept
+    }
+
+    /// `text` cut to at most `max` bytes of UTF-8, on a character boundary.
+    static func truncated(_ text: String, to max: Int) -> String {
+        guard text.utf8.count > max else { return text }
+        var out = ""
+        var bytes = 0
+        for ch in text {
+            let n = String(ch).utf8.count
+            if bytes + n > max { break }
+            out.append(ch)
+            bytes += n
+        }
+        return out
     }
 
     /// dev-get dump: every device.
@@ -63,9 +106,14 @@ public final class DSTNetlink {
     }
 
     /// dev-connect: hands a new handshaken socket to an existing device.
-    public func connectDevice(_ index: UInt32, socket: Int32) throws {
-        _ = try call(.devConnect, [(.devIndex, .u32(index)), (.sockFd, .u32(UInt32(bitPattern: socket)))],
-                     subject: "dst\(index)")
+    /// ESTALE (a newer generation is connected) becomes staleGeneration.
+    public func connectDevice(_ index: UInt32, socket: Int32, generation: UInt32) throws {
+        do {
+            _ = try call(.devConnect, [(.devIndex, .u32(index)), (.sockFd, .u32(UInt32(bitPattern: socket))),
+                                       (.generation, .u32(generation))], subject: "dst\(index)")
+        } catch DSTError.kernel(_, _, ESTALE) {
+            throw DSTError.staleGeneration(subject: "dst\(index)", generation: generation)
+        }
     }
 
     // MARK: exports
@@ -103,10 +151,23 @@ public final class DSTNetlink {
         return export
     }
 
-    /// export-connect: hands a client socket, handshaken by us, to an export.
-    public func connectExport(_ name: String, socket: Int32, csum: DSTChecksum) throws {
-        _ = try call(.exportConnect, [(.exportName, .string(name)), (.sockFd, .u32(UInt32(bitPattern: socket))),
-                                      (.csum, .u32(csum.rawValue))], exportSubject: name)
+    /// export-connect: hands a client socket, handshaken by us, to an
+    /// export, with the client's session and generation unless it has no
+    /// session. ESTALE (a newer generation of the session is connected)
+    /// becomes staleGeneration.
+    public func connectExport(_ name: String, socket: Int32, csum: DSTChecksum,
+                              session: DSTSession = .none, generation: UInt32 = 0) throws {
+        var values: [(DSTAttr, NLValue)] = [(.exportName, .string(name)), (.sockFd, .u32(UInt32(bitPattern: socket))),
+                                            (.csum, .u32(csum.rawValue))]
+        if !session.isNone {
+            values.append((.session, .binary(session.bytes)))
+            values.append((.generation, .u32(generation)))
+        }
+        do {
+            _ = try call(.exportConnect, values, exportSubject: name)
+        } catch DSTError.kernel(_, _, ESTALE) {
+            throw DSTError.staleGeneration(subject: "export \(name)", generation: generation)
+        }
     }
 
     // MARK: errors

@@ -33,11 +33,30 @@ public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
     case netlink(call: String, code: Int32)
     case timedOut(String)
     case daemon(String)
+    /// A duration option that is not a number of seconds.
+    case invalidDuration(option: String, text: String)
+    /// A duration option outside what the kernel accepts; `allowed` says
+    /// what is ("between 0.01 and 3600 seconds").
+    case durationOutOfRange(option: String, allowed: String)
+    /// A count option that is not a number in `allowed` ("between 1 and 16").
+    case countOutOfRange(option: String, allowed: String)
+    /// --reconnect-delay-max below --reconnect-delay.
+    case delayOrder(first: DSTMillis, max: DSTMillis)
+    /// A command that changes nothing without one of `options`.
+    case nothingToDo(command: String, options: [String])
+    /// ESTALE from dev-connect or export-connect: a newer generation of the
+    /// session is connected. `subject` is "dst0" or "export disk".
+    case staleGeneration(subject: String, generation: UInt32)
+    /// A reconnect found another export behind the device's address.
+    case exportUUIDChanged(was: DSTUUID, now: DSTUUID)
+    case exportSizeChanged(was: UInt64, now: UInt64)
 
     /// True for errors in what the user typed: dstctl exits 64 (EX_USAGE).
     public var isUsage: Bool {
         switch self {
-        case .invalidAddress, .invalidExportName, .invalidDeviceName: return true
+        case .invalidAddress, .invalidExportName, .invalidDeviceName, .invalidDuration, .durationOutOfRange,
+             .countOutOfRange, .delayOrder, .nothingToDo:
+            return true
         default: return false
         }
     }
@@ -87,6 +106,20 @@ public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
             return what
         case let .daemon(what):
             return what
+        case let .invalidDuration(option, text):
+            return "invalid duration \"\(text)\" for \(option): expected seconds with at most 3 decimals, e.g. 30 or 0.5"
+        case let .durationOutOfRange(option, allowed), let .countOutOfRange(option, allowed):
+            return "\(option) must be \(allowed)"
+        case let .delayOrder(first, max):
+            return "--reconnect-delay-max (\(max)) must not be less than --reconnect-delay (\(first))"
+        case let .nothingToDo(command, options):
+            return "\(command) needs at least one of " + options.joined(separator: ", ")
+        case let .staleGeneration(subject, generation):
+            return "\(subject): generation \(generation) is stale: a newer generation of this session is connected"
+        case let .exportUUIDChanged(was, now):
+            return "export UUID changed: was \(was), now \(now)"
+        case let .exportSizeChanged(was, now):
+            return "export size changed: was \(was) bytes, now \(now) bytes"
         }
     }
 }

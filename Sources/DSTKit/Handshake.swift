@@ -31,8 +31,10 @@ public struct DSTNegotiated: Equatable, Sendable {
 /// hello, then check the server's reply.
 public enum DSTClientHandshake {
     /// The hello header and the export name after it. An empty name asks for
-    /// the only export on the server's address.
-    public static func hello(exportName: String, csum: DSTChecksum,
+    /// the only export on the server's address. `session` and `generation`
+    /// identify the device and its connection, so that the server can fence
+    /// the older connections of a device that reconnected.
+    public static func hello(exportName: String, csum: DSTChecksum, session: DSTSession, generation: UInt32,
                              features: DSTFeatures = .all) throws -> [UInt8] {
         let name = Array(exportName.utf8)
         guard name.count <= DSTWire.exportNameMax, !name.contains(0) else {
@@ -40,7 +42,8 @@ public enum DSTClientHandshake {
         }
         let header = DSTClientHello(magic: UInt64(DSTWire.helloMagic), version: UInt32(DSTWire.protoVersion),
                                     features: features.rawValue, csum: csum.rawValue,
-                                    nameLen: UInt32(name.count))
+                                    nameLen: UInt32(name.count), session: session.bytes,
+                                    generation: generation, reserved: 0)
         return header.encoded() + name
     }
 
@@ -133,12 +136,27 @@ public struct DSTHelloRequest: Equatable, Sendable {
     public var features: DSTFeatures
     public var csum: DSTChecksum
     public var exportName: String
+    /// The client device's session; DSTSession.none: no fencing.
+    public var session: DSTSession
+    /// The connection's generation within the session (0 without a session).
+    public var generation: UInt32
+
+    public init(version: UInt32, features: DSTFeatures, csum: DSTChecksum, exportName: String,
+                session: DSTSession = .none, generation: UInt32 = 0) {
+        self.version = version
+        self.features = features
+        self.csum = csum
+        self.exportName = exportName
+        self.session = session
+        self.generation = generation
+    }
 }
 
 /// Server half of the handshake, without I/O: parse the hello in two steps
 /// (header, then its name), choose an export, build the reply.
 public enum DSTServerHandshake {
-    /// Checks the fixed header: magic, version, name length, checksum.
+    /// Checks the fixed header: magic, version, reserved field, name length,
+    /// checksum, generation.
     /// On success the caller reads `nameLen` more bytes.
     public static func parseHeader(_ bytes: some Collection<UInt8>) -> Result<DSTClientHello, DSTRefusal> {
         guard let hello = try? DSTClientHello(decoding: bytes) else {
@@ -150,12 +168,18 @@ public enum DSTServerHandshake {
         guard hello.version == UInt32(DSTWire.protoVersion) else {
             return .failure(DSTRefusal(.badVersion, "protocol version \(hello.version) is not supported; this server speaks \(DSTWire.protoVersion)"))
         }
+        guard hello.reserved == 0 else {
+            return .failure(DSTRefusal(.badRequest, "reserved field of the hello is \(hex(UInt64(hello.reserved))), not 0"))
+        }
         guard hello.nameLen <= UInt32(DSTWire.exportNameMax) else {
             return .failure(DSTRefusal(.badRequest, "export name of \(hello.nameLen) bytes exceeds \(DSTWire.exportNameMax)"))
         }
         guard DSTChecksum(rawValue: hello.csum) != nil else {
             return .failure(DSTRefusal(.badChecksum, "checksum \(hello.csum) is not supported; use one of "
                 + DSTChecksum.allCases.map(\.specName).joined(separator: ", ")))
+        }
+        if hello.generation == 0, hello.session.contains(where: { $0 != 0 }) {
+            return .failure(DSTRefusal(.badRequest, "generation 0 is invalid; the generations of a session start at 1"))
         }
         return .success(hello)
     }
@@ -172,8 +196,10 @@ public enum DSTServerHandshake {
         guard let csum = DSTChecksum(rawValue: hello.csum) else {
             return .failure(DSTRefusal(.badChecksum, "checksum \(hello.csum) is not supported"))
         }
+        let session = DSTSession(bytes: hello.session) ?? .none
         return .success(DSTHelloRequest(version: hello.version, features: DSTFeatures(rawValue: hello.features),
-                                        csum: csum, exportName: text))
+                                        csum: csum, exportName: text, session: session,
+                                        generation: session.isNone ? 0 : hello.generation))
     }
 
     /// Checksums this server computes (the kernel does both).

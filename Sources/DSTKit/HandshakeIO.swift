@@ -3,8 +3,8 @@
 extension DSTClientHandshake {
     /// Sends the hello on `stream` and reads and checks the reply.
     public static func perform(on stream: ByteStream, exportName: String, csum: DSTChecksum,
-                               peer: String) throws -> DSTNegotiated {
-        try stream.write(all: hello(exportName: exportName, csum: csum))
+                               session: DSTSession, generation: UInt32, peer: String) throws -> DSTNegotiated {
+        try stream.write(all: hello(exportName: exportName, csum: csum, session: session, generation: generation))
         let head = try stream.read(exactly: DSTServerReply.size)
         if head.isEmpty {
             throw DSTError.handshake(peer: peer, reason: "connection closed by the server")

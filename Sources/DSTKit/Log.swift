@@ -81,17 +81,22 @@ public enum Console {
         isatty(1) == 1 && getenv("NO_COLOR") == nil
     }
 
-    public static func writeStdout(_ text: String) { write(fd: 1, text) }
-    public static func writeStderr(_ text: String) { write(fd: 2, text) }
+    /// Writes all of `text` at once (no buffering); false when stdout is
+    /// gone (EPIPE with SIGPIPE ignored, or another error).
+    @discardableResult
+    public static func writeStdout(_ text: String) -> Bool { write(fd: 1, text) }
+    @discardableResult
+    public static func writeStderr(_ text: String) -> Bool { write(fd: 2, text) }
 
-    private static func write(fd: Int32, _ text: String) {
+    private static func write(fd: Int32, _ text: String) -> Bool {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if n < 0 && lastErrno() == EINTR { continue }
-            if n <= 0 { return }
+            if n <= 0 { return false }
             bytes = bytes.dropFirst(n)
         }
+        return true
     }
 
     public static func exit(_ code: Int32) -> Never { Glibc.exit(code) }

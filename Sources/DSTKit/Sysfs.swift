@@ -11,7 +11,13 @@ public struct DSTSysfs: Sendable {
                                       "write_bytes", "errors", "csum_errors", "protocol_errors", "reconnects",
                                       "resends", "timeouts"]
     /// Numeric attributes: parameters, gauges and the counters.
-    public static let numberFiles = ["max_transfer", "io_timeout", "inflight", "connections", "epoch"] + counterFiles
+    public static let numberFiles = ["max_transfer", "inflight", "connections", "conn_count", "epoch", "generation"]
+        + counterFiles
+    /// Durations in seconds ("0.5", "-1" for forever), by policy option.
+    public static let durationFiles: [(DSTPolicyOption, String)] = [
+        (.ioTimeout, "io_timeout"), (.pingInterval, "ping_interval"), (.reconnectDelay, "reconnect_delay"),
+        (.reconnectDelayMax, "reconnect_delay_max"), (.giveUp, "reconnect_give_up"),
+    ]
 
     public let root: String
 
@@ -22,6 +28,8 @@ public struct DSTSysfs: Sendable {
     public struct Device: Equatable, Sendable {
         public var text: [String: String] = [:]
         public var numbers: [String: UInt64] = [:]
+        /// The timeouts and reconnect policy.
+        public var policy = DSTDevicePolicy()
 
         /// Counters present, in `counterFiles` order.
         public var counters: [(String, UInt64)] {
@@ -42,6 +50,9 @@ public struct DSTSysfs: Sendable {
         }
         for name in Self.numberFiles {
             if let v = Self.readValue("\(dir)/\(name)"), let n = UInt64(v) { out.numbers[name] = n }
+        }
+        for (option, name) in Self.durationFiles {
+            if let v = Self.readValue("\(dir)/\(name)") { out.policy[option] = DSTMillis(secondsText: v) }
         }
         return out
     }

@@ -14,9 +14,9 @@ extension Dstctl {
         static let configuration = CommandConfiguration(
             abstract: "Attach a remote export as a local block device /dev/dstN.",
             discussion: """
-                Connects to the server, performs the handshake and hands the connection
-                to the kernel. Prints the device path. Starts dstd, which reconnects the
-                device when its connection drops.
+                Connects to the server, performs the handshake and hands the connections
+                to the kernel, which spreads I/O over them. Prints the device path. Starts
+                dstd, which reconnects the device when a connection drops.
                 """
         )
 
@@ -33,31 +33,60 @@ extension Dstctl {
         @Option(help: "Checksum over frame headers and data.")
         var csum: ChecksumChoice = .crc32c
 
+        @Option(parsing: .unconditional,
+                help: ArgumentHelp("TCP connections to the server, 1 to 16; I/O is spread over them.", valueName: "n"))
+        var connections = "1"
+
+        @OptionGroup(title: "Timeouts")
+        var timeouts: PolicyOptions
+
+        /// The options given, the rest from DSTDevicePolicy.defaults; a
+        /// first delay above the default maximum raises the maximum.
+        func policy() throws -> DSTDevicePolicy {
+            var given = try timeouts.policy()
+            if let first = given.reconnectDelay, given.reconnectDelayMax == nil,
+               let max = DSTDevicePolicy.defaults.reconnectDelayMax, first.value > max.value {
+                given.reconnectDelayMax = first
+            }
+            return given.filled(from: .defaults)
+        }
+
         func run() throws {
             let address = try DSTAddress(parsing: remote)
             let index = try name.map { try DSTNames.deviceIndex($0, allowDevPath: false) }
             if let export, !DSTNames.isValidExportName(export) { throw DSTError.invalidExportName(export) }
+            let policy = try policy()
+            let count = try DSTAttach.parseConnections(connections)
 
             // Fails fast when the module is missing, before bothering the server.
             let netlink = try DSTNetlink()
-            let stream = try Net.connect(to: address)
-            let negotiated = try DSTClientHandshake.perform(on: stream, exportName: export ?? "",
-                                                            csum: csum.checksum, peer: address.description)
-            try stream.prepareForKernel()
-            let created = try netlink.addDevice(DSTDeviceParams(socket: stream.fd.raw, negotiated: negotiated,
-                                                                exportName: negotiated.exportName, remote: address.description,
-                                                                index: index))
-            let path = "/dev/dst\(created)"
+            // The device's identity towards servers for its whole life; each
+            // reconnect of dstd's sends the next generation.
+            let attach = DSTAttach(address: address, exportName: export, csum: csum.checksum, index: index,
+                                   policy: policy, connections: count, session: try DSTSession.random())
+            let result = try attach.run(netlink: netlink) { try Net.connect(to: $0) }
+            let path = "/dev/dst\(result.index)"
+            if let failure = result.failure {
+                Dstctl.warn(Self.shortWarning(device: "dst\(result.index)", failure: failure, wanted: count))
+            }
             if !waitFor(millis: 5000, { isBlockDevice(path) }) {
                 Dstctl.warn("\(path) did not appear within 5 s")
             }
-            // dstd reconnects the device when its connection drops.
+            // dstd reconnects the device when a connection drops, and opens
+            // the connections that failed here.
             do {
                 try Daemon.ensureRunning(after: "attached \(path)")
             } catch {
                 Dstctl.warn("\(error); the device will not be reconnected")
             }
             Console.writeStdout("\(path)\n")
+        }
+
+        /// "dst0: connection 3 of 4 failed: cannot connect to ...; dstd will
+        /// open all 4 again".
+        static func shortWarning(device: String, failure: DSTAttach.Failure, wanted: UInt32) -> String {
+            "\(device): connection \(failure.number) of \(wanted) failed: \(failure.reason);"
+                + " dstd will open all \(wanted) again"
         }
     }
 }

@@ -13,7 +13,8 @@ struct Dstctl: ParsableCommand {
             fails and 64 when the command line is wrong.
             """,
         version: "0.1.0",
-        subcommands: [Status.self, Export.self, Unexport.self, AddNode.self, RemoveNode.self],
+        subcommands: [Status.self, Export.self, Unexport.self, AddNode.self, SetNode.self, RemoveNode.self,
+                      Monitor.self],
         defaultSubcommand: Status.self
     )
 

@@ -9,6 +9,12 @@ extension Dstctl {
             discussion: """
                 The kernel serves the export; dstd accepts clients on the listen address
                 and is started if it is not running in this network namespace.
+
+                Clients refuse to reconnect to an export whose UUID changed. By default
+                the UUID is derived from this machine, the export name and the backing
+                store, so exporting the same store under the same name again (after
+                unexport or a reboot) gives the same UUID; --uuid keeps an export's UUID
+                when it moves to another machine or backing store.
                 """
         )
 
@@ -25,21 +31,43 @@ extension Dstctl {
         @Flag(help: "Open <path> read-only and refuse writes.")
         var readOnly = false
 
+        @Option(help: ArgumentHelp("Export UUID, 8-4-4-4-12 hex digits (default: derived from this machine, <name> and the backing store).",
+                                   valueName: "uuid"))
+        var uuid: String?
+
         func run() throws {
             let address = try DSTAddress(parsing: listen)
             let exportName = name ?? DSTBacking.basename(path)
             guard DSTNames.isValidExportName(exportName) else { throw DSTError.invalidExportName(exportName) }
+            let explicitUUID = try uuid.map(Self.parseUUID)
             let backing = try DSTBacking.open(path, readOnly: readOnly)
+            let exportUUID = explicitUUID ?? backing.exportUUID(name: exportName)
 
             let netlink = try DSTNetlink()
             try netlink.addExport(DSTExportParams(name: exportName, backingFD: backing.fd.raw,
                                                   backingPath: backing.path, readOnly: readOnly,
-                                                  listen: address, uuid: try DSTUUID.random()))
+                                                  listen: address, uuid: exportUUID))
             let size = (try? netlink.export(exportName).size) ?? backing.size
             for problem in try Daemon.sync(after: "exported \(exportName)") {
                 Dstctl.warn("dstd: \(problem)")
             }
             Console.writeStdout("exported \(exportName) (\(size) bytes) on \(address)\n")
+        }
+
+        /// --uuid: the canonical form, not all zeroes (the nil UUID stands for
+        /// no export in a refusal). A bad one is a usage error, one line and
+        /// exit 64 like DSTError's; DSTError has no case for it.
+        static func parseUUID(_ text: String) throws -> DSTUUID {
+            guard let uuid = DSTUUID(parsing: text) else {
+                usageError("invalid UUID \"\(text)\": expected 8-4-4-4-12 hex digits")
+            }
+            guard !uuid.isZero else { usageError("invalid UUID \"\(text)\": must not be all zeroes") }
+            return uuid
+        }
+
+        static func usageError(_ message: String) -> Never {
+            Console.writeStderr("dstctl: \(message)\n")
+            Console.exit(64)
         }
     }
 }

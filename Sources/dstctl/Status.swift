@@ -34,7 +34,20 @@ extension Dstctl {
         static func json(devices: [(DSTDevice, DSTSysfs.Device?)], exports: [DSTExport]) -> JSON {
             let devs: [JSON] = devices.map { d, fs in
                 let counters: [(String, JSON)] = DSTSysfs.counterFiles.map { ($0, JSON.optional(fs?.numbers[$0])) }
-                return .object([
+                let p = policy(d, fs)
+                let downTime: JSON = d.downTime.map { JSON.seconds(millis: $0) } ?? .null
+                let generation: UInt64? = d.generation.map(UInt64.init) ?? fs?.numbers["generation"]
+                let policy: [(String, JSON)] = [
+                    ("io_timeout", .duration(p.ioTimeout)),
+                    ("ping_interval", .duration(p.pingInterval)),
+                    ("reconnect_delay", .duration(p.reconnectDelay)),
+                    ("reconnect_delay_max", .duration(p.reconnectDelayMax)),
+                    ("reconnect_give_up", .duration(p.reconnectGiveUp)),
+                    ("session", .optional(d.session?.description)),
+                    ("generation", .optional(generation)),
+                    ("down_time", downTime),
+                ]
+                let head: [(String, JSON)] = [
                     ("name", .string(d.name)),
                     ("index", .int(UInt64(d.index))),
                     ("state", .optional(d.stateName ?? fs?.text["state"])),
@@ -48,12 +61,15 @@ extension Dstctl {
                     ("features", .array((d.features?.specNames ?? []).map(JSON.string))),
                     ("checksum", .optional(d.csum?.specName ?? fs?.text["csum"])),
                     ("connections", .optional(d.connections.map(UInt64.init) ?? fs?.numbers["connections"])),
+                    ("conn_count", .optional(d.connCount.map(UInt64.init) ?? fs?.numbers["conn_count"])),
                     ("inflight", .optional(d.inflight.map(UInt64.init) ?? fs?.numbers["inflight"])),
                     ("epoch", .optional(fs?.numbers["epoch"])),
-                    ("io_timeout", .optional(fs?.numbers["io_timeout"])),
+                ]
+                let tail: [(String, JSON)] = [
                     ("last_error", .optional(nonEmpty(d.lastError ?? fs?.text["last_error"]))),
                     ("counters", .object(counters)),
-                ])
+                ]
+                return .object(head + policy + tail)
             }
             let exps: [JSON] = exports.map { e in
                 .object([
@@ -73,6 +89,11 @@ extension Dstctl {
             return .object([("devices", .array(devs)), ("exports", .array(exps))])
         }
 
+        /// The kernel's policy from netlink, what is missing from sysfs.
+        static func policy(_ d: DSTDevice, _ fs: DSTSysfs.Device?) -> DSTDevicePolicy {
+            d.policy.filled(from: fs?.policy ?? DSTDevicePolicy())
+        }
+
         static func text(devices: [(DSTDevice, DSTSysfs.Device?)], exports: [DSTExport], style s: Style) -> String {
             var out: [String] = []
             func line(_ key: String, _ value: String?) {
@@ -83,6 +104,7 @@ extension Dstctl {
                 out.append("\(s.bold("device:")) \(s.green(d.name))")
                 let state = d.stateName ?? fs?.text["state"]
                 line("state", state.map { $0 == "connected" ? s.green($0) : s.yellow($0) })
+                if let down = d.downTime, down > 0, d.state != .connected { line("down for", humanDuration(down)) }
                 line("remote", d.remote ?? fs?.text["remote"])
                 line("export", d.exportName ?? fs?.text["export"])
                 line("uuid", d.uuid?.description ?? fs?.text["uuid"])
@@ -91,7 +113,9 @@ extension Dstctl {
                 line("max transfer", d.maxXfer.map { humanBytes(UInt64($0)) })
                 line("features", d.features.map { $0.specNames.isEmpty ? "none" : $0.specNames.joined(separator: ", ") })
                 line("checksum", d.csum?.specName ?? fs?.text["csum"])
-                line("connections", (d.connections.map(UInt64.init) ?? fs?.numbers["connections"]).map(String.init))
+                line("connections", connectionsText(live: d.connections.map(UInt64.init) ?? fs?.numbers["connections"],
+                                                    wanted: d.connCount.map(UInt64.init) ?? fs?.numbers["conn_count"]))
+                line("generation", (d.generation.map(UInt64.init) ?? fs?.numbers["generation"]).map(String.init))
                 line("inflight", (d.inflight.map(UInt64.init) ?? fs?.numbers["inflight"]).map(String.init))
                 if let n = fs?.numbers {
                     if let r = n["reads"], let rb = n["read_bytes"], let w = n["writes"], let wb = n["write_bytes"] {
@@ -103,8 +127,11 @@ extension Dstctl {
                     let reconnects = [("reconnects", "reconnects"), ("resends", "resends"), ("timeouts", "timeouts")]
                         .compactMap { file, label in n[file].map { "\($0) \(label)" } }
                     if !reconnects.isEmpty { line("recovery", reconnects.joined(separator: ", ")) }
-                    line("io timeout", n["io_timeout"].map { "\($0) s" })
                 }
+                let p = policy(d, fs)
+                line("io timeout", p.ioTimeout?.description)
+                line("ping interval", p.pingInterval.map { $0.value == 0 ? "off" : $0.description })
+                line("reconnect", reconnectText(p))
                 line("last error", nonEmpty(d.lastError ?? fs?.text["last_error"]).map { s.red($0) })
             }
             for e in exports {
@@ -122,6 +149,27 @@ extension Dstctl {
             return out.isEmpty ? "" : out.joined(separator: "\n") + "\n"
         }
     }
+}
+
+/// "1 of 2" live connections of those the device is meant to have; just
+/// the live ones from a kernel that does not say.
+func connectionsText(live: UInt64?, wanted: UInt64?) -> String? {
+    guard let live else { return nil }
+    return wanted.map { "\(live) of \($0)" } ?? String(live)
+}
+
+/// "delay 0.5 s to 10 s, give up never"; nil when the kernel reports none of it.
+func reconnectText(_ p: DSTDevicePolicy) -> String? {
+    var parts: [String] = []
+    if let first = p.reconnectDelay {
+        parts.append("delay \(first)" + (p.reconnectDelayMax.map { " to \($0)" } ?? ""))
+    } else if let max = p.reconnectDelayMax {
+        parts.append("delay up to \(max)")
+    }
+    if let giveUp = p.reconnectGiveUp {
+        parts.append(giveUp.isForever ? "give up never" : "give up after \(giveUp)")
+    }
+    return parts.isEmpty ? nil : parts.joined(separator: ", ")
 }
 
 func nonEmpty(_ s: String?) -> String? {

@@ -48,6 +48,9 @@ final class Daemon {
         // dstctl connections that arrive meanwhile are answered in the loop,
         // after this first reconcile.
         reconcile()
+        // Devices that lost their connection while no dstd ran (or while
+        // the last one was reconnecting them when it died).
+        reconnector.scan(netlink)
         while true {
             var fds = [signals.fd.raw, lock.raw, events.fileDescriptor]
             let listening = listeners.map { ($0.key, $0.value) }
@@ -64,8 +67,9 @@ final class Daemon {
             if ready.contains(signals.fd.raw) {
                 while let sig = signals.next() {
                     if sig == .hangup {
-                        log.info("SIGHUP: reloading exports")
+                        log.info("SIGHUP: reloading exports and devices")
                         reconcile()
+                        reconnector.scan(netlink)
                     } else {
                         log.info("exiting on \(sig.name); connections stay with the kernel")
                         return 0
@@ -73,11 +77,14 @@ final class Daemon {
                 }
             }
             if ready.contains(lock.raw) {
-                // dstctl asks after adding an export: answer once the
-                // listeners match the kernel's exports.
+                // dstctl asks after adding an export or changing a device:
+                // answer once the listeners match the kernel's exports.
                 let peers = DaemonLock.acceptPending(lock)
                 if !peers.isEmpty {
                     reconcile()
+                    // After dstctl set-node: a device given up on may
+                    // have a longer give-up time now.
+                    reconnector.scan(netlink)
                     DaemonLock.answer(peers, problems: problems)
                 }
             }
@@ -94,34 +101,53 @@ final class Daemon {
 
     func handleEvents() {
         var exportsChanged = false
+        var rescan = false
         do {
             while true {
                 let batch = try events.read()
                 if batch.isEmpty { break }
                 for event in batch {
                     switch event {
-                    case let .export(name, clients):
-                        log.debug("event: export \(name) changed (clients \(clients.map(String.init) ?? "?"))")
-                        exportsChanged = true
-                    case let .device(index, state, lastError):
-                        log.debug("event: dst\(index) \(state?.specName ?? "?")\(lastError.map { ": \($0)" } ?? "")")
+                    case let .export(e):
+                        log.debug("event: export \(e.name) \(e.eventName ?? "changed")"
+                            + "\(e.peer.map { " \($0)" } ?? "") (clients \(e.clients.map(String.init) ?? "?"))"
+                            + "\(nonEmpty(e.lastError).map { ": \($0)" } ?? "")")
+                        // Clients coming and going change no listener.
+                        if e.event != .clientConnected && e.event != .clientDisconnected && e.event != .clientFenced {
+                            exportsChanged = true
+                        }
+                    case let .device(d):
+                        log.debug("event: \(d.name) \(d.stateName ?? "?")"
+                            + "\(d.connections.map { " (\($0) of \(d.connCount ?? 1) connections)" } ?? "")"
+                            + "\(nonEmpty(d.lastError).map { ": \($0)" } ?? "")")
                         // Device events reach only the netns the device was
-                        // created in: a disconnected device here is ours to
-                        // reconnect.
-                        if state == .disconnected {
-                            reconnector.start(index: index, reason: lastError)
+                        // created in: a device here that lost a connection
+                        // is ours to reconnect.
+                        if d.state == .disconnected || d.isShort {
+                            // A short device may be one whose connections are
+                            // being handed in right now (by add-node, or by
+                            // our own reconnect): the reconnect thread looks
+                            // again after its first delay, and says so if
+                            // it is still short.
+                            reconnector.start(index: d.index,
+                                              why: Reconnector.why(state: d.stateName, reason: d.lastError,
+                                                                   live: d.connections, wanted: d.connCount),
+                                              level: d.isShort ? .debug : .info)
                         }
                     case .lost:
                         log.warning("kernel events were lost; dumping again")
                         exportsChanged = true
+                        rescan = true
                     }
                 }
             }
         } catch {
             log.error("reading events: \(error)")
             exportsChanged = true
+            rescan = true
         }
         if exportsChanged { reconcile() }
+        if rescan { reconnector.scan(netlink) }
     }
 
     /// Makes the listener set match the listen addresses of the kernel's
@@ -209,10 +235,21 @@ final class Acceptor: Sendable {
             switch outcome {
             case let .refused(refusal):
                 log.info("\(peer) on \(listen): refused: \(refusal.status.specName): \(refusal.message)")
-            case let .accepted(export, csum, _):
+            case let .accepted(export, csum, request):
                 try stream.prepareForKernel()
-                try netlink.connectExport(export.name, socket: stream.fd.raw, csum: csum)
-                log.info("\(peer) on \(listen): attached to export \(export.name) (checksum \(csum.specName))")
+                try netlink.connectExport(export.name, socket: stream.fd.raw, csum: csum,
+                                          session: request.session, generation: request.generation)
+                let session = request.session.isNone ? "no session"
+                    : "session \(request.session), generation \(request.generation)"
+                log.info("\(peer) on \(listen): attached to export \(export.name) (checksum \(csum.specName), \(session))")
+            }
+        } catch let error as DSTError {
+            if case .staleGeneration = error {
+                // The client reconnected again meanwhile; this connection
+                // lost the race and is closed.
+                log.info("\(peer) on \(listen): refused by the kernel: \(error); closing")
+            } else {
+                log.warning("\(peer) on \(listen): \(error)")
             }
         } catch {
             log.warning("\(peer) on \(listen): \(error)")

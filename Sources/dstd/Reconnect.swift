@@ -2,79 +2,122 @@
 import DSTKit
 import Synchronization
 
-/// Gives disconnected client devices a new connection: dial the device's
-/// remote again, handshake, check that the export is the same one (UUID and
-/// size) and hand the socket over with dev-connect. One thread per device,
-/// with backoff, until the device is connected, failed or gone. All it
-/// knows comes from dev-get.
+/// Gives client devices that lost a connection all their connections
+/// again, one thread per device running DSTReconnect (backoff, a round of
+/// conn-count handshakes with the device's session and next generation,
+/// export checks, dev-connect, give-up). All it knows comes from dev-get,
+/// so a restarted dstd picks up where the last one stopped.
 final class Reconnector: Sendable {
     let log: DSTLog
-    let active = Mutex<Set<UInt32>>([])
-
-    /// Delays between attempts, in milliseconds; the last one repeats.
-    static let backoff = [0, 500, 1000, 2000, 4000, 8000]
+    /// Devices with a reconnect thread, and whether another run was asked
+    /// for while it ran (an event that came in after its last dev-get).
+    let active = Mutex<[UInt32: Bool]>([:])
 
     init(log: DSTLog) { self.log = log }
 
-    func start(index: UInt32, reason: String?) {
-        let fresh = active.withLock { $0.insert(index).inserted }
+    /// Devices reconnected: those without a connection (failed ones too,
+    /// since they serve again once a connection comes back), and connected
+    /// ones with fewer live connections than they are meant to have.
+    static func needsReconnect(_ device: DSTDevice) -> Bool {
+        switch device.state {
+        case .disconnected?, .reconnecting?, .failed?: return true
+        default: return device.isShort
+        }
+    }
+
+    /// Starts a reconnect of `index` unless one runs; then that one runs
+    /// once more when it is done, so no event is lost in between. `why`
+    /// is logged at `level` when a reconnect starts.
+    func start(index: UInt32, why: String, level: DSTLog.Level = .info) {
+        let fresh = active.withLock { running -> Bool in
+            if running[index] != nil {
+                running[index] = true
+                return false
+            }
+            running[index] = false
+            return true
+        }
         guard fresh else { return }
-        log.info("dst\(index): disconnected\(reason.map { " (\($0))" } ?? ""); reconnecting")
+        log.log(level, "dst\(index): \(why); reconnecting")
         do {
             try Processes.detachThread { [self] in
-                run(index: index)
-                active.withLock { _ = $0.remove(index) }
+                repeat {
+                    run(index: index)
+                } while active.withLock { running -> Bool in
+                    if running[index] == true {
+                        running[index] = false
+                        return true
+                    }
+                    running[index] = nil
+                    return false
+                }
             }
         } catch {
-            active.withLock { _ = $0.remove(index) }
+            active.withLock { _ = $0.removeValue(forKey: index) }
             log.error("dst\(index): \(error)")
         }
     }
 
-    private func run(index: UInt32) {
-        let name = "dst\(index)"
-        var attempt = 0
-        while true {
-            sleepMillis(Self.backoff[min(attempt, Self.backoff.count - 1)])
-            attempt += 1
-            do {
-                let netlink = try DSTNetlink()
-                let device = try netlink.device(index)
-                guard device.state == .disconnected || device.state == .reconnecting else {
-                    log.info("\(name): \(device.stateName ?? "state unknown"); no reconnect needed")
-                    return
-                }
-                try attemptOnce(device, netlink: netlink)
-                log.info("\(name): reconnected to \(device.remote ?? "?") after \(attempt) attempt(s)")
-                return
-            } catch DSTError.noSuchDevice {
-                log.info("\(name): removed; giving up")
-                return
-            } catch DSTError.moduleNotLoaded {
-                return
-            } catch {
-                log.warning("\(name): reconnect attempt \(attempt): \(error)")
-            }
+    /// Starts a reconnect of every device of this namespace that needs one:
+    /// at start-up and whenever events may have been lost.
+    func scan(_ netlink: DSTNetlink) {
+        let devices: [DSTDevice]
+        do {
+            devices = try netlink.devices()
+        } catch {
+            log.error("dumping devices: \(error)")
+            return
+        }
+        for device in devices where Self.needsReconnect(device) {
+            // Given up on, and said so: nothing to do until the give-up
+            // time changes.
+            if let message = DSTReconnect.givenUp(device), device.lastError == message { continue }
+            start(index: device.index, why: Self.why(state: device.stateName, reason: device.lastError,
+                                                     live: device.connections, wanted: device.connCount))
         }
     }
 
-    private func attemptOnce(_ device: DSTDevice, netlink: DSTNetlink) throws {
-        guard let remote = device.remote, let csum = device.csum else {
-            throw DSTError.daemon("the kernel did not report the remote and checksum")
+    /// "disconnected (connection to 192.0.2.1:1025 lost)", "connected with
+    /// 1 of 4 connections (...)".
+    static func why(state: String?, reason: String?, live: UInt32?, wanted: UInt32?) -> String {
+        var text = state ?? "?"
+        if state == DSTDevState.connected.specName, let live, let wanted {
+            text += " with \(live) of \(wanted) connections"
         }
-        let address = try DSTAddress(parsing: remote)
-        let stream = try Net.connect(to: address, timeout: Net.connectTimeout)
-        let negotiated = try DSTClientHandshake.perform(on: stream, exportName: device.exportName ?? "",
-                                                        csum: csum, peer: address.description)
-        if let uuid = device.uuid, uuid != negotiated.uuid {
-            throw DSTError.handshake(peer: address.description,
-                                     reason: "export UUID changed from \(uuid) to \(negotiated.uuid)")
-        }
-        if let size = device.size, size != negotiated.size {
-            throw DSTError.handshake(peer: address.description,
-                                     reason: "export size changed from \(size) to \(negotiated.size)")
-        }
-        try stream.prepareForKernel()
-        try netlink.connectDevice(device.index, socket: stream.fd.raw)
+        if let reason = nonEmpty(reason) { text += " (\(reason))" }
+        return text
     }
+
+    private func run(index: UInt32) {
+        let name = "dst\(index)"
+        let netlink: DSTNetlink
+        do {
+            // A netlink socket per thread: libnl sockets are not thread-safe.
+            netlink = try DSTNetlink()
+        } catch {
+            log.error("\(name): \(error)")
+            return
+        }
+        let outcome = DSTReconnect(index: index, netlink: netlink, environment: .system(log: log)).run()
+        switch outcome {
+        case let .reconnected(generation, connections, attempts):
+            let count = connections == 1 ? "" : ", \(connections) connections"
+            log.info("\(name): reconnected (generation \(generation)\(count)) after \(attempts) attempt(s)")
+        case .connected:
+            log.debug("\(name): connected; nothing to do")
+        case let .notNeeded(state):
+            log.info("\(name): \(state); no reconnect needed")
+        case let .gaveUp(message, new):
+            log.log(new ? .warning : .debug, "\(name): \(message)")
+        case .removed:
+            log.info("\(name): removed; reconnect stopped")
+        case .moduleGone:
+            log.error("\(name): the dst module went away; reconnect stopped")
+        }
+    }
+}
+
+func nonEmpty(_ s: String?) -> String? {
+    guard let s, !s.isEmpty else { return nil }
+    return s
 }

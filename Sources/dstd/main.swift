@@ -2,13 +2,16 @@
 import DSTKit
 
 /// dstd: accepts DST clients for the exports of its network namespace,
-/// performs the handshake and hands each connection to the kernel. All
-/// state is the kernel's; dstd derives its listeners from the export list
-/// and may be restarted at any time without disturbing connections.
+/// performs the handshake and hands each connection to the kernel, and
+/// reconnects the namespace's client devices. All state is the kernel's;
+/// dstd derives its listeners from the export list and its reconnects from
+/// the device list, and may be restarted at any time without disturbing
+/// connections.
 let usage = """
     USAGE: dstd [--foreground] [--log <file>] [--syslog] [-v]
 
-    Accepts DST clients for the exports of this network namespace.
+    Accepts DST clients for the exports of this network namespace and
+    reconnects its client devices when their connections drop.
 
     OPTIONS:
       --foreground            Stay in the foreground (the default; dstctl starts

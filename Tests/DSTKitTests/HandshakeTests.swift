@@ -20,6 +20,7 @@ final class ScriptedStream: ByteStream {
 
 let listen = "192.0.2.1:1025"
 let uuid = DSTUUID(bytes: Array(1...16))!
+let clientSession = DSTSession(bytes: Array(0xa0...0xaf))!
 
 func export(_ name: String, size: UInt64 = 1 << 30, listen: String = listen,
             features: DSTFeatures = [.flush, .fua, .discard]) -> DSTExport {
@@ -36,30 +37,51 @@ func goodReply(size: UInt64 = 1 << 30, lbs: UInt32 = 512, pbs: UInt32 = 4096, ma
 
 final class ClientHelloTests: XCTestCase {
     func testHelloLayout() throws {
-        let bytes = try DSTClientHandshake.hello(exportName: "disk", csum: .crc32c)
-        XCTAssertEqual(bytes.count, 24 + 4)
+        let bytes = try DSTClientHandshake.hello(exportName: "disk", csum: .crc32c, session: clientSession,
+                                                 generation: 0x01020304)
+        XCTAssertEqual(bytes.count, 48 + 4)
         XCTAssertEqual(Array(bytes[0..<8]), Array("DSTHELLO".utf8))
         XCTAssertEqual(Array(bytes[8..<12]), [0, 0, 0, 1])
         XCTAssertEqual(Array(bytes[12..<16]), [0, 0, 0, 0x3f])
         XCTAssertEqual(Array(bytes[16..<20]), [0, 0, 0, 1])
         XCTAssertEqual(Array(bytes[20..<24]), [0, 0, 0, 4])
-        XCTAssertEqual(Array(bytes[24...]), Array("disk".utf8))
+        XCTAssertEqual(Array(bytes[24..<40]), Array(0xa0...0xaf))
+        XCTAssertEqual(Array(bytes[40..<44]), [1, 2, 3, 4])
+        XCTAssertEqual(Array(bytes[44..<48]), [0, 0, 0, 0], "reserved")
+        XCTAssertEqual(Array(bytes[48...]), Array("disk".utf8))
     }
 
     func testEmptyNameAndLimits() throws {
-        XCTAssertEqual(try DSTClientHandshake.hello(exportName: "", csum: .none).count, 24)
+        XCTAssertEqual(try DSTClientHandshake.hello(exportName: "", csum: .none, session: clientSession, generation: 1).count, 48)
         let max = String(repeating: "a", count: 64)
-        XCTAssertEqual(try DSTClientHandshake.hello(exportName: max, csum: .none).count, 88)
-        XCTAssertThrowsError(try DSTClientHandshake.hello(exportName: max + "a", csum: .none)) {
+        XCTAssertEqual(try DSTClientHandshake.hello(exportName: max, csum: .none, session: clientSession, generation: 1).count, 112)
+        XCTAssertThrowsError(try DSTClientHandshake.hello(exportName: max + "a", csum: .none, session: clientSession, generation: 1)) {
             XCTAssertEqual($0 as? DSTError, .invalidExportName(max + "a"))
         }
+    }
+
+    func testSession() throws {
+        XCTAssertTrue(DSTSession.none.isNone)
+        XCTAssertEqual(DSTSession.none.description, String(repeating: "0", count: 32))
+        XCTAssertEqual(clientSession.description, "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf")
+        XCTAssertNil(DSTSession(bytes: [1, 2, 3]))
+        var seen = Set<DSTSession>()
+        for _ in 0..<32 {
+            let s = try DSTSession.random()
+            XCTAssertFalse(s.isNone)
+            XCTAssertEqual(s.bytes.count, 16)
+            seen.insert(s)
+        }
+        XCTAssertEqual(seen.count, 32)
     }
 }
 
 final class ServerHandshakeTests: XCTestCase {
     func hello(magic: UInt64 = UInt64(DSTWire.helloMagic), version: UInt32 = 1, csum: UInt32 = 1,
-               nameLen: UInt32 = 4) -> [UInt8] {
-        DSTClientHello(magic: magic, version: version, features: 0x3f, csum: csum, nameLen: nameLen).encoded()
+               nameLen: UInt32 = 4, session: [UInt8] = clientSession.bytes, generation: UInt32 = 7,
+               reserved: UInt32 = 0) -> [UInt8] {
+        DSTClientHello(magic: magic, version: version, features: 0x3f, csum: csum, nameLen: nameLen,
+                       session: session, generation: generation, reserved: reserved).encoded()
     }
 
     func refusal<T>(_ r: Result<T, DSTRefusal>) -> DSTRefusal? {
@@ -72,7 +94,7 @@ final class ServerHandshakeTests: XCTestCase {
         for n in 0..<DSTClientHello.size {
             let r = refusal(DSTServerHandshake.parseHeader(full.prefix(n)))
             XCTAssertEqual(r?.status, .badRequest, "length \(n)")
-            XCTAssertEqual(r?.message, "short hello (\(n) of 24 bytes)")
+            XCTAssertEqual(r?.message, "short hello (\(n) of 48 bytes)")
         }
         XCTAssertNil(refusal(DSTServerHandshake.parseHeader(full)))
     }
@@ -92,6 +114,32 @@ final class ServerHandshakeTests: XCTestCase {
         XCTAssertNil(refusal(DSTServerHandshake.parseHeader(hello(csum: 0))))
     }
 
+    func testReservedMustBeZero() {
+        XCTAssertEqual(refusal(DSTServerHandshake.parseHeader(hello(reserved: 1))),
+                       DSTRefusal(.badRequest, "reserved field of the hello is 0x1, not 0"))
+        XCTAssertEqual(refusal(DSTServerHandshake.parseHeader(hello(reserved: 0xdead_beef))),
+                       DSTRefusal(.badRequest, "reserved field of the hello is 0xdeadbeef, not 0"))
+        // A future version may use the field: the version is refused first.
+        XCTAssertEqual(refusal(DSTServerHandshake.parseHeader(hello(version: 2, reserved: 1)))?.status, .badVersion)
+    }
+
+    func testGeneration() throws {
+        XCTAssertEqual(refusal(DSTServerHandshake.parseHeader(hello(generation: 0))),
+                       DSTRefusal(.badRequest, "generation 0 is invalid; the generations of a session start at 1"))
+        // Without a session there is no fencing, and the generation is ignored.
+        let none = [UInt8](repeating: 0, count: 16)
+        let h = try DSTServerHandshake.parseHeader(hello(session: none, generation: 0)).get()
+        XCTAssertEqual(try DSTServerHandshake.parseName(h, Array("disk".utf8)).get(),
+                       DSTHelloRequest(version: 1, features: .all, csum: .crc32c, exportName: "disk",
+                                       session: .none, generation: 0))
+        let h2 = try DSTServerHandshake.parseHeader(hello(session: none, generation: 9)).get()
+        XCTAssertEqual(try DSTServerHandshake.parseName(h2, Array("disk".utf8)).get().generation, 0)
+        let h3 = try DSTServerHandshake.parseHeader(hello(generation: .max)).get()
+        let r3 = try DSTServerHandshake.parseName(h3, Array("disk".utf8)).get()
+        XCTAssertEqual(r3.session, clientSession)
+        XCTAssertEqual(r3.generation, .max)
+    }
+
     func testNameChecks() throws {
         let h = try DSTClientHello(decoding: hello(nameLen: 4))
         guard case let .success(req) = DSTServerHandshake.parseName(h, Array("disk".utf8)) else {
@@ -107,7 +155,7 @@ final class ServerHandshakeTests: XCTestCase {
     }
 
     func request(_ name: String, csum: DSTChecksum = .crc32c) -> DSTHelloRequest {
-        DSTHelloRequest(version: 1, features: .all, csum: csum, exportName: name)
+        DSTHelloRequest(version: 1, features: .all, csum: csum, exportName: name, session: clientSession, generation: 1)
     }
 
     func testChooseExport() {
@@ -259,17 +307,20 @@ final class ClientReplyTests: XCTestCase {
 
 final class HandshakeRoundTripTests: XCTestCase {
     /// Client hello through the server and its reply back through the client.
-    func roundTrip(name: String, csum: DSTChecksum, exports: [DSTExport]) throws -> (DSTServerOutcome, Result<DSTNegotiated, DSTError>) {
-        let server = ScriptedStream(try DSTClientHandshake.hello(exportName: name, csum: csum))
+    func roundTrip(name: String, csum: DSTChecksum, exports: [DSTExport], session: DSTSession = clientSession,
+                   generation: UInt32 = 1) throws -> (DSTServerOutcome, Result<DSTNegotiated, DSTError>) {
+        let hello = try DSTClientHandshake.hello(exportName: name, csum: csum, session: session, generation: generation)
+        let server = ScriptedStream(hello)
         let outcome = try DSTServerHandshake.perform(on: server, listen: listen) { exports }
         let client = ScriptedStream(server.output)
         let result: Result<DSTNegotiated, DSTError>
         do {
-            result = .success(try DSTClientHandshake.perform(on: client, exportName: name, csum: csum, peer: listen))
+            result = .success(try DSTClientHandshake.perform(on: client, exportName: name, csum: csum, session: session,
+                                                             generation: generation, peer: listen))
         } catch let e as DSTError {
             result = .failure(e)
         }
-        XCTAssertEqual(client.output, try DSTClientHandshake.hello(exportName: name, csum: csum))
+        XCTAssertEqual(client.output, hello)
         XCTAssertTrue(client.input.isEmpty, "reply not consumed exactly")
         return (outcome, result)
     }
@@ -279,11 +330,44 @@ final class HandshakeRoundTripTests: XCTestCase {
             let e = export("disk")
             let (outcome, result) = try roundTrip(name: "disk", csum: csum, exports: [e, export("other")])
             XCTAssertEqual(outcome, .accepted(export: e, csum: csum,
-                                              request: DSTHelloRequest(version: 1, features: .all, csum: csum, exportName: "disk")))
+                                              request: DSTHelloRequest(version: 1, features: .all, csum: csum, exportName: "disk",
+                                                                       session: clientSession, generation: 1)))
             XCTAssertEqual(try result.get(), DSTNegotiated(size: e.size, logicalBs: 512, physicalBs: 4096, maxXfer: 1 << 20,
                                                            features: e.features, csum: csum, uuid: uuid,
                                                            exportName: "disk"))
         }
+    }
+
+    /// The server learns the session and generation the client sent, to
+    /// pass them to export-connect.
+    func testSessionAndGenerationReachTheServer() throws {
+        let (outcome, result) = try roundTrip(name: "disk", csum: .crc32c, exports: [export("disk")], generation: 42)
+        guard case let .accepted(_, _, request) = outcome else { return XCTFail("refused") }
+        XCTAssertEqual(request.session, clientSession)
+        XCTAssertEqual(request.generation, 42)
+        XCTAssertNoThrow(try result.get())
+        let (noSession, _) = try roundTrip(name: "disk", csum: .crc32c, exports: [export("disk")], session: .none,
+                                           generation: 0)
+        guard case let .accepted(_, _, r2) = noSession else { return XCTFail("refused") }
+        XCTAssertEqual(r2.session, .none)
+        XCTAssertEqual(r2.generation, 0)
+    }
+
+    func testReservedRefusedOnTheWire() throws {
+        let bytes = hello(reserved: 5) + Array("disk".utf8)
+        let server = ScriptedStream(bytes)
+        let outcome = try DSTServerHandshake.perform(on: server, listen: listen) { XCTFail("dumped"); return [] }
+        XCTAssertEqual(outcome, .refused(DSTRefusal(.badRequest, "reserved field of the hello is 0x5, not 0")))
+        let client = ScriptedStream(server.output)
+        XCTAssertThrowsError(try DSTClientHandshake.perform(on: client, exportName: "disk", csum: .crc32c,
+                                                            session: clientSession, generation: 1, peer: listen)) {
+            XCTAssertEqual("\($0)", "server refused the connection: bad-request: reserved field of the hello is 0x5, not 0")
+        }
+    }
+
+    func hello(reserved: UInt32) -> [UInt8] {
+        DSTClientHello(magic: UInt64(DSTWire.helloMagic), version: 1, features: 0, csum: 1, nameLen: 4,
+                       session: clientSession.bytes, generation: 1, reserved: reserved).encoded()
     }
 
     func testEmptyNameChoosesOnlyExport() throws {
@@ -305,7 +389,8 @@ final class HandshakeRoundTripTests: XCTestCase {
     }
 
     func testBadVersionAnsweredWithoutReadingName() throws {
-        var hello = DSTClientHello(magic: UInt64(DSTWire.helloMagic), version: 9, features: 0, csum: 0, nameLen: 4).encoded()
+        var hello = DSTClientHello(magic: UInt64(DSTWire.helloMagic), version: 9, features: 0, csum: 0, nameLen: 4,
+                                   session: clientSession.bytes, generation: 1, reserved: 0).encoded()
         hello += Array("disk".utf8)
         let server = ScriptedStream(hello)
         let outcome = try DSTServerHandshake.perform(on: server, listen: listen) { XCTFail("dumped"); return [] }
@@ -315,7 +400,7 @@ final class HandshakeRoundTripTests: XCTestCase {
     }
 
     func testClientClosingEarlyGetsNoReply() throws {
-        let full = try DSTClientHandshake.hello(exportName: "disk", csum: .none)
+        let full = try DSTClientHandshake.hello(exportName: "disk", csum: .none, session: clientSession, generation: 1)
         for n in 0..<full.count {
             let server = ScriptedStream(Array(full.prefix(n)))
             let outcome = try DSTServerHandshake.perform(on: server, listen: listen) { [export("disk")] }
@@ -329,7 +414,8 @@ final class HandshakeRoundTripTests: XCTestCase {
         let full = DSTServerHandshake.refusalReply(DSTRefusal(.busy, "later"))
         for n in 0..<full.count {
             let client = ScriptedStream(Array(full.prefix(n)))
-            XCTAssertThrowsError(try DSTClientHandshake.perform(on: client, exportName: "", csum: .none, peer: listen)) {
+            XCTAssertThrowsError(try DSTClientHandshake.perform(on: client, exportName: "", csum: .none, session: clientSession,
+                                                                generation: 1, peer: listen)) {
                 guard case .handshake = $0 as? DSTError else { return XCTFail("\($0) at \(n)") }
             }
         }
@@ -337,7 +423,8 @@ final class HandshakeRoundTripTests: XCTestCase {
 
     func testListingFailureIsInternal() throws {
         struct Boom: Error, CustomStringConvertible { var description: String { "boom" } }
-        let server = ScriptedStream(try DSTClientHandshake.hello(exportName: "disk", csum: .none))
+        let server = ScriptedStream(try DSTClientHandshake.hello(exportName: "disk", csum: .none, session: clientSession,
+                                                                 generation: 1))
         let outcome = try DSTServerHandshake.perform(on: server, listen: listen) { throw Boom() }
         XCTAssertEqual(outcome, .refused(DSTRefusal(.internal, "cannot list exports: boom")))
     }
@@ -347,7 +434,7 @@ final class HandshakeRoundTripTests: XCTestCase {
     func testRandomInput() throws {
         var rng = SplitMix(seed: 0x5eed)
         for _ in 0..<2000 {
-            let n = Int(rng.next() % 120)
+            let n = Int(rng.next() % 144)
             var bytes = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             if rng.next() % 2 == 0, bytes.count >= 8 {
                 // Valid magic now and then, to get past the first check.
@@ -357,7 +444,8 @@ final class HandshakeRoundTripTests: XCTestCase {
             var reply = bytes
             if reply.count >= 8 { reply.replaceSubrange(0..<8, with: Array("DSTREPLY".utf8)) }
             XCTAssertThrowsError(try DSTClientHandshake.perform(on: ScriptedStream(reply), exportName: "a",
-                                                                csum: .crc32c, peer: listen))
+                                                                csum: .crc32c, session: clientSession, generation: 1,
+                                                                peer: listen))
         }
     }
 }

@@ -16,6 +16,11 @@ final class FakeTransport: NetlinkTransport {
     var lastAttributes: [DSTAttr: NLValue] {
         Dictionary(uniqueKeysWithValues: requests.last?.1.map { ($0.0, $0.1) } ?? [])
     }
+
+    /// Each request's command and attributes, for asserting call traces.
+    var trace: [(DSTCommand, [DSTAttr: NLValue])] {
+        requests.map { ($0.0, Dictionary(uniqueKeysWithValues: $0.1.map { ($0.0, $0.1) })) }
+    }
 }
 
 final class NetlinkClientTests: XCTestCase {
@@ -46,6 +51,72 @@ final class NetlinkClientTests: XCTestCase {
             DSTDeviceParams(socket: 5, negotiated: negotiated, exportName: nil, remote: "h:1", index: 3))
         XCTAssertEqual(fake.lastAttributes[.devIndex], .u32(3))
         XCTAssertNil(fake.lastAttributes[.exportName])
+        XCTAssertNil(fake.lastAttributes[.session])
+        XCTAssertNil(fake.lastAttributes[.ioTimeout])
+    }
+
+    func testAddDeviceWithSessionAndPolicy() throws {
+        let fake = FakeTransport()
+        fake.answer = { _, _ in [NLMessage(command: .devAdd, values: [(.devIndex, .u32(0))])] }
+        let session = DSTSession(bytes: Array(0xa0...0xaf))!
+        _ = try DSTNetlink(transport: fake).addDevice(
+            DSTDeviceParams(socket: 5, negotiated: negotiated, exportName: "disk", remote: "h:1", index: nil,
+                            session: session, generation: 1, policy: .defaults, connCount: 4))
+        let a = fake.lastAttributes
+        XCTAssertEqual(a[.connCount], .u32(4))
+        XCTAssertEqual(a[.session], .binary(Array(0xa0...0xaf)))
+        XCTAssertEqual(a[.generation], .u32(1))
+        XCTAssertEqual(a[.ioTimeout], .u32(30_000))
+        XCTAssertEqual(a[.pingInterval], .u32(5_000))
+        XCTAssertEqual(a[.reconnectDelay], .u32(500))
+        XCTAssertEqual(a[.reconnectDelayMax], .u32(10_000))
+        XCTAssertEqual(a[.reconnectGiveUp], .u32(0xffff_ffff))
+    }
+
+    func testRemoveDevice() throws {
+        let fake = FakeTransport()
+        let nl = DSTNetlink(transport: fake)
+        try nl.removeDevice(2)
+        XCTAssertEqual(fake.lastAttributes, [.devIndex: .u32(2)])
+        try nl.removeDevice(2, force: true)
+        XCTAssertEqual(fake.lastAttributes, [.devIndex: .u32(2), .force: .flag])
+        XCTAssertEqual(fake.requests.map(\.0), [.devDel, .devDel])
+    }
+
+    func testSetDevice() throws {
+        let fake = FakeTransport()
+        let nl = DSTNetlink(transport: fake)
+        try nl.setDevice(1, policy: DSTDevicePolicy(ioTimeout: .forever, reconnectDelayMax: DSTMillis(2500)))
+        XCTAssertEqual(fake.requests.last?.0, .devSet)
+        XCTAssertEqual(fake.lastAttributes, [.devIndex: .u32(1), .ioTimeout: .u32(0xffff_ffff),
+                                             .reconnectDelayMax: .u32(2500)])
+        try nl.setDevice(1, state: .reconnecting)
+        XCTAssertEqual(fake.lastAttributes, [.devIndex: .u32(1), .state: .u32(3)])
+        try nl.setDevice(1, lastError: String(repeating: "é", count: 200))
+        XCTAssertEqual(fake.lastAttributes[.lastError], .string(String(repeating: "é", count: 63)),
+                       "cut to the kernel's 127 bytes on a character boundary")
+    }
+
+    func testConnectAndStaleGeneration() throws {
+        let fake = FakeTransport()
+        try DSTNetlink(transport: fake).connectDevice(3, socket: 9, generation: 4)
+        XCTAssertEqual(fake.lastAttributes, [.devIndex: .u32(3), .sockFd: .u32(9), .generation: .u32(4)])
+        let session = DSTSession(bytes: Array(1...16))!
+        try DSTNetlink(transport: fake).connectExport("disk", socket: 9, csum: .crc32c, session: session, generation: 2)
+        XCTAssertEqual(fake.lastAttributes, [.exportName: .string("disk"), .sockFd: .u32(9), .csum: .u32(1),
+                                             .session: .binary(Array(1...16)), .generation: .u32(2)])
+        try DSTNetlink(transport: fake).connectExport("disk", socket: 9, csum: .none)
+        XCTAssertEqual(fake.lastAttributes, [.exportName: .string("disk"), .sockFd: .u32(9), .csum: .u32(0)])
+
+        fake.answer = { cmd, _ in throw DSTError.kernel(operation: cmd.specName, message: "stale", errno: ESTALE) }
+        XCTAssertThrowsError(try DSTNetlink(transport: fake).connectDevice(3, socket: 9, generation: 4)) {
+            XCTAssertEqual($0 as? DSTError, .staleGeneration(subject: "dst3", generation: 4))
+            XCTAssertEqual("\($0)", "dst3: generation 4 is stale: a newer generation of this session is connected")
+        }
+        XCTAssertThrowsError(try DSTNetlink(transport: fake).connectExport("disk", socket: 9, csum: .none,
+                                                                           session: session, generation: 2)) {
+            XCTAssertEqual("\($0)", "export disk: generation 2 is stale: a newer generation of this session is connected")
+        }
     }
 
     func testAddExport() throws {
@@ -123,11 +194,58 @@ final class NetlinkClientTests: XCTestCase {
         XCTAssertEqual(devices[0].uuid?.description, "01020304-0506-0708-090a-0b0c0d0e0f10")
         XCTAssertEqual(devices[1].state, .disconnected)
         XCTAssertEqual(devices[1].remote, "h:1")
+        XCTAssertNil(devices[1].session)
+        XCTAssertEqual(devices[1].policy, DSTDevicePolicy())
         let exports = try nl.exports()
         XCTAssertEqual(exports, [DSTExport(name: "disk", size: 1 << 20, logicalBs: 4096, physicalBs: 4096, maxXfer: 65536,
                                            features: [.flush, .readOnly], uuid: DSTUUID(bytes: Array(1...16))!,
                                            listen: "[::]:1025", backingPath: "/dev/ram0", clients: 2)])
         XCTAssertTrue(exports[0].readOnly)
+    }
+
+    func testDeviceTimeoutsDecoding() throws {
+        let fake = FakeTransport()
+        fake.answer = { _, _ in
+            [NLMessage(command: .devGet, values: [
+                (.devIndex, .u32(1)), (.state, .u32(3)), (.session, .binary(Array(1...16))), (.generation, .u32(5)),
+                (.ioTimeout, .u32(0xffff_ffff)), (.pingInterval, .u32(0)), (.reconnectDelay, .u32(250)),
+                (.reconnectDelayMax, .u32(8000)), (.reconnectGiveUp, .u32(60_000)), (.downTime, .u64(12_345)),
+            ])]
+        }
+        let d = try DSTNetlink(transport: fake).device(1)
+        XCTAssertEqual(fake.requests.last?.0, .devGet)
+        XCTAssertEqual(d.state, .reconnecting)
+        XCTAssertEqual(d.session, DSTSession(bytes: Array(1...16)))
+        XCTAssertEqual(d.generation, 5)
+        XCTAssertEqual(d.policy, DSTDevicePolicy(ioTimeout: .forever, pingInterval: DSTMillis(0),
+                                                 reconnectDelay: DSTMillis(250), reconnectDelayMax: DSTMillis(8000),
+                                                 reconnectGiveUp: DSTMillis(60_000)))
+        XCTAssertEqual(d.downTime, 12_345)
+        XCTAssertNil(d.connCount, "a kernel without conn-count")
+        XCTAssertEqual(d.wantedConnections, 1)
+        XCTAssertFalse(d.isShort)
+    }
+
+    /// Connected with fewer live connections than conn-count: short.
+    func testShortDevices() throws {
+        func device(_ state: UInt32, live: UInt32?, wanted: UInt32?) throws -> DSTDevice {
+            var values: [(DSTAttr, NLValue)] = [(.devIndex, .u32(0)), (.state, .u32(state))]
+            if let live { values.append((.connections, .u32(live))) }
+            if let wanted { values.append((.connCount, .u32(wanted))) }
+            let fake = FakeTransport()
+            fake.answer = { _, _ in [NLMessage(command: .devGet, values: values)] }
+            return try DSTNetlink(transport: fake).device(0)
+        }
+        let short = try device(1, live: 1, wanted: 4)
+        XCTAssertEqual(short.connections, 1)
+        XCTAssertEqual(short.connCount, 4)
+        XCTAssertEqual(short.wantedConnections, 4)
+        XCTAssertTrue(short.isShort)
+        XCTAssertFalse(try device(1, live: 4, wanted: 4).isShort)
+        XCTAssertFalse(try device(1, live: 5, wanted: 4).isShort)
+        XCTAssertFalse(try device(2, live: 0, wanted: 4).isShort, "down, not short")
+        XCTAssertFalse(try device(1, live: 1, wanted: nil).isShort, "an older kernel: one connection")
+        XCTAssertFalse(try device(1, live: nil, wanted: 2).isShort, "live connections unknown")
     }
 
     func testAttributeDecoding() {
@@ -145,10 +263,26 @@ final class NetlinkClientTests: XCTestCase {
     func testEvents() {
         XCTAssertEqual(DSTEvent(message: NLMessage(command: .devChangeNtf, values: [(.devIndex, .u32(1)), (.state, .u32(4)),
                                                                                    (.lastError, .string("timed out"))])),
-                       .device(index: 1, state: .failed, lastError: "timed out"))
+                       .device(DSTDeviceChange(index: 1, state: .failed, lastError: "timed out")))
+        XCTAssertEqual(DSTEvent(message: NLMessage(command: .devChangeNtf, values: [(.devIndex, .u32(1)), (.state, .u32(77))])),
+                       .device(DSTDeviceChange(index: 1, state: nil, stateRaw: 77)))
         XCTAssertEqual(DSTEvent(message: NLMessage(command: .exportChangeNtf, values: [(.exportName, .string("d")),
                                                                                        (.clients, .u32(0))])),
-                       .export(name: "d", clients: 0))
+                       .export(DSTExportChange(name: "d", event: nil, clients: 0)))
+        XCTAssertEqual(DSTEvent(message: NLMessage(command: .exportChangeNtf, values: [
+            (.exportName, .string("d")), (.exportEvent, .u32(4)), (.clients, .u32(1)),
+            (.peer, .string("192.0.2.2:40112")), (.lastError, .string("reset by peer")),
+        ])), .export(DSTExportChange(name: "d", event: .clientDisconnected, clients: 1, peer: "192.0.2.2:40112",
+                                     lastError: "reset by peer")))
+        let short = DSTEvent(message: NLMessage(command: .devChangeNtf, values: [
+            (.devIndex, .u32(2)), (.state, .u32(1)), (.lastError, .string("connection lost")),
+            (.connections, .u32(1)), (.connCount, .u32(2)),
+        ]))
+        XCTAssertEqual(short, .device(DSTDeviceChange(index: 2, state: .connected, lastError: "connection lost",
+                                                      connections: 1, connCount: 2)))
+        if case let .device(d)? = short { XCTAssertTrue(d.isShort) }
+        XCTAssertFalse(DSTDeviceChange(index: 2, state: .connected, connections: 2, connCount: 2).isShort)
+        XCTAssertFalse(DSTDeviceChange(index: 2, state: .disconnected, connections: 0, connCount: 2).isShort)
         XCTAssertNil(DSTEvent(message: NLMessage(command: .devChangeNtf, values: [])))
         XCTAssertNil(DSTEvent(message: NLMessage(command: .devAdd, values: [(.devIndex, .u32(1))])))
     }
@@ -171,9 +305,21 @@ final class ErrorTextTests: XCTestCase {
             (.kernel(operation: "dev-add", message: "bad size", errno: EINVAL), "bad size (Invalid argument)"),
             (.invalidAddress("x"), "invalid address \"x\": expected HOST:PORT or [IPv6]:PORT"),
             (.invalidDeviceName("sda"), "invalid device name \"sda\": expected dstN"),
+            (.invalidDuration(option: "--io-timeout", text: "x"),
+             "invalid duration \"x\" for --io-timeout: expected seconds with at most 3 decimals, e.g. 30 or 0.5"),
+            (.durationOutOfRange(option: "--io-timeout", allowed: "-1 or between 1 and 4294967 seconds"),
+             "--io-timeout must be -1 or between 1 and 4294967 seconds"),
+            (.delayOrder(first: DSTMillis(5000), max: DSTMillis(500)),
+             "--reconnect-delay-max (0.5 s) must not be less than --reconnect-delay (5 s)"),
+            (.exportUUIDChanged(was: DSTUUID(bytes: Array(1...16))!, now: DSTUUID(bytes: Array(2...17))!),
+             "export UUID changed: was 01020304-0506-0708-090a-0b0c0d0e0f10, now 02030405-0607-0809-0a0b-0c0d0e0f1011"),
+            (.exportSizeChanged(was: 4096, now: 8192), "export size changed: was 4096 bytes, now 8192 bytes"),
         ]
         for (error, text) in cases { XCTAssertEqual(error.description, text) }
         XCTAssertTrue(DSTError.invalidAddress("x").isUsage)
+        XCTAssertTrue(DSTError.durationOutOfRange(option: "--give-up", allowed: "").isUsage)
+        XCTAssertTrue(DSTError.nothingToDo(command: "set-node", options: []).isUsage)
+        XCTAssertFalse(DSTError.staleGeneration(subject: "dst0", generation: 1).isUsage)
         XCTAssertFalse(DSTError.moduleNotLoaded.isUsage)
     }
 }

@@ -52,12 +52,16 @@ final class SocketTests: XCTestCase {
             outcome = try? DSTServerHandshake.perform(on: stream, listen: address.description) { [e] }
         }
         let client = try Net.connect(to: address, timeout: 5)
-        let n = try DSTClientHandshake.perform(on: client, exportName: "disk", csum: .crc32c, peer: address.description)
+        let session = try DSTSession.random()
+        let n = try DSTClientHandshake.perform(on: client, exportName: "disk", csum: .crc32c, session: session,
+                                               generation: 3, peer: address.description)
         done.wait()
         XCTAssertEqual(n.size, 1 << 24)
         XCTAssertEqual(n.csum, .crc32c)
-        guard case let .accepted(chosen, csum, _) = outcome else { return XCTFail("server: \(String(describing: outcome))") }
+        guard case let .accepted(chosen, csum, request) = outcome else { return XCTFail("server: \(String(describing: outcome))") }
         XCTAssertEqual(chosen, e)
+        XCTAssertEqual(request.session, session)
+        XCTAssertEqual(request.generation, 3)
         XCTAssertEqual(csum, .crc32c)
         XCTAssertNoThrow(try client.prepareForKernel())
     }

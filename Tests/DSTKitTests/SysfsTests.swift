@@ -37,6 +37,23 @@ final class SysfsTests: XCTestCase {
         XCTAssertNil(sysfs.read(device: "dst4"))
     }
 
+    func testDurations() throws {
+        try write("io_timeout", "-1\n")
+        try write("ping_interval", "0\n")
+        try write("reconnect_delay", "0.5\n")
+        try write("reconnect_delay_max", "10\n")
+        try write("reconnect_give_up", "soon\n")
+        try write("generation", "3\n")
+        let d = try XCTUnwrap(DSTSysfs(root: root.path).read(device: "dst3"))
+        XCTAssertEqual(d.policy, DSTDevicePolicy(ioTimeout: .forever, pingInterval: DSTMillis(0),
+                                                 reconnectDelay: DSTMillis(500), reconnectDelayMax: DSTMillis(10_000)))
+        XCTAssertEqual(d.numbers, ["generation": 3])
+        XCTAssertEqual(DSTMillis(secondsText: "4294967.294"), DSTMillis(4_294_967_294))
+        XCTAssertNil(DSTMillis(secondsText: "4294967.295"), "forever is written as -1")
+        XCTAssertNil(DSTMillis(secondsText: "-2"))
+        XCTAssertNil(DSTMillis(secondsText: ""))
+    }
+
     func testEmptyDirectory() throws {
         let d = try XCTUnwrap(DSTSysfs(root: root.path).read(device: "dst3"))
         XCTAssertEqual(d, DSTSysfs.Device())

@@ -72,9 +72,9 @@ final class GeneratedFilesTests: XCTestCase {
             _Static_assert(sizeof(struct dst_rep_hdr) == DST_REP_HDR_SIZE, "rep-hdr");
             _Static_assert(offsetof(struct dst_req_hdr, tag) == 8, "tag");
             _Static_assert(offsetof(struct dst_server_reply, uuid) == 48, "uuid");
-            _Static_assert(DST_A_MAX == DST_A_PAD, "attrs");
-            _Static_assert(DST_CMD_MAX == DST_CMD_EXPORT_CHANGE_NTF, "cmds");
-            _Static_assert(DST_OP_MAX == DST_OP_WRITE_ZEROES, "ops");
+            _Static_assert(DST_A_MAX == DST_A_CONN_COUNT, "attrs");
+            _Static_assert(DST_CMD_MAX == DST_CMD_DEV_SET, "cmds");
+            _Static_assert(DST_OP_MAX == DST_OP_PING, "ops");
             _Static_assert(DST_HELLO_MAGIC == 0x44535448454c4c4fULL, "magic");
             """
         try probe.write(to: dir.appendingPathComponent("probe.c"), atomically: true, encoding: .utf8)
@@ -122,9 +122,11 @@ final class GeneratedFilesTests: XCTestCase {
             check(Array(reply.encoded()[0..<8]) == Array("DSTREPLY".utf8), "reply magic")
             check(reply.encoded()[48...] == ArraySlice(0..<16), "uuid at 48")
             check((try? DSTServerReply(decoding: reply.encoded())) == reply, "reply round trip")
-            let hello = DSTClientHello(magic: UInt64(DSTWire.helloMagic), version: 1, features: 3, csum: 0, nameLen: 4)
+            let hello = DSTClientHello(magic: UInt64(DSTWire.helloMagic), version: 1, features: 3, csum: 0, nameLen: 4,
+                                       session: Array(0..<16), generation: 7, reserved: 0)
             check((try? DSTClientHello(decoding: hello.encoded())) == hello, "hello round trip")
             check(Array(hello.encoded()[0..<8]) == Array("DSTHELLO".utf8), "hello magic")
+            check(hello.encoded()[24..<40] == ArraySlice(0..<16), "session at 24")
             let rep = DSTRepHdr(magic: UInt32(DSTWire.repMagic), status: DSTStatus.nospc.rawValue, tag: 42,
                                 opcode: 2, flags: 0, length: 0, dataCsum: 0, hdrCsum: 0)
             check((try? DSTRepHdr(decoding: rep.encoded())) == rep, "rep round trip")

@@ -18,7 +18,9 @@ final class CLITests: XCTestCase {
         return URL(fileURLWithPath: exe).deletingLastPathComponent()
     }
 
-    func dstctl(_ args: String...) throws -> Run {
+    func dstctl(_ args: String...) throws -> Run { try dstctl(args) }
+
+    func dstctl(_ args: [String]) throws -> Run {
         let binary = Self.productsDirectory.appendingPathComponent("dstctl")
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw CLITestError.notBuilt(binary.path)
@@ -58,6 +60,63 @@ final class CLITests: XCTestCase {
         assertFails(try dstctl("remove-node", "/dev/dst3"), Self.noModule)
         assertFails(try dstctl("unexport", "disk"), Self.noModule)
         assertFails(try dstctl("add-node", "--remote", "127.0.0.1:9", "--name", "dst1", "--csum", "none"), Self.noModule)
+        assertFails(try dstctl("add-node", "--remote", "127.0.0.1:9", "--io-timeout", "-1", "--ping-interval", "0",
+                               "--reconnect-delay", "0.01", "--reconnect-delay-max", "3600", "--give-up", "-1"), Self.noModule)
+        assertFails(try dstctl("add-node", "--remote", "127.0.0.1:9", "--connections", "16"), Self.noModule)
+        assertFails(try dstctl("add-node", "--remote", "127.0.0.1:9", "--connections=1"), Self.noModule)
+        assertFails(try dstctl("remove-node", "--force", "dst0"), Self.noModule)
+        assertFails(try dstctl("set-node", "dst0", "--io-timeout", "-1"), Self.noModule)
+        assertFails(try dstctl("set-node", "/dev/dst2", "--give-up=60", "--reconnect-delay", "2"), Self.noModule)
+        assertFails(try dstctl("monitor"), Self.noModule)
+        assertFails(try dstctl("monitor", "--json"), Self.noModule)
+    }
+
+    /// Durations are checked before anything else, with one-line errors
+    /// and exit 64.
+    func testBadDurations() throws {
+        let cases: [([String], String)] = [
+            (["add-node", "--remote", "127.0.0.1", "--io-timeout", "0"],
+             "dstctl: --io-timeout must be -1 or between 1 and 4294967 seconds"),
+            (["add-node", "--remote", "127.0.0.1", "--io-timeout", "4294968"],
+             "dstctl: --io-timeout must be -1 or between 1 and 4294967 seconds"),
+            (["add-node", "--remote", "127.0.0.1", "--ping-interval", "3601"],
+             "dstctl: --ping-interval must be 0 or between 0.1 and 3600 seconds"),
+            (["add-node", "--remote", "127.0.0.1", "--ping-interval", "-1"],
+             "dstctl: --ping-interval must be 0 or between 0.1 and 3600 seconds"),
+            (["add-node", "--remote", "127.0.0.1", "--reconnect-delay", "0.001"],
+             "dstctl: --reconnect-delay must be between 0.01 and 3600 seconds"),
+            (["add-node", "--remote", "127.0.0.1", "--reconnect-delay-max", "7200"],
+             "dstctl: --reconnect-delay-max must be between 0.01 and 3600 seconds"),
+            (["add-node", "--remote", "127.0.0.1", "--give-up", "0.5"],
+             "dstctl: --give-up must be -1 or between 1 and 4294967 seconds"),
+            (["add-node", "--remote", "127.0.0.1", "--io-timeout", "30s"],
+             "dstctl: invalid duration \"30s\" for --io-timeout: expected seconds with at most 3 decimals, e.g. 30 or 0.5"),
+            (["add-node", "--remote", "127.0.0.1", "--reconnect-delay", "5", "--reconnect-delay-max", "1"],
+             "dstctl: --reconnect-delay-max (1 s) must not be less than --reconnect-delay (5 s)"),
+            (["set-node", "dst0", "--give-up", "-2"],
+             "dstctl: --give-up must be -1 or between 1 and 4294967 seconds"),
+            (["set-node", "dst0", "--ping-interval", "0.0001"],
+             "dstctl: invalid duration \"0.0001\" for --ping-interval: expected seconds with at most 3 decimals, e.g. 30 or 0.5"),
+            (["set-node", "dst0"],
+             "dstctl: set-node needs at least one of --io-timeout, --ping-interval, --reconnect-delay, --reconnect-delay-max, --give-up"),
+            (["set-node", "sda", "--io-timeout", "5"], "dstctl: invalid device name \"sda\": expected dstN"),
+        ]
+        for (args, message) in cases {
+            let run = try dstctl(args)
+            XCTAssertEqual(run, Run(status: 64, stdout: "", stderr: message + "\n"), args.joined(separator: " "))
+        }
+    }
+
+    /// --connections is checked before anything else too.
+    func testBadConnections() throws {
+        for value in ["0", "17", "-1", "four", "", "2.5"] {
+            let run = try dstctl("add-node", "--remote", "127.0.0.1", "--connections", value)
+            XCTAssertEqual(run, Run(status: 64, stdout: "", stderr: "dstctl: --connections must be between 1 and 16\n"),
+                           "--connections \(value)")
+        }
+        let missing = try dstctl("add-node", "--remote", "127.0.0.1", "--connections")
+        XCTAssertEqual(missing.status, 64)
+        XCTAssertTrue(missing.stderr.hasPrefix("Error: Missing value for '--connections <n>'\n"), missing.stderr)
     }
 
     func testBadAddress() throws {
@@ -93,7 +152,7 @@ final class CLITests: XCTestCase {
         assertFails(try dstctl("add-node", "--remote", "127.0.0.1", "--csum", "md5"), """
             Error: The value 'md5' is invalid for '--csum <csum>'. Please provide one of 'crc32c' and 'none'.
             Help:  --csum <csum>  Checksum over frame headers and data.
-            Usage: dstctl add-node --remote <addr:port> [--export <name>] [--name <dstN>] [--csum <csum>]
+            Usage: dstctl add-node --remote <addr:port> [--export <name>] [--name <dstN>] [--csum <csum>] [--connections <n>] [--io-timeout <seconds>] [--ping-interval <seconds>] [--reconnect-delay <seconds>] [--reconnect-delay-max <seconds>] [--give-up <seconds>]
               See 'dstctl add-node --help' for more information.
             """, status: 64)
     }

@@ -22,7 +22,9 @@ extension CLITests {
               unexport                Remove an export; its clients are disconnected.
               add-node                Attach a remote export as a local block device
                                       /dev/dstN.
+              set-node                Change a device's timeouts and reconnect policy.
               remove-node             Remove a device; I/O still queued fails.
+              monitor                 Print device and export events as they happen.
 
               See 'dstctl help <subcommand>' for detailed help.
             """)
@@ -52,7 +54,13 @@ extension CLITests {
             The kernel serves the export; dstd accepts clients on the listen address
             and is started if it is not running in this network namespace.
 
-            USAGE: dstctl export <path> --listen <addr:port> [--name <name>] [--read-only]
+            Clients refuse to reconnect to an export whose UUID changed. By default
+            the UUID is derived from this machine, the export name and the backing
+            store, so exporting the same store under the same name again (after
+            unexport or a reboot) gives the same UUID; --uuid keeps an export's UUID
+            when it moves to another machine or backing store.
+
+            USAGE: dstctl export <path> --listen <addr:port> [--name <name>] [--read-only] [--uuid <uuid>]
 
             ARGUMENTS:
               <path>                  Block device or regular file to export.
@@ -62,6 +70,8 @@ extension CLITests {
               --name <name>           Export name: 1 to 64 of A-Z a-z 0-9 . _ - (default:
                                       the last component of <path>).
               --read-only             Open <path> read-only and refuse writes.
+              --uuid <uuid>           Export UUID, 8-4-4-4-12 hex digits (default: derived
+                                      from this machine, <name> and the backing store).
               --version               Show the version.
               -h, --help              Show help information.
 
@@ -88,11 +98,26 @@ extension CLITests {
         try assertHelp(["add-node", "--help"], """
             OVERVIEW: Attach a remote export as a local block device /dev/dstN.
 
-            Connects to the server, performs the handshake and hands the connection
-            to the kernel. Prints the device path. Starts dstd, which reconnects the
-            device when its connection drops.
+            Connects to the server, performs the handshake and hands the connections
+            to the kernel, which spreads I/O over them. Prints the device path. Starts
+            dstd, which reconnects the device when a connection drops.
 
-            USAGE: dstctl add-node --remote <addr:port> [--export <name>] [--name <dstN>] [--csum <csum>]
+            USAGE: dstctl add-node --remote <addr:port> [--export <name>] [--name <dstN>] [--csum <csum>] [--connections <n>] [--io-timeout <seconds>] [--ping-interval <seconds>] [--reconnect-delay <seconds>] [--reconnect-delay-max <seconds>] [--give-up <seconds>]
+
+            TIMEOUTS:
+              --io-timeout <seconds>  How long I/O waits for a reconnect before it fails
+                                      with EIO; -1: forever (new devices: 30).
+              --ping-interval <seconds>
+                                      Silence after which the client pings the server; 0:
+                                      off (new devices: 5).
+              --reconnect-delay <seconds>
+                                      dstd's first delay before a reconnect attempt (new
+                                      devices: 0.5).
+              --reconnect-delay-max <seconds>
+                                      Largest delay between reconnect attempts (new
+                                      devices: 10).
+              --give-up <seconds>     dstd stops reconnecting this long after the
+                                      connection was lost; -1: never (new devices: -1).
 
             OPTIONS:
               --remote <addr:port>    Server address (default port 1025).
@@ -101,6 +126,8 @@ extension CLITests {
               --name <dstN>           Device name (default: the first free dstN).
               --csum <csum>           Checksum over frame headers and data. (values:
                                       crc32c, none; default: crc32c)
+              --connections <n>       TCP connections to the server, 1 to 16; I/O is spread
+                                      over them. (default: 1)
               --version               Show the version.
               -h, --help              Show help information.
 
@@ -111,12 +138,67 @@ extension CLITests {
         try assertHelp(["remove-node", "--help"], """
             OVERVIEW: Remove a device; I/O still queued fails.
 
-            USAGE: dstctl remove-node <dstN>
+            USAGE: dstctl remove-node [--force] <dstN>
 
             ARGUMENTS:
               <dstN>                  The device: dstN or /dev/dstN.
 
             OPTIONS:
+              --force                 Remove the device even while it is mounted or
+                                      claimed; its I/O fails.
+              --version               Show the version.
+              -h, --help              Show help information.
+
+            """)
+    }
+
+    func testHelpSetNode() throws {
+        try assertHelp(["set-node", "--help"], """
+            OVERVIEW: Change a device's timeouts and reconnect policy.
+
+            Changes only the values given; the kernel keeps them. A change applies to
+            I/O already waiting and to a reconnect already under way; a running dstd
+            resumes reconnecting a device it gave up on if --give-up now allows it.
+
+            USAGE: dstctl set-node <dstN> [--io-timeout <seconds>] [--ping-interval <seconds>] [--reconnect-delay <seconds>] [--reconnect-delay-max <seconds>] [--give-up <seconds>]
+
+            ARGUMENTS:
+              <dstN>                  The device: dstN or /dev/dstN.
+
+            TIMEOUTS:
+              --io-timeout <seconds>  How long I/O waits for a reconnect before it fails
+                                      with EIO; -1: forever (new devices: 30).
+              --ping-interval <seconds>
+                                      Silence after which the client pings the server; 0:
+                                      off (new devices: 5).
+              --reconnect-delay <seconds>
+                                      dstd's first delay before a reconnect attempt (new
+                                      devices: 0.5).
+              --reconnect-delay-max <seconds>
+                                      Largest delay between reconnect attempts (new
+                                      devices: 10).
+              --give-up <seconds>     dstd stops reconnecting this long after the
+                                      connection was lost; -1: never (new devices: -1).
+
+            OPTIONS:
+              --version               Show the version.
+              -h, --help              Show help information.
+
+            """)
+    }
+
+    func testHelpMonitor() throws {
+        try assertHelp(["monitor", "--help"], """
+            OVERVIEW: Print device and export events as they happen.
+
+            One line per event of the kernel's events group, written at once. Runs
+            until SIGINT or SIGTERM, or until standard output is closed.
+
+            USAGE: dstctl monitor [--json]
+
+            OPTIONS:
+              --json                  Print one JSON object per line, with stable keys and
+                                      a timestamp.
               --version               Show the version.
               -h, --help              Show help information.
 

@@ -20,16 +20,37 @@ final class StatusOutputTests: XCTestCase {
         d.uuid = uuid
         d.exportName = "disk"
         d.remote = "192.0.2.1:1025"
-        d.connections = 1
+        d.connections = 2
+        d.connCount = 2
         d.inflight = 0
         d.lastError = ""
+        d.session = DSTSession(bytes: Array(0xa0...0xaf))
+        d.generation = 2
+        d.policy = .defaults
+        d.downTime = 0
+        return d
+    }
+
+    /// Down for a while, with every timeout at its other extreme.
+    var downDevice: DSTDevice {
+        var d = device
+        d.index = 1
+        d.state = .reconnecting
+        d.stateRaw = 3
+        d.connections = 0
+        d.generation = 7
+        d.downTime = 65_432
+        d.policy = DSTDevicePolicy(ioTimeout: .forever, pingInterval: DSTMillis(0), reconnectDelay: DSTMillis(250),
+                                   reconnectDelayMax: DSTMillis(2500), reconnectGiveUp: DSTMillis(600_000))
+        d.lastError = "cannot connect to 192.0.2.1:1025: Connection refused"
         return d
     }
 
     var sysfs: DSTSysfs.Device {
         var s = DSTSysfs.Device()
         s.numbers = ["reads": 3, "writes": 2, "read_bytes": 12288, "write_bytes": 8192, "errors": 0,
-                     "csum_errors": 0, "reconnects": 1, "timeouts": 0, "epoch": 2, "io_timeout": 120]
+                     "csum_errors": 0, "reconnects": 1, "timeouts": 0, "epoch": 2]
+        s.policy = DSTDevicePolicy(ioTimeout: DSTMillis(120_000))
         return s
     }
 
@@ -52,12 +73,15 @@ final class StatusOutputTests: XCTestCase {
               max transfer: 1.00 MiB
               features: flush, fua
               checksum: crc32c
-              connections: 1
+              connections: 2 of 2
+              generation: 2
               inflight: 0
               transfer: 3 reads (12.00 KiB), 2 writes (8.00 KiB)
               errors: 0 I/O, 0 checksum
               recovery: 1 reconnects, 0 timeouts
-              io timeout: 120 s
+              io timeout: 30 s
+              ping interval: 5 s
+              reconnect: delay 0.5 s to 10 s, give up never
 
             export: disk
               path: /dev/ram0
@@ -73,6 +97,100 @@ final class StatusOutputTests: XCTestCase {
         XCTAssertEqual(Dstctl.Status.text(devices: [], exports: [], style: Style(enabled: true)), "")
         let coloured = Dstctl.Status.text(devices: [(device, nil)], exports: [], style: Style(enabled: true))
         XCTAssertTrue(coloured.contains("\u{1b}[32mdst0\u{1b}[0m"))
+    }
+
+    func testTextWhileDown() {
+        let text = Dstctl.Status.text(devices: [(downDevice, nil)], exports: [], style: Style(enabled: false))
+        XCTAssertEqual(text, """
+            device: dst1
+              state: reconnecting
+              down for: 1 min 5 s
+              remote: 192.0.2.1:1025
+              export: disk
+              uuid: 01020304-0506-0708-090a-0b0c0d0e0f10
+              size: 16.00 MiB (16777216 bytes)
+              block size: 512 logical, 4096 physical
+              max transfer: 1.00 MiB
+              features: flush, fua
+              checksum: crc32c
+              connections: 0 of 2
+              generation: 7
+              inflight: 0
+              io timeout: forever
+              ping interval: off
+              reconnect: delay 0.25 s to 2.5 s, give up after 600 s
+              last error: cannot connect to 192.0.2.1:1025: Connection refused
+
+            """)
+    }
+
+    /// An older kernel without the new attributes: io timeout from sysfs,
+    /// the rest left out.
+    func testTextWithoutPolicy() {
+        var d = device
+        d.policy = DSTDevicePolicy()
+        d.generation = nil
+        d.connCount = nil
+        let text = Dstctl.Status.text(devices: [(d, sysfs)], exports: [], style: Style(enabled: false))
+        XCTAssertTrue(text.contains("\n  connections: 2\n"), text)
+        XCTAssertTrue(text.contains("\n  io timeout: 120 s\n"), text)
+        XCTAssertFalse(text.contains("ping interval"))
+        XCTAssertFalse(text.contains("reconnect:"))
+        XCTAssertFalse(text.contains("generation"))
+        let json = Dstctl.Status.json(devices: [(d, sysfs)], exports: []).rendered()
+        XCTAssertTrue(json.contains("\"io_timeout\": 120,"), json)
+    }
+
+    /// Connection counts from sysfs when netlink does not have them; a
+    /// short device shows it.
+    func testConnectionsFromSysfs() {
+        var d = device
+        d.connections = nil
+        d.connCount = nil
+        var fs = sysfs
+        fs.numbers["connections"] = 1
+        fs.numbers["conn_count"] = 4
+        let text = Dstctl.Status.text(devices: [(d, fs)], exports: [], style: Style(enabled: false))
+        XCTAssertTrue(text.contains("\n  connections: 1 of 4\n"), text)
+        let json = Dstctl.Status.json(devices: [(d, fs)], exports: []).rendered()
+        XCTAssertTrue(json.contains("\"connections\": 1,\n      \"conn_count\": 4,"), json)
+        XCTAssertEqual(connectionsText(live: nil, wanted: 4), nil)
+        XCTAssertEqual(connectionsText(live: 3, wanted: nil), "3")
+    }
+
+    func testAddNodeShortWarning() {
+        XCTAssertEqual(Dstctl.AddNode.shortWarning(device: "dst0", failure: DSTAttach.Failure(
+            number: 3, reason: "cannot connect to 192.0.2.1:1025: Connection refused"), wanted: 4),
+                       "dst0: connection 3 of 4 failed: cannot connect to 192.0.2.1:1025: Connection refused;"
+                       + " dstd will open all 4 again")
+    }
+
+    func testDurations() {
+        XCTAssertEqual(humanDuration(0), "0.0 s")
+        XCTAssertEqual(humanDuration(12_345), "12.3 s")
+        XCTAssertEqual(humanDuration(59_999), "59.9 s")
+        XCTAssertEqual(humanDuration(60_000), "1 min 0 s")
+        XCTAssertEqual(humanDuration(3_599_999), "59 min 59 s")
+        XCTAssertEqual(humanDuration(7_500_000), "2 h 5 min")
+        XCTAssertEqual(humanDuration(3 * 86_400_000 + 4 * 3_600_000), "3 d 4 h")
+        XCTAssertEqual(reconnectText(DSTDevicePolicy()), nil)
+        XCTAssertEqual(reconnectText(DSTDevicePolicy(reconnectGiveUp: DSTMillis(1500))), "give up after 1.5 s")
+    }
+
+    func testJSONWhileDown() {
+        let json = Dstctl.Status.json(devices: [(downDevice, nil)], exports: []).rendered()
+        XCTAssertTrue(json.contains("""
+                  "epoch": null,
+                  "io_timeout": -1,
+                  "ping_interval": 0,
+                  "reconnect_delay": 0.25,
+                  "reconnect_delay_max": 2.5,
+                  "reconnect_give_up": 600,
+                  "session": "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf",
+                  "generation": 7,
+                  "down_time": 65.432,
+                  "last_error": "cannot connect to 192.0.2.1:1025: Connection refused",
+            """), json)
     }
 
     func testJSON() {
@@ -98,10 +216,18 @@ final class StatusOutputTests: XCTestCase {
                     "fua"
                   ],
                   "checksum": "crc32c",
-                  "connections": 1,
+                  "connections": 2,
+                  "conn_count": 2,
                   "inflight": 0,
                   "epoch": 2,
-                  "io_timeout": 120,
+                  "io_timeout": 30,
+                  "ping_interval": 5,
+                  "reconnect_delay": 0.5,
+                  "reconnect_delay_max": 10,
+                  "reconnect_give_up": -1,
+                  "session": "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf",
+                  "generation": 2,
+                  "down_time": 0,
                   "last_error": null,
                   "counters": {
                     "reads": 3,
@@ -133,9 +259,17 @@ final class StatusOutputTests: XCTestCase {
                   "features": [],
                   "checksum": null,
                   "connections": null,
+                  "conn_count": null,
                   "inflight": null,
                   "epoch": null,
                   "io_timeout": null,
+                  "ping_interval": null,
+                  "reconnect_delay": null,
+                  "reconnect_delay_max": null,
+                  "reconnect_give_up": null,
+                  "session": null,
+                  "generation": null,
+                  "down_time": null,
                   "last_error": null,
                   "counters": {
                     "reads": null,

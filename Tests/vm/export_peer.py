@@ -3,14 +3,18 @@
 #
 # Export-side tests of dst.ko, speaking raw generic netlink and raw wire
 # protocol v1 frames (no hello: the test hands the accepted TCP socket to
-# export-connect itself and plays the client on the other end). A hostile
-# client: malformed, out-of-bounds and checksum-broken frames, clients that
-# vanish mid-I/O, hundreds of pipelined requests. Constants come from the
-# generated uapi header only.
+# export-connect itself, with the session and generation a hello would have
+# carried, and plays the client on the other end). A hostile client:
+# malformed, out-of-bounds and checksum-broken frames, clients that vanish
+# mid-I/O, hundreds of pipelined requests, PINGs, sessions fenced by newer
+# generations. Constants come from the generated uapi header only.
 #
-#   export_peer.py file PATH SCRATCH | bdev PATH | leave PATH
+#   export_peer.py file PATH SCRATCH | bdev PATH | fence SLOWPATH MS | leave PATH
+#
+# fence wants a block device whose every I/O takes MS milliseconds (dm-delay).
 import errno
 import os
+import random
 import re
 import socket
 import struct
@@ -194,25 +198,72 @@ def u64(b):
     return struct.unpack("=Q", b)[0]
 
 
+EV = {n: C["DST_EXPORT_EV_" + n] for n in ("ADDED", "REMOVED", "CLIENT_CONNECTED",
+                                          "CLIENT_DISCONNECTED", "CLIENT_FENCED")}
+EV_NAME = {v: k for k, v in EV.items()}
+
+
+def strattr(a, name):
+    v = a.get(A(name))
+    return None if v is None else v.rstrip(b"\0").decode()
+
+
 class Events:
+    """export-change-ntf, as dicts: name, event, clients, peer, last_error."""
+
     def __init__(self, nl):
         self.s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
         self.s.bind((0, 0))
         self.s.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, nl.groups["events"])
-        self.s.settimeout(10)
 
-    def next(self):
+    def next(self, timeout=10):
+        """The next export event, or None after timeout seconds."""
+        end = time.time() + timeout
         while True:
-            data = self.s.recv(65536)
+            self.s.settimeout(max(end - time.time(), 0.001))
+            try:
+                data = self.s.recv(65536)
+            except (socket.timeout, BlockingIOError):
+                return None
             ln, typ, fl, sq, _ = struct.unpack_from("=IHHII", data)
             cmd = data[16]
             if cmd == C["DST_CMD_EXPORT_CHANGE_NTF"]:
                 a = parse_attrs(data[20:ln])
-                return a[A("EXPORT_NAME")].rstrip(b"\0").decode(), u32(a[A("CLIENTS")])
+                return {
+                    "name": strattr(a, "EXPORT_NAME"),
+                    "event": EV_NAME.get(u32(a[A("EXPORT_EVENT")]) if A("EXPORT_EVENT") in a
+                                         else None),
+                    "clients": u32(a[A("CLIENTS")]),
+                    "peer": strattr(a, "PEER"),
+                    "last_error": strattr(a, "LAST_ERROR"),
+                }
 
-    def expect(self, name, clients):
-        got = self.next()
-        check(got == (name, clients), f"event {got} == {(name, clients)}")
+    def expect(self, name, event, clients=None, peer=None, last_error=None, timeout=10):
+        """The next event is this one (None: any value)."""
+        got = self.next(timeout)
+        want = {"name": name, "event": event, "clients": clients, "peer": peer,
+                "last_error": last_error}
+        ok = got is not None and all(v is None or got[k] == v for k, v in want.items())
+        check(ok, f"event {got} matches {({k: v for k, v in want.items() if v is not None})}")
+        return got
+
+    def wait_for(self, what, pred, timeout=20):
+        """Skip events until pred(event); fail after timeout."""
+        end = time.time() + timeout
+        while time.time() < end:
+            got = self.next(end - time.time())
+            if got and pred(got):
+                check(True, f"{what}: {got}")
+                return got
+        check(False, f"{what}: no such event in {timeout}s")
+        return None
+
+    def drain(self):
+        while self.next(0.2):
+            pass
+
+    def close(self):
+        self.s.close()
 
 
 # ---------- checks ----------
@@ -278,9 +329,12 @@ def export_del(nl, name):
 
 
 class Client:
-    """One connection: a TCP pair on loopback, the server end given to dst."""
+    """One connection: a TCP pair on loopback, the server end given to dst.
 
-    def __init__(self, nl, name, csum=0):
+    session (16 bytes) and gen are what a client hello carries and userspace
+    hands to export-connect; None leaves the attribute out."""
+
+    def __init__(self, nl, name, csum=0, session=None, gen=None):
         ls = socket.socket()
         ls.bind(("127.0.0.1", 0))
         ls.listen(1)
@@ -289,13 +343,22 @@ class Client:
         ls.close()
         attrs = nla_str(A("EXPORT_NAME"), name) + nla_u32(A("SOCK_FD"), srv.fileno())
         attrs += nla_u32(A("CSUM"), csum)
+        if session is not None:
+            attrs += nla(A("SESSION"), session)
+        if gen is not None:
+            attrs += nla_u32(A("GENERATION"), gen)
         try:
             nl.cmd("EXPORT_CONNECT", attrs)
+        except NLError:
+            self.s.close()
+            raise
         finally:
             srv.close()
         self.csum = csum
         self.tag = 0
         self.s.settimeout(30)
+        host, port = self.s.getsockname()[:2]
+        self.peer = f"{host}:{port}"  # as the export names it
 
     def send(self, op, offset, length, data=b"", flags=0, tag=None, magic=None,
              reserved=0, data_csum=None, bad_hdr_csum=False):
@@ -344,6 +407,10 @@ class Client:
         assert tag == t and rop == op, (tag, t, rop, op)
         return status, rdata
 
+    def ping(self, epoch=1):
+        """Send a PING with the tag a client uses; its tag."""
+        return self.send(OP["PING"], 0, 0, tag=(epoch << 32) | C["DST_PING_ID"])
+
     def closed(self, timeout=10):
         """True when the server dropped the connection."""
         self.s.settimeout(timeout)
@@ -361,17 +428,13 @@ class Client:
         self.s.close()
 
 
-OP = {n: C["DST_OP_" + n] for n in ("READ", "WRITE", "FLUSH", "DISCARD", "WRITE_ZEROES")}
+OP = {n: C["DST_OP_" + n] for n in ("READ", "WRITE", "FLUSH", "DISCARD", "WRITE_ZEROES", "PING")}
 ST = {n: C["DST_ST_" + n] for n in ("OK", "IO", "NOSPC", "INVAL", "ROFS", "NOTSUPP", "NOMEM")}
 
 
 def pattern(seed, n):
-    b = bytearray(n)
-    x = seed * 2654435761 & 0xFFFFFFFF
-    for i in range(0, n, 4):
-        x = (x * 1103515245 + 12345) & 0xFFFFFFFF
-        b[i:i + 4] = x.to_bytes(4, "little")
-    return bytes(b)
+    # In C: the fencing test's timing wants writes sent without delay.
+    return random.Random(seed).randbytes(n)
 
 
 def wait_clients(nl, name, n, what, timeout=20):
@@ -505,17 +568,39 @@ def test_pipeline(nl, name, csum, nreq=600):
 def test_hostile(nl, name):
     print(f"--- hostile frames on {name}")
     info = export_get(nl, name)
+    ev = Events(nl)
     cases = [
-        (0, dict(magic=0x12345678), "bad magic"),
-        (0, dict(reserved=1), "reserved set"),
-        (1, dict(bad_hdr_csum=True), "header csum mismatch"),
-        (0, dict(flags=0x8000), "unknown flag"),
-        (1, dict(flags=0x2), "unknown flag, crc32c"),
+        (0, dict(magic=0x12345678), "bad magic", "malformed request: bad magic"),
+        (0, dict(reserved=1), "reserved set", "malformed request: reserved field set"),
+        (1, dict(bad_hdr_csum=True), "header csum mismatch",
+         "malformed request: header checksum mismatch"),
+        (0, dict(flags=0x8000), "unknown flag", "malformed request: unknown flags"),
+        (1, dict(flags=0x2), "unknown flag, crc32c", "malformed request: unknown flags"),
     ]
-    for csum, kw, what in cases:
+    for csum, kw, what, why in cases:
         c = Client(nl, name, csum)
         c.send(OP["READ"], 0, 4096, **kw)
         check(c.closed(), f"dropped: {what}")
+        ev.wait_for(f"reason: {what}", lambda e, c=c, why=why:
+                    e["event"] == "CLIENT_DISCONNECTED" and e["peer"] == c.peer and
+                    e["last_error"] == why)
+        c.close()
+    # A malformed PING is refused like any request; it has no payload.
+    for csum in (0, 1):
+        c = Client(nl, name, csum)
+        for kw, what in [(dict(offset=4096), "offset"), (dict(length=4096), "length"),
+                         (dict(flags=C["DST_CMD_F_FUA"]), "FUA")]:
+            kw = dict(dict(offset=0, length=0), **kw)
+            t = c.send(OP["PING"], kw.pop("offset"), kw.pop("length"), **kw)
+            tag, st, op, r = c.reply()
+            check(tag == t and op == OP["PING"] and st == ST["INVAL"] and r == b"",
+                  f"ping with {what} refused, csum {csum} (status {st})")
+        if csum:
+            t = c.send(OP["PING"], 0, 0, data_csum=0x1234)
+            tag, st, op, r = c.reply()
+            check(tag == t and st == ST["INVAL"], "ping with a data csum refused")
+        st, r = c.io(OP["READ"], 0, 4096)
+        check(st == ST["OK"] and len(r) == 4096, "stream in step after refused pings")
         c.close()
     c = Client(nl, name, 0)
     t = c.send(OP["READ"], 0, 4096, data_csum=5)
@@ -541,6 +626,170 @@ def test_hostile(nl, name):
     c.s.sendall(REQ.pack(C["DST_REQ_MAGIC"], OP["WRITE"], 0, 8, 0, 65536, 0, 0, 0) + bytes(100))
     c.close()
     wait_clients(nl, name, 0, "hostile clients gone")
+    ev.close()
+
+
+def test_ping(nl, name, csum):
+    print(f"--- PING on {name}, csum {csum}")
+    c = Client(nl, name, csum)
+    for epoch in (1, 7, 0xFFFFFFFF):
+        t = c.ping(epoch)
+        h = c.recv_exact(32)
+        magic, st, tag, op, flags, length, dcs, hcs = REP.unpack(h)
+        if csum:
+            ok_csum = crc32c(h[:28] + b"\0\0\0\0") == hcs
+        else:
+            ok_csum = hcs == 0
+        check(magic == C["DST_REP_MAGIC"] and st == ST["OK"] and tag == t and op == OP["PING"] and
+              flags == 0 and length == 0 and dcs == 0 and ok_csum,
+              f"ping epoch {epoch:#x}: ok, same tag, no data")
+    # The server does not care about the tag.
+    for tag in (0, 12345, 1 << 63):
+        t = c.send(OP["PING"], 0, 0, tag=tag)
+        rtag, st, op, r = c.reply()
+        check(rtag == tag and st == ST["OK"] and op == OP["PING"] and r == b"",
+              f"ping with tag {tag:#x}")
+    # Many, pipelined among data requests: one reply each.
+    n = 200
+    want = {}
+    for i in range(n):
+        if i % 4 == 0:
+            want[c.send(OP["READ"], (i % 64) * 4096, 4096)] = OP["READ"]
+        else:
+            want[c.send(OP["PING"], 0, 0)] = OP["PING"]
+    got = {}
+    for _ in range(n):
+        tag, st, op, r = c.reply()
+        got[tag] = (op, st)
+    check(sorted(got) == sorted(want) and
+          all(got[t] == (want[t], ST["OK"]) for t in want), f"{n} pipelined pings and reads")
+    c.close()
+    wait_clients(nl, name, 0, "ping client closed")
+
+
+def test_fence(nl, name, delay):
+    """On an export whose every I/O takes delay seconds."""
+    print(f"--- sessions and generations on {name}, {delay}s per I/O")
+    bs, nblk = 65536, 32
+    ev = Events(nl)
+    sess = os.urandom(16)
+    other = os.urandom(16)
+
+    def writes(c, seed, first=0, n=nblk):
+        for j in range(first, first + n):
+            c.send(OP["WRITE"], j * bs, bs, pattern(seed * 1000 + j, bs))
+
+    def reads(c, blocks):
+        """Pipelined: every I/O takes delay. {block: data}, None if refused."""
+        tags = {c.send(OP["READ"], j * bs, bs): j for j in blocks}
+        got = {}
+        for _ in tags:
+            tag, st, op, r = c.reply()
+            got[tags[tag]] = r if st == ST["OK"] else None
+        return got
+
+    def ping_first(c, what):
+        """A PING's reply comes before any of the slow writes' replies; and
+        RX has read (and submitted or held) every request before it."""
+        t = c.ping()
+        tag, st, op, r = c.reply()
+        check(tag == t and op == OP["PING"] and st == ST["OK"],
+              f"{what}: ping answered before the slow writes")
+
+    # Generation 1: two connections coexist; one more of another session.
+    c1 = Client(nl, name, 1, sess, 1)
+    c1b = Client(nl, name, 0, sess, 1)
+    x = Client(nl, name, 0, other, 5)
+    for i, c in enumerate((c1, c1b, x)):
+        ev.expect(name, "CLIENT_CONNECTED", i + 1, c.peer)
+    # No session at all: never fenced, never fences.
+    n0 = Client(nl, name, 0, bytes(16), 9)
+    ev.expect(name, "CLIENT_CONNECTED", 4, n0.peer)
+    # Gen 1's writes land no sooner than t0 + delay, so without the fence
+    # gen 2's would be done at about t0 + delay too; with it, after 2 x delay.
+    t0 = time.time()
+    writes(c1, 1)
+    writes(c1b, 2, nblk, 8)
+    ping_first(c1, "gen 1")
+    ping_first(c1b, "gen 1, second connection")
+
+    # Generation 2 fences both, and nothing else.
+    c2 = Client(nl, name, 1, sess, 2)
+    ev.expect(name, "CLIENT_CONNECTED", 5, c2.peer)
+    check(c1.closed(5) and c1b.closed(5), "gen-1 connections closed by gen 2")
+    writes(c2, 3)
+    ping_first(c2, "gen 2 while the fence holds")
+    ok = True
+    for _ in range(nblk):
+        tag, st, op, r = c2.reply()
+        ok = ok and st == ST["OK"] and op == OP["WRITE"]
+    took = time.time() - t0
+    check(ok, "gen-2 writes ok")
+    check(took >= 1.9 * delay, f"gen-2 writes waited for gen 1's: {took:.2f}s >= 2 x {delay}s")
+    # The fenced ones were reported when drained, before gen 2 ran.
+    fenced = set()
+    for n in (4, 3):
+        got = ev.expect(name, "CLIENT_FENCED", n, None, "fenced by generation 2", timeout=1)
+        fenced.add(got and got["peer"])
+    check(fenced == {c1.peer, c1b.peer}, "both gen-1 connections reported fenced")
+    check(export_get(nl, name)["clients"] == 3, "gen 2, other session, no session left")
+    got = reads(c2, range(nblk + 8))
+    check(all(got[i] == pattern(3000 + i, bs) for i in range(nblk)),
+          "gen-2 data reads back, not gen 1's")
+    # gen 1's second connection wrote blocks gen 2 did not: those landed.
+    check(all(got[i] == pattern(2000 + i, bs) for i in range(nblk, nblk + 8)),
+          "gen-1 writes accepted before the fence completed")
+    c1.close()
+    c1b.close()
+
+    # Too old now, live or draining.
+    expect_nlerr(lambda: Client(nl, name, 0, sess, 1), errno.ESTALE, "newer generation",
+                 "gen 1 after gen 2")
+    c2b = Client(nl, name, 0, sess, 2)
+    ev.expect(name, "CLIENT_CONNECTED", 4, c2b.peer)
+    st, r = c2b.io(OP["READ"], 0, bs)
+    check(st == ST["OK"] and r == pattern(3000, bs), "a second gen-2 connection serves at once")
+
+    # A fence on a fence: gen 2 slow writes in flight, gen 3 connects and
+    # holds; gen 4 fences gen 3 while it waits: gen 3's held writes never run.
+    writes(c2, 4)
+    ping_first(c2, "gen 2 again")
+    c3 = Client(nl, name, 0, sess, 3)
+    writes(c3, 5)
+    c3.send(OP["WRITE"], (nblk + 20) * bs, bs, pattern(77, bs))
+    ping_first(c3, "gen 3 held")
+    c4 = Client(nl, name, 0, sess, 4)
+    check(c3.closed(5) and c2.closed(5) and c2b.closed(5), "gen 2 and 3 closed by gen 4")
+    writes(c4, 6)
+    ok = True
+    for _ in range(nblk):
+        tag, st, op, r = c4.reply()
+        ok = ok and st == ST["OK"]
+    got = reads(c4, list(range(nblk)) + [nblk + 20])
+    check(ok and all(got[i] == pattern(6000 + i, bs) for i in range(nblk)),
+          "gen-4 data reads back")
+    check(got[nblk + 20] not in (None, pattern(77, bs)), "gen 3's held write never ran")
+    ev.wait_for("gen 3 fenced by gen 4", lambda e: e["event"] == "CLIENT_FENCED" and
+                e["peer"] == c3.peer and e["last_error"] == "fenced by generation 4")
+    # The other session and the sessionless client were left alone.
+    st, r = x.io(OP["READ"], 0, bs)
+    st2, r2 = n0.io(OP["PING"], 0, 0)
+    check(st == ST["OK"] and st2 == ST["OK"], "other sessions untouched")
+
+    # A fenced generation waiting while its export goes: export-del is prompt.
+    writes(c4, 7)
+    ping_first(c4, "gen 4")
+    c5 = Client(nl, name, 0, sess, 5)
+    writes(c5, 8)
+    t0 = time.time()
+    export_del(nl, name)
+    took = time.time() - t0
+    check(took < 10 * delay + 5, f"export-del with a held generation took {took:.2f}s")
+    for c in (c3, c4, c5, x, n0, c2, c2b):
+        check(c.closed(5), "client dropped by export-del")
+        c.close()
+    ev.wait_for("export removed", lambda e: e["event"] == "REMOVED")
+    ev.close()
 
 
 def test_readonly(nl, path):
@@ -618,7 +867,7 @@ def test_clients(nl, name):
     ev = Events(nl)
     cs = [Client(nl, name, i % 2) for i in range(4)]
     for i in range(4):
-        ev.expect(name, i + 1)
+        ev.expect(name, "CLIENT_CONNECTED", i + 1, cs[i].peer)
     check(export_get(nl, name)["clients"] == 4, "4 clients")
     errs = []
 
@@ -638,7 +887,7 @@ def test_clients(nl, name):
     [t.join() for t in ths]
     check(not errs, f"4 concurrent clients {errs[:3]}")
     cs[0].close()
-    ev.expect(name, 3)
+    ev.expect(name, "CLIENT_DISCONNECTED", 3, cs[0].peer, "connection closed by peer")
     wait_clients(nl, name, 3, "one left")
     # In-flight I/O when the export goes away.
     for c in cs[1:]:
@@ -646,8 +895,15 @@ def test_clients(nl, name):
             c.send(OP["WRITE"], j * 65536, 65536, pattern(j, 65536))
     t0 = time.time()
     export_del(nl, name)
-    ev.expect(name, 0)
     check(True, f"export-del with 3 busy clients took {time.time() - t0:.2f}s")
+    # Each client's end, then the export's, in the order of the counts.
+    left = {c.peer for c in cs[1:]}
+    for n in (2, 1, 0):
+        got = ev.expect(name, "CLIENT_DISCONNECTED", n, None, "export removed")
+        left.discard(got and got["peer"])
+    check(not left, f"every client reported: {left} left")
+    ev.expect(name, "REMOVED", 0)
+    ev.close()
     for c in cs[1:]:
         check(c.closed(), "client dropped by export-del")
         c.close()
@@ -680,6 +936,8 @@ def main():
         print("export f:", info)
         test_data(nl, "f", 0)
         test_data(nl, "f", 1)
+        test_ping(nl, "f", 0)
+        test_ping(nl, "f", 1)
         test_pipeline(nl, "f", 0)
         test_hostile(nl, "f")
         test_vanish(nl, "f")
@@ -691,9 +949,17 @@ def main():
         print("export b:", info)
         discard = bool(info["features"] & C["DST_FEAT_DISCARD"])
         test_data(nl, "b", 1, discard_ok=discard)
+        test_ping(nl, "b", 1)
         test_pipeline(nl, "b", 1)
         test_vanish(nl, "b")
         test_clients(nl, "b")
+    elif mode == "fence":
+        path, delay = sys.argv[2], int(sys.argv[3]) / 1000
+        ev = Events(nl)
+        export_add(nl, "s", path)
+        ev.expect("s", "ADDED", 0)
+        ev.close()
+        test_fence(nl, "s", delay)
     elif mode == "leave":
         # Leave an export with busy clients behind for rmmod to clean up.
         path = sys.argv[2]

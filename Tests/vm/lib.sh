@@ -363,6 +363,231 @@ mount_on() {
 	echo "$2" >>"$STATE/mounts"
 }
 
+# ---- fault tests (130-175): background jobs, waits, links, daemons ----
+
+# bg_track PID: a background job of the test (fio, dd, a fault loop, a
+# monitor, the fake server) that cleanup_all kills first, so that nothing
+# holds /dev/dstN open when the nodes go.
+bg_track() { echo "$1" >>"$STATE/bg"; }
+
+# descendants PID: PID's children, their children, ... (fio forks its jobs).
+descendants() {
+	local c
+	for c in $(pgrep -P "$1"); do
+		echo "$c"
+		descendants "$c"
+	done
+}
+
+# kill_bg: SIGKILL to every tracked background job still running and to its
+# descendants (jobs in D state die when their I/O ends: remove-node ends it).
+kill_bg() {
+	local pid pids
+	while read -r pid; do
+		kill -0 "$pid" 2>/dev/null || continue
+		mapfile -t pids < <(descendants "$pid")
+		run kill -KILL "$pid" "${pids[@]}"
+	done <"$STATE/bg"
+	rm -f "$STATE/bg"
+}
+
+# now: seconds since the epoch, with fractions. since T: seconds since now
+# returned T, rounded to 0.1.
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# attr_is DEV ATTR VALUE / attr_ge DEV ATTR N: for wait_until.
+attr_is() { [[ $(sysfs_attr "$1" "$2") == "$3" ]]; }
+attr_ge() { (($(sysfs_attr "$1" "$2") >= $3)); }
+
+# wait_state DEV STATE SECS: until /sys/block/DEV/dst/state is STATE.
+wait_state() {
+	printf '+ wait up to %ss for %s state %s\n' "$3" "$1" "$2" >&2
+	wait_until "$3" attr_is "$1" state "$2"
+	printf 'ok: %s is %s\n' "$1" "$2"
+}
+
+# show_dev DEV: the fault-relevant sysfs attributes on one line.
+show_dev() {
+	local a out=
+	for a in state epoch connections inflight reconnects resends timeouts errors csum_errors protocol_errors; do
+		out+="$a=$(sysfs_attr "$1" "$a" 2>/dev/null) "
+	done
+	echo "$1: ${out}last_error='$(sysfs_attr "$1" last_error 2>/dev/null)'"
+}
+
+# link_down / link_up: pull and put back the "cable" (the server end of the
+# veth; the client end loses its carrier, its routes stay).
+link_down() { run ip -n server link set veth-s down; }
+link_up() { run ip -n server link set veth-s up; }
+
+# pids_in NETNS NAME: pids of processes named NAME whose netns is NETNS.
+pids_in() {
+	local pid
+	for pid in $(pgrep -x "$2"); do
+		[[ $(ip netns identify "$pid" 2>/dev/null) == "$1" ]] && echo "$pid"
+	done
+	return 0
+}
+
+# kill9_dstd NETNS: SIGKILL the dstd of NETNS and wait until it is gone.
+kill9_dstd() {
+	local pids pid i
+	pids=$(pids_in "$1" dstd)
+	[[ -n $pids ]] || fail "no dstd runs in $1"
+	for pid in $pids; do
+		run kill -KILL "$pid"
+	done
+	for ((i = 0; i < 50; i++)); do
+		[[ -z $(pids_in "$1" dstd) ]] && ! dstd_ready "$1" && return 0
+		sleep 0.1
+	done
+	fail "dstd in $1 survived SIGKILL"
+}
+
+# kill_conns: ss -K every DST TCP connection, from the client end.
+kill_conns() {
+	cl ss -K -t state established dst "$SERVER_IP" dport = :"$PORT"
+}
+
+# export_uuid PATH NAME UUID: export PATH as NAME with the given UUID, as a
+# server that comes back after a reboot does: dstctl export --uuid. (If this
+# dstctl has no --uuid, export-add over raw netlink with PATH open on fd 7;
+# dstd learns of the export from the kernel's event either way.)
+export_uuid() {
+	if dstctl export --help 2>&1 | grep -q -- --uuid; then
+		export_dev "$1" --name "$2" --uuid "$3"
+		return
+	fi
+	echo "note: dstctl export has no --uuid; export-add over raw netlink instead" >&2
+	sv bash -c 'exec 7<>"$1" && python3 "$2" EXPORT_ADD EXPORT_NAME=str:"$3" BACKING_FD=u32:7 \
+		BACKING_PATH=str:"$1" LISTEN=str:"$4" UUID=bin:"$5"' _ "$1" "$NLRAW" "$2" "$LISTEN" "${3//-/}" |
+		tee "$WORK/nlraw.out"
+	grep -q '^errno: 0 ' "$WORK/nlraw.out" || fail "export-add of $1 failed"
+	wait_until 10 bash -c "ip netns exec server ss -Hltn 'sport = :$PORT' | grep -q ."
+}
+
+# bdev_free DEV: nobody holds DEV exclusively (an export, dm, a mount).
+bdev_free() {
+	python3 -c 'import os, sys; os.close(os.open(sys.argv[1], os.O_RDONLY | os.O_EXCL))' "$1"
+}
+
+# linear_setup NAME DEV SECTORS: /dev/mapper/NAME, the first SECTORS of DEV.
+linear_setup() {
+	say "dm-linear: /dev/mapper/$1 = first $3 sectors of $2"
+	run modprobe dm-mod
+	run dmsetup create "$1" --noudevsync --table "0 $3 linear $2 0"
+	echo "$1" >>"$STATE/dm"
+	run dmsetup mknodes "$1"
+	wait_until 10 test -b "/dev/mapper/$1"
+}
+
+# start_monitor FILE [NETNS]: dstctl monitor --json in NETNS (default
+# client) in the background, one event a line into FILE.
+start_monitor() {
+	local ns=${2:-client}
+	printf '+ ip netns exec %s dstctl monitor --json > %s &\n' "$ns" "$1" >&2
+	ip netns exec "$ns" "$DSTCTL" monitor --json >"$1" 2>"$1.err" </dev/null &
+	bg_track $!
+	MONITOR_PID=$!
+	sleep 1
+	kill -0 "$MONITOR_PID" 2>/dev/null || fail "dstctl monitor exited: $(cat "$1" "$1.err")"
+}
+
+# monitor_states FILE DEV: the states DEV went through, in order, as
+# `dstctl monitor --json` recorded them in FILE (one word a line).
+monitor_states() {
+	python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    try:
+        e = json.loads(line)
+    except ValueError:
+        continue
+    if e.get("type") == "device" and e.get("device") == sys.argv[2] and e.get("state"):
+        print(e["state"])' "$1" "$2"
+}
+
+# fio_bg JOBFILE: run fio_verify's fio in the background; fio_bg_wait
+# waits for it and fails as fio_verify does.
+fio_bg() {
+	FIO_BG_JOB=$1
+	printf '+ fio --output=%s %s &\n' "$1.out" "$1" >&2
+	fio --output="$1.out" "$1" </dev/null >/dev/null 2>"$1.err" &
+	FIO_BG_PID=$!
+	bg_track "$FIO_BG_PID"
+}
+fio_bg_wait() {
+	local rc=0 out=$FIO_BG_JOB.out
+	wait "$FIO_BG_PID" || rc=$?
+	cat "$out" "$FIO_BG_JOB.err"
+	assert_eq "$rc" 0 "fio exit status"
+	if grep -Ei 'verify.*(fail|bad|mismatch)|bad magic|crc32c: ' "$out" "$FIO_BG_JOB.err"; then
+		fail "fio reported verify errors"
+	fi
+}
+
+# fio_loop JOBFILE: in the background, run JOBFILE (write, then verify)
+# again and again until fio_loop_stop; each pass must exit 0 without a verify
+# error. Keeps I/O in flight across whatever the test breaks meanwhile.
+fio_loop() {
+	FIO_LOOP_DIR=$WORK/fio-loop
+	mkdir -p "$FIO_LOOP_DIR"
+	rm -f "$FIO_LOOP_DIR"/*
+	printf '+ fio %s, pass after pass, in the background\n' "$1" >&2
+	(
+		n=0
+		while [[ ! -e $FIO_LOOP_DIR/stop ]]; do
+			n=$((n + 1))
+			out=$FIO_LOOP_DIR/pass$n.out
+			start=$(now)
+			rc=0
+			fio --output="$out" "$1" </dev/null >/dev/null 2>"$out.err" || rc=$?
+			echo "pass $n: exit $rc after $(since "$start")s" >>"$FIO_LOOP_DIR/passes"
+			if ((rc != 0)) || grep -Eiq 'verify.*(fail|bad|mismatch)|bad magic|crc32c: ' "$out" "$out.err"; then
+				echo "$n" >"$FIO_LOOP_DIR/failed"
+				break
+			fi
+		done
+	) &
+	FIO_LOOP_PID=$!
+	bg_track "$FIO_LOOP_PID"
+}
+
+# fio_loop_stop [MIN_PASSES]: let the current pass finish, then check every
+# pass; at least MIN_PASSES (default 1) must have completed.
+fio_loop_stop() {
+	local n
+	say "stop the fio loop after its current pass"
+	touch "$FIO_LOOP_DIR/stop"
+	wait "$FIO_LOOP_PID" || true
+	cat "$FIO_LOOP_DIR/passes" 2>/dev/null
+	if [[ -e $FIO_LOOP_DIR/failed ]]; then
+		n=$(cat "$FIO_LOOP_DIR/failed")
+		cat "$FIO_LOOP_DIR/pass$n.out" "$FIO_LOOP_DIR/pass$n.out.err"
+		fail "fio pass $n failed"
+	fi
+	n=$(wc -l <"$FIO_LOOP_DIR/passes" 2>/dev/null || echo 0)
+	((n >= ${1:-1})) || fail "only $n fio passes, expected at least ${1:-1}"
+	# The last pass's report, as evidence.
+	cat "$FIO_LOOP_DIR/pass$n.out"
+	echo "ok: $n fio passes, no verify error"
+}
+
+# proc_state PID: the one-letter state of PID (R, S, D, ...), empty if gone.
+proc_state() { sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null; }
+
+# running PID: PID exists and is not a zombie (kill -0 succeeds on a zombie
+# the test shell has not reaped yet).
+running() {
+	local s
+	s=$(proc_state "$1")
+	[[ -n $s && $s != Z ]]
+}
+
+# in_d_state PID: PID sleeps uninterruptibly (waits for I/O).
+in_d_state() { [[ $(proc_state "$1") == D ]]; }
+
 # ---- clean-up ----
 
 # Undo everything a test may have set up, in order: client mounts, nodes,
@@ -372,6 +597,9 @@ mount_on() {
 cleanup_all() {
 	local ret=0 m dev pid i ns
 	set +e
+
+	# Fault tests' background jobs (fio, dd, monitor, fake server) first.
+	[[ -e $STATE/bg ]] && kill_bg
 
 	for m in $(awk '$1 ~ "^/dev/dst" { print $2 }' /proc/mounts | tac); do
 		run umount "$m"

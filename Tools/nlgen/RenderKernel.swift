@@ -194,7 +194,14 @@ extension Family {
         out.add()
         out.add("const struct nla_policy \(policyName)[\(cMaxNames(prefix: attributeSet.prefix).max) + 1] = {")
         for a in attributeSet.attributes where a.type != .pad {
-            out.add("\t[\(cName(of: a))] = \(policy(of: a)),")
+            let entry = "\t[\(cName(of: a))] = \(policy(of: a)),"
+            // Tabs count 8 columns; a long entry continues after its first argument.
+            if entry.count + 7 > 100, let comma = entry.firstIndex(of: ",") {
+                out.add(String(entry[...comma]))
+                out.add("\t\t" + entry[entry.index(after: comma)...].drop { $0 == " " })
+            } else {
+                out.add(entry)
+            }
         }
         out.add("};")
 

@@ -31,6 +31,20 @@ static struct netlink_range_validation dst_a_backing_fd_range = {
 	.max = 2147483647ULL,
 };
 
+static struct netlink_range_validation dst_a_ping_interval_range = {
+	.max = 3600000ULL,
+};
+
+static struct netlink_range_validation dst_a_reconnect_delay_range = {
+	.min = 10ULL,
+	.max = 3600000ULL,
+};
+
+static struct netlink_range_validation dst_a_reconnect_delay_max_range = {
+	.min = 10ULL,
+	.max = 3600000ULL,
+};
+
 const struct nla_policy dst_nl_policy[DST_A_MAX + 1] = {
 	[DST_A_DEV_INDEX] = NLA_POLICY_MAX(NLA_U32, 1023),
 	[DST_A_SOCK_FD] = NLA_POLICY_FULL_RANGE(NLA_U32, &dst_a_sock_fd_range),
@@ -52,9 +66,22 @@ const struct nla_policy dst_nl_policy[DST_A_MAX + 1] = {
 	[DST_A_BACKING_PATH] = { .type = NLA_NUL_STRING, .len = 1024, },
 	[DST_A_CONNECTIONS] = { .type = NLA_U32, },
 	[DST_A_INFLIGHT] = { .type = NLA_U32, },
+	[DST_A_SESSION] = NLA_POLICY_EXACT_LEN(16),
+	[DST_A_GENERATION] = NLA_POLICY_MIN(NLA_U32, 1),
+	[DST_A_IO_TIMEOUT] = NLA_POLICY_MIN(NLA_U32, 1000),
+	[DST_A_PING_INTERVAL] = NLA_POLICY_FULL_RANGE(NLA_U32, &dst_a_ping_interval_range),
+	[DST_A_RECONNECT_DELAY] = NLA_POLICY_FULL_RANGE(NLA_U32, &dst_a_reconnect_delay_range),
+	[DST_A_RECONNECT_DELAY_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32,
+		&dst_a_reconnect_delay_max_range),
+	[DST_A_RECONNECT_GIVE_UP] = NLA_POLICY_MIN(NLA_U32, 1000),
+	[DST_A_DOWN_TIME] = { .type = NLA_U64, },
+	[DST_A_EXPORT_EVENT] = NLA_POLICY_RANGE(NLA_U32, DST_EXPORT_EV_ADDED, DST_EXPORT_EV_MAX),
+	[DST_A_PEER] = { .type = NLA_NUL_STRING, .len = 128, },
+	[DST_A_FORCE] = { .type = NLA_FLAG, },
+	[DST_A_CONN_COUNT] = NLA_POLICY_RANGE(NLA_U32, 1, 16),
 };
 
-const struct genl_ops dst_nl_ops[8] = {
+const struct genl_ops dst_nl_ops[9] = {
 	{
 		.cmd		= DST_CMD_DEV_ADD,
 		.doit		= dst_nl_dev_add_doit,
@@ -93,6 +120,11 @@ const struct genl_ops dst_nl_ops[8] = {
 	{
 		.cmd		= DST_CMD_EXPORT_CONNECT,
 		.doit		= dst_nl_export_connect_doit,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= DST_CMD_DEV_SET,
+		.doit		= dst_nl_dev_set_doit,
 		.flags		= GENL_ADMIN_PERM,
 	},
 };

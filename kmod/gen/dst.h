@@ -53,6 +53,18 @@
  */
 #define DST_TAG_EPOCH_SHIFT 32
 
+/*
+ * A timeout attribute (milliseconds) with this value never expires: I/O waits
+ * for a connection forever, dstd never gives up reconnecting.
+ */
+#define DST_TIMEOUT_FOREVER 0xffffffffU
+
+/*
+ * Transaction id of a PING; never used by a data transaction. A PING's tag is
+ * (epoch << 32) | ping-id.
+ */
+#define DST_PING_ID 0xffffffffU
+
 /**
  * enum dst_opcode - Request opcode of a data frame.
  * @DST_OP_READ: Read length bytes at offset; the reply carries the data.
@@ -60,6 +72,8 @@
  * @DST_OP_FLUSH: Make every completed write durable; offset and length are 0.
  * @DST_OP_DISCARD: The range may be deallocated; its contents become undefined.
  * @DST_OP_WRITE_ZEROES: The range reads back as zeroes.
+ * @DST_OP_PING: Liveness probe; offset and length 0. The server answers at once
+ *	with status ok, without touching the backing store.
  */
 enum dst_opcode {
 	DST_OP_READ = 1,
@@ -67,6 +81,7 @@ enum dst_opcode {
 	DST_OP_FLUSH = 3,
 	DST_OP_DISCARD = 4,
 	DST_OP_WRITE_ZEROES = 5,
+	DST_OP_PING = 6,
 
 	/* private: */
 	__DST_OP_MAX,
@@ -187,6 +202,31 @@ enum dst_dev_state {
 };
 
 /**
+ * enum dst_export_event - What an export-change-ntf reports.
+ * @DST_EXPORT_EV_ADDED: The export was added.
+ * @DST_EXPORT_EV_REMOVED: The export was removed; its clients were
+ *	disconnected.
+ * @DST_EXPORT_EV_CLIENT_CONNECTED: A client connection was handed in; peer
+ *	names it.
+ * @DST_EXPORT_EV_CLIENT_DISCONNECTED: A client connection ended; peer names it,
+ *	last-error says why.
+ * @DST_EXPORT_EV_CLIENT_FENCED: A client connection was closed because the same
+ *	session connected again with a newer generation; its requests were
+ *	drained first.
+ */
+enum dst_export_event {
+	DST_EXPORT_EV_ADDED = 1,
+	DST_EXPORT_EV_REMOVED = 2,
+	DST_EXPORT_EV_CLIENT_CONNECTED = 3,
+	DST_EXPORT_EV_CLIENT_DISCONNECTED = 4,
+	DST_EXPORT_EV_CLIENT_FENCED = 5,
+
+	/* private: */
+	__DST_EXPORT_EV_MAX,
+	DST_EXPORT_EV_MAX = (__DST_EXPORT_EV_MAX - 1)
+};
+
+/**
  * struct dst_client_hello - First bytes a client sends; name-len bytes of
  * export name follow.
  * @magic: hello-magic.
@@ -194,6 +234,12 @@ enum dst_dev_state {
  * @features: Features the client can use (features flags).
  * @csum: Proposed checksum (checksum enum).
  * @name_len: Length of the export name that follows, 0 to export-name-max.
+ * @session: Random id of the client device, the same on every connection it
+ *	makes; all zeroes: no session (no fencing).
+ * @generation: Connection generation of the session, 1 on the first
+ *	connections, higher on every reconnect. The export fences older
+ *	generations.
+ * @reserved: Sent as 0, refused otherwise.
  */
 struct dst_client_hello {
 	__be64 magic;
@@ -201,9 +247,12 @@ struct dst_client_hello {
 	__be32 features;
 	__be32 csum;
 	__be32 name_len;
+	__u8 session[16];
+	__be32 generation;
+	__be32 reserved;
 };
 
-#define DST_CLIENT_HELLO_SIZE 24
+#define DST_CLIENT_HELLO_SIZE 48
 
 /**
  * struct dst_server_reply - The server's answer; msg-len bytes of message
@@ -315,6 +364,29 @@ struct dst_rep_hdr {
  * @DST_A_CONNECTIONS: (u32) Live connections of a device.
  * @DST_A_INFLIGHT: (u32) Transactions of a device not yet completed.
  * @DST_A_PAD: (pad) Alignment padding for 64-bit attributes.
+ * @DST_A_SESSION: (binary) Session id of a client device (client-hello
+ *	session), 16 bytes.
+ * @DST_A_GENERATION: (u32) Connection generation (client-hello generation).
+ * @DST_A_IO_TIMEOUT: (u32) Milliseconds I/O may wait for a working connection
+ *	before it fails with EIO; timeout-forever: wait forever.
+ * @DST_A_PING_INTERVAL: (u32) Milliseconds of silence on a connection before
+ *	the client sends a PING; 0 turns pings off. A connection with requests
+ *	or a PING outstanding that hears nothing for three intervals (at most
+ *	the io-timeout) is dropped.
+ * @DST_A_RECONNECT_DELAY: (u32) Milliseconds dstd waits before its first
+ *	reconnect attempt.
+ * @DST_A_RECONNECT_DELAY_MAX: (u32) Largest delay between reconnect attempts,
+ *	in milliseconds.
+ * @DST_A_RECONNECT_GIVE_UP: (u32) Milliseconds after the connection was lost
+ *	that dstd stops reconnecting; timeout-forever: never.
+ * @DST_A_DOWN_TIME: (u64) Milliseconds since the device lost its last
+ *	connection; 0 while connected.
+ * @DST_A_EXPORT_EVENT: (u32) What an export-change-ntf reports.
+ * @DST_A_PEER: (string) Address of a client connection, as ADDR:PORT.
+ * @DST_A_FORCE: (flag) dev-del also removes a mounted or claimed device.
+ * @DST_A_CONN_COUNT: (u32) Connections a device is meant to have: dstctl
+ *	add-node opens them, dstd opens them all again (one new generation) when
+ *	one is lost.
  */
 enum {
 	DST_A_DEV_INDEX = 1,
@@ -338,6 +410,18 @@ enum {
 	DST_A_CONNECTIONS,
 	DST_A_INFLIGHT,
 	DST_A_PAD,
+	DST_A_SESSION,
+	DST_A_GENERATION,
+	DST_A_IO_TIMEOUT,
+	DST_A_PING_INTERVAL,
+	DST_A_RECONNECT_DELAY,
+	DST_A_RECONNECT_DELAY_MAX,
+	DST_A_RECONNECT_GIVE_UP,
+	DST_A_DOWN_TIME,
+	DST_A_EXPORT_EVENT,
+	DST_A_PEER,
+	DST_A_FORCE,
+	DST_A_CONN_COUNT,
 
 	/* private: */
 	__DST_A_MAX,
@@ -347,10 +431,12 @@ enum {
 /*
  * Commands of the dst family; events are sent to multicast groups.
  * @DST_CMD_DEV_ADD: Create /dev/dstN over a connected, handshaken socket.
- * @DST_CMD_DEV_DEL: Remove a device; queued I/O fails with EIO.
+ * @DST_CMD_DEV_DEL: Remove a device in any state; its queued and new I/O fails
+ *	with EIO. Refused while mounted or claimed, unless force is given.
  * @DST_CMD_DEV_GET: Get one device, or dump all devices.
  * @DST_CMD_DEV_CONNECT: Hand a connected, handshaken socket to an existing
- *	device.
+ *	device. A newer generation than the device's replaces every older
+ *	connection; an older one is refused.
  * @DST_CMD_EXPORT_ADD: Export a block device or file, opened by the caller.
  * @DST_CMD_EXPORT_DEL: Remove an export; its clients are disconnected.
  * @DST_CMD_EXPORT_GET: Get one export, or dump the exports of the caller's
@@ -358,8 +444,11 @@ enum {
  * @DST_CMD_EXPORT_CONNECT: Hand a client socket, handshaken by the caller, to
  *	an export.
  * @DST_CMD_DEV_CHANGE_NTF: A device was added, changed state or was removed.
- * @DST_CMD_EXPORT_CHANGE_NTF: An export was added or removed, or its clients
- *	changed.
+ * @DST_CMD_EXPORT_CHANGE_NTF: An export was added or removed, or a client came,
+ *	left or was fenced.
+ * @DST_CMD_DEV_SET: Change a device's timeouts and reconnect policy, or (dstd)
+ *	report that it is reconnecting (state) or why a reconnect failed
+ *	(last-error).
  */
 enum {
 	DST_CMD_DEV_ADD = 1,
@@ -372,6 +461,7 @@ enum {
 	DST_CMD_EXPORT_CONNECT,
 	DST_CMD_DEV_CHANGE_NTF,
 	DST_CMD_EXPORT_CHANGE_NTF,
+	DST_CMD_DEV_SET,
 
 	/* private: */
 	__DST_CMD_MAX,

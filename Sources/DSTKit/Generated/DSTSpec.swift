@@ -50,6 +50,14 @@ public enum DSTWire {
     /// A frame tag is (epoch << 32) | id: the connection epoch in the high 32 bits, the transaction
     /// id in the low 32 bits.
     public static let tagEpochShift: Int = 32
+
+    /// A timeout attribute (milliseconds) with this value never expires: I/O waits for a connection
+    /// forever, dstd never gives up reconnecting.
+    public static let timeoutForever: Int = 0xffffffff
+
+    /// Transaction id of a PING; never used by a data transaction. A PING's tag is (epoch << 32) |
+    /// ping-id.
+    public static let pingId: Int = 0xffffffff
 }
 
 /// Why bytes from the wire do not decode.
@@ -70,6 +78,9 @@ public enum DSTOpcode: UInt32, CaseIterable, Sendable {
     case discard = 4
     /// The range reads back as zeroes.
     case writeZeroes = 5
+    /// Liveness probe; offset and length 0. The server answers at once with status ok, without
+    /// touching the backing store.
+    case ping = 6
 
     /// The entry's name in the spec.
     public var specName: String {
@@ -79,6 +90,7 @@ public enum DSTOpcode: UInt32, CaseIterable, Sendable {
         case .flush: "flush"
         case .discard: "discard"
         case .writeZeroes: "write-zeroes"
+        case .ping: "ping"
         }
     }
 }
@@ -264,12 +276,38 @@ public enum DSTDevState: UInt32, CaseIterable, Sendable {
     }
 }
 
+/// What an export-change-ntf reports.
+public enum DSTExportEvent: UInt32, CaseIterable, Sendable {
+    /// The export was added.
+    case added = 1
+    /// The export was removed; its clients were disconnected.
+    case removed = 2
+    /// A client connection was handed in; peer names it.
+    case clientConnected = 3
+    /// A client connection ended; peer names it, last-error says why.
+    case clientDisconnected = 4
+    /// A client connection was closed because the same session connected again with a newer
+    /// generation; its requests were drained first.
+    case clientFenced = 5
+
+    /// The entry's name in the spec.
+    public var specName: String {
+        switch self {
+        case .added: "added"
+        case .removed: "removed"
+        case .clientConnected: "client-connected"
+        case .clientDisconnected: "client-disconnected"
+        case .clientFenced: "client-fenced"
+        }
+    }
+}
+
 /// First bytes a client sends; name-len bytes of export name follow.
 ///
-/// On the wire: 24 bytes, big-endian.
+/// On the wire: 48 bytes, big-endian.
 public struct DSTClientHello: Equatable, Sendable {
     /// Bytes on the wire.
-    public static let size: Int = 24
+    public static let size: Int = 48
 
     /// hello-magic.
     public var magic: UInt64
@@ -286,16 +324,42 @@ public struct DSTClientHello: Equatable, Sendable {
     /// Length of the export name that follows, 0 to export-name-max.
     public var nameLen: UInt32
 
-    public init(magic: UInt64, version: UInt32, features: UInt32, csum: UInt32, nameLen: UInt32) {
+    /// Random id of the client device, the same on every connection it makes; all zeroes: no
+    /// session (no fencing).
+    ///
+    /// Exactly 16 bytes.
+    public var session: [UInt8]
+
+    /// Connection generation of the session, 1 on the first connections, higher on every reconnect.
+    /// The export fences older generations.
+    public var generation: UInt32
+
+    /// Sent as 0, refused otherwise.
+    public var reserved: UInt32
+
+    public init(
+        magic: UInt64,
+        version: UInt32,
+        features: UInt32,
+        csum: UInt32,
+        nameLen: UInt32,
+        session: [UInt8],
+        generation: UInt32,
+        reserved: UInt32
+    ) {
         self.magic = magic
         self.version = version
         self.features = features
         self.csum = csum
         self.nameLen = nameLen
+        self.session = session
+        self.generation = generation
+        self.reserved = reserved
     }
 
-    /// The 24 bytes on the wire.
+    /// The 48 bytes on the wire.
     public func encoded() -> [UInt8] {
+        precondition(session.count == 16, "client-hello session must be 16 bytes, not \(session.count)")
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Self.size)
         wireAppend(magic.bigEndian, to: &bytes)
@@ -303,10 +367,13 @@ public struct DSTClientHello: Equatable, Sendable {
         wireAppend(features.bigEndian, to: &bytes)
         wireAppend(csum.bigEndian, to: &bytes)
         wireAppend(nameLen.bigEndian, to: &bytes)
+        bytes.append(contentsOf: session)
+        wireAppend(generation.bigEndian, to: &bytes)
+        wireAppend(reserved.bigEndian, to: &bytes)
         return bytes
     }
 
-    /// Decodes the first 24 bytes; the caller handles what follows.
+    /// Decodes the first 48 bytes; the caller handles what follows.
     public init(decoding bytes: some Collection<UInt8>) throws(DSTDecodeError) {
         let b = Array(bytes.prefix(Self.size))
         guard b.count == Self.size else {
@@ -317,6 +384,9 @@ public struct DSTClientHello: Equatable, Sendable {
         features = UInt32(bigEndian: wireLoad(b, at: 12))
         csum = UInt32(bigEndian: wireLoad(b, at: 16))
         nameLen = UInt32(bigEndian: wireLoad(b, at: 20))
+        session = Array(b[24..<40])
+        generation = UInt32(bigEndian: wireLoad(b, at: 40))
+        reserved = UInt32(bigEndian: wireLoad(b, at: 44))
     }
 }
 
@@ -637,6 +707,35 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
     case inflight
     /// Alignment padding for 64-bit attributes.
     case pad
+    /// Session id of a client device (client-hello session), 16 bytes.
+    case session
+    /// Connection generation (client-hello generation).
+    case generation
+    /// Milliseconds I/O may wait for a working connection before it fails with EIO;
+    /// timeout-forever: wait forever.
+    case ioTimeout
+    /// Milliseconds of silence on a connection before the client sends a PING; 0 turns pings off. A
+    /// connection with requests or a PING outstanding that hears nothing for three intervals (at
+    /// most the io-timeout) is dropped.
+    case pingInterval
+    /// Milliseconds dstd waits before its first reconnect attempt.
+    case reconnectDelay
+    /// Largest delay between reconnect attempts, in milliseconds.
+    case reconnectDelayMax
+    /// Milliseconds after the connection was lost that dstd stops reconnecting; timeout-forever:
+    /// never.
+    case reconnectGiveUp
+    /// Milliseconds since the device lost its last connection; 0 while connected.
+    case downTime
+    /// What an export-change-ntf reports.
+    case exportEvent
+    /// Address of a client connection, as ADDR:PORT.
+    case peer
+    /// dev-del also removes a mounted or claimed device.
+    case force
+    /// Connections a device is meant to have: dstctl add-node opens them, dstd opens them all again
+    /// (one new generation) when one is lost.
+    case connCount
 
     /// The attribute's name in the spec.
     public var specName: String {
@@ -662,6 +761,18 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
         case .connections: "connections"
         case .inflight: "inflight"
         case .pad: "pad"
+        case .session: "session"
+        case .generation: "generation"
+        case .ioTimeout: "io-timeout"
+        case .pingInterval: "ping-interval"
+        case .reconnectDelay: "reconnect-delay"
+        case .reconnectDelayMax: "reconnect-delay-max"
+        case .reconnectGiveUp: "reconnect-give-up"
+        case .downTime: "down-time"
+        case .exportEvent: "export-event"
+        case .peer: "peer"
+        case .force: "force"
+        case .connCount: "conn-count"
         }
     }
 
@@ -689,6 +800,18 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
         case .connections: .u32
         case .inflight: .u32
         case .pad: .pad
+        case .session: .binary(exactLength: 16)
+        case .generation: .u32
+        case .ioTimeout: .u32
+        case .pingInterval: .u32
+        case .reconnectDelay: .u32
+        case .reconnectDelayMax: .u32
+        case .reconnectGiveUp: .u32
+        case .downTime: .u64
+        case .exportEvent: .u32
+        case .peer: .string(maxLength: 128)
+        case .force: .flag
+        case .connCount: .u32
         }
     }
 
@@ -701,6 +824,13 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
         case .physicalBs: 512...65536
         case .maxXfer: 4096...UInt64(DSTWire.maxXferLimit)
         case .backingFd: 0...2147483647
+        case .generation: 1...UInt64(UInt32.max)
+        case .ioTimeout: 1000...UInt64(UInt32.max)
+        case .pingInterval: 0...3600000
+        case .reconnectDelay: 10...3600000
+        case .reconnectDelayMax: 10...3600000
+        case .reconnectGiveUp: 1000...UInt64(UInt32.max)
+        case .connCount: 1...16
         default: nil
         }
     }
@@ -710,11 +840,13 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
 public enum DSTCommand: UInt8, CaseIterable, Sendable {
     /// Create /dev/dstN over a connected, handshaken socket.
     case devAdd = 1
-    /// Remove a device; queued I/O fails with EIO.
+    /// Remove a device in any state; its queued and new I/O fails with EIO. Refused while mounted
+    /// or claimed, unless force is given.
     case devDel
     /// Get one device, or dump all devices.
     case devGet
-    /// Hand a connected, handshaken socket to an existing device.
+    /// Hand a connected, handshaken socket to an existing device. A newer generation than the
+    /// device's replaces every older connection; an older one is refused.
     case devConnect
     /// Export a block device or file, opened by the caller.
     case exportAdd
@@ -726,8 +858,11 @@ public enum DSTCommand: UInt8, CaseIterable, Sendable {
     case exportConnect
     /// A device was added, changed state or was removed.
     case devChangeNtf
-    /// An export was added or removed, or its clients changed.
+    /// An export was added or removed, or a client came, left or was fenced.
     case exportChangeNtf
+    /// Change a device's timeouts and reconnect policy, or (dstd) report that it is reconnecting
+    /// (state) or why a reconnect failed (last-error).
+    case devSet
 
     /// The operation's name in the spec.
     public var specName: String {
@@ -742,13 +877,14 @@ public enum DSTCommand: UInt8, CaseIterable, Sendable {
         case .exportConnect: "export-connect"
         case .devChangeNtf: "dev-change-ntf"
         case .exportChangeNtf: "export-change-ntf"
+        case .devSet: "dev-set"
         }
     }
 
     /// Whether the kernel requires CAP_NET_ADMIN.
     public var requiresAdmin: Bool {
         switch self {
-        case .devAdd, .devDel, .devConnect, .exportAdd, .exportDel, .exportConnect: true
+        case .devAdd, .devDel, .devConnect, .exportAdd, .exportDel, .exportConnect, .devSet: true
         default: false
         }
     }

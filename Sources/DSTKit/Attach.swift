@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+
+/// dstctl add-node: a new client device over `connections` connections of
+/// generation 1 of a new session. All connections are dialled and
+/// handshaken before dev-add, so that dstd, which reconnects a device that
+/// has fewer connections than it is meant to have, does not find the new
+/// device short while its extra connections are still being opened: they
+/// are handed in (dev-connect) right after it. A failed extra connection
+/// leaves the device with fewer; dstd opens them all again later.
+public struct DSTAttach {
+    public var address: DSTAddress
+    /// Nil asks for the only export on the address.
+    public var exportName: String?
+    public var csum: DSTChecksum
+    public var index: UInt32?
+    public var policy: DSTDevicePolicy
+    /// 1 to 16 (DSTAttach.connectionRange).
+    public var connections: UInt32
+    public var session: DSTSession
+
+    /// Every device starts with generation 1; each reconnect of dstd's
+    /// sends the next one.
+    public static let generation: UInt32 = 1
+
+    public init(address: DSTAddress, exportName: String?, csum: DSTChecksum, index: UInt32?,
+                policy: DSTDevicePolicy, connections: UInt32, session: DSTSession) {
+        self.address = address
+        self.exportName = exportName
+        self.csum = csum
+        self.index = index
+        self.policy = policy
+        self.connections = connections
+        self.session = session
+    }
+
+    public struct Result: Equatable, Sendable {
+        /// The new device's index.
+        public var index: UInt32
+        /// Connections handed to the kernel.
+        public var live: UInt32
+        /// The first extra connection that could not be opened or handed
+        /// in; nil when all were.
+        public var failure: Failure?
+
+        public init(index: UInt32, live: UInt32, failure: Failure? = nil) {
+            self.index = index
+            self.live = live
+            self.failure = failure
+        }
+    }
+
+    public struct Failure: Equatable, Sendable {
+        /// Counting from 1, the first connection being 1.
+        public var number: UInt32
+        public var reason: String
+
+        public init(number: UInt32, reason: String) {
+            self.number = number
+            self.reason = reason
+        }
+    }
+
+    /// Counts --connections accepts: the spec's range of conn-count.
+    public static var connectionRange: ClosedRange<UInt32> {
+        let spec = DSTAttr.connCount.valueRange ?? 1...16
+        return UInt32(spec.lowerBound)...UInt32(spec.upperBound)
+    }
+
+    /// Parses the value of `option` (--connections).
+    public static func parseConnections(_ text: String, option: String = "--connections") throws -> UInt32 {
+        let range = connectionRange
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+              let n = UInt32(text), range.contains(n) else {
+            throw DSTError.countOutOfRange(option: option,
+                                           allowed: "between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return n
+    }
+
+    /// Opens the connections, creates the device over the first and hands
+    /// it the others. Throws when the first connection or dev-add fails;
+    /// our copies of the sockets are closed in every case.
+    public func run(netlink: DSTNetlink, dial: @escaping (DSTAddress) throws -> DSTConnection) throws -> Result {
+        var connector = DSTConnector(address: address, exportName: exportName ?? "", csum: csum, session: session,
+                                     generation: Self.generation, dial: dial)
+        let (first, negotiated) = try connector.open()
+        var opened = [first]
+        defer { for c in opened { c.close() } }
+        // The others ask for the export the server chose, with the checksum
+        // it agreed to, and must reach that same export.
+        connector.exportName = negotiated.exportName
+        connector.csum = negotiated.csum
+        connector.uuid = negotiated.uuid
+        connector.size = negotiated.size
+        var failure: Failure?
+        while opened.count < Int(connections) {
+            do {
+                opened.append(try connector.open().connection)
+            } catch {
+                failure = Failure(number: UInt32(opened.count + 1), reason: "\(error)")
+                break
+            }
+        }
+
+        try first.prepareForKernel()
+        let created = try netlink.addDevice(DSTDeviceParams(
+            socket: first.socket, negotiated: negotiated, exportName: negotiated.exportName,
+            remote: address.description, index: index, session: session, generation: Self.generation,
+            policy: policy, connCount: connections))
+        var live: UInt32 = 1
+        for connection in opened.dropFirst() {
+            do {
+                try connection.prepareForKernel()
+                try netlink.connectDevice(created, socket: connection.socket, generation: Self.generation)
+                live += 1
+            } catch {
+                failure = Failure(number: live + 1, reason: "\(error)")
+                break
+            }
+        }
+        return Result(index: created, live: live, failure: failure)
+    }
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR MIT
+#
+# dstd dies (kill -9) on either side under a continuous fio write-then-verify
+# load. Proves:
+# - the data path does not need dstd: with either dstd dead, I/O on the
+#   established connection goes on;
+# - a connection lost while the client's dstd is dead leaves the device
+#   disconnected with its I/O queued, and a freshly started dstd finds the
+#   disconnected device by itself and reconnects it;
+# - a connection lost while the server's dstd is dead cannot come back (no
+#   one accepts) until dstd is restarted on the server, which takes the
+#   exports from the kernel and accepts again; the client's dstd retries
+#   meanwhile;
+# - every fio pass exits 0 with no verify error, nothing failed
+#   (errors = 0, timeouts = 0), reconnects >= 2.
+# vm-timeout: 300
+. "$(dirname "$0")/../lib.sh"
+
+setup_net
+brd_setup 64 1
+load_dst
+start_dstd server
+export_dev /dev/ram0 >/dev/null
+add_node --ping-interval 1 --reconnect-delay 0.2 --reconnect-delay-max 1 >/dev/null
+dstd_ready client || fail "add-node did not start dstd in the client netns"
+show_dev dst0
+
+{
+	fio_job /dev/dst0
+	cat <<'FIO'
+
+[randwrite]
+rw=randwrite
+bsrange=4k-64k
+size=8m
+
+[randrw]
+rw=randrw
+rwmixread=50
+bs=16k
+offset=8m
+size=4m
+FIO
+} >"$WORK/kill.fio"
+
+# connected_again N: connected on a connection newer than epoch N.
+connected_again() { attr_is dst0 state connected && (($(sysfs_attr dst0 epoch) > $1)); }
+
+fio_loop "$WORK/kill.fio"
+sleep 3
+
+say "kill -9 dstd in the client netns: I/O goes on"
+kill9_dstd client
+w0=$(sysfs_attr dst0 writes)
+sleep 3
+assert_eq "$(sysfs_attr dst0 state)" connected "state with the client's dstd dead"
+(($(sysfs_attr dst0 writes) > w0)) || fail "no write completed with the client's dstd dead"
+echo "ok: $(($(sysfs_attr dst0 writes) - w0)) writes completed meanwhile"
+
+say "break the connection while no dstd runs in the client netns"
+e0=$(sysfs_attr dst0 epoch)
+kill_conns
+wait_until 15 bash -c "[[ \$(cat /sys/block/dst0/dst/state) != connected ]]"
+sleep 3
+show_dev dst0
+assert_eq "$(sysfs_attr dst0 state)" disconnected "state with no dstd to reconnect"
+assert_eq "$(sysfs_attr dst0 epoch)" "$e0" "epoch (nobody reconnected)"
+(($(sysfs_attr dst0 inflight) > 0)) || echo "note: no I/O was queued at this moment"
+
+say "start dstd in the client netns: it finds dst0 disconnected and reconnects it"
+start=$(now)
+start_dstd client
+wait_until 30 connected_again "$e0"
+echo "reconnected $(since "$start")s after dstd started: $(show_dev dst0)"
+
+say "kill -9 dstd in the server netns: I/O goes on"
+sleep 2
+kill9_dstd server
+w0=$(sysfs_attr dst0 writes)
+sleep 3
+assert_eq "$(sysfs_attr dst0 state)" connected "state with the server's dstd dead"
+(($(sysfs_attr dst0 writes) > w0)) || fail "no write completed with the server's dstd dead"
+echo "ok: $(($(sysfs_attr dst0 writes) - w0)) writes completed meanwhile"
+
+say "break the connection while no dstd runs in the server netns"
+e1=$(sysfs_attr dst0 epoch)
+kill_conns
+sleep 5
+show_dev dst0
+[[ $(sysfs_attr dst0 state) != connected ]] || fail "connected again with no dstd accepting on the server"
+assert_eq "$(sysfs_attr dst0 epoch)" "$e1" "epoch (no server to reconnect to)"
+
+say "start dstd in the server netns: the client's dstd gets through"
+start=$(now)
+start_dstd server
+wait_until 30 connected_again "$e1"
+echo "reconnected $(since "$start")s after the server's dstd started: $(show_dev dst0)"
+sleep 3
+
+fio_loop_stop 1
+show_dev dst0
+(($(sysfs_attr dst0 reconnects) >= 2)) || fail "reconnects $(sysfs_attr dst0 reconnects), expected >= 2"
+assert_eq "$(sysfs_attr dst0 errors)" 0 "sysfs errors"
+assert_eq "$(sysfs_attr dst0 timeouts)" 0 "sysfs timeouts"
+assert_eq "$(sysfs_attr dst0 state)" connected "sysfs state"
+echo "resends: $(sysfs_attr dst0 resends)"

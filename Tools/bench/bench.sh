@@ -1,0 +1,451 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR MIT
+#
+# The benchmark itself. Runs inside the VM that Tools/bench/run boots, started
+# by Tools/bench/guest.sh (which gives it DST_LOGDIR, the time limit below and
+# the kernel-log check); never on the host.
+#
+# Settings come from $DST_LOGDIR/bench.env, written by Tools/bench/run:
+# BENCH_RUNTIME, BENCH_RAMP (seconds), BENCH_ROUNDS, BENCH_SIZE_MB (each RAM
+# disk), BENCH_SYSTEMS (which of local nvme nvme-digest nbd dst-none
+# dst-crc32c), BENCH_JOBS (sections of bench.fio), DSTCTL, DSTD, DST_KO (the
+# binaries, copied aside before the boot so a concurrent rebuild cannot swap
+# them).
+#
+# The topology is Tests/vm/lib.sh's: netns "server" (192.0.2.1) and netns
+# "client" (192.0.2.2) joined by a veth pair. Every network system serves a
+# RAM disk of its own from "server" and attaches it in "client" over that
+# veth; fio runs in the initial netns against the resulting block device:
+#
+#   local        /dev/ram0 itself                                       (the ceiling)
+#   nvme         nvmet + nvmet-tcp (configfs, port 4420), namespace /dev/ram3 -> nvme connect
+#   nvme-digest  a second subsystem on the same port and RAM disk -> nvme connect --hdr-digest --data-digest
+#   nbd          nbd-server (port 10809), export /dev/ram2 -> nbd-client
+#   dst-none     dstctl export /dev/ram1 (port 1025) -> dstctl add-node --csum none
+#   dst-crc32c   the same export -> dstctl add-node --csum crc32c
+#
+# First every system is set up, one after the other, with memory snapshots
+# around each step; then every job runs on every system, job by job, in
+# BENCH_ROUNDS rounds (the order of the systems reversed in every other
+# round), so that a change in the host's load while the benchmark runs
+# spreads over all systems instead of landing on one.
+#
+# Output in $DST_LOGDIR: raw/SYSTEM/JOB.rN.json (fio), snap/*.txt (memory
+# and CPU snapshots, see snap below), dev/SYSTEM.txt (the device and its
+# queue settings), progress (one line per job), results.md and summary.json
+# (report.py), failed (what did not work).
+#
+# vm-timeout: 1800
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LOGDIR=${DST_LOGDIR:?run by Tools/bench/guest.sh under Tools/bench/run}
+# shellcheck source=/dev/null
+. "$LOGDIR/bench.env"
+export DSTCTL DSTD DST_KO
+# shellcheck source=Tests/vm/lib.sh
+. "$BENCH_DIR/../../Tests/vm/lib.sh"
+
+RAW=$LOGDIR/raw
+SNAP=$LOGDIR/snap
+DEVINFO=$LOGDIR/dev
+PROGRESS=$LOGDIR/progress
+mkdir -p "$RAW" "$SNAP" "$DEVINFO"
+: >"$PROGRESS"
+: >"$LOGDIR/failed"
+
+NBD_PORT=10809
+NVME_PORT=4420
+NVMET=/sys/kernel/config/nvmet
+# A subsystem's configfs directory name is its NQN.
+NVME_NQN=nqn.2014-08.org.dst:bench
+NVME_NQN_DIGEST=nqn.2014-08.org.dst:bench-digest
+
+# ---- helpers ----
+
+# snap NAME [--settle]: /proc/uptime, the first line of /proc/stat,
+# /proc/meminfo, /proc/slabinfo and every thread's stat line, in
+# snap/NAME.txt, read with builtins and one cat so that taking it disturbs a
+# running job as little as possible (report.py parses it). --settle: first
+# sync, drop the page cache and reclaimable slab, wait, and take three
+# snapshots half a second apart (NAME, NAME.2, NAME.3; report.py takes the
+# median), for idle states compared across a change.
+snap() {
+	local f=$SNAP/$1.txt l a i
+	if [[ ${2:-} == --settle ]]; then
+		sync
+		echo 3 >/proc/sys/vm/drop_caches
+		sleep 2
+		snap "$1"
+		for i in 2 3; do
+			sleep 0.5
+			snap "$1.$i"
+		done
+		return 0
+	fi
+	{
+		read -r l </proc/uptime
+		echo "## uptime $l"
+		read -r l </proc/stat
+		echo "## stat $l"
+		echo "## meminfo"
+		mapfile -t a </proc/meminfo
+		printf '%s\n' "${a[@]}"
+		echo "## slabinfo"
+		mapfile -t a </proc/slabinfo
+		printf '%s\n' "${a[@]}"
+		echo "## tasks"
+		# Threads that exit meanwhile make cat fail; the rest is there.
+		cat /proc/[0-9]*/task/[0-9]*/stat 2>/dev/null || true
+		# Again at the end: a CPU window from one snapshot to the next
+		# runs from this line of the first to the first line of the next,
+		# without the time spent taking either.
+		read -r l </proc/uptime
+		echo "## uptime_end $l"
+		read -r l </proc/stat
+		echo "## stat_end $l"
+	} >"$f"
+	return 0
+}
+
+# centis: uptime in hundredths of a second.
+centis() {
+	local up _
+	read -r up _ </proc/uptime
+	echo $((10#${up/./}))
+}
+
+# sleep_until T0 CENTIS: sleep until CENTIS hundredths after T0 (centis).
+sleep_until() {
+	local left=$(($1 + $2 - $(centis)))
+	((left > 0)) || return 0
+	sleep "$((left / 100)).$(printf '%02d' $((left % 100)))"
+}
+
+# no_scheduler: "none" as I/O scheduler on every queue that has a choice
+# (nbd's single hardware queue gets mq-deadline by default; brd, dst and the
+# NVMe multipath node are bio-based and have none anyway).
+no_scheduler() {
+	local f
+	for f in /sys/block/*/queue/scheduler; do
+		grep -q '\[none\]' "$f" 2>/dev/null && continue
+		grep -qw none "$f" 2>/dev/null && echo none >"$f"
+	done
+	return 0
+}
+
+# devinfo SYSTEM DEV [PATHDEV...]: the device fio meets and its queue
+# settings into dev/SYSTEM.txt; its path into dev/SYSTEM.dev.
+devinfo() {
+	local sys=$1 dev=$2 p q a
+	shift 2
+	{
+		echo "device: $dev ($(blockdev --getsize64 "$dev") bytes)"
+		for p in "${dev##*/}" "$@"; do
+			q=/sys/block/$p/queue
+			printf '%s:' "$p"
+			for a in logical_block_size physical_block_size max_sectors_kb max_hw_sectors_kb \
+				nr_requests scheduler rotational write_cache nomerges rq_affinity; do
+				printf ' %s=%s' "$a" "$(tr -d '\n' <"$q/$a" 2>/dev/null | tr ' ' ',')"
+			done
+			printf ' hw_queues=%s\n' "$(find "/sys/block/$p/mq" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)"
+		done
+		if [[ -d /sys/block/${dev##*/}/dst ]]; then
+			for a in csum connections max_transfer features; do
+				printf 'dst %s=%s\n' "$a" "$(cat "/sys/block/${dev##*/}/dst/$a")"
+			done
+		fi
+	} >"$DEVINFO/$sys.txt"
+	cat "$DEVINFO/$sys.txt"
+	echo "$dev" >"$DEVINFO/$sys.dev"
+}
+
+# run_job SYSTEM JOB ROUND: one fio job against SYSTEM's device. Snapshots
+# just before it (t0) and at 15 % and 85 % of the measured time (t1, t2)
+# give the CPU spent between t1 and t2 and the memory held under load.
+run_job() {
+	local sys=$1 job=$2 round=$3 dev pid t0 rc out
+	local t1=$((BENCH_RAMP * 100 + 30 + BENCH_RUNTIME * 15))
+	local t2=$((BENCH_RAMP * 100 + 30 + BENCH_RUNTIME * 85))
+	dev=$(cat "$DEVINFO/$sys.dev")
+	out=$RAW/$sys/$job.r$round
+	mkdir -p "$RAW/$sys"
+	say "round $round: $sys: $job on $dev (${BENCH_RAMP}s ramp + ${BENCH_RUNTIME}s)"
+	snap "$sys.$job.r$round.t0"
+	t0=$(centis)
+	BENCH_DEV=$dev BENCH_RUNTIME=$BENCH_RUNTIME BENCH_RAMP=$BENCH_RAMP \
+		fio --section="$job" --output-format=json --output="$out.json" \
+		"$BENCH_DIR/bench.fio" </dev/null >"$out.err" 2>&1 &
+	pid=$!
+	sleep_until "$t0" "$t1"
+	snap "$sys.$job.r$round.t1"
+	sleep_until "$t0" "$t2"
+	snap "$sys.$job.r$round.t2"
+	rc=0
+	wait "$pid" || rc=$?
+	if ((rc != 0)); then
+		cat "$out.err" >&2
+		echo "$sys $job round $round: fio exit $rc" | tee -a "$LOGDIR/failed" >&2
+		return 0
+	fi
+	python3 - "$out.json" "$sys" "$job" "$round" <<'PY' | tee -a "$PROGRESS"
+import json, sys
+j = json.load(open(sys.argv[1]))["jobs"][0]
+op = "write" if j["write"]["total_ios"] > j["read"]["total_ios"] else "read"
+r = j[op]
+print(f"r{sys.argv[4]} {sys.argv[2]:<12} {sys.argv[3]:<18} {r['iops']:>9.0f} IOPS "
+      f"{r['bw_bytes'] / 1e6:>8.1f} MB/s {r['lat_ns']['mean'] / 1e3:>9.1f} us mean")
+PY
+}
+
+# ---- set-up, one system after the other ----
+
+up_local() {
+	devinfo local /dev/ram0
+}
+
+# nvme_dev NQN: the block device of the namespace of subsystem NQN.
+nvme_dev() {
+	local s d
+	for s in /sys/class/nvme-subsystem/*; do
+		[[ $(cat "$s/subsysnqn" 2>/dev/null) == "$1" ]] || continue
+		for d in "$s"/nvme*n*; do
+			[[ ${d##*/} =~ ^nvme[0-9]+n[0-9]+$ ]] && echo "/dev/${d##*/}" && return 0
+		done
+	done
+	return 1
+}
+
+# nvme_path_devs NQN: the per-controller path devices (nvmeXcYnZ) under it.
+nvme_path_devs() {
+	local d
+	for d in /sys/block/nvme*c*n*; do
+		[[ -e $d ]] || continue
+		[[ $(cat "$d/device/subsysnqn" 2>/dev/null) == "$1" ]] && echo "${d##*/}"
+	done
+	return 0
+}
+
+# nvme_subsys NQN: a subsystem with namespace 1 on /dev/ram3, linked into
+# port 1. Linking opens the listening socket (for the first subsystem) in
+# the netns of the process that links; ip netns exec remounts /sys, so
+# configfs must be mounted again in its private mount namespace.
+nvme_subsys() {
+	local sub=$NVMET/subsystems/$1
+	run mkdir "$sub"
+	echo 1 >"$sub/attr_allow_any_host"
+	run mkdir "$sub/namespaces/1"
+	echo -n /dev/ram3 >"$sub/namespaces/1/device_path"
+	echo 1 >"$sub/namespaces/1/enable"
+	sv sh -c "mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config
+		ln -s $sub $NVMET/ports/1/subsystems/$1"
+}
+
+nvme_target_up() {
+	local port=$NVMET/ports/1
+	say "NVMe/TCP target: nvmet-tcp on $SERVER_IP:$NVME_PORT, subsystems on /dev/ram3"
+	run modprobe nvmet
+	run modprobe nvmet-tcp
+	run modprobe nvme-tcp
+	mountpoint -q /sys/kernel/config || run mount -t configfs none /sys/kernel/config
+	snap nvme.base --settle
+	run mkdir "$port"
+	echo tcp >"$port/addr_trtype"
+	echo ipv4 >"$port/addr_adrfam"
+	echo "$SERVER_IP" >"$port/addr_traddr"
+	echo "$NVME_PORT" >"$port/addr_trsvcid"
+	[[ " $BENCH_SYSTEMS " == *" nvme "* ]] && nvme_subsys "$NVME_NQN"
+	# The digest variant gets a subsystem of its own: a second controller of
+	# the same subsystem would become a second path of the same multipath
+	# device. Both share /dev/ram3 (nvmet opens it shared).
+	[[ " $BENCH_SYSTEMS " == *" nvme-digest "* ]] && nvme_subsys "$NVME_NQN_DIGEST"
+	wait_until 10 ip netns exec server sh -c "ss -ltnH | grep -q ':$NVME_PORT '"
+	snap nvme.export --settle
+}
+
+# up_nvme SYSTEM NQN [ARGS]: connect from the client netns.
+up_nvme() {
+	local sys=$1 nqn=$2 dev
+	shift 2
+	say "$sys: nvme connect ${*:-}"
+	[[ -d $NVMET/ports/1 ]] || nvme_target_up
+	cl nvme connect -t tcp -a "$SERVER_IP" -s "$NVME_PORT" -n "$nqn" "$@"
+	wait_until 20 nvme_dev "$nqn"
+	dev=$(nvme_dev "$nqn")
+	wait_until 10 test "$(blockdev --getsize64 "$dev")" -gt 0
+	no_scheduler
+	# shellcheck disable=SC2046
+	devinfo "$sys" "$dev" $(nvme_path_devs "$nqn")
+}
+
+nvme_down() {
+	local nqn sub m
+	for nqn in "$NVME_NQN" "$NVME_NQN_DIGEST"; do
+		nvme_dev "$nqn" >/dev/null 2>&1 && { run nvme disconnect -n "$nqn" || true; }
+		rm -f "$NVMET/ports/1/subsystems/$nqn" 2>/dev/null
+	done
+	[[ -d $NVMET/ports/1 ]] && rmdir "$NVMET/ports/1"
+	for nqn in "$NVME_NQN" "$NVME_NQN_DIGEST"; do
+		sub=$NVMET/subsystems/$nqn
+		[[ -d $sub ]] || continue
+		if [[ -d $sub/namespaces/1 ]]; then
+			echo 0 >"$sub/namespaces/1/enable"
+			rmdir "$sub/namespaces/1"
+		fi
+		rmdir "$sub"
+	done
+	for m in nvme_tcp nvme_fabrics nvmet_tcp nvmet; do
+		[[ -d /sys/module/$m ]] && { run rmmod "$m" || true; }
+	done
+	return 0
+}
+
+up_nbd() {
+	local conf=$WORK/nbd-server.conf
+	say "NBD: nbd-server on $SERVER_IP:$NBD_PORT (/dev/ram2), nbd-client in client"
+	cat >"$conf" <<EOF
+[generic]
+	listenaddr = $SERVER_IP
+	port = $NBD_PORT
+[bench]
+	exportname = /dev/ram2
+EOF
+	run modprobe nbd nbds_max=1 max_part=0
+	snap nbd.base --settle
+	# nbd-server forks into the background; nbd_down finds it by name (the
+	# VM runs nothing else called nbd-server).
+	sv nbd-server -C "$conf"
+	wait_until 10 ip netns exec server sh -c "ss -ltnH | grep -q ':$NBD_PORT '"
+	snap nbd.export --settle
+	# -L: the ioctl interface (nbd-client stays, in NBD_DO_IT); nbd's netlink
+	# family answers only in the initial netns.
+	cl nbd-client -L -N bench "$SERVER_IP" "$NBD_PORT" /dev/nbd0
+	wait_until 10 test "$(cat /sys/block/nbd0/size)" -gt 0
+	no_scheduler
+	devinfo nbd /dev/nbd0
+}
+
+nbd_down() {
+	local pid
+	[[ -b /dev/nbd0 && $(cat /sys/block/nbd0/size 2>/dev/null || echo 0) != 0 ]] &&
+		{ run nbd-client -d /dev/nbd0 || true; }
+	for pid in $(pgrep -x nbd-server) $(pgrep -x nbd-client); do
+		run kill -TERM "$pid" || true
+	done
+	sleep 0.5
+	for pid in $(pgrep -x nbd-server) $(pgrep -x nbd-client); do
+		run kill -KILL "$pid" || true
+	done
+	[[ -d /sys/module/nbd ]] && { run rmmod nbd || true; }
+	return 0
+}
+
+dst_export_up() {
+	say "DST: dstctl export /dev/ram1 on $LISTEN in server"
+	load_dst
+	start_dstd server
+	start_dstd client
+	snap dst.base --settle
+	export_dev /dev/ram1
+	snap dst.export --settle
+}
+
+# up_dst CSUM: one more device on the export (several clients may attach
+# one export), dst0 for the first, dst1 for the second.
+up_dst() {
+	local dev
+	say "dst-$1: dstctl add-node --csum $1 in client"
+	[[ -d /sys/module/dst ]] || dst_export_up
+	dev=$(add_node --csum "$1")
+	no_scheduler
+	devinfo "dst-$1" "$dev"
+}
+
+# bench_cleanup: what lib.sh's cleanup does not know about, before it
+# (which takes down dst, the RAM disks and the namespaces).
+bench_cleanup() {
+	local pid
+	for pid in $(pgrep -x fio); do
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+	nbd_down >/dev/null 2>&1
+	nvme_down >/dev/null 2>&1
+	return 0
+}
+trap 'rc=$?; bench_cleanup; (exit $rc); cleanup' EXIT
+
+# ---- main ----
+
+{
+	echo "kernel=$(uname -r)"
+	echo "cpus=$(nproc)"
+	echo "mem_kib=$(awk '/MemTotal/ { print $2 }' /proc/meminfo)"
+	echo "runtime=$BENCH_RUNTIME"
+	echo "ramp=$BENCH_RAMP"
+	echo "rounds=$BENCH_ROUNDS"
+	echo "size_mb=$BENCH_SIZE_MB"
+	echo "systems=$BENCH_SYSTEMS"
+	echo "jobs=$BENCH_JOBS"
+	echo "fio=$(fio --version)"
+	echo "nbd=$(nbd-server -V 2>&1 | head -n 1)"
+	echo "nvme=$(nvme version | head -n 1)"
+	echo "hz=$(getconf CLK_TCK)"
+	echo "start=$(date -u +%FT%TZ)"
+} >"$LOGDIR/guest.env"
+cat "$LOGDIR/guest.env"
+
+setup_net
+brd_setup "$BENCH_SIZE_MB" 4
+say "fill every RAM disk once, so that reads and writes find their pages allocated"
+for i in 0 1 2 3; do
+	run dd if=/dev/zero of="/dev/ram$i" bs=1M count="$BENCH_SIZE_MB" oflag=direct status=none
+done
+
+# Set-up in a background subshell that is waited for: set -e holds inside,
+# and a system that fails to come up leaves the others to run.
+up=()
+for sys in $BENCH_SYSTEMS; do
+	say "===== set up $sys ====="
+	# Idle before and after (report.py takes the device's cost from these,
+	# or from the export's snapshots taken in between).
+	snap "$sys.pre" --settle
+	case $sys in
+	local) (up_local) & ;;
+	nvme) (up_nvme nvme "$NVME_NQN") & ;;
+	nvme-digest) (up_nvme nvme-digest "$NVME_NQN_DIGEST" --hdr-digest --data-digest) & ;;
+	nbd) (up_nbd) & ;;
+	dst-none) (up_dst none) & ;;
+	dst-crc32c) (up_dst crc32c) & ;;
+	*) fail "unknown system $sys" ;;
+	esac
+	if wait $! && [[ -s $DEVINFO/$sys.dev ]]; then
+		up+=("$sys")
+		snap "$sys.node" --settle
+	else
+		echo "$sys: set-up failed (see bench.log)" | tee -a "$LOGDIR/failed" >&2
+	fi
+done
+((${#up[@]})) || fail "no system came up"
+# Once crc32c is loaded by the kernel's crypto API, which driver serves it.
+echo "crc32c=$(awk '/^name/ { n = $3 } /^driver/ { d = $3 }
+	/^priority/ && n == "crc32c" { print $3, d }' /proc/crypto | sort -n | tail -n 1 | cut -d' ' -f2)" >>"$LOGDIR/guest.env"
+snap idle --settle
+
+for ((round = 1; round <= BENCH_ROUNDS; round++)); do
+	order=("${up[@]}")
+	if ((round % 2 == 0)); then
+		order=()
+		for ((i = ${#up[@]} - 1; i >= 0; i--)); do
+			order+=("${up[i]}")
+		done
+	fi
+	for job in $BENCH_JOBS; do
+		for sys in "${order[@]}"; do
+			run_job "$sys" "$job" "$round"
+		done
+	done
+done
+
+say "report"
+python3 "$BENCH_DIR/report.py" "$LOGDIR"
+[[ ! -s $LOGDIR/failed ]] || fail "some systems or jobs failed: $(tr '\n' ';' <"$LOGDIR/failed")"

@@ -1,0 +1,585 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR MIT
+#
+# Turns one benchmark run into tables:
+#
+#   Tools/bench/report.py RESULTS_DIR      (vm-logs/bench/<kver>/)
+#
+# Reads RESULTS_DIR/raw/SYSTEM/JOB.json (fio --output-format=json),
+# snap/*.txt (the snapshots bench.sh takes), dev/*.txt, guest.env and host.env;
+# writes RESULTS_DIR/results.md and summary.json and prints results.md.
+# Runs in the VM at the end of Tools/bench/bench.sh, and again on the host
+# whenever wanted (it needs nothing but the directory).
+import json
+import os
+import re
+import sys
+
+SYSTEMS = [
+    ("local", "local brd"),
+    ("nvme", "NVMe/TCP"),
+    ("nvme-digest", "NVMe/TCP digests"),
+    ("nbd", "NBD"),
+    ("dst-none", "dst csum=none"),
+    ("dst-crc32c", "dst csum=crc32c"),
+]
+LABEL = dict(SYSTEMS)
+DST = ["dst-none", "dst-crc32c"]
+JOBS = [
+    ("randread-4k-qd1", "4k random read, QD1"),
+    ("randread-4k-qd32", "4k random read, QD32"),
+    ("randwrite-4k-qd32", "4k random write, QD32"),
+    ("seqread-1m-qd8", "1M sequential read, QD8"),
+    ("seqwrite-1m-qd8", "1M sequential write, QD8"),
+]
+JOB_LABEL = dict(JOBS)
+# Memory deltas: (key, column title). Keys are computed by mem_figures().
+MEM = [
+    ("Slab", "Slab"),
+    ("SUnreclaim", "SUnreclaim"),
+    ("slab_active", "slabinfo objs"),
+    ("slab_pages", "slabinfo pages"),
+    ("KernelStack", "KernelStack"),
+    ("Percpu", "Percpu"),
+    ("VmallocUsed", "Vmalloc"),
+    ("kernel", "kernel total*"),
+    ("MemFree", "MemFree drop"),
+]
+
+
+def load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def parse_snap(path):
+    """A snapshot of bench.sh's snap(): uptime, cpu, meminfo, slab, tasks."""
+    try:
+        with open(path, errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return None
+    snap = {"meminfo": {}, "slab": {}, "tasks": {}}
+    part = None
+    for line in text.splitlines():
+        if line.startswith("## "):
+            f = line.split()
+            part = f[1]
+            if part == "uptime":
+                snap["uptime"] = float(f[2])
+            elif part == "uptime_end":
+                snap["uptime_end"] = float(f[2])
+            elif part in ("stat", "stat_end"):
+                names = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"]
+                snap["cpu" if part == "stat" else "cpu_end"] = {n: int(v) for n, v in zip(names, f[3:])}
+            continue
+        if part == "meminfo":
+            k, rest = line.split(":", 1)
+            snap["meminfo"][k] = int(rest.split()[0])
+        elif part == "slabinfo":
+            if line.startswith(("slabinfo", "#")):
+                continue
+            f = line.split()
+            # name active_objs num_objs objsize objperslab pagesperslab :
+            # tunables ... : slabdata active_slabs num_slabs sharedavail
+            snap["slab"][f[0]] = {"active_objs": int(f[1]), "num_objs": int(f[2]),
+                                  "objsize": int(f[3]), "pagesperslab": int(f[5]),
+                                  "num_slabs": int(f[14])}
+        elif part == "tasks":
+            # tid (comm) state ...: comm may hold spaces and parentheses.
+            try:
+                tid = int(line[: line.index(" ")])
+                comm = line[line.index("(") + 1 : line.rindex(")")]
+                f = line[line.rindex(")") + 2 :].split()
+                snap["tasks"][tid] = (comm, int(f[11]) + int(f[12]))
+            except (ValueError, IndexError):
+                continue
+    return snap if "uptime" in snap else None
+
+
+def median(vals):
+    v = sorted(vals)
+    return v[len(v) // 2]
+
+
+def merge_median(snaps):
+    """One snapshot whose meminfo and slab figures are the per-field median
+    of SNAPS (the three of a --settle)."""
+    snaps = [s for s in snaps if s]
+    if not snaps:
+        return None
+    if len(snaps) == 1:
+        return snaps[0]
+    out = {"uptime": snaps[0]["uptime"], "cpu": snaps[0]["cpu"], "tasks": snaps[0]["tasks"],
+           "meminfo": {}, "slab": {}}
+    for k in snaps[0]["meminfo"]:
+        out["meminfo"][k] = median([s["meminfo"].get(k, 0) for s in snaps])
+    zero = {"active_objs": 0, "num_objs": 0, "objsize": 0, "pagesperslab": 0, "num_slabs": 0}
+    for name in set().union(*(s["slab"] for s in snaps)):
+        cs = [s["slab"].get(name, zero) for s in snaps]
+        c = {k: median([x[k] for x in cs]) for k in zero}
+        c["objsize"] = max(x["objsize"] for x in cs)
+        c["pagesperslab"] = max(x["pagesperslab"] for x in cs)
+        out["slab"][name] = c
+    return out
+
+
+def kworker(comm):
+    """kworker/1:2H-kblockd -> kworker(kblockd); other names unchanged."""
+    m = re.match(r"kworker/[0-9u:]+H?[-+]?(.*)$", comm)
+    if not m:
+        # A workqueue's rescuer or a worker named after its queue:
+        # "nbd0-recv+nbd0-recv" -> "nbd0-recv".
+        a, plus, b = comm.partition("+")
+        return a if plus and a == b else comm
+    return f"kworker({m.group(1)})" if m.group(1) else "kworker"
+
+
+def env(path):
+    out = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                if "=" in line:
+                    k, v = line.rstrip("\n").split("=", 1)
+                    out[k] = v
+    except OSError:
+        pass
+    return out
+
+
+class Run:
+    def __init__(self, d):
+        self.d = d
+        self.guest = env(os.path.join(d, "guest.env"))
+        self.host = env(os.path.join(d, "host.env"))
+        self.hz = int(self.guest.get("hz", "100"))
+        self.runtime = float(self.guest.get("runtime", "0") or 0)
+        self.snaps = {}
+        self.results = {}  # sys -> job -> figures
+        for sys_, _ in SYSTEMS:
+            for job, _ in JOBS:
+                r = self.fio(sys_, job)
+                if r:
+                    self.results.setdefault(sys_, {})[job] = r
+
+    def snap(self, name):
+        """NAME, or the median of NAME, NAME.2, NAME.3 when there are three."""
+        if name not in self.snaps:
+            p = os.path.join(self.d, "snap", name)
+            self.snaps[name] = merge_median([parse_snap(p + ".txt"), parse_snap(p + ".2.txt"),
+                                             parse_snap(p + ".3.txt")])
+        return self.snaps[name]
+
+    def later(self, *names):
+        """The snapshot of NAMES taken last (None if none exists)."""
+        snaps = [self.snap(n) for n in names]
+        snaps = [x for x in snaps if x]
+        return max(snaps, key=lambda x: x["uptime"]) if snaps else None
+
+    def fio(self, sys_, job):
+        """The job's figures, averaged over its rounds (raw/SYS/JOB.rN.json;
+        raw/SYS/JOB.json from a run without rounds), with the spread of
+        the throughput between rounds."""
+        rounds = []
+        for n in range(1, 100):
+            r = self.fio_round(sys_, job, f".r{n}")
+            if r is None and not os.path.exists(os.path.join(self.d, "raw", sys_, f"{job}.r{n}.json")):
+                break
+            if r:
+                rounds.append(r)
+        if not rounds:
+            r = self.fio_round(sys_, job, "")
+            rounds = [r] if r else []
+        if not rounds:
+            return None
+        out = {}
+        for k in rounds[0]:
+            vals = [r[k] for r in rounds if isinstance(r.get(k), (int, float))]
+            if len(vals) == len(rounds):
+                out[k] = sum(vals) / len(vals)
+        iops = [r["iops"] for r in rounds]
+        out["rounds"] = len(rounds)
+        out["iops_rounds"] = iops
+        out["spread_pct"] = 100.0 * (max(iops) - min(iops)) / 2 / out["iops"] if out["iops"] else 0
+        # Thread lists of all rounds, averaged.
+        threads = {}
+        for r in rounds:
+            for c, pct in r.get("threads", []):
+                threads[c] = threads.get(c, 0) + pct / len(rounds)
+        if threads:
+            out["threads"] = sorted(threads.items(), key=lambda kv: -kv[1])[:8]
+        return out
+
+    def fio_round(self, sys_, job, suffix):
+        j = load(os.path.join(self.d, "raw", sys_, job + suffix + ".json"))
+        if not j or not j.get("jobs"):
+            return None
+        j = j["jobs"][0]
+        if j.get("error"):
+            return None
+        op = "write" if j["write"]["total_ios"] > j["read"]["total_ios"] else "read"
+        r = j[op]
+        if not r["total_ios"]:
+            return None
+        out = {
+            "iops": r["iops"],
+            "mbps": r["bw_bytes"] / 1e6,
+            "mean_us": r["lat_ns"]["mean"] / 1e3,
+            "p99_us": r["lat_ns"]["percentile"]["99.000000"] / 1e3,
+            "ios": r["total_ios"],
+            "fio_usr": j.get("usr_cpu"),
+            "fio_sys": j.get("sys_cpu"),
+        }
+        out.update(self.cpu(f"{sys_}.{job}{suffix}", r["iops"]))
+        return out
+
+    def cpu(self, name, iops):
+        """CPU between the snapshots NAME.t1 and NAME.t2: busy share of all
+        vCPUs, CPU time per I/O, and the busiest threads."""
+        a, b = self.snap(f"{name}.t1"), self.snap(f"{name}.t2")
+        if not a or not b:
+            return {}
+        # From the end of the first snapshot to the start of the second.
+        a_up, a_cpu = a.get("uptime_end", a["uptime"]), a.get("cpu_end", a["cpu"])
+        secs = b["uptime"] - a_up
+        d = {k: b["cpu"][k] - a_cpu.get(k, 0) for k in b["cpu"]}
+        total = sum(d.values()) or 1
+        busy = total - d["idle"] - d["iowait"]
+        busy_s = busy / self.hz
+        threads = {}
+        for tid, (comm, t) in b["tasks"].items():
+            # A thread that started after t1 counts from 0; a tid is not
+            # reused within seconds.
+            dv = t - a["tasks"].get(tid, (comm, 0))[1]
+            if dv <= 0:
+                continue
+            c = kworker(comm)
+            threads[c] = threads.get(c, 0) + dv
+        top = sorted(threads.items(), key=lambda kv: -kv[1])[:8]
+        return {
+            "cpu_busy_pct": 100.0 * busy / total,
+            "cpu_sys_pct": 100.0 * (d["system"] + d["irq"] + d["softirq"]) / total,
+            "cpu_softirq_pct": 100.0 * d["softirq"] / total,
+            "cpu_us_per_io": (busy_s / secs) / iops * 1e6 if iops and secs > 0 else None,
+            "threads": [(c, 100.0 * t / self.hz / secs) for c, t in top],
+        }
+
+    def get(self, sys_, job, key):
+        return self.results.get(sys_, {}).get(job, {}).get(key)
+
+
+def fnum(v, nd=1):
+    if v is None:
+        return "–"
+    if nd == 0:
+        return f"{v:,.0f}"
+    return f"{v:,.{nd}f}"
+
+
+def ratio(a, b):
+    if a is None or not b:
+        return None
+    return a / b
+
+
+def fratio(v):
+    return "–" if v is None else f"{v:.2f}"
+
+
+def mem_figures(a, b):
+    """b - a, in KiB, for each MEM key."""
+    if not a or not b:
+        return None
+    ma, mb = a["meminfo"], b["meminfo"]
+
+    def slab_totals(s):
+        act = sum(c["active_objs"] * c["objsize"] for c in s.values()) / 1024
+        pages = sum(c["num_slabs"] * c["pagesperslab"] for c in s.values()) * 4
+        return act, pages
+
+    aa, ap = slab_totals(a["slab"])
+    ba, bp = slab_totals(b["slab"])
+
+    def kernel(m):
+        # Neither free, page cache nor process memory: slab, stacks, page
+        # tables, vmalloc, per-cpu, socket buffers and other kernel pages.
+        return m["MemTotal"] - m["MemFree"] - m["Buffers"] - m["Cached"] - m["AnonPages"]
+
+    out = {k: mb.get(k, 0) - ma.get(k, 0) for k in ("Slab", "SUnreclaim", "KernelStack", "Percpu", "VmallocUsed")}
+    out["slab_active"] = ba - aa
+    out["slab_pages"] = bp - ap
+    out["kernel"] = kernel(mb) - kernel(ma)
+    out["MemFree"] = ma["MemFree"] - mb["MemFree"]
+    return out
+
+
+def top_caches(a, b, n=8):
+    """Slab caches whose active bytes changed most from a to b."""
+    if not a or not b:
+        return []
+    out = []
+    for name in set(a["slab"]) | set(b["slab"]):
+        ca, cb = a["slab"].get(name), b["slab"].get(name)
+        va = ca["active_objs"] * ca["objsize"] if ca else 0
+        vb = cb["active_objs"] * cb["objsize"] if cb else 0
+        objs = (cb["active_objs"] if cb else 0) - (ca["active_objs"] if ca else 0)
+        if vb != va:
+            out.append((name, (vb - va) / 1024, objs))
+    out.sort(key=lambda t: -abs(t[1]))
+    return out[:n]
+
+
+def main():
+    if len(sys.argv) != 2:
+        print("usage: report.py RESULTS_DIR", file=sys.stderr)
+        sys.exit(2)
+    run = Run(sys.argv[1])
+    # Only the systems this run was asked for.
+    global SYSTEMS
+    wanted = run.guest.get("systems", "").split()
+    if wanted:
+        SYSTEMS = [(s, l) for s, l in SYSTEMS if s in wanted]
+    md = []
+    summary = {"guest": run.guest, "host": run.host, "results": run.results,
+               "targets": [], "memory": {}}
+    g = run.guest
+    md.append(f"## DST benchmark: Linux {g.get('kernel', '?')}")
+    md.append("")
+    md.append(
+        f"QEMU TCG (software emulation, one host thread for {g.get('cpus', '?')} vCPUs), "
+        f"{int(g.get('mem_kib', '0')) // 1024} MiB guest memory; "
+        f"{g.get('size_mb', '?')} MiB brd per system; fio libaio, O_DIRECT, one job, "
+        f"{g.get('ramp', '?')} s ramp + {g.get('runtime', '?')} s per job and round; "
+        f"network systems over a veth pair between two netns (server 192.0.2.1, client 192.0.2.2). "
+        f"{g.get('start', '')}")
+    h = run.host
+    if h:
+        md.append("")
+        md.append(
+            f"Host: {h.get('cpu', '?')}, load average {h.get('load_before', '?')} before the boot; "
+            f"git {h.get('git', '?')}{' (+ uncommitted changes)' if h.get('dirty') == '1' else ''}; "
+            f"dst.ko sha256 {h.get('dst_ko_sha256', '?')[:12]}.")
+    md.append("")
+    md.append(f"Figures are means over {g.get('rounds', '1')} round(s) of every job on every "
+              "system (the systems' order reversed in every other round); **±%** is half the "
+              "spread of IOPS between rounds, relative to the mean: differences smaller than "
+              "that are noise. "
+              "Ratios: **thr** is IOPS and MB/s alike (same block size), **mean**/**p99** "
+              "the latencies (lower is better), each over NVMe/TCP's and over local brd's "
+              "figure for the same job. **CPU µs/IO**: busy vCPU time as the guest counts it "
+              "(all vCPUs, everything: fio, block layer, network stack, both ends) per "
+              "completed I/O, between 15 % and 85 % of the job; under TCG both vCPUs share "
+              "one host thread, so compare it between systems, not with real hardware.")
+
+    for job, jl in JOBS:
+        if not any(job in run.results.get(s, {}) for s, _ in SYSTEMS):
+            continue
+        md.append("")
+        md.append(f"### {jl}")
+        md.append("")
+        md.append("| system | IOPS | ±% | MB/s | mean µs | p99 µs | CPU µs/IO | thr ×NVMe | mean ×NVMe | p99 ×NVMe | thr ×brd | mean ×brd | p99 ×brd |")
+        md.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+        for s, sl in SYSTEMS:
+            r = run.results.get(s, {}).get(job)
+            if not r:
+                md.append(f"| {sl} |" + " – |" * 12)
+                continue
+            cells = [sl, fnum(r["iops"], 0), fnum(r.get("spread_pct"), 0) if r.get("rounds", 1) > 1 else "–",
+                     fnum(r["mbps"]), fnum(r["mean_us"]), fnum(r["p99_us"]),
+                     fnum(r.get("cpu_us_per_io"))]
+            for ref in ("nvme", "local"):
+                cells.append(fratio(ratio(r["iops"], run.get(ref, job, "iops"))))
+                cells.append(fratio(ratio(r["mean_us"], run.get(ref, job, "mean_us"))))
+                cells.append(fratio(ratio(r["p99_us"], run.get(ref, job, "p99_us"))))
+            md.append("| " + " | ".join(cells) + " |")
+
+    # ---- checksums ----
+    if run.results.get("dst-crc32c") or run.results.get("nvme-digest"):
+        md.append("")
+        md.append("### Cost of checksums")
+        md.append("")
+        md.append("Throughput with CRC32C over headers and data divided by throughput "
+                  "without, and the CPU time per I/O it adds (dst `--csum crc32c` vs `none`; "
+                  "NVMe/TCP `--hdr-digest --data-digest` vs none).")
+        md.append("")
+        md.append("| job | dst thr | dst +CPU µs/IO | NVMe/TCP thr | NVMe/TCP +CPU µs/IO |")
+        md.append("|---|--:|--:|--:|--:|")
+        for job, jl in JOBS:
+            cells = [jl]
+            for on, off in (("dst-crc32c", "dst-none"), ("nvme-digest", "nvme")):
+                cells.append(fratio(ratio(run.get(on, job, "iops"), run.get(off, job, "iops"))))
+                a, b = run.get(on, job, "cpu_us_per_io"), run.get(off, job, "cpu_us_per_io")
+                cells.append(fnum(a - b) if a is not None and b is not None else "–")
+            md.append("| " + " | ".join(cells) + " |")
+
+    # ---- targets ----
+    md.append("")
+    md.append("### Targets")
+    md.append("")
+    lines = []
+
+    def check(name, sys_, value, target, higher, what, unit, need_abs=None):
+        """value: the measured ratio; target: the bound; need_abs: (actual,
+        required) in absolute units for the shortfall."""
+        if value is None:
+            lines.append(f"SKIP {name}: {LABEL.get(sys_, sys_)}: no data")
+            summary["targets"].append({"target": name, "system": sys_, "pass": None})
+            return
+        ok = value >= target if higher else value <= target
+        rel = "≥" if higher else "≤"
+        msg = f"{'PASS' if ok else 'FAIL'} {name}: {LABEL[sys_]} {value:.2f}× {what} (target {rel} {target}×)"
+        if not ok:
+            short = (target / value - 1) if higher else (1 - target / value)
+            msg += f"; short by {100 * short:.0f}%"
+            if need_abs:
+                act, req = need_abs
+                msg += f" ({fnum(act, 0 if unit == 'IOPS' else 1)} {unit}, needs {fnum(req, 0 if unit == 'IOPS' else 1)})"
+        lines.append(msg)
+        summary["targets"].append({"target": name, "system": sys_, "ratio": value,
+                                   "bound": target, "pass": ok})
+
+    for d in DST:
+        for job, key, unit in (("randread-4k-qd32", "iops", "IOPS"),
+                               ("randwrite-4k-qd32", "iops", "IOPS"),
+                               ("seqread-1m-qd8", "mbps", "MB/s"),
+                               ("seqwrite-1m-qd8", "mbps", "MB/s")):
+            v, n = run.get(d, job, key), run.get("nvme", job, key)
+            check(f"{JOB_LABEL[job]} {unit} ≥ 1.2× NVMe/TCP", d, ratio(v, n), 1.2, True,
+                  "NVMe/TCP", unit, (v, 1.2 * n) if v and n else None)
+            if key == "mbps":
+                b = run.get("local", job, key)
+                check(f"{JOB_LABEL[job]} MB/s ≥ 0.3× local brd", d, ratio(v, b), 0.3, True,
+                      "local brd", unit, (v, 0.3 * b) if v and b else None)
+        job = "randread-4k-qd1"
+        v, n = run.get(d, job, "mean_us"), run.get("nvme", job, "mean_us")
+        check(f"{JOB_LABEL[job]} mean latency ≤ 0.9× NVMe/TCP", d, ratio(v, n), 0.9, False,
+              "NVMe/TCP", "µs", (v, 0.9 * n) if v and n else None)
+        for job, jl in JOBS:
+            key, unit = ("mbps", "MB/s") if job.startswith("seq") else ("iops", "IOPS")
+            v, b = run.get(d, job, key), run.get("nbd", job, key)
+            check(f"{jl} {unit} ≥ 2× NBD", d, ratio(v, b), 2.0, True, "NBD", unit,
+                  (v, 2 * b) if v and b else None)
+    for job, jl in JOBS:
+        key, unit = ("mbps", "MB/s") if job.startswith("seq") else ("iops", "IOPS")
+        v, b = run.get("dst-crc32c", job, key), run.get("dst-none", job, key)
+        check(f"{jl}: crc32c costs ≤ 10% ({unit} with crc32c ≥ 0.9× without)", "dst-crc32c",
+              ratio(v, b), 0.9, True, "csum=none", unit, (v, 0.9 * b) if v and b else None)
+    md.append("```")
+    md.extend(lines)
+    passed = sum(1 for t in summary["targets"] if t["pass"])
+    failed = sum(1 for t in summary["targets"] if t["pass"] is False)
+    md.append(f"{passed} targets met, {failed} missed")
+    md.append("```")
+
+    # ---- memory ----
+    md.append("")
+    md.append("### Kernel memory (KiB)")
+    md.append("")
+    md.append("Differences between snapshots (after `sync; echo 3 > drop_caches`). Client "
+              "and server share one kernel here, so a device's figure includes the server "
+              "side of its connection. *kernel total* = MemTotal − MemFree − Buffers − "
+              "Cached − AnonPages (everything the kernel holds that is neither cache nor "
+              "process memory, so also socket buffers). Idle figures are medians of three "
+              "snapshots.")
+    md.append("")
+    md.append("| system | what | " + " | ".join(t for _, t in MEM) + " |")
+    md.append("|---|---|" + "--:|" * len(MEM))
+    details = []
+    idle = run.snap("idle")
+
+    def row(key, label, what, a, b):
+        f = mem_figures(a, b)
+        summary["memory"].setdefault(key, {})[what] = f
+        if f:
+            md.append(f"| {label} | {what} | " + " | ".join(fnum(f[k], 0) for k, _ in MEM) + " |")
+            details.append((label, what, top_caches(a, b)))
+
+    families = [("nvme", "NVMe/TCP target (nvmet-tcp port and subsystem)"),
+                ("nbd", "nbd-server"), ("dst", "dst export (+ dstd listening)")]
+    for fam, fl in families:
+        row(fam, fl, "export / target, idle", run.snap(f"{fam}.base"), run.snap(f"{fam}.export"))
+    for s, sl in SYSTEMS:
+        if s == "local":
+            continue
+        fam = "dst" if s.startswith("dst") else "nvme" if s.startswith("nvme") else s
+        # Against the state just before the device came: its own "pre"
+        # snapshot or, when the target was set up for it, the target's.
+        row(s, sl, "device + its connection, idle", run.later(f"{s}.pre", f"{fam}.export"),
+            run.snap(f"{s}.node"))
+    md.append("")
+    md.append("Under load: the largest rise during a job, 85 % into it, over the moment "
+              "just before fio started (no drop_caches), of all jobs and rounds. Local brd's "
+              "row is what fio and the page cache around it take by themselves.")
+    md.append("")
+    md.append("| system | worst job | " + " | ".join(t for _, t in MEM) + " |")
+    md.append("|---|---|" + "--:|" * len(MEM))
+    for s, sl in SYSTEMS:
+        loads = {}
+        for job, _ in JOBS:
+            for n in range(1, 100):
+                t2 = run.snap(f"{s}.{job}.r{n}.t2")
+                if not t2:
+                    break
+                f = mem_figures(run.snap(f"{s}.{job}.r{n}.t0") or idle, t2)
+                if f and (job not in loads or f["kernel"] > loads[job][0]["kernel"]):
+                    loads[job] = (f, t2, run.snap(f"{s}.{job}.r{n}.t0") or idle)
+        if not loads:
+            continue
+        f = {k: max(l[0][k] for l in loads.values()) for k, _ in MEM}
+        worst = max(loads, key=lambda j: loads[j][0]["kernel"])
+        summary["memory"].setdefault(s, {})["under load (max)"] = f
+        summary["memory"][s]["under load"] = {j: l[0] for j, l in loads.items()}
+        md.append(f"| {sl} | {worst} | " + " | ".join(fnum(f[k], 0) for k, _ in MEM) + " |")
+        details.append((sl, f"under load ({worst})", top_caches(loads[worst][2], loads[worst][1])))
+
+    md.append("")
+    md.append("<details><summary>Slab caches that changed most (KiB, objects)</summary>")
+    md.append("")
+    for sl, what, caches in details:
+        md.append(f"- {sl}, {what}: " + (", ".join(f"{n} {kib:+.1f} ({o:+d})" for n, kib, o in caches) or "none"))
+    md.append("")
+    md.append("</details>")
+
+    # ---- CPU ----
+    md.append("")
+    md.append("<details><summary>CPU: busy share of all vCPUs and the busiest threads (% of one CPU)</summary>")
+    md.append("")
+    for job, jl in JOBS:
+        md.append(f"- **{jl}**")
+        for s, sl in SYSTEMS:
+            r = run.results.get(s, {}).get(job)
+            if not r or "threads" not in r:
+                continue
+            th = ", ".join(f"{c} {p:.0f}" for c, p in r["threads"])
+            md.append(f"  - {sl}: busy {r['cpu_busy_pct']:.0f}% (kernel {r['cpu_sys_pct']:.0f}%, "
+                      f"softirq {r['cpu_softirq_pct']:.0f}%); {th}")
+    md.append("")
+    md.append("</details>")
+
+    # ---- devices ----
+    md.append("")
+    md.append("<details><summary>Block devices as fio saw them</summary>")
+    md.append("")
+    md.append("```")
+    for s, _ in SYSTEMS:
+        p = os.path.join(run.d, "dev", s + ".txt")
+        if os.path.exists(p):
+            md.append(f"[{s}]")
+            md.extend(open(p).read().rstrip("\n").splitlines())
+    md.append("```")
+    md.append("")
+    md.append("</details>")
+
+    text = "\n".join(md) + "\n"
+    with open(os.path.join(run.d, "results.md"), "w") as f:
+        f.write(text)
+    with open(os.path.join(run.d, "summary.json"), "w") as f:
+        json.dump(summary, f, indent=1)
+    sys.stdout.write(text)
+
+
+main()
