@@ -51,7 +51,7 @@ test-vm:
 	Tools/vm/run --kernel $(KERNEL) --timeout $(VM_TIMEOUT) $(TESTS)
 
 check: setup build check-generated lint test-unit
-	Tools/vm/run --kernel all --timeout $(VM_TIMEOUT)
+	Tools/vm/run --kernel all --parallel --timeout $(VM_TIMEOUT)
 
 demo: setup build
 	Tools/vm/run --kernel 6.1 --verbose Tools/vm/demo.sh

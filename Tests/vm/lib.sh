@@ -451,20 +451,9 @@ kill_conns() {
 }
 
 # export_uuid PATH NAME UUID: export PATH as NAME with the given UUID, as a
-# server that comes back after a reboot does: dstctl export --uuid. (If this
-# dstctl has no --uuid, export-add over raw netlink with PATH open on fd 7;
-# dstd learns of the export from the kernel's event either way.)
+# server that comes back after a reboot does.
 export_uuid() {
-	if dstctl export --help 2>&1 | grep -q -- --uuid; then
-		export_dev "$1" --name "$2" --uuid "$3"
-		return
-	fi
-	echo "note: dstctl export has no --uuid; export-add over raw netlink instead" >&2
-	sv bash -c 'exec 7<>"$1" && python3 "$2" EXPORT_ADD EXPORT_NAME=str:"$3" BACKING_FD=u32:7 \
-		BACKING_PATH=str:"$1" LISTEN=str:"$4" UUID=bin:"$5"' _ "$1" "$NLRAW" "$2" "$LISTEN" "${3//-/}" |
-		tee "$WORK/nlraw.out"
-	grep -q '^errno: 0 ' "$WORK/nlraw.out" || fail "export-add of $1 failed"
-	wait_until 10 bash -c "ip netns exec server ss -Hltn 'sport = :$PORT' | grep -q ."
+	export_dev "$1" --name "$2" --uuid "$3"
 }
 
 # bdev_free DEV: nobody holds DEV exclusively (an export, dm, a mount).
