@@ -42,6 +42,8 @@ public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
     case countOutOfRange(option: String, allowed: String)
     /// --reconnect-delay-max below --reconnect-delay.
     case delayOrder(first: DSTMillis, max: DSTMillis)
+    /// A UUID option that is not one; `why` says what is wrong.
+    case invalidUUID(text: String, why: String)
     /// A command that changes nothing without one of `options`.
     case nothingToDo(command: String, options: [String])
     /// ESTALE from dev-connect or export-connect: a newer generation of the
@@ -55,7 +57,7 @@ public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
     public var isUsage: Bool {
         switch self {
         case .invalidAddress, .invalidExportName, .invalidDeviceName, .invalidDuration, .durationOutOfRange,
-             .countOutOfRange, .delayOrder, .nothingToDo:
+             .countOutOfRange, .delayOrder, .invalidUUID, .nothingToDo:
             return true
         default: return false
         }
@@ -110,6 +112,8 @@ public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
             return "invalid duration \"\(text)\" for \(option): expected seconds with at most 3 decimals, e.g. 30 or 0.5"
         case let .durationOutOfRange(option, allowed), let .countOutOfRange(option, allowed):
             return "\(option) must be \(allowed)"
+        case let .invalidUUID(text, why):
+            return "invalid UUID \"\(text)\": \(why)"
         case let .delayOrder(first, max):
             return "--reconnect-delay-max (\(max)) must not be less than --reconnect-delay (\(first))"
         case let .nothingToDo(command, options):

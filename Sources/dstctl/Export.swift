@@ -55,19 +55,13 @@ extension Dstctl {
         }
 
         /// --uuid: the canonical form, not all zeroes (the nil UUID stands for
-        /// no export in a refusal). A bad one is a usage error, one line and
-        /// exit 64 like DSTError's; DSTError has no case for it.
+        /// no export in a refusal).
         static func parseUUID(_ text: String) throws -> DSTUUID {
             guard let uuid = DSTUUID(parsing: text) else {
-                usageError("invalid UUID \"\(text)\": expected 8-4-4-4-12 hex digits")
+                throw DSTError.invalidUUID(text: text, why: "expected 8-4-4-4-12 hex digits")
             }
-            guard !uuid.isZero else { usageError("invalid UUID \"\(text)\": must not be all zeroes") }
+            guard !uuid.isZero else { throw DSTError.invalidUUID(text: text, why: "must not be all zeroes") }
             return uuid
-        }
-
-        static func usageError(_ message: String) -> Never {
-            Console.writeStderr("dstctl: \(message)\n")
-            Console.exit(64)
         }
     }
 }
