@@ -64,7 +64,8 @@ NVME_NQN_DIGEST=nqn.2014-08.org.dst:bench-digest
 # ---- helpers ----
 
 # snap NAME [--settle]: /proc/uptime, the first line of /proc/stat,
-# /proc/meminfo, /proc/slabinfo and every thread's stat line, in
+# /proc/meminfo, /proc/slabinfo, the per-CPU free page counts of
+# /proc/zoneinfo, /proc/net/sockstat and every thread's stat line, in
 # snap/NAME.txt, read with builtins and one cat so that taking it disturbs a
 # running job as little as possible (report.py parses it). --settle: first
 # sync, drop the page cache and reclaimable slab, wait, and take three
@@ -93,6 +94,17 @@ snap() {
 		printf '%s\n' "${a[@]}"
 		echo "## slabinfo"
 		mapfile -t a </proc/slabinfo
+		printf '%s\n' "${a[@]}"
+		# Free pages held in per-CPU lists, which MemFree does not count
+		# (tens of MiB that come and go), and the TCP buffer pages of all
+		# namespaces (the counter is global).
+		echo "## zoneinfo"
+		mapfile -t a </proc/zoneinfo
+		for l in "${a[@]}"; do
+			[[ $l == *count:* ]] && echo "$l"
+		done
+		echo "## sockstat"
+		mapfile -t a </proc/net/sockstat
 		printf '%s\n' "${a[@]}"
 		echo "## tasks"
 		# Threads that exit meanwhile make cat fail; the rest is there.

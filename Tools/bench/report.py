@@ -42,8 +42,9 @@ MEM = [
     ("KernelStack", "KernelStack"),
     ("Percpu", "Percpu"),
     ("VmallocUsed", "Vmalloc"),
+    ("tcp", "TCP buffers"),
     ("kernel", "kernel total*"),
-    ("MemFree", "MemFree drop"),
+    ("MemFree", "free drop*"),
 ]
 
 
@@ -88,6 +89,14 @@ def parse_snap(path):
             snap["slab"][f[0]] = {"active_objs": int(f[1]), "num_objs": int(f[2]),
                                   "objsize": int(f[3]), "pagesperslab": int(f[5]),
                                   "num_slabs": int(f[14])}
+        elif part == "zoneinfo":
+            f = line.split()
+            if len(f) == 2 and f[0] == "count:":
+                snap["pcp_kib"] = snap.get("pcp_kib", 0) + int(f[1]) * 4
+        elif part == "sockstat":
+            f = line.split()
+            if f and f[0] == "TCP:" and "mem" in f:
+                snap["tcp_kib"] = int(f[f.index("mem") + 1]) * 4
         elif part == "tasks":
             # tid (comm) state ...: comm may hold spaces and parentheses.
             try:
@@ -117,6 +126,9 @@ def merge_median(snaps):
            "meminfo": {}, "slab": {}}
     for k in snaps[0]["meminfo"]:
         out["meminfo"][k] = median([s["meminfo"].get(k, 0) for s in snaps])
+    for k in ("pcp_kib", "tcp_kib"):
+        if all(k in s for s in snaps):
+            out[k] = median([s[k] for s in snaps])
     zero = {"active_objs": 0, "num_objs": 0, "objsize": 0, "pagesperslab": 0, "num_slabs": 0}
     for name in set().union(*(s["slab"] for s in snaps)):
         cs = [s["slab"].get(name, zero) for s in snaps]
@@ -304,16 +316,22 @@ def mem_figures(a, b):
     aa, ap = slab_totals(a["slab"])
     ba, bp = slab_totals(b["slab"])
 
-    def kernel(m):
+    def free(snap):
+        # MemFree does not count the free pages in per-CPU lists.
+        return snap["meminfo"]["MemFree"] + snap.get("pcp_kib", 0)
+
+    def kernel(snap):
         # Neither free, page cache nor process memory: slab, stacks, page
         # tables, vmalloc, per-cpu, socket buffers and other kernel pages.
-        return m["MemTotal"] - m["MemFree"] - m["Buffers"] - m["Cached"] - m["AnonPages"]
+        m = snap["meminfo"]
+        return m["MemTotal"] - free(snap) - m["Buffers"] - m["Cached"] - m["AnonPages"]
 
     out = {k: mb.get(k, 0) - ma.get(k, 0) for k in ("Slab", "SUnreclaim", "KernelStack", "Percpu", "VmallocUsed")}
     out["slab_active"] = ba - aa
     out["slab_pages"] = bp - ap
-    out["kernel"] = kernel(mb) - kernel(ma)
-    out["MemFree"] = ma["MemFree"] - mb["MemFree"]
+    out["tcp"] = b.get("tcp_kib", 0) - a.get("tcp_kib", 0)
+    out["kernel"] = kernel(b) - kernel(a)
+    out["MemFree"] = free(a) - free(b)
     return out
 
 
@@ -481,10 +499,12 @@ def main():
     md.append("")
     md.append("Differences between snapshots (after `sync; echo 3 > drop_caches`). Client "
               "and server share one kernel here, so a device's figure includes the server "
-              "side of its connection. *kernel total* = MemTotal − MemFree − Buffers − "
-              "Cached − AnonPages (everything the kernel holds that is neither cache nor "
-              "process memory, so also socket buffers). Idle figures are medians of three "
-              "snapshots.")
+              "side of its connection. *free* = MemFree + the free pages in per-CPU lists "
+              "(/proc/zoneinfo); *kernel total* = MemTotal − free − Buffers − Cached − "
+              "AnonPages: everything the kernel holds that is neither cache nor process "
+              "memory (slab, stacks, socket buffers, pages drivers allocate themselves). "
+              "*TCP buffers*: /proc/net/sockstat's TCP mem, all namespaces. Idle figures "
+              "are medians of three snapshots.")
     md.append("")
     md.append("| system | what | " + " | ".join(t for _, t in MEM) + " |")
     md.append("|---|---|" + "--:|" * len(MEM))
@@ -511,9 +531,10 @@ def main():
         row(s, sl, "device + its connection, idle", run.later(f"{s}.pre", f"{fam}.export"),
             run.snap(f"{s}.node"))
     md.append("")
-    md.append("Under load: the largest rise during a job, 85 % into it, over the moment "
-              "just before fio started (no drop_caches), of all jobs and rounds. Local brd's "
-              "row is what fio and the page cache around it take by themselves.")
+    md.append("Under load: the rise during a job, 85 % into it, over the moment just "
+              "before fio started (no drop_caches), for the job and round with the largest "
+              "rise of kernel total. Local brd's row is what fio and the page cache around "
+              "it take by themselves.")
     md.append("")
     md.append("| system | worst job | " + " | ".join(t for _, t in MEM) + " |")
     md.append("|---|---|" + "--:|" * len(MEM))
@@ -529,9 +550,9 @@ def main():
                     loads[job] = (f, t2, run.snap(f"{s}.{job}.r{n}.t0") or idle)
         if not loads:
             continue
-        f = {k: max(l[0][k] for l in loads.values()) for k, _ in MEM}
         worst = max(loads, key=lambda j: loads[j][0]["kernel"])
-        summary["memory"].setdefault(s, {})["under load (max)"] = f
+        f = loads[worst][0]
+        summary["memory"].setdefault(s, {})["under load (worst job)"] = f
         summary["memory"][s]["under load"] = {j: l[0] for j, l in loads.items()}
         md.append(f"| {sl} | {worst} | " + " | ".join(fnum(f[k], 0) for k, _ in MEM) + " |")
         details.append((sl, f"under load ({worst})", top_caches(loads[worst][2], loads[worst][1])))
