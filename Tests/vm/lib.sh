@@ -665,3 +665,26 @@ trap cleanup EXIT
 # timeout(1) sends SIGTERM: run cleanup then too.
 trap 'echo "killed by SIGTERM (test timeout?)" >&2; exit 143' TERM
 trap 'exit 130' INT
+
+# fault_fio_job: the fio verify job the fault tests run across a fault, on
+# /dev/dst0 (16 MiB/s of mixed random writes and reads).
+fault_fio_job() {
+	fio_job /dev/dst0
+	cat <<'FIO'
+
+[randwrite]
+rw=randwrite
+bsrange=4k-64k
+size=8m
+
+[randrw]
+rw=randrw
+rwmixread=50
+bs=16k
+offset=8m
+size=4m
+FIO
+}
+
+# reconnected_since N: dst0 is connected on a connection newer than epoch N.
+reconnected_since() { attr_is dst0 state connected && (($(sysfs_attr dst0 epoch) > $1)); }

@@ -21,23 +21,7 @@ export_dev /dev/ram0 >/dev/null
 add_node --ping-interval 1 --reconnect-delay 0.2 --reconnect-delay-max 1 >/dev/null
 show_dev dst0
 
-{
-	fio_job /dev/dst0
-	cat <<'FIO'
-
-[randwrite]
-rw=randwrite
-bsrange=4k-64k
-size=8m
-
-[randrw]
-rw=randrw
-rwmixread=50
-bs=16k
-offset=8m
-size=4m
-FIO
-} >"$WORK/flap.fio"
+fault_fio_job >"$WORK/flap.fio"
 
 say "fio write+verify passes while the link flaps for 60 s (4 s down, 4 s up)"
 fio_loop "$WORK/flap.fio"

@@ -26,26 +26,7 @@ add_node --ping-interval 1 --reconnect-delay 0.2 --reconnect-delay-max 1 >/dev/n
 dstd_ready client || fail "add-node did not start dstd in the client netns"
 show_dev dst0
 
-{
-	fio_job /dev/dst0
-	cat <<'FIO'
-
-[randwrite]
-rw=randwrite
-bsrange=4k-64k
-size=8m
-
-[randrw]
-rw=randrw
-rwmixread=50
-bs=16k
-offset=8m
-size=4m
-FIO
-} >"$WORK/kill.fio"
-
-# connected_again N: connected on a connection newer than epoch N.
-connected_again() { attr_is dst0 state connected && (($(sysfs_attr dst0 epoch) > $1)); }
+fault_fio_job >"$WORK/kill.fio"
 
 fio_loop "$WORK/kill.fio"
 sleep 3
@@ -71,7 +52,7 @@ assert_eq "$(sysfs_attr dst0 epoch)" "$e0" "epoch (nobody reconnected)"
 say "start dstd in the client netns: it finds dst0 disconnected and reconnects it"
 start=$(now)
 start_dstd client
-wait_until 30 connected_again "$e0"
+wait_until 30 reconnected_since "$e0"
 echo "reconnected $(since "$start")s after dstd started: $(show_dev dst0)"
 
 say "kill -9 dstd in the server netns: I/O goes on"
@@ -94,7 +75,7 @@ assert_eq "$(sysfs_attr dst0 epoch)" "$e1" "epoch (no server to reconnect to)"
 say "start dstd in the server netns: the client's dstd gets through"
 start=$(now)
 start_dstd server
-wait_until 30 connected_again "$e1"
+wait_until 30 reconnected_since "$e1"
 echo "reconnected $(since "$start")s after the server's dstd started: $(show_dev dst0)"
 sleep 3
 

@@ -32,25 +32,7 @@ size=$(dev_size /dev/dst0)
 show_dev dst0
 start_monitor "$WORK/monitor.json"
 
-{
-	fio_job /dev/dst0
-	cat <<'FIO'
-
-[randwrite]
-rw=randwrite
-bsrange=4k-64k
-size=8m
-
-[randrw]
-rw=randrw
-rwmixread=50
-bs=16k
-offset=8m
-size=4m
-FIO
-} >"$WORK/readd.fio"
-
-connected_again() { attr_is dst0 state connected && (($(sysfs_attr dst0 epoch) > $1)); }
+fault_fio_job >"$WORK/readd.fio"
 
 say "remove and re-add the export twice while fio runs"
 fio_loop "$WORK/readd.fio"
@@ -63,7 +45,7 @@ for round in 1 2; do
 	sleep 2
 	export_uuid /dev/ram0 disk "$UUID"
 	start=$(now)
-	wait_until 30 connected_again "$e0"
+	wait_until 30 reconnected_since "$e0"
 	echo "round $round: reconnected $(since "$start")s after the export came back: $(show_dev dst0)"
 	sleep 3
 done
@@ -119,7 +101,7 @@ assert_zero_file /dev/ram1 "the wrong export's backing"
 say "the right export returns: the queued write completes"
 sv dstctl unexport disk
 export_uuid /dev/ram0 disk "$UUID"
-wait_until 30 connected_again "$e0"
+wait_until 30 reconnected_since "$e0"
 wait "$writer" || fail "the queued write failed"
 run dd if=/dev/dst0 of="$WORK/back" bs=64k skip=256 count=16 iflag=direct status=none
 run cmp "$WORK/src" "$WORK/back"
