@@ -20,29 +20,58 @@ static struct workqueue_struct *dst_conn_wq;
 
 /* ---- TX ---- */
 
-static int dst_tx_data(struct dst_conn *conn, struct bio *bio)
+/*
+ * Send the part of one piece of @trans's frame (the header, or a data
+ * segment) that is past trans->tx_done; @pos is where the piece starts in the
+ * frame, and what went is added to tx_done. Pieces go in frame order, so
+ * tx_done >= @pos.
+ */
+static int dst_tx_piece(struct dst_conn *conn, struct dst_trans *trans,
+			struct iov_iter *iter, u32 pos, int flags, bool page)
 {
+	size_t left;
+	int err;
+
+	if (trans->tx_done >= pos + iov_iter_count(iter))
+		return 0;
+	iov_iter_advance(iter, trans->tx_done - pos);
+	left = iov_iter_count(iter);
+	if (page)
+		err = dst_sock_send_page(conn->sock, iter, flags);
+	else
+		err = dst_sock_send(conn->sock, iter, flags);
+	trans->tx_done += left - iov_iter_count(iter);
+	return err;
+}
+
+static int dst_tx_data(struct dst_conn *conn, struct dst_trans *trans, int flags)
+{
+	u32 pos = sizeof(struct dst_req_hdr);
 	struct bvec_iter iter;
 	struct bio_vec bv;
 	int err;
 
-	bio_for_each_segment(bv, bio, iter) {
-		bool more = iter.bi_size != bv.bv_len || !list_empty_careful(&conn->send_queue);
+	bio_for_each_segment(bv, trans->bio, iter) {
+		int seg_flags = flags | MSG_MORE;
 		struct iov_iter from;
 
-		if (conn->splice) {
-			err = dst_sock_send_page(conn->sock, &bv, more);
-		} else {
-			iov_iter_bvec(&from, ITER_SOURCE, &bv, 1, bv.bv_len);
-			err = dst_sock_send(conn->sock, &from, more);
-		}
+		if (iter.bi_size == bv.bv_len && list_empty_careful(&conn->send_queue))
+			seg_flags = flags;
+		iov_iter_bvec(&from, ITER_SOURCE, &bv, 1, bv.bv_len);
+		err = dst_tx_piece(conn, trans, &from, pos, seg_flags, conn->splice);
 		if (err)
 			return err;
+		pos += bv.bv_len;
 	}
 	return 0;
 }
 
-static int dst_tx_trans(struct dst_conn *conn, struct dst_trans *trans, bool more)
+/*
+ * Send @trans's frame from trans->tx_done on. @flags: MSG_MORE when more
+ * frames follow at once; MSG_DONTWAIT to stop with -EAGAIN at a full socket
+ * (tx_done then says where to resume: the header is rebuilt identically).
+ */
+static int dst_tx_trans(struct dst_conn *conn, struct dst_trans *trans, int flags)
 {
 	u32 csum = conn->dev->params.csum;
 	bool data = trans->opcode == DST_OP_WRITE;
@@ -54,15 +83,20 @@ static int dst_tx_trans(struct dst_conn *conn, struct dst_trans *trans, bool mor
 		.offset = cpu_to_be64(trans->offset),
 		.length = cpu_to_be32(trans->length),
 	};
-	int err;
+	struct kvec kv = { .iov_base = &hdr, .iov_len = sizeof(hdr) };
+	struct iov_iter from;
+	int err = 0;
 
-	/* Stable pages (set with checksums) keep this valid until the reply. */
-	if (data && csum == DST_CSUM_CRC32C)
-		hdr.data_csum = cpu_to_be32(dst_crc32c_bio(trans->bio));
-	dst_req_hdr_seal(&hdr, csum);
-	err = dst_sock_send_buf(conn->sock, &hdr, sizeof(hdr), more || data);
+	if (trans->tx_done < sizeof(hdr)) {
+		/* Stable pages (set with checksums) keep this valid until the reply. */
+		if (data && csum == DST_CSUM_CRC32C)
+			hdr.data_csum = cpu_to_be32(dst_crc32c_bio(trans->bio));
+		dst_req_hdr_seal(&hdr, csum);
+		iov_iter_kvec(&from, ITER_SOURCE, &kv, 1, sizeof(hdr));
+		err = dst_tx_piece(conn, trans, &from, 0, flags | (data ? MSG_MORE : 0), false);
+	}
 	if (!err && data)
-		err = dst_tx_data(conn, trans->bio);
+		err = dst_tx_data(conn, trans, flags);
 	return err;
 }
 
@@ -80,10 +114,26 @@ static int dst_tx_ping(struct dst_conn *conn)
 	/* Before sending: the reply may overtake the end of sendmsg(). */
 	set_bit(DST_CONN_PING_SENT, &conn->flags);
 	dst_req_hdr_seal(&hdr, conn->dev->params.csum);
-	return dst_sock_send_buf(conn->sock, &hdr, sizeof(hdr), false);
+	return dst_sock_send_buf(conn->sock, &hdr, sizeof(hdr), 0);
 }
 
-/* Next transaction to send, now held by TX; NULL when none or dead. */
+/* @trans, first on @conn's send queue, is now held by its sender. */
+static void dst_tx_take_locked(struct dst_conn *conn, struct dst_trans *trans)
+{
+	lockdep_assert_held(&conn->dev->lock);
+	list_del_init(&trans->entry);
+	trans->state = DST_TRANS_SENDING;
+	trans->sends++;
+	trans->sent_gen = conn->generation;
+	trans->tx_done = 0;
+	conn->tx_busy = true;
+}
+
+/*
+ * Next transaction for TX to send, now held by it; NULL when none or dead.
+ * First the frame an inline sender left half sent: nothing may precede its
+ * rest on the wire.
+ */
 static struct dst_trans *dst_tx_next(struct dst_conn *conn, bool *more)
 {
 	struct dst_device *dev = conn->dev;
@@ -91,20 +141,21 @@ static struct dst_trans *dst_tx_next(struct dst_conn *conn, bool *more)
 	unsigned long flags;
 
 	spin_lock_irqsave(&dev->lock, flags);
-	if (!conn->dead && !list_empty(&conn->send_queue)) {
+	if (conn->dead) {
+		trans = NULL;
+	} else if (conn->tx_partial) {
+		trans = conn->tx_partial;
+		conn->tx_partial = NULL;
+	} else if (!list_empty(&conn->send_queue)) {
 		trans = list_first_entry(&conn->send_queue, struct dst_trans, entry);
-		list_del_init(&trans->entry);
-		trans->state = DST_TRANS_SENDING;
-		trans->sends++;
-		trans->sent_gen = conn->generation;
-		conn->tx_busy = true;
-		*more = !list_empty(&conn->send_queue);
+		dst_tx_take_locked(conn, trans);
 	}
+	*more = !list_empty(&conn->send_queue);
 	spin_unlock_irqrestore(&dev->lock, flags);
 	return trans;
 }
 
-/* TX is done with @trans: it waits for its reply, or goes back to the device. */
+/* The sender is done with @trans: it waits for its reply, or goes back to the device. */
 static void dst_tx_release(struct dst_conn *conn, struct dst_trans *trans)
 {
 	struct dst_device *dev = conn->dev;
@@ -125,10 +176,51 @@ static void dst_tx_release(struct dst_conn *conn, struct dst_trans *trans)
 	dst_trans_complete_list(&fail, BLK_STS_IOERR);
 }
 
+bool dst_conn_take_inline_locked(struct dst_conn *conn, struct dst_trans *trans)
+{
+	lockdep_assert_held(&conn->dev->lock);
+	if (conn->tx_busy || !list_is_singular(&conn->send_queue) ||
+	    !mutex_trylock(&conn->send_mutex))
+		return false;
+	dst_tx_take_locked(conn, trans);
+	return true;
+}
+
+void dst_conn_send_inline(struct dst_conn *conn, struct dst_trans *trans)
+{
+	struct dst_device *dev = conn->dev;
+	unsigned int noio = memalloc_noio_save();
+	unsigned long flags;
+	int err;
+
+	err = dst_tx_trans(conn, trans, MSG_DONTWAIT);
+	if (err == -EAGAIN) {
+		/* TX sends the rest; the frame stays SENDING, TX busy. */
+		spin_lock_irqsave(&dev->lock, flags);
+		if (!conn->dead) {
+			conn->tx_partial = trans;
+			trans = NULL;
+		}
+		spin_unlock_irqrestore(&dev->lock, flags);
+		if (!trans) {
+			/* Before the unlock, which lets the reaper free @conn. */
+			wake_up(&conn->tx_wait);
+			goto out;
+		}
+	} else if (err) {
+		dst_conn_fail(conn, err, "send failed");
+	}
+	dst_tx_release(conn, trans);
+out:
+	mutex_unlock(&conn->send_mutex);
+	/* Also what failing the connection allocates: not from our own I/O. */
+	memalloc_noio_restore(noio);
+}
+
 static bool dst_tx_ready(struct dst_conn *conn)
 {
 	return kthread_should_stop() || READ_ONCE(conn->dead) ||
-	       !list_empty_careful(&conn->send_queue) ||
+	       READ_ONCE(conn->tx_partial) || !list_empty_careful(&conn->send_queue) ||
 	       test_bit(DST_CONN_PING_DUE, &conn->flags);
 }
 
@@ -143,26 +235,38 @@ static void dst_conn_wait_stop(void)
 	}
 }
 
+/* Send what is queued (and a PING when due); send_mutex held. */
+static int dst_tx_queued(struct dst_conn *conn)
+{
+	struct dst_trans *trans;
+	bool more;
+	int err;
+
+	lockdep_assert_held(&conn->send_mutex);
+	err = dst_tx_ping(conn);
+	while (!err && (trans = dst_tx_next(conn, &more))) {
+		err = dst_tx_trans(conn, trans, more ? MSG_MORE : 0);
+		if (err)
+			dst_conn_fail(conn, err, "send failed");
+		dst_tx_release(conn, trans);
+		if (!err)
+			err = dst_tx_ping(conn);
+	}
+	return err;
+}
+
 static int dst_tx_thread(void *data)
 {
 	struct dst_conn *conn = data;
-	struct dst_trans *trans;
-	bool more;
 	int err;
 
 	/* Whatever this thread allocates must not recurse into our own I/O. */
 	memalloc_noio_save();
 	while (!kthread_should_stop() && !READ_ONCE(conn->dead)) {
 		wait_event_interruptible(conn->tx_wait, dst_tx_ready(conn));
-		err = dst_tx_ping(conn);
-		while (!err && (trans = dst_tx_next(conn, &more))) {
-			err = dst_tx_trans(conn, trans, more);
-			if (err)
-				dst_conn_fail(conn, err, "send failed");
-			dst_tx_release(conn, trans);
-			if (!err)
-				err = dst_tx_ping(conn);
-		}
+		mutex_lock(&conn->send_mutex);
+		err = dst_tx_queued(conn);
+		mutex_unlock(&conn->send_mutex);
 		if (err) {
 			dst_conn_fail(conn, err, "send failed");
 			break;
@@ -397,6 +501,9 @@ static void dst_conn_reap_work(struct work_struct *work)
 	cancel_delayed_work_sync(&conn->liveness_work);
 	kthread_stop(conn->rx_thread);
 	kthread_stop(conn->tx_thread);
+	/* An inline sender that took the connection while it was live. */
+	mutex_lock(&conn->send_mutex);
+	mutex_unlock(&conn->send_mutex);
 	put_task_struct(conn->rx_thread);
 	put_task_struct(conn->tx_thread);
 	dst_sock_put(conn->sock);
@@ -445,6 +552,11 @@ bool dst_conn_kill_locked(struct dst_conn *conn, const char *why,
 	dev->nr_live--;
 	list_splice_init(&conn->sent, &moving);
 	list_splice_tail_init(&conn->send_queue, &moving);
+	/* Half sent by an inline sender, and nobody holds it now. */
+	if (conn->tx_partial) {
+		list_add(&conn->tx_partial->entry, &moving);
+		conn->tx_partial = NULL;
+	}
 	dst_dev_conn_lost_locked(dev, why, dst_conn_silent_since(conn));
 	list_for_each_entry_safe(trans, next, &moving, entry) {
 		list_del_init(&trans->entry);
@@ -550,6 +662,7 @@ struct dst_conn *dst_conn_create(struct dst_device *dev, struct socket *sock,
 	conn->last_rx = jiffies;
 	init_waitqueue_head(&conn->tx_wait);
 	init_waitqueue_head(&conn->claim_wait);
+	mutex_init(&conn->send_mutex);
 	INIT_WORK(&conn->reap_work, dst_conn_reap_work);
 	INIT_DELAYED_WORK(&conn->liveness_work, dst_conn_liveness);
 	INIT_LIST_HEAD(&conn->send_queue);

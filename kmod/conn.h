@@ -7,11 +7,18 @@
  * threads) and a work item stops the threads, releases the socket and frees
  * the connection. The threads never exit on their own: they wait for
  * kthread_stop(), so the reaper may always stop them.
+ *
+ * Sending: whoever writes to the socket holds send_mutex: TX, or a task in
+ * submit_bio that found the connection idle and sends its transaction itself
+ * (dst_conn_take_inline_locked), without blocking: what does not fit in the
+ * socket is left to TX as tx_partial. The reaper takes send_mutex before
+ * freeing, so an inline sender keeps the connection alive.
  */
 #ifndef DST_CONN_H
 #define DST_CONN_H
 
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -37,6 +44,7 @@ struct dst_conn {
 	struct task_struct *rx_thread;
 	wait_queue_head_t tx_wait;	/* TX sleeps here for send_queue */
 	wait_queue_head_t claim_wait;	/* RX waits here for TX to finish a send */
+	struct mutex send_mutex;	/* held while writing frames to sock */
 	struct work_struct reap_work;
 	/* Every tick: PING a silent link, drop one that stopped answering. */
 	struct delayed_work liveness_work;
@@ -47,7 +55,8 @@ struct dst_conn {
 
 	/* Guarded by dev->lock. */
 	bool dead;
-	bool tx_busy;			/* TX holds a transaction */
+	bool tx_busy;			/* a sender holds a transaction */
+	struct dst_trans *tx_partial;	/* half sent inline, for TX to finish */
 	struct list_head send_queue;	/* QUEUED transactions, in order */
 	struct list_head sent;		/* SENT transactions */
 };
@@ -56,6 +65,13 @@ struct dst_conn *dst_conn_create(struct dst_device *dev, struct socket *sock,
 				 unsigned int slot, u32 epoch, u32 generation);
 /* The device's ping interval changed: run the liveness check now. */
 void dst_conn_kick_locked(struct dst_conn *conn);
+/*
+ * Called by dst_dev_submit() from a task that may sleep, @trans alone on
+ * @conn's send queue: true if the caller now holds it and send_mutex, and
+ * must call dst_conn_send_inline(); false if TX is to be woken instead.
+ */
+bool dst_conn_take_inline_locked(struct dst_conn *conn, struct dst_trans *trans);
+void dst_conn_send_inline(struct dst_conn *conn, struct dst_trans *trans);
 /* Start both threads (after the connection is published in dev->conns). */
 void dst_conn_start(struct dst_conn *conn);
 /* Take @conn out of service (idempotent); @why goes to last_error. */

@@ -66,8 +66,9 @@ static struct dst_conn *dst_dev_pick_conn_locked(struct dst_device *dev,
 	return NULL;
 }
 
-void dst_dev_queue_locked(struct dst_device *dev, struct dst_trans *trans,
-			  struct list_head *fail)
+/* Queue @trans on a connection, returned (TX not woken), or on pending. */
+static struct dst_conn *dst_dev_place_locked(struct dst_device *dev, struct dst_trans *trans,
+					     struct list_head *fail)
 {
 	struct dst_conn *conn = NULL;
 
@@ -75,7 +76,7 @@ void dst_dev_queue_locked(struct dst_device *dev, struct dst_trans *trans,
 	if (dev->removing || dev->state == DST_STATE_FAILED) {
 		dst_trans_unhash_locked(trans);
 		list_add_tail(&trans->entry, fail);
-		return;
+		return NULL;
 	}
 	/* Back from a connection that took it: it will be sent again. */
 	if (trans->sends > trans->sends_counted) {
@@ -90,8 +91,6 @@ void dst_dev_queue_locked(struct dst_device *dev, struct dst_trans *trans,
 		trans->waiting = false;
 		trans->queued_at = jiffies;
 		list_add_tail(&trans->entry, &conn->send_queue);
-		/* Under the lock: a dead connection may be freed once we drop it. */
-		wake_up(&conn->tx_wait);
 	} else {
 		trans->state = DST_TRANS_PENDING;
 		if (!trans->waiting) {
@@ -101,10 +100,22 @@ void dst_dev_queue_locked(struct dst_device *dev, struct dst_trans *trans,
 		list_add_tail(&trans->entry, &dev->pending);
 		dst_dev_arm_timeout_locked(dev, trans->wait_since);
 	}
+	return conn;
 }
 
-void dst_dev_submit(struct dst_device *dev, struct dst_trans *trans)
+void dst_dev_queue_locked(struct dst_device *dev, struct dst_trans *trans,
+			  struct list_head *fail)
 {
+	struct dst_conn *conn = dst_dev_place_locked(dev, trans, fail);
+
+	/* Under the lock: a dead connection may be freed once we drop it. */
+	if (conn)
+		wake_up(&conn->tx_wait);
+}
+
+void dst_dev_submit(struct dst_device *dev, struct dst_trans *trans, bool may_sleep)
+{
+	struct dst_conn *conn, *send_now = NULL;
 	unsigned long flags;
 	LIST_HEAD(fail);
 
@@ -117,8 +128,15 @@ void dst_dev_submit(struct dst_device *dev, struct dst_trans *trans)
 	if (dst_trans_is_write(trans))
 		list_add_tail(&trans->write_entry, &dev->writes);
 	dev->inflight++;
-	dst_dev_queue_locked(dev, trans, &fail);
+	conn = dst_dev_place_locked(dev, trans, &fail);
+	/* An idle connection: send from here, sparing TX's wake-up. */
+	if (conn && may_sleep && dst_conn_take_inline_locked(conn, trans))
+		send_now = conn;
+	else if (conn)
+		wake_up(&conn->tx_wait);
 	spin_unlock_irqrestore(&dev->lock, flags);
+	if (send_now)
+		dst_conn_send_inline(send_now, trans);
 	dst_trans_complete_list(&fail, BLK_STS_IOERR);
 }
 
@@ -417,7 +435,7 @@ static void dst_submit_bio(struct bio *bio)
 	 */
 	if ((bio->bi_opf & REQ_PREFLUSH) && trans->opcode == DST_OP_WRITE)
 		trans = dst_trans_preflush(dev, trans);
-	dst_dev_submit(dev, trans);
+	dst_dev_submit(dev, trans, preemptible());
 }
 
 /* Runs under disk->open_mutex, like the removal's check of the openers. */

@@ -149,8 +149,11 @@ int dst_dev_check_tunables(const struct dst_dev_tunables *t,
 /* Milliseconds since the last connection was lost; 0 while connected. */
 u64 dst_dev_down_time(struct dst_device *dev);
 
-/* Give a new transaction an id and queue it (submit_bio, released writes). */
-void dst_dev_submit(struct dst_device *dev, struct dst_trans *trans);
+/*
+ * Give a new transaction an id and queue it (submit_bio, released writes);
+ * when @may_sleep, it may be sent from here (dst_conn_send_inline).
+ */
+void dst_dev_submit(struct dst_device *dev, struct dst_trans *trans, bool may_sleep);
 /* A completed transaction left the device. */
 void dst_dev_put_inflight(struct dst_device *dev);
 /*

@@ -48,6 +48,7 @@
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netlink.h>
+#include <net/sock.h>
 #include "export.h"
 #include "proto.h"
 #include "sock.h"
@@ -82,7 +83,9 @@ enum {
  * with interrupts disabled and nobody sleeps under it. Everything else is set
  * before the threads start and then only read, except @scratch (RX only) and
  * @err and @last_error (written once by the first dst_exp_conn_kill(), read
- * by the reaper that it queues).
+ * by the reaper that it queues). Replies go out under @tx_mutex: from TX, or
+ * from RX itself when a request completed while RX submitted it and no
+ * further request is waiting to be read (no thread switch at queue depth 1).
  *
  * Lifetime: created by export-connect, freed by its reaper (reap_work) after
  * both threads have stopped and no request is left. Both threads run until
@@ -93,6 +96,7 @@ struct dst_export_conn {
 	struct dst_export *exp;		/* holds a reference */
 	struct socket *sock;		/* holds the socket file */
 	u32 csum;			/* DST_CSUM_* */
+	bool splice;			/* read data goes by reference (no TLS) */
 	u8 session[DST_EXP_SESSION_LEN];	/* all zeroes: none */
 	bool has_session;		/* session is not all zeroes */
 	u32 generation;
@@ -104,6 +108,8 @@ struct dst_export_conn {
 	int err;			/* why it was killed; -ESTALE: fenced */
 	char last_error[64];		/* the same, for userspace */
 	struct page *scratch;		/* RX: sink for refused WRITE payloads */
+	struct mutex tx_mutex;		/* held while sending replies */
+	wait_queue_head_t tx_wait;	/* TX waits here for tx_queue */
 
 	spinlock_t lock;		/* irq-safe; guards the six below */
 	struct list_head tx_queue;	/* requests with a reply to send; lock */
@@ -116,7 +122,7 @@ struct dst_export_conn {
 	unsigned int nr_reqs;		/* allocated, not yet freed; lock */
 	unsigned int nr_pending;	/* allocated, not on tx_queue (held too); lock */
 	size_t data_bytes;		/* data pages of the nr_reqs; lock */
-	/* TX waits for tx_queue, RX for budget, the reaper for nr_pending. */
+	/* RX waits for budget, the reaper for nr_pending. */
 	wait_queue_head_t wait;
 };
 
@@ -269,7 +275,9 @@ static u32 dst_exp_req_crc(const struct dst_exp_req *req)
  * Hand @req to TX, exactly once per request; any context. The decrement of
  * nr_pending is what lets the reaper free the connection, so it comes last
  * and under the lock: the reaper reads it under the same lock, after which
- * this function no longer touches @conn.
+ * this function no longer touches @conn. RX, completing a request itself,
+ * does not wake TX: it sends the reply or wakes TX after the request
+ * (dst_exp_rx_replies).
  */
 static void dst_exp_req_done(struct dst_exp_req *req)
 {
@@ -280,6 +288,8 @@ static void dst_exp_req_done(struct dst_exp_req *req)
 	list_add_tail(&req->node, &conn->tx_queue);
 	conn->nr_pending--;
 	wake_up(&conn->wait);
+	if (current != conn->rx_thread)
+		wake_up(&conn->tx_wait);
 	spin_unlock_irqrestore(&conn->lock, flags);
 }
 
@@ -780,6 +790,27 @@ static int dst_exp_rx_one(struct dst_export_conn *conn)
 	return 0;
 }
 
+static void dst_exp_tx_queued(struct dst_export_conn *conn);
+
+/*
+ * Replies RX queued itself (dst_exp_req_done does not wake TX for them): with
+ * no request waiting to be read and TX idle, RX sends them, saving two
+ * thread switches per request at queue depth 1; else TX does, while RX reads
+ * on.
+ */
+static void dst_exp_rx_replies(struct dst_export_conn *conn)
+{
+	if (list_empty_careful(&conn->tx_queue))
+		return;
+	if (skb_queue_empty_lockless(&conn->sock->sk->sk_receive_queue) &&
+	    mutex_trylock(&conn->tx_mutex)) {
+		dst_exp_tx_queued(conn);
+		mutex_unlock(&conn->tx_mutex);
+		return;
+	}
+	wake_up(&conn->tx_wait);
+}
+
 static bool dst_exp_rx_has_budget(struct dst_export_conn *conn)
 {
 	bool ok;
@@ -810,6 +841,7 @@ static int dst_exp_rx_thread(void *arg)
 			dst_exp_conn_kill(conn, err, NULL);
 			break;
 		}
+		dst_exp_rx_replies(conn);
 	}
 	dst_exp_wait_for_stop();
 	return 0;
@@ -828,16 +860,27 @@ static int dst_exp_tx_reply(struct dst_export_conn *conn, struct dst_exp_req *re
 		.length = cpu_to_be32(data ? req->len : 0),
 	};
 	struct iov_iter iter;
+	unsigned int i;
 	int err;
 
 	if (data && conn->csum == DST_CSUM_CRC32C)
 		hdr.data_csum = cpu_to_be32(dst_exp_req_crc(req));
 	dst_rep_hdr_seal(&hdr, conn->csum);
-	err = dst_sock_send_buf(conn->sock, &hdr, sizeof(hdr), data || more);
+	err = dst_sock_send_buf(conn->sock, &hdr, sizeof(hdr),
+				data || more ? MSG_MORE : 0);
 	if (err || !data)
 		return err;
-	iov_iter_bvec(&iter, ITER_SOURCE, req->bvec, req->nr_pages, req->len);
-	return dst_sock_send(conn->sock, &iter, more);
+	if (!conn->splice) {
+		iov_iter_bvec(&iter, ITER_SOURCE, req->bvec, req->nr_pages, req->len);
+		return dst_sock_send(conn->sock, &iter, more ? MSG_MORE : 0);
+	}
+	/* The pages are the request's own: the socket may keep them. */
+	for (i = 0; i < req->nr_pages && !err; i++) {
+		iov_iter_bvec(&iter, ITER_SOURCE, &req->bvec[i], 1, req->bvec[i].bv_len);
+		err = dst_sock_send_page(conn->sock, &iter,
+					 more || i + 1 < req->nr_pages ? MSG_MORE : 0);
+	}
+	return err;
 }
 
 static void dst_exp_tx_log_error(struct dst_export_conn *conn, const struct dst_exp_req *req)
@@ -869,21 +912,31 @@ static void dst_exp_tx_batch(struct dst_export_conn *conn, struct list_head *bat
 	}
 }
 
+/* Send (or drop) every reply queued; @conn->tx_mutex held. */
+static void dst_exp_tx_queued(struct dst_export_conn *conn)
+{
+	LIST_HEAD(batch);
+
+	lockdep_assert_held(&conn->tx_mutex);
+	spin_lock_irq(&conn->lock);
+	list_splice_init(&conn->tx_queue, &batch);
+	spin_unlock_irq(&conn->lock);
+	dst_exp_tx_batch(conn, &batch);
+}
+
 static int dst_exp_tx_thread(void *arg)
 {
 	struct dst_export_conn *conn = arg;
-	LIST_HEAD(batch);
 
 	/* Runs until stopped, sending or dropping: RX and the reaper count on it. */
 	for (;;) {
-		wait_event_interruptible(conn->wait, !list_empty(&conn->tx_queue) ||
+		wait_event_interruptible(conn->tx_wait, !list_empty_careful(&conn->tx_queue) ||
 					 kthread_should_stop());
 		if (kthread_should_stop())
 			break;
-		spin_lock_irq(&conn->lock);
-		list_splice_init(&conn->tx_queue, &batch);
-		spin_unlock_irq(&conn->lock);
-		dst_exp_tx_batch(conn, &batch);
+		mutex_lock(&conn->tx_mutex);
+		dst_exp_tx_queued(conn);
+		mutex_unlock(&conn->tx_mutex);
 	}
 	return 0;
 }
@@ -1050,6 +1103,9 @@ static struct dst_export_conn *dst_exp_conn_create(struct dst_export *exp, struc
 	INIT_WORK(&conn->reap_work, dst_exp_conn_reap);
 	spin_lock_init(&conn->lock);
 	init_waitqueue_head(&conn->wait);
+	init_waitqueue_head(&conn->tx_wait);
+	mutex_init(&conn->tx_mutex);
+	conn->splice = dst_sock_may_splice(sock);
 	dst_sock_peer(sock, conn->peer, sizeof(conn->peer));
 	conn->scratch = alloc_page(GFP_KERNEL);
 	if (!conn->scratch)

@@ -125,8 +125,9 @@ void dst_sock_prepare(struct socket *sock, bool memalloc)
 /*
  * Move all of @iter with @step (one sendmsg or recvmsg), in a noreclaim scope.
  * A short transfer is continued; an interrupted one too, unless our kthread
- * is being stopped (a signal to it is a stop request). @eof is the error for
- * a transfer of 0 bytes: the peer is gone.
+ * is being stopped (a signal to it is a stop request). With MSG_DONTWAIT a
+ * full socket ends it with -EAGAIN (@iter says how far it got). @eof is the
+ * error for a transfer of 0 bytes: the peer is gone.
  */
 static int dst_sock_xfer(struct socket *sock, struct iov_iter *iter, int flags,
 			 int (*step)(struct socket *sock, struct msghdr *msg), int eof)
@@ -138,6 +139,10 @@ static int dst_sock_xfer(struct socket *sock, struct iov_iter *iter, int flags,
 	while (msg_data_left(&msg)) {
 		ret = step(sock, &msg);
 		if (ret == -EINTR || ret == -EAGAIN || ret == -ERESTARTSYS) {
+			if (flags & MSG_DONTWAIT) {
+				ret = -EAGAIN;
+				break;
+			}
 			if (kthread_should_stop())
 				break;
 			continue;
@@ -160,10 +165,9 @@ static int dst_sock_send_once(struct socket *sock, struct msghdr *msg)
 	return sock_sendmsg(sock, msg);
 }
 
-int dst_sock_send(struct socket *sock, struct iov_iter *iter, bool more)
+int dst_sock_send(struct socket *sock, struct iov_iter *iter, int flags)
 {
-	return dst_sock_xfer(sock, iter, MSG_NOSIGNAL | (more ? MSG_MORE : 0),
-			     dst_sock_send_once, -EPIPE);
+	return dst_sock_xfer(sock, iter, MSG_NOSIGNAL | flags, dst_sock_send_once, -EPIPE);
 }
 
 bool dst_sock_may_splice(struct socket *sock)
@@ -171,25 +175,21 @@ bool dst_sock_may_splice(struct socket *sock)
 	return !inet_csk(sock->sk)->icsk_ulp_ops;
 }
 
-int dst_sock_send_page(struct socket *sock, struct bio_vec *bv, bool more)
+int dst_sock_send_page(struct socket *sock, struct iov_iter *iter, int flags)
 {
-	int flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0);
-	struct iov_iter iter;
-
-	iov_iter_bvec(&iter, ITER_SOURCE, bv, 1, bv->bv_len);
 	/* Slab pages and pages without a reference cannot be held by an skb. */
-	if (!sendpage_ok(bv->bv_page))
-		return dst_sock_xfer(sock, &iter, flags, dst_sock_send_once, -EPIPE);
-	return dst_sock_xfer(sock, &iter, flags, dst_sock_splice_once, -EPIPE);
+	if (!sendpage_ok(iter->bvec->bv_page))
+		return dst_sock_send(sock, iter, flags);
+	return dst_sock_xfer(sock, iter, MSG_NOSIGNAL | flags, dst_sock_splice_once, -EPIPE);
 }
 
-int dst_sock_send_buf(struct socket *sock, const void *buf, size_t len, bool more)
+int dst_sock_send_buf(struct socket *sock, const void *buf, size_t len, int flags)
 {
 	struct kvec kv = { .iov_base = (void *)buf, .iov_len = len };
 	struct iov_iter iter;
 
 	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, len);
-	return dst_sock_send(sock, &iter, more);
+	return dst_sock_send(sock, &iter, flags);
 }
 
 /*

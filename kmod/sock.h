@@ -6,7 +6,8 @@
  * TLS later: receives always pass a control buffer so a non-data TLS record is
  * seen and refused, and pages are spliced only into a socket without TLS.
  * All I/O runs in a memalloc scope with MSG_NOSIGNAL; a short transfer is
- * retried until complete, so callers see all-or-error.
+ * retried until complete, so callers see all-or-error, except that a send
+ * with MSG_DONTWAIT stops at a full socket.
  */
 #ifndef DST_SOCK_H
 #define DST_SOCK_H
@@ -36,15 +37,19 @@ void dst_sock_put(struct socket *sock);
  */
 void dst_sock_prepare(struct socket *sock, bool memalloc);
 
-/* Send all of @iter; @more adds MSG_MORE. 0 or -errno. */
-int dst_sock_send(struct socket *sock, struct iov_iter *iter, bool more);
-int dst_sock_send_buf(struct socket *sock, const void *buf, size_t len, bool more);
 /*
- * Send one page segment by reference (zero copy): the page must stay
- * unchanged until the peer acknowledged it, as stable pages or the bio's
- * life guarantee. Only on sockets dst_sock_may_splice() allows.
+ * Send all of @iter, advancing it. @flags: MSG_MORE (more follows at once),
+ * MSG_DONTWAIT (-EAGAIN when the socket is full). 0 or -errno.
  */
-int dst_sock_send_page(struct socket *sock, struct bio_vec *bv, bool more);
+int dst_sock_send(struct socket *sock, struct iov_iter *iter, int flags);
+int dst_sock_send_buf(struct socket *sock, const void *buf, size_t len, int flags);
+/*
+ * The same for one page segment (a single-bvec @iter), sent by reference
+ * (zero copy): the page must stay unchanged until the peer acknowledged it,
+ * as stable pages or the bio's life guarantee. Only on sockets
+ * dst_sock_may_splice() allows.
+ */
+int dst_sock_send_page(struct socket *sock, struct iov_iter *iter, int flags);
 /* No upper layer protocol (kernel TLS) that would refuse or copy spliced pages. */
 bool dst_sock_may_splice(struct socket *sock);
 

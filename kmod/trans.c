@@ -184,7 +184,7 @@ void dst_trans_complete(struct dst_trans *trans, blk_status_t status)
 		if (status)
 			dst_trans_end(after, status);
 		else
-			dst_dev_submit(dev, after);
+			dst_dev_submit(dev, after, false);
 	}
 	dst_dev_put_inflight(dev);
 }

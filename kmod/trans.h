@@ -40,6 +40,7 @@ struct dst_trans {
 	u32 length;			/* bytes */
 	u64 seq;			/* submission order */
 	unsigned int sends;		/* times put on a wire */
+	u32 tx_done;			/* bytes of its frame sent this time; sender */
 	unsigned int sends_counted;	/* sends already counted as resends */
 	/*
 	 * A FLUSH made for a write with REQ_PREFLUSH holds that write here
