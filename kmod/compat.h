@@ -34,6 +34,8 @@ static inline struct gendisk *dst_alloc_disk(const struct dst_disk_limits *l)
 		.physical_block_size = l->physical_bs,
 		.io_min = l->physical_bs,
 		.max_hw_sectors = l->max_hw_sectors,
+		/* Segments are walked one by one: no limit on their number. */
+		.max_segments = USHRT_MAX,
 		.max_hw_discard_sectors = l->max_discard_sectors,
 		.discard_granularity = l->max_discard_sectors ? l->logical_bs : 0,
 		.max_write_zeroes_sectors = l->max_write_zeroes_sectors,
@@ -66,6 +68,7 @@ static inline struct gendisk *dst_alloc_disk(const struct dst_disk_limits *l)
 	blk_queue_physical_block_size(q, l->physical_bs);
 	blk_queue_io_min(q, l->physical_bs);
 	blk_queue_max_hw_sectors(q, l->max_hw_sectors);
+	blk_queue_max_segments(q, USHRT_MAX);
 	if (l->max_discard_sectors) {
 		blk_queue_max_discard_sectors(q, l->max_discard_sectors);
 		q->limits.discard_granularity = l->logical_bs;

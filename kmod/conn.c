@@ -683,6 +683,8 @@ struct dst_conn *dst_conn_create(struct dst_device *dev, struct socket *sock,
 	}
 	get_task_struct(conn->tx_thread);
 	get_task_struct(conn->rx_thread);
+	dst_sock_thread_prio(conn->tx_thread);
+	dst_sock_thread_prio(conn->rx_thread);
 	dst_sock_prepare(sock, true);
 	conn->splice = dst_sock_may_splice(sock);
 	return conn;

@@ -1122,6 +1122,8 @@ static struct dst_export_conn *dst_exp_conn_create(struct dst_export *exp, struc
 		err = PTR_ERR(conn->tx_thread);
 		goto stop_rx;
 	}
+	dst_sock_thread_prio(conn->rx_thread);
+	dst_sock_thread_prio(conn->tx_thread);
 	return conn;
 
 stop_rx:

@@ -234,6 +234,11 @@ int dst_sock_recv_buf(struct socket *sock, void *buf, size_t len)
 	return dst_sock_recv(sock, &iter);
 }
 
+void dst_sock_thread_prio(struct task_struct *task)
+{
+	set_user_nice(task, MIN_NICE);
+}
+
 void dst_sock_shutdown(struct socket *sock)
 {
 	kernel_sock_shutdown(sock, SHUT_RDWR);

@@ -60,6 +60,13 @@ bool dst_sock_may_splice(struct socket *sock);
 int dst_sock_recv(struct socket *sock, struct iov_iter *iter);
 int dst_sock_recv_buf(struct socket *sock, void *buf, size_t len);
 
+/*
+ * The threads that move a connection's frames run at the priority of the
+ * kernel's own block-over-TCP workers (nvme-tcp's and nbd's are WQ_HIGHPRI):
+ * a frame is handled when it arrives, not after the running task's slice.
+ */
+void dst_sock_thread_prio(struct task_struct *task);
+
 /* Wake both directions of a connection's threads: shutdown(SHUT_RDWR). */
 void dst_sock_shutdown(struct socket *sock);
 
