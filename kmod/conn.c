@@ -645,6 +645,22 @@ void dst_conn_fail(struct dst_conn *conn, int err, const char *why)
 	dst_conn_reap(conn);
 }
 
+/*
+ * A device with several connections gives each a CPU, spread like nvme-tcp's
+ * queues, and sends from each CPU on its own connection: submission, both
+ * threads and the completion stay on one CPU. With one connection the
+ * scheduler places the threads.
+ */
+static void dst_conn_bind(struct dst_conn *conn)
+{
+	conn->cpu = -1;
+	if (conn->dev->params.conn_count < 2)
+		return;
+	conn->cpu = cpumask_local_spread(conn->slot, NUMA_NO_NODE);
+	set_cpus_allowed_ptr(conn->tx_thread, cpumask_of(conn->cpu));
+	set_cpus_allowed_ptr(conn->rx_thread, cpumask_of(conn->cpu));
+}
+
 struct dst_conn *dst_conn_create(struct dst_device *dev, struct socket *sock,
 				 unsigned int slot, u32 epoch, u32 generation)
 {
@@ -685,6 +701,7 @@ struct dst_conn *dst_conn_create(struct dst_device *dev, struct socket *sock,
 	get_task_struct(conn->rx_thread);
 	dst_sock_thread_prio(conn->tx_thread);
 	dst_sock_thread_prio(conn->rx_thread);
+	dst_conn_bind(conn);
 	dst_sock_prepare(sock, true);
 	conn->splice = dst_sock_may_splice(sock);
 	return conn;

@@ -40,6 +40,7 @@ struct dst_conn {
 	u32 generation;			/* the hello's generation */
 	bool splice;			/* data pages go by reference (no TLS) */
 	unsigned int slot;		/* index in dev->conns */
+	int cpu;			/* where both threads run; -1: anywhere */
 	struct task_struct *tx_thread;
 	struct task_struct *rx_thread;
 	wait_queue_head_t tx_wait;	/* TX sleeps here for send_queue */

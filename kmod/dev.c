@@ -49,21 +49,29 @@ const char *dst_state_name(u32 state)
 /*
  * A transaction may go on a live connection newer than the one that last put
  * it on the wire: the server fences that generation first (protocol.md).
+ * The connection whose threads run on this CPU if there is one (no wake-up
+ * crosses CPUs, as with nvme-tcp's queue per CPU), else round robin.
  */
 static struct dst_conn *dst_dev_pick_conn_locked(struct dst_device *dev,
 						 const struct dst_trans *trans)
 {
+	int cpu = smp_processor_id();
+	struct dst_conn *any = NULL;
 	unsigned int i;
 
 	for (i = 0; i < DST_MAX_CONNS; i++) {
 		struct dst_conn *conn = dev->conns[(dev->next_conn + i) % DST_MAX_CONNS];
 
-		if (conn && !conn->dead && conn->generation > trans->sent_gen) {
-			dev->next_conn = (conn->slot + 1) % DST_MAX_CONNS;
+		if (!conn || conn->dead || conn->generation <= trans->sent_gen)
+			continue;
+		if (conn->cpu == cpu)
 			return conn;
-		}
+		if (!any)
+			any = conn;
 	}
-	return NULL;
+	if (any)
+		dev->next_conn = (any->slot + 1) % DST_MAX_CONNS;
+	return any;
 }
 
 /* Queue @trans on a connection, returned (TX not woken), or on pending. */
