@@ -108,6 +108,8 @@ struct dst_export_conn {
 	int err;			/* why it was killed; -ESTALE: fenced */
 	char last_error[64];		/* the same, for userspace */
 	struct page *scratch;		/* RX: sink for refused WRITE payloads */
+	int cpu;			/* RX: where both threads run; -1: anywhere */
+	unsigned long cpu_moved;	/* RX: jiffies of the last move */
 	struct mutex tx_mutex;		/* held while sending replies */
 	wait_queue_head_t tx_wait;	/* TX waits here for tx_queue */
 
@@ -811,6 +813,24 @@ static void dst_exp_rx_replies(struct dst_export_conn *conn)
 	wake_up(&conn->tx_wait);
 }
 
+/*
+ * Both threads run on the CPU that receives the connection's packets
+ * (sk_incoming_cpu: where RSS or a local sender put them), so that waking RX
+ * and answering never cross CPUs; re-checked at most once a second.
+ */
+static void dst_exp_rx_follow_cpu(struct dst_export_conn *conn)
+{
+	int cpu = READ_ONCE(conn->sock->sk->sk_incoming_cpu);
+
+	if (cpu == conn->cpu || cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu) ||
+	    time_before(jiffies, conn->cpu_moved + HZ))
+		return;
+	conn->cpu = cpu;
+	conn->cpu_moved = jiffies;
+	set_cpus_allowed_ptr(conn->tx_thread, cpumask_of(cpu));
+	set_cpus_allowed_ptr(conn->rx_thread, cpumask_of(cpu));
+}
+
 static bool dst_exp_rx_has_budget(struct dst_export_conn *conn)
 {
 	bool ok;
@@ -842,6 +862,7 @@ static int dst_exp_rx_thread(void *arg)
 			break;
 		}
 		dst_exp_rx_replies(conn);
+		dst_exp_rx_follow_cpu(conn);
 	}
 	dst_exp_wait_for_stop();
 	return 0;
@@ -1124,6 +1145,8 @@ static struct dst_export_conn *dst_exp_conn_create(struct dst_export *exp, struc
 	}
 	dst_sock_thread_prio(conn->rx_thread);
 	dst_sock_thread_prio(conn->tx_thread);
+	conn->cpu = -1;
+	conn->cpu_moved = jiffies - HZ;
 	return conn;
 
 stop_rx:
