@@ -49,13 +49,15 @@ const char *dst_state_name(u32 state)
 /*
  * A transaction may go on a live connection newer than the one that last put
  * it on the wire: the server fences that generation first (protocol.md).
- * The connection whose threads run on this CPU if there is one (no wake-up
- * crosses CPUs, as with nvme-tcp's queue per CPU), else round robin.
+ * A small transaction goes on the connection whose threads run on this CPU if
+ * there is one (no wake-up crosses CPUs, as with nvme-tcp's queue per CPU);
+ * a large one, and any when there is none, round robin: bandwidth from all
+ * connections.
  */
 static struct dst_conn *dst_dev_pick_conn_locked(struct dst_device *dev,
 						 const struct dst_trans *trans)
 {
-	int cpu = smp_processor_id();
+	int cpu = trans->length <= DST_LOCAL_MAX ? smp_processor_id() : -1;
 	struct dst_conn *any = NULL;
 	unsigned int i;
 
@@ -64,7 +66,7 @@ static struct dst_conn *dst_dev_pick_conn_locked(struct dst_device *dev,
 
 		if (!conn || conn->dead || conn->generation <= trans->sent_gen)
 			continue;
-		if (conn->cpu == cpu)
+		if (cpu >= 0 && conn->cpu == cpu)
 			return conn;
 		if (!any)
 			any = conn;

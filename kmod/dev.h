@@ -10,6 +10,7 @@
 #include <linux/hashtable.h>
 #include <linux/mempool.h>
 #include <linux/mutex.h>
+#include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/uuid.h>
 #include <linux/workqueue.h>
@@ -26,6 +27,8 @@
 #define DST_REMOTE_MAX		128
 #define DST_LAST_ERROR_MAX	128
 #define DST_SESSION_LEN		16
+/* Transactions up to this many bytes stay on the submitting CPU's connection. */
+#define DST_LOCAL_MAX		SZ_64K
 
 struct dst_conn;
 struct dst_trans;
