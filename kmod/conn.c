@@ -179,8 +179,8 @@ static void dst_tx_release(struct dst_conn *conn, struct dst_trans *trans)
 bool dst_conn_take_inline_locked(struct dst_conn *conn, struct dst_trans *trans)
 {
 	lockdep_assert_held(&conn->dev->lock);
-	if (conn->tx_busy || !list_is_singular(&conn->send_queue) ||
-	    !mutex_trylock(&conn->send_mutex))
+	if (conn->cpu != smp_processor_id() || conn->tx_busy ||
+	    !list_is_singular(&conn->send_queue) || !mutex_trylock(&conn->send_mutex))
 		return false;
 	dst_tx_take_locked(conn, trans);
 	return true;
@@ -646,16 +646,14 @@ void dst_conn_fail(struct dst_conn *conn, int err, const char *why)
 }
 
 /*
- * A device with several connections gives each a CPU, spread like nvme-tcp's
- * queues, and sends from each CPU on its own connection: submission, both
- * threads and the completion stay on one CPU. With one connection the
- * scheduler places the threads.
+ * Each connection has a CPU, spread like nvme-tcp's queues, where both
+ * threads run and the only one an inline sender may send from: all of a
+ * socket's segments leave from one CPU, so a local peer's per-CPU backlogs
+ * (veth, loopback) never reorder them, which TCP would take for loss. The
+ * device sends small I/O from each CPU on that CPU's connection.
  */
 static void dst_conn_bind(struct dst_conn *conn)
 {
-	conn->cpu = -1;
-	if (conn->dev->params.conn_count < 2)
-		return;
 	conn->cpu = cpumask_local_spread(conn->slot, NUMA_NO_NODE);
 	set_cpus_allowed_ptr(conn->tx_thread, cpumask_of(conn->cpu));
 	set_cpus_allowed_ptr(conn->rx_thread, cpumask_of(conn->cpu));

@@ -9,7 +9,8 @@
  * kthread_stop(), so the reaper may always stop them.
  *
  * Sending: whoever writes to the socket holds send_mutex: TX, or a task in
- * submit_bio that found the connection idle and sends its transaction itself
+ * submit_bio on the connection's CPU that found the connection idle and
+ * sends its transaction itself
  * (dst_conn_take_inline_locked), without blocking: what does not fit in the
  * socket is left to TX as tx_partial. The reaper takes send_mutex before
  * freeing, so an inline sender keeps the connection alive.
@@ -40,7 +41,7 @@ struct dst_conn {
 	u32 generation;			/* the hello's generation */
 	bool splice;			/* data pages go by reference (no TLS) */
 	unsigned int slot;		/* index in dev->conns */
-	int cpu;			/* where both threads run; -1: anywhere */
+	int cpu;			/* where both threads run, and inline sends */
 	struct task_struct *tx_thread;
 	struct task_struct *rx_thread;
 	wait_queue_head_t tx_wait;	/* TX sleeps here for send_queue */

@@ -27,7 +27,7 @@
 #define DST_REMOTE_MAX		128
 #define DST_LAST_ERROR_MAX	128
 #define DST_SESSION_LEN		16
-/* Transactions up to this many bytes stay on the submitting CPU's connection. */
+/* Transactions up to this many bytes go on the submitting CPU's connection. */
 #define DST_LOCAL_MAX		SZ_64K
 
 struct dst_conn;
@@ -116,7 +116,6 @@ struct dst_device {
 	unsigned long timeout_at;
 	struct dst_conn *conns[DST_MAX_CONNS];	/* slots: set by attach, cleared by the reaper */
 	unsigned int nr_live;		/* conns not dead */
-	unsigned int next_conn;		/* round robin cursor */
 	u32 next_id;
 	u32 inflight;			/* transactions in the hash */
 	u32 epoch;			/* last connection epoch handed out */
