@@ -193,7 +193,10 @@ void dst_conn_send_inline(struct dst_conn *conn, struct dst_trans *trans)
 	unsigned long flags;
 	int err;
 
+	/* From the connection's CPU only (see dst_conn_bind). */
+	migrate_disable();
 	err = dst_tx_trans(conn, trans, MSG_DONTWAIT);
+	migrate_enable();
 	if (err == -EAGAIN) {
 		/* TX sends the rest; the frame stays SENDING, TX busy. */
 		spin_lock_irqsave(&dev->lock, flags);
@@ -235,7 +238,10 @@ static void dst_conn_wait_stop(void)
 	}
 }
 
-/* Send what is queued (and a PING when due); send_mutex held. */
+/*
+ * Send what is queued, a half-sent frame first, and a PING when due, only
+ * ever between frames; send_mutex held.
+ */
 static int dst_tx_queued(struct dst_conn *conn)
 {
 	struct dst_trans *trans;
@@ -243,16 +249,20 @@ static int dst_tx_queued(struct dst_conn *conn)
 	int err;
 
 	lockdep_assert_held(&conn->send_mutex);
-	err = dst_tx_ping(conn);
-	while (!err && (trans = dst_tx_next(conn, &more))) {
-		err = dst_tx_trans(conn, trans, more ? MSG_MORE : 0);
-		if (err)
-			dst_conn_fail(conn, err, "send failed");
-		dst_tx_release(conn, trans);
-		if (!err)
-			err = dst_tx_ping(conn);
+	for (;;) {
+		trans = dst_tx_next(conn, &more);
+		if (trans) {
+			err = dst_tx_trans(conn, trans, more ? MSG_MORE : 0);
+			if (err)
+				dst_conn_fail(conn, err, "send failed");
+			dst_tx_release(conn, trans);
+			if (err)
+				return err;
+		}
+		err = dst_tx_ping(conn);
+		if (err || !trans)
+			return err;
 	}
-	return err;
 }
 
 static int dst_tx_thread(void *data)
