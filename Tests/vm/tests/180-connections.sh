@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR MIT
+#
+# Several connections per device: --connections 4 on two vCPUs, more
+# connections than CPUs. All four come up, each with its own TX and RX
+# thread bound to one CPU. fio writes and verifies from both CPUs at once
+# (small I/O goes out on the submitting CPU's connection, large I/O on the
+# first), on a backing store slowed to 50 ms per I/O so that requests are
+# always in flight, while one connection after another is killed at the
+# client: what it had not yet sent moves to the live ones, what it had sent
+# waits for the new generation that dstd hands in with all four connections
+# again, and nothing is lost. Proves: every fio pass exits 0 with no verify error, the
+# device ends with 4 of 4 connections in a newer generation, resends > 0,
+# errors = 0.
+# vm-timeout: 300
+. "$(dirname "$0")/../lib.sh"
+
+setup_net
+brd_setup 64 1
+# Every backing I/O takes 50 ms, so that each kill finds requests in flight.
+slow_setup slow 50 /dev/ram0
+load_dst
+start_dstd server
+export_dev /dev/mapper/slow >/dev/null
+add_node --connections 4 --reconnect-delay 0.2 --reconnect-delay-max 1 >/dev/null
+show_dev dst0
+
+# client_ports: local ports of the device's established client sockets.
+client_ports() {
+	ip netns exec client ss -Htn state established dst "$SERVER_IP" dport = :"$PORT" |
+		awk '{ n = split($3, a, ":"); print a[n] }'
+}
+
+say "four connections, each with two threads on one CPU"
+assert_eq "$(sysfs_attr dst0 connections)" 4 "sysfs connections"
+assert_eq "$(sysfs_attr dst0 conn_count)" 4 "sysfs conn_count"
+assert_eq "$(client_ports | wc -l)" 4 "established client sockets"
+for i in 0 1 2 3; do
+	for t in tx rx; do
+		pid=$(pgrep -x "dst0-$t$i") || fail "no thread dst0-$t$i"
+		cpus=$(taskset -pc "$pid" | sed 's/.*: //')
+		[[ $cpus =~ ^[0-9]+$ ]] || fail "dst0-$t$i may run on CPUs $cpus, not on one"
+		echo "dst0-$t$i on CPU $cpus"
+	done
+done
+generation=$(sysfs_attr dst0 generation)
+
+cat >"$WORK/conns.fio" <<FIO
+[global]
+filename=/dev/dst0
+direct=1
+ioengine=libaio
+iodepth=16
+verify=crc32c
+do_verify=1
+verify_fatal=1
+verify_dump=1
+randrepeat=0
+
+[cpu0]
+cpus_allowed=0
+rw=randwrite
+bsrange=4k-1m
+size=8m
+
+[cpu1]
+cpus_allowed=1
+rw=randwrite
+bsrange=4k-64k
+offset=8m
+size=8m
+FIO
+
+say "fio from both CPUs while one connection after another is killed"
+fio_loop "$WORK/conns.fio"
+sleep 3
+for kill in 1 2 3 4 5; do
+	port=$(client_ports | shuf -n 1)
+	[[ -n $port ]] || fail "no established connection to kill"
+	cl ss -K -t state established sport = :"$port" dst "$SERVER_IP" dport = :"$PORT" >/dev/null
+	echo "kill $kill: connection from port $port; $(show_dev dst0)"
+	sleep 3
+done
+fio_loop_stop 1
+
+# all_back: four live connections of a generation newer than the first.
+all_back() {
+	attr_is dst0 state connected && attr_is dst0 connections 4 &&
+		(($(sysfs_attr dst0 generation) > generation))
+}
+wait_until 30 all_back
+show_dev dst0
+assert_eq "$(client_ports | wc -l)" 4 "established client sockets at the end"
+(($(sysfs_attr dst0 resends) > 0)) || fail "nothing was resent across 5 lost connections"
+echo "ok: generation $(sysfs_attr dst0 generation), resends = $(sysfs_attr dst0 resends)"
+assert_eq "$(sysfs_attr dst0 errors)" 0 "sysfs errors"
+assert_eq "$(sysfs_attr dst0 timeouts)" 0 "sysfs timeouts"
+
+say "one more verify pass on four connections"
+fio_verify "$WORK/conns.fio"
