@@ -26,18 +26,25 @@ add_node --ping-interval 1 --reconnect-delay 0.2 --reconnect-delay-max 1 >/dev/n
 dstd_ready client || fail "add-node did not start dstd in the client netns"
 show_dev dst0
 
+# kill9_io_goes_on NS: kill -9 the dstd in netns NS; writes keep completing
+# on the established connection.
+kill9_io_goes_on() {
+	local w0
+	say "kill -9 dstd in the $1 netns: I/O goes on"
+	kill9_dstd "$1"
+	w0=$(sysfs_attr dst0 writes)
+	sleep 3
+	assert_eq "$(sysfs_attr dst0 state)" connected "state with the $1's dstd dead"
+	(($(sysfs_attr dst0 writes) > w0)) || fail "no write completed with the $1's dstd dead"
+	echo "ok: $(($(sysfs_attr dst0 writes) - w0)) writes completed meanwhile"
+}
+
 fault_fio_job >"$WORK/kill.fio"
 
 fio_loop "$WORK/kill.fio"
 sleep 3
 
-say "kill -9 dstd in the client netns: I/O goes on"
-kill9_dstd client
-w0=$(sysfs_attr dst0 writes)
-sleep 3
-assert_eq "$(sysfs_attr dst0 state)" connected "state with the client's dstd dead"
-(($(sysfs_attr dst0 writes) > w0)) || fail "no write completed with the client's dstd dead"
-echo "ok: $(($(sysfs_attr dst0 writes) - w0)) writes completed meanwhile"
+kill9_io_goes_on client
 
 say "break the connection while no dstd runs in the client netns"
 e0=$(sysfs_attr dst0 epoch)
@@ -55,14 +62,8 @@ start_dstd client
 wait_until 30 reconnected_since "$e0"
 echo "reconnected $(since "$start")s after dstd started: $(show_dev dst0)"
 
-say "kill -9 dstd in the server netns: I/O goes on"
 sleep 2
-kill9_dstd server
-w0=$(sysfs_attr dst0 writes)
-sleep 3
-assert_eq "$(sysfs_attr dst0 state)" connected "state with the server's dstd dead"
-(($(sysfs_attr dst0 writes) > w0)) || fail "no write completed with the server's dstd dead"
-echo "ok: $(($(sysfs_attr dst0 writes) - w0)) writes completed meanwhile"
+kill9_io_goes_on server
 
 say "break the connection while no dstd runs in the server netns"
 e1=$(sysfs_attr dst0 epoch)
