@@ -22,6 +22,8 @@ import sys
 import threading
 import time
 
+from dstwire import REP, REQ, crc32c
+
 REPO = os.environ.get("REPO") or os.path.normpath(os.path.join(os.path.dirname(__file__), "../.."))
 
 # ---------- constants from the generated uapi header ----------
@@ -51,46 +53,6 @@ def parse_uapi():
 
 
 C = parse_uapi()
-REQ = struct.Struct(">IHHQQIIII")
-REP = struct.Struct(">IIQHHIII")
-assert REQ.size == 40 and REP.size == 32
-
-# ---------- crc32c ----------
-
-_tab = []
-for i in range(256):
-    c = i
-    for _ in range(8):
-        c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
-    _tab.append(c)
-
-
-def crc32c_py(data):
-    c = 0xFFFFFFFF
-    for b in data:
-        c = _tab[(c ^ b) & 0xFF] ^ (c >> 8)
-    return c ^ 0xFFFFFFFF
-
-
-def crc32c(data):
-    try:
-        s = socket.socket(socket.AF_ALG, socket.SOCK_SEQPACKET, 0)
-        s.bind(("hash", "crc32c"))
-        op, _ = s.accept()
-        with op:
-            mv = memoryview(data)
-            for i in range(0, len(mv), 65536):
-                op.sendall(mv[i:i + 65536], socket.MSG_MORE)
-            op.sendall(b"")
-            d = op.recv(4)
-        s.close()
-        return int.from_bytes(d, "little")
-    except OSError:
-        return crc32c_py(bytes(data))
-
-
-assert crc32c(b"123456789") == 0xE3069283, hex(crc32c(b"123456789"))
-
 # ---------- generic netlink ----------
 
 NETLINK_GENERIC = 16

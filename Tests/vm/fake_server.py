@@ -46,6 +46,8 @@ import threading
 import time
 import uuid as uuidlib
 
+from dstwire import REP, REQ, crc32c
+
 HELLO_MAGIC = 0x44535448454C4C4F  # "DSTHELLO"
 REPLY_MAGIC = 0x4453545245504C59  # "DSTREPLY"
 REQ_MAGIC = 0x44535451  # "DSTQ"
@@ -62,51 +64,9 @@ EXPORT_NAME_MAX = 64
 
 HELLO = struct.Struct(">QIIII16sII")  # magic version features csum name-len session generation reserved
 REPLY = struct.Struct(">QIIQIIIIII16s")  # magic version status size lbs pbs max-xfer features csum msg-len uuid
-REQ = struct.Struct(">IHHQQIIII")  # magic opcode flags tag offset length data-csum hdr-csum reserved
-REP = struct.Struct(">IIQHHIII")  # magic status tag opcode flags length data-csum hdr-csum
-assert (HELLO.size, REPLY.size, REQ.size, REP.size) == (48, 64, 40, 32)
+assert (HELLO.size, REPLY.size) == (48, 64)
 
 FAULTS = ("unknown-tag", "duplicate", "stale-epoch", "bad-hdr-csum", "bad-data-csum", "silent")
-
-# ---------- crc32c (Castagnoli): the kernel's through AF_ALG, else Python ----------
-
-_tab = []
-for _i in range(256):
-    _c = _i
-    for _ in range(8):
-        _c = (_c >> 1) ^ 0x82F63B78 if _c & 1 else _c >> 1
-    _tab.append(_c)
-
-
-def crc32c_py(data):
-    c = 0xFFFFFFFF
-    for b in bytes(data):
-        c = _tab[(c ^ b) & 0xFF] ^ (c >> 8)
-    return c ^ 0xFFFFFFFF
-
-
-_alg = threading.local()
-
-
-def crc32c(data):
-    if getattr(_alg, "broken", False):
-        return crc32c_py(data)
-    try:
-        if not hasattr(_alg, "s"):
-            s = socket.socket(socket.AF_ALG, socket.SOCK_SEQPACKET, 0)
-            s.bind(("hash", "crc32c"))
-            _alg.s = s
-        op, _ = _alg.s.accept()
-        with op:
-            mv = memoryview(data)
-            for i in range(0, len(mv), 65536):
-                op.sendall(mv[i:i + 65536], socket.MSG_MORE)
-            op.sendall(b"")
-            return int.from_bytes(op.recv(4), "little")
-    except (OSError, AttributeError):
-        _alg.broken = True
-        return crc32c_py(data)
-
 
 # ---------- server ----------
 
