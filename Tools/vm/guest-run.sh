@@ -3,10 +3,13 @@
 #
 # Runs inside the VM that Tools/vm/run boots; never on the host.
 #
-#   guest-run.sh [--tee] LOGDIR TEST...
+#   guest-run.sh [--tee] LOGDIR
 #
 # LOGDIR is the host directory shared read-write into the guest
-# (vm-logs/<kver>). For each TEST, in order, in a fresh bash:
+# (vm-logs/<kver>); LOGDIR/tests lists the test scripts, one path a line.
+# They are not arguments: these travel on the kernel command line, which
+# holds 2048 bytes (a longer one is a fortify panic in early boot).
+# For each test, in order, in a fresh bash:
 #
 #   /dev/kmsg  <- "dst-vm: begin NAME"
 #   timeout $(test_timeout) bash TEST  > LOGDIR/NAME.log 2>&1
@@ -34,7 +37,7 @@ if [[ $1 == --tee ]]; then
 	shift
 fi
 LOGDIR=$1
-shift
+mapfile -t tests <"$LOGDIR/tests"
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }'; }
@@ -73,7 +76,7 @@ sysctl -qw kernel.hung_task_timeout_secs=120 2>/dev/null || true
 sysctl -qw kernel.sysrq=1 2>/dev/null || true
 
 stuck=0
-for test in "$@"; do
+for test in "${tests[@]}"; do
 	name=$(test_name "$test")
 	tmo=$(test_timeout "$test")
 	echo "$name" >"$LOGDIR/current"
