@@ -94,9 +94,10 @@ static inline void dst_sk_no_task_frag(struct sock *sk)
 }
 
 /*
- * One step of a zero-copy send of the single-page bvec iterator in @msg: the
- * pages are referenced by the socket, not copied. sendmsg() with
- * MSG_SPLICE_PAGES where the kernel has it, sendpage before that.
+ * One step of a zero-copy send of the bvec iterator in @msg: the pages are
+ * referenced by the socket, not copied. One sendmsg() with MSG_SPLICE_PAGES
+ * for all of it where the kernel has that; before, sendpage of what is left
+ * of the current page, telling TCP whether more follows.
  */
 #ifdef MSG_SPLICE_PAGES
 static inline int dst_sock_splice_once(struct socket *sock, struct msghdr *msg)
@@ -108,11 +109,17 @@ static inline int dst_sock_splice_once(struct socket *sock, struct msghdr *msg)
 static inline int dst_sock_splice_once(struct socket *sock, struct msghdr *msg)
 {
 	const struct bio_vec *bv = msg->msg_iter.bvec;
-	size_t skip = msg->msg_iter.iov_offset;
+	size_t off = bv->bv_offset + msg->msg_iter.iov_offset;
+	size_t left = iov_iter_count(&msg->msg_iter);
+	size_t len = min3(left, bv->bv_len - msg->msg_iter.iov_offset,
+			  PAGE_SIZE - offset_in_page(off));
+	int flags = msg->msg_flags;
 	int ret;
 
-	ret = kernel_sendpage(sock, bv->bv_page, bv->bv_offset + skip,
-			      bv->bv_len - skip, msg->msg_flags);
+	if (len < left)
+		flags |= MSG_MORE | MSG_SENDPAGE_NOTLAST;
+	ret = kernel_sendpage(sock, nth_page(bv->bv_page, off >> PAGE_SHIFT),
+			      offset_in_page(off), len, flags);
 	if (ret > 0)
 		iov_iter_advance(&msg->msg_iter, ret);
 	return ret;

@@ -10,11 +10,15 @@
 #include <linux/kthread.h>
 #include <linux/net.h>
 #include <linux/sched/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include "conn.h"
 #include "dev.h"
 #include "sock.h"
 #include "trans.h"
+
+/* Read data is received in steps of this much (see dst_rx_data()). */
+#define DST_RX_STEP	SZ_128K
 
 static struct workqueue_struct *dst_conn_wq;
 
@@ -37,7 +41,7 @@ static int dst_tx_piece(struct dst_conn *conn, struct dst_trans *trans,
 	iov_iter_advance(iter, trans->tx_done - pos);
 	left = iov_iter_count(iter);
 	if (page)
-		err = dst_sock_send_page(conn->sock, iter, flags);
+		err = dst_sock_send_pages(conn->sock, iter, flags);
 	else
 		err = dst_sock_send(conn->sock, iter, flags);
 	trans->tx_done += left - iov_iter_count(iter);
@@ -46,24 +50,12 @@ static int dst_tx_piece(struct dst_conn *conn, struct dst_trans *trans,
 
 static int dst_tx_data(struct dst_conn *conn, struct dst_trans *trans, int flags)
 {
-	u32 pos = sizeof(struct dst_req_hdr);
-	struct bvec_iter iter;
-	struct bio_vec bv;
-	int err;
+	struct iov_iter from;
 
-	bio_for_each_segment(bv, trans->bio, iter) {
-		int seg_flags = flags | MSG_MORE;
-		struct iov_iter from;
-
-		if (iter.bi_size == bv.bv_len && list_empty_careful(&conn->send_queue))
-			seg_flags = flags;
-		iov_iter_bvec(&from, ITER_SOURCE, &bv, 1, bv.bv_len);
-		err = dst_tx_piece(conn, trans, &from, pos, seg_flags, conn->splice);
-		if (err)
-			return err;
-		pos += bv.bv_len;
-	}
-	return 0;
+	if (!list_empty_careful(&conn->send_queue))
+		flags |= MSG_MORE;
+	dst_bio_iter(trans->bio, ITER_SOURCE, &from);
+	return dst_tx_piece(conn, trans, &from, sizeof(struct dst_req_hdr), flags, conn->splice);
 }
 
 /*
@@ -288,19 +280,24 @@ static int dst_tx_thread(void *data)
 
 /* ---- RX ---- */
 
+/*
+ * Read data straight into the bio's pages, in steps of DST_RX_STEP so that
+ * the liveness check sees a large reply on a slow link make progress.
+ */
 static int dst_rx_data(struct dst_conn *conn, struct bio *bio)
 {
-	struct bvec_iter iter;
-	struct bio_vec bv;
+	struct iov_iter to;
+	size_t left, step;
 	int err;
 
-	bio_for_each_segment(bv, bio, iter) {
-		struct iov_iter to;
-
-		iov_iter_bvec(&to, ITER_DEST, &bv, 1, bv.bv_len);
+	dst_bio_iter(bio, ITER_DEST, &to);
+	while ((left = iov_iter_count(&to))) {
+		step = min_t(size_t, left, DST_RX_STEP);
+		iov_iter_truncate(&to, step);
 		err = dst_sock_recv(conn->sock, &to);
 		if (err)
 			return err;
+		iov_iter_reexpand(&to, left - step);
 		WRITE_ONCE(conn->last_rx, jiffies);
 	}
 	return 0;

@@ -881,7 +881,6 @@ static int dst_exp_tx_reply(struct dst_export_conn *conn, struct dst_exp_req *re
 		.length = cpu_to_be32(data ? req->len : 0),
 	};
 	struct iov_iter iter;
-	unsigned int i;
 	int err;
 
 	if (data && conn->csum == DST_CSUM_CRC32C)
@@ -891,17 +890,11 @@ static int dst_exp_tx_reply(struct dst_export_conn *conn, struct dst_exp_req *re
 				data || more ? MSG_MORE : 0);
 	if (err || !data)
 		return err;
-	if (!conn->splice) {
-		iov_iter_bvec(&iter, ITER_SOURCE, req->bvec, req->nr_pages, req->len);
-		return dst_sock_send(conn->sock, &iter, more ? MSG_MORE : 0);
-	}
+	iov_iter_bvec(&iter, ITER_SOURCE, req->bvec, req->nr_pages, req->len);
 	/* The pages are the request's own: the socket may keep them. */
-	for (i = 0; i < req->nr_pages && !err; i++) {
-		iov_iter_bvec(&iter, ITER_SOURCE, &req->bvec[i], 1, req->bvec[i].bv_len);
-		err = dst_sock_send_page(conn->sock, &iter,
-					 more || i + 1 < req->nr_pages ? MSG_MORE : 0);
-	}
-	return err;
+	if (conn->splice)
+		return dst_sock_send_pages(conn->sock, &iter, more ? MSG_MORE : 0);
+	return dst_sock_send(conn->sock, &iter, more ? MSG_MORE : 0);
 }
 
 static void dst_exp_tx_log_error(struct dst_export_conn *conn, const struct dst_exp_req *req)

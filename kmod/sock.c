@@ -175,10 +175,28 @@ bool dst_sock_may_splice(struct socket *sock)
 	return !inet_csk(sock->sk)->icsk_ulp_ops;
 }
 
-int dst_sock_send_page(struct socket *sock, struct iov_iter *iter, int flags)
+/* Slab pages and pages without a reference cannot be held by an skb. */
+static bool dst_sock_pages_ok(const struct iov_iter *iter)
 {
-	/* Slab pages and pages without a reference cannot be held by an skb. */
-	if (!sendpage_ok(iter->bvec->bv_page))
+	const struct bio_vec *bv = iter->bvec;
+	size_t skip = iter->iov_offset, left = iov_iter_count(iter);
+	size_t first, last;
+
+	for (; left; bv++, skip = 0) {
+		size_t len = min(left, bv->bv_len - skip);
+
+		last = (bv->bv_offset + skip + len - 1) >> PAGE_SHIFT;
+		for (first = (bv->bv_offset + skip) >> PAGE_SHIFT; first <= last; first++)
+			if (!sendpage_ok(nth_page(bv->bv_page, first)))
+				return false;
+		left -= len;
+	}
+	return true;
+}
+
+int dst_sock_send_pages(struct socket *sock, struct iov_iter *iter, int flags)
+{
+	if (!dst_sock_pages_ok(iter))
 		return dst_sock_send(sock, iter, flags);
 	return dst_sock_xfer(sock, iter, MSG_NOSIGNAL | flags, dst_sock_splice_once, -EPIPE);
 }

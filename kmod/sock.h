@@ -44,12 +44,12 @@ void dst_sock_prepare(struct socket *sock, bool memalloc);
 int dst_sock_send(struct socket *sock, struct iov_iter *iter, int flags);
 int dst_sock_send_buf(struct socket *sock, const void *buf, size_t len, int flags);
 /*
- * The same for one page segment (a single-bvec @iter), sent by reference
- * (zero copy): the page must stay unchanged until the peer acknowledged it,
- * as stable pages or the bio's life guarantee. Only on sockets
- * dst_sock_may_splice() allows.
+ * The same for a bvec @iter, sent by reference (zero copy): the pages must
+ * stay unchanged until the peer acknowledged them, as stable pages or the
+ * bio's life guarantee. Copied instead if a page may not be referenced (slab).
+ * Only on sockets dst_sock_may_splice() allows.
  */
-int dst_sock_send_page(struct socket *sock, struct iov_iter *iter, int flags);
+int dst_sock_send_pages(struct socket *sock, struct iov_iter *iter, int flags);
 /* No upper layer protocol (kernel TLS) that would refuse or copy spliced pages. */
 bool dst_sock_may_splice(struct socket *sock);
 

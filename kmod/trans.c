@@ -198,3 +198,16 @@ void dst_trans_complete_list(struct list_head *list, blk_status_t status)
 		dst_trans_complete(trans, status);
 	}
 }
+
+void dst_bio_iter(struct bio *bio, unsigned int dir, struct iov_iter *iter)
+{
+	struct bvec_iter bi;
+	struct bio_vec bv;
+	unsigned long nr = 0;
+
+	bio_for_each_bvec(bv, bio, bi)
+		nr++;
+	iov_iter_bvec(iter, dir, __bvec_iter_bvec(bio->bi_io_vec, bio->bi_iter), nr,
+		      bio->bi_iter.bi_size);
+	iter->iov_offset = bio->bi_iter.bi_bvec_done;
+}

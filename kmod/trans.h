@@ -95,4 +95,10 @@ void dst_trans_complete_list(struct list_head *list, blk_status_t status);
 /* Hash lookup by id, dev->lock held. */
 struct dst_trans *dst_trans_lookup_locked(struct dst_device *dev, u32 id);
 
+/*
+ * @bio's data as one bvec iterator over the bio's own vector, which must not
+ * change while @iter is used (@dir: ITER_SOURCE to send, ITER_DEST to receive).
+ */
+void dst_bio_iter(struct bio *bio, unsigned int dir, struct iov_iter *iter);
+
 #endif /* DST_TRANS_H */
