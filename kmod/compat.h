@@ -96,8 +96,10 @@ static inline void dst_sk_no_task_frag(struct sock *sk)
 /*
  * One step of a zero-copy send of the bvec iterator in @msg: the pages are
  * referenced by the socket, not copied. One sendmsg() with MSG_SPLICE_PAGES
- * for all of it where the kernel has that; before, sendpage of what is left
- * of the current page, telling TCP whether more follows.
+ * for all of it where the kernel has that. Before, sendpage of what is left
+ * of the current page, or of the current bvec if it lies in one compound
+ * page (sendpage references only the page it is given, and a compound page
+ * whole), telling TCP whether more follows.
  */
 #ifdef MSG_SPLICE_PAGES
 static inline int dst_sock_splice_once(struct socket *sock, struct msghdr *msg)
@@ -109,17 +111,21 @@ static inline int dst_sock_splice_once(struct socket *sock, struct msghdr *msg)
 static inline int dst_sock_splice_once(struct socket *sock, struct msghdr *msg)
 {
 	const struct bio_vec *bv = msg->msg_iter.bvec;
+	struct page *page = bv->bv_page;
 	size_t off = bv->bv_offset + msg->msg_iter.iov_offset;
 	size_t left = iov_iter_count(&msg->msg_iter);
-	size_t len = min3(left, bv->bv_len - msg->msg_iter.iov_offset,
-			  PAGE_SIZE - offset_in_page(off));
+	size_t len = min(left, bv->bv_len - msg->msg_iter.iov_offset);
 	int flags = msg->msg_flags;
 	int ret;
 
+	if (!PageHead(page) || bv->bv_offset + bv->bv_len > page_size(page)) {
+		page = nth_page(page, off >> PAGE_SHIFT);
+		off = offset_in_page(off);
+		len = min(len, PAGE_SIZE - off);
+	}
 	if (len < left)
 		flags |= MSG_MORE | MSG_SENDPAGE_NOTLAST;
-	ret = kernel_sendpage(sock, nth_page(bv->bv_page, off >> PAGE_SHIFT),
-			      offset_in_page(off), len, flags);
+	ret = kernel_sendpage(sock, page, off, len, flags);
 	if (ret > 0)
 		iov_iter_advance(&msg->msg_iter, ret);
 	return ret;
