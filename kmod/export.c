@@ -245,13 +245,16 @@ static void dst_exp_req_free(struct dst_exp_req *req)
 	mempool_free(req, dst_exp_req_pool);
 }
 
-/* A compound block of up to 1 << @order pages, or a smaller one, or NULL. */
+/*
+ * A compound block of up to 1 << @order pages if one is free as it is (no
+ * reclaim or compaction for it), else a single page, or NULL.
+ */
 static struct page *dst_exp_alloc_block(unsigned int *order)
 {
 	struct page *page;
 
 	for (; *order; (*order)--) {
-		page = alloc_pages(GFP_KERNEL | __GFP_COMP | __GFP_NORETRY | __GFP_NOWARN,
+		page = alloc_pages((GFP_KERNEL & ~__GFP_RECLAIM) | __GFP_COMP | __GFP_NOWARN,
 				   *order);
 		if (page)
 			return page;
