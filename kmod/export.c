@@ -291,6 +291,7 @@ static int dst_exp_req_alloc_pages(struct dst_exp_req *req)
 	return 0;
 }
 
+/* CRC32C of the request's data: its own bvecs, each starting at offset 0. */
 static u32 dst_exp_req_crc(const struct dst_exp_req *req)
 {
 	u32 crc = ~0U, n, done;
