@@ -56,9 +56,9 @@
 /* A request never carries more than one max_xfer of data pages. */
 #define DST_EXP_MAX_PAGES	DIV_ROUND_UP(DST_MAX_XFER_DEFAULT, PAGE_SIZE)
 /*
- * Data pages come in compound blocks of up to 32 KiB where memory allows:
- * an eighth of the allocations and of the sends on 6.1, which sends a block
- * with one sendpage, and of the segments of the backing I/O.
+ * Data pages come in compound blocks of up to 32 KiB when one is free at
+ * once (dst_exp_alloc_block): an eighth of the allocations, of the backing
+ * I/O's segments and, on 6.1, of the sendpage calls of a read reply.
  */
 #define DST_EXP_BLOCK_ORDER	3
 /*
