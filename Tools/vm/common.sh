@@ -7,7 +7,7 @@
 # blocked for more than N seconds", not "hung task". The markers guest-run.sh
 # writes to /dev/kmsg ("dst-vm: begin NAME", "dst-vm: end NAME") must never
 # match.
-BAD_DMESG_RE='\b(BUG|WARNING|Oops)\b|general protection|hung task|blocked for more than|refcount_t|list_add corruption|list_del corruption|sleeping function called from invalid context|scheduling while atomic|UBSAN|Kernel panic'
+BAD_DMESG_RE='\b(BUG|WARNING|Oops)\b|general protection|hung task|blocked for more than|refcount_t|list_add corruption|list_del corruption|sleeping function called from invalid context|scheduling while atomic|UBSAN|KFENCE|memory corruption|Poison overwritten|Kernel panic'
 
 # Per-test time limit inside the guest unless the test's header says
 # "# vm-timeout: SECS".
