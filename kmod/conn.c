@@ -9,6 +9,7 @@
 
 #include <linux/kthread.h>
 #include <linux/net.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/mm.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -207,7 +208,13 @@ void dst_conn_send_inline(struct dst_conn *conn, struct dst_trans *trans)
 	}
 	dst_tx_release(conn, trans);
 out:
+	/*
+	 * mutex_unlock() may touch the mutex after the reaper took it: the
+	 * reaper frees @conn only after a grace period.
+	 */
+	rcu_read_lock();
 	mutex_unlock(&conn->send_mutex);
+	rcu_read_unlock();
 	/* Also what failing the connection allocates: not from our own I/O. */
 	memalloc_noio_restore(noio);
 }
@@ -519,7 +526,7 @@ static void dst_conn_reap_work(struct work_struct *work)
 	spin_lock_irqsave(&dev->lock, flags);
 	dst_dev_conn_gone_locked(dev, conn->slot);
 	spin_unlock_irqrestore(&dev->lock, flags);
-	kfree(conn);
+	kfree_rcu(conn, rcu);
 }
 
 /* When the server stopped answering: its last sign of life, or now. */

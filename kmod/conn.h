@@ -13,13 +13,15 @@
  * sends its transaction itself
  * (dst_conn_take_inline_locked), without blocking: what does not fit in the
  * socket is left to TX as tx_partial. The reaper takes send_mutex before
- * freeing, so an inline sender keeps the connection alive.
+ * freeing, so an inline sender keeps the connection alive, and frees it
+ * after an RCU grace period, which the sender's mutex_unlock() is in.
  */
 #ifndef DST_CONN_H
 #define DST_CONN_H
 
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/types.h>
 #include <linux/sched.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -48,6 +50,7 @@ struct dst_conn {
 	wait_queue_head_t claim_wait;	/* RX waits here for TX to finish a send */
 	struct mutex send_mutex;	/* held while writing frames to sock */
 	struct work_struct reap_work;
+	struct rcu_head rcu;		/* frees the connection (see above) */
 	/* Every tick: PING a silent link, drop one that stopped answering. */
 	struct delayed_work liveness_work;
 	unsigned long flags;		/* DST_CONN_*, atomic bit operations */

@@ -316,8 +316,9 @@ static u32 dst_exp_req_crc(const struct dst_exp_req *req)
  * Hand @req to TX, exactly once per request; any context. The decrement of
  * nr_pending is what lets the reaper free the connection, so it comes last
  * and under the lock: the reaper reads it under the same lock, after which
- * this function no longer touches @conn. RX, completing a request itself,
- * does not wake TX: it sends the reply or wakes TX after the request
+ * this function no longer touches @conn. RX, completing a request itself
+ * (in its own context, not in an interrupt that came on top of it), does not
+ * wake TX: it sends the reply or wakes TX after the request
  * (dst_exp_rx_replies).
  */
 static void dst_exp_req_done(struct dst_exp_req *req)
@@ -329,7 +330,7 @@ static void dst_exp_req_done(struct dst_exp_req *req)
 	list_add_tail(&req->node, &conn->tx_queue);
 	conn->nr_pending--;
 	wake_up(&conn->wait);
-	if (current != conn->rx_thread)
+	if (!in_task() || current != conn->rx_thread)
 		wake_up(&conn->tx_wait);
 	spin_unlock_irqrestore(&conn->lock, flags);
 }
