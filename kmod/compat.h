@@ -101,7 +101,7 @@ static inline void dst_sk_no_task_frag(struct sock *sk)
  * page (sendpage references only the page it is given, and a compound page
  * whole), telling TCP whether more follows.
  */
-#ifdef MSG_SPLICE_PAGES
+#ifdef COMPAT_TCP_SPLICE_PAGES
 static inline int dst_sock_splice_once(struct socket *sock, struct msghdr *msg)
 {
 	msg->msg_flags |= MSG_SPLICE_PAGES;
