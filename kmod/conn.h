@@ -13,16 +13,16 @@
  * sends its transaction itself
  * (dst_conn_take_inline_locked), without blocking: what does not fit in the
  * socket is left to TX as tx_partial. The reaper takes send_mutex before
- * freeing, so an inline sender keeps the connection alive, and frees it
- * after an RCU grace period, which the sender's mutex_unlock() is in.
+ * freeing, so an inline sender keeps the connection alive, and frees it only
+ * after an RCU grace period: the sender unlocks in an RCU read section.
  */
 #ifndef DST_CONN_H
 #define DST_CONN_H
 
 #include <linux/list.h>
 #include <linux/mutex.h>
-#include <linux/types.h>
 #include <linux/sched.h>
+#include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
