@@ -368,6 +368,9 @@ static bool dst_rx_reply_matches(const struct dst_rep_hdr *hdr,
 	       (want || !hdr->data_csum);
 }
 
+/* The longest pause before resending what the server refused for lack of memory. */
+#define DST_NOMEM_DELAY_MAX_MS	256U
+
 /* Give a claimed transaction back to the device: resend it. */
 static void dst_rx_release(struct dst_conn *conn, struct dst_trans *trans)
 {
@@ -381,18 +384,31 @@ static void dst_rx_release(struct dst_conn *conn, struct dst_trans *trans)
 	dst_trans_complete_list(&fail, BLK_STS_IOERR);
 }
 
+/*
+ * The server was short of memory and did not execute @trans: resend it, after
+ * a pause that doubles with each NOMEM in a row (RX reads no further reply
+ * meanwhile, which slows the connection down as a whole).
+ */
+static void dst_rx_nomem(struct dst_conn *conn, struct dst_trans *trans)
+{
+	conn->nomem_delay_ms = clamp(conn->nomem_delay_ms * 2, 1U, DST_NOMEM_DELAY_MAX_MS);
+	/* kthread_stop() wakes it early. */
+	schedule_timeout_interruptible(msecs_to_jiffies(conn->nomem_delay_ms));
+	trans->sent_gen = 0;
+	dst_rx_release(conn, trans);
+}
+
 static void dst_rx_complete(struct dst_conn *conn, struct dst_trans *trans, u32 status)
 {
 	struct dst_device *dev = conn->dev;
 	blk_status_t blk = dst_status_to_blk(status);
 	unsigned long flags;
 
-	/* The server is short of memory and did not execute it: try again. */
 	if (status == DST_ST_NOMEM) {
-		trans->sent_gen = 0;
-		dst_rx_release(conn, trans);
+		dst_rx_nomem(conn, trans);
 		return;
 	}
+	conn->nomem_delay_ms = 0;
 	if (trans->opcode == DST_OP_FLUSH) {
 		dst_dev_flush_done(dev, trans, blk);
 		return;

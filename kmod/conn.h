@@ -56,6 +56,7 @@ struct dst_conn {
 	unsigned long flags;		/* DST_CONN_*, atomic bit operations */
 	unsigned long last_rx;		/* jiffies: RX last received bytes */
 	unsigned long silent_since;	/* jiffies: set when dropped for silence */
+	unsigned int nomem_delay_ms;	/* RX: its last pause after a NOMEM reply */
 	char peer[64];
 
 	/* Guarded by dev->lock. */

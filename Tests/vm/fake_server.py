@@ -12,6 +12,8 @@
 #   stale-epoch    the next data reply carries the previous connection's epoch
 #   bad-hdr-csum   the next data reply's header checksum is wrong (crc32c only)
 #   bad-data-csum  the next successful READ reply's data checksum is wrong
+#   nomem          the next data request is not executed and answered NOMEM
+#                  (arm it N times for N such answers in a row)
 #   silent         from now on nothing is answered (not even PING); requests
 #                  are read and dropped, the TCP connection stays open
 #
@@ -32,6 +34,7 @@
 #   conn N: hello from ADDR session HEX generation G csum C name NAME
 #   conn N: epoch E
 #   conn N: fault KIND armed | fault KIND sent (tag T) | silent
+#   conn N: fault nomem sent (opcode O, tag T) at SECONDS (a monotonic clock)
 #   conn N: closed (WHY)
 #
 #   fake_server.py --listen ADDR:PORT --backing FILE [--size BYTES]
@@ -56,7 +59,7 @@ PROTO_VERSION = 1
 CSUM_NONE, CSUM_CRC32C = 0, 1
 OP_READ, OP_WRITE, OP_FLUSH, OP_DISCARD, OP_WRITE_ZEROES, OP_PING = 1, 2, 3, 4, 5, 6
 FLAG_FUA = 1
-ST_OK, ST_IO, ST_INVAL, ST_NOTSUPP = 0, 1, 3, 5
+ST_OK, ST_IO, ST_INVAL, ST_NOTSUPP, ST_NOMEM = 0, 1, 3, 5, 6
 HELLO_OK, HELLO_BAD_VERSION, HELLO_UNKNOWN_EXPORT, HELLO_BAD_CSUM = 0, 1, 2, 3
 HELLO_BAD_REQUEST = 6
 FEAT_FLUSH, FEAT_FUA, FEAT_DISCARD, FEAT_WRITE_ZEROES = 1, 2, 4, 8
@@ -66,7 +69,7 @@ HELLO = struct.Struct(">QIIII16sII")  # magic version features csum name-len ses
 REPLY = struct.Struct(">QIIQIIIIII16s")  # magic version status size lbs pbs max-xfer features csum msg-len uuid
 assert (HELLO.size, REPLY.size) == (48, 64)
 
-FAULTS = ("unknown-tag", "duplicate", "stale-epoch", "bad-hdr-csum", "bad-data-csum", "silent")
+FAULTS = ("unknown-tag", "duplicate", "stale-epoch", "bad-hdr-csum", "bad-data-csum", "nomem", "silent")
 
 # ---------- server ----------
 
@@ -279,9 +282,20 @@ class Conn:
                     self.silent_logged = True
                     log(f"conn {self.n}: silent: dropping tag {tag:#x} and everything after it")
                 continue
+            if op != OP_PING and self.take_fault("nomem"):
+                self.sock.sendall(self.frame(op, tag, ST_NOMEM, b""))
+                log(f"conn {self.n}: fault nomem sent (opcode {op}, tag {tag:#x}) at {time.monotonic():.6f}")
+                continue
             status, payload = self.execute(op, flags, off, length, data)
             self.reply(op, tag, status, payload)
             self.served += 1
+
+    def take_fault(self, kind):
+        with self.srv.lock:
+            if kind in self.faults:
+                self.faults.remove(kind)
+                return True
+        return False
 
     def execute(self, op, flags, off, length, data):
         fd, size = self.srv.fd, self.srv.size
@@ -325,6 +339,8 @@ class Conn:
         if op != OP_PING:
             with self.srv.lock:
                 for k in self.faults:
+                    if k == "nomem":
+                        continue
                     if k != "bad-data-csum" or (op == OP_READ and status == ST_OK):
                         fault = k
                         self.faults.remove(k)
