@@ -365,8 +365,10 @@ class Conn:
             frame = self.frame(op, tag, status, payload, bad_hdr=True)
         else:  # bad-data-csum
             frame = self.frame(op, tag, status, payload, bad_data=True)
-        self.sock.sendall(frame)
+        # Logged first: the client may drop the connection before sendall()
+        # is done with it (after the first copy of a duplicate).
         log(f"conn {self.n}: fault {fault} sent (opcode {op}, tag {tag:#x} sent as {out:#x})")
+        self.sock.sendall(frame)
 
 
 class ProtocolError(Exception):
