@@ -368,9 +368,6 @@ static bool dst_rx_reply_matches(const struct dst_rep_hdr *hdr,
 	       (want || !hdr->data_csum);
 }
 
-/* The longest pause before resending what the server refused for lack of memory. */
-#define DST_NOMEM_DELAY_MAX_MS	256U
-
 /* Give a claimed transaction back to the device: resend it. */
 static void dst_rx_release(struct dst_conn *conn, struct dst_trans *trans)
 {
@@ -383,6 +380,9 @@ static void dst_rx_release(struct dst_conn *conn, struct dst_trans *trans)
 	spin_unlock_irqrestore(&dev->lock, flags);
 	dst_trans_complete_list(&fail, BLK_STS_IOERR);
 }
+
+/* The longest pause before resending what the server refused for lack of memory. */
+#define DST_NOMEM_DELAY_MAX_MS	256U
 
 /*
  * The server was short of memory and did not execute @trans: resend it, after
