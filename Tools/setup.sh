@@ -40,6 +40,7 @@ PACKAGES=(
 	nbd-client nbd-server nvme-cli
 	python3-pip python3-yaml
 	iputils-ping procps dmsetup
+	linux-perf
 )
 
 # The newest 6.12 kernel in bookworm-backports, by the name its metapackage depends on.

@@ -52,7 +52,9 @@ RAW=$LOGDIR/raw
 SNAP=$LOGDIR/snap
 DEVINFO=$LOGDIR/dev
 PROGRESS=$LOGDIR/progress
+PROFILE=$LOGDIR/profile
 mkdir -p "$RAW" "$SNAP" "$DEVINFO"
+((BENCH_PROFILE)) && mkdir -p "$PROFILE"
 : >"$PROGRESS"
 : >"$LOGDIR/failed"
 
@@ -122,18 +124,25 @@ snap() {
 	return 0
 }
 
-# centis: uptime in hundredths of a second.
+# centis VAR: sets VAR to the uptime in hundredths of a second.
 centis() {
 	local up _
 	read -r up _ </proc/uptime
-	echo $((10#${up/./}))
+	printf -v "$1" '%d' $((10#${up/./}))
 }
+
+# A pipe nobody writes to: sleep_until waits on it with read -t, so that
+# nothing forks or execs (costly under TCG) while a job is measured.
+exec {NEVER_READY}<> <(:)
 
 # sleep_until T0 CENTIS: sleep until CENTIS hundredths after T0 (centis).
 sleep_until() {
-	local left=$(($1 + $2 - $(centis)))
+	local now left secs
+	centis now
+	left=$(($1 + $2 - now))
 	((left > 0)) || return 0
-	sleep "$((left / 100)).$(printf '%02d' $((left % 100)))"
+	printf -v secs '%d.%02d' $((left / 100)) $((left % 100))
+	read -r -t "$secs" -u "$NEVER_READY" || true
 }
 
 # no_scheduler: "none" as I/O scheduler on every queue that has a choice
@@ -174,6 +183,40 @@ devinfo() {
 	echo "$dev" >"$DEVINFO/$sys.dev"
 }
 
+# perf_start OUT: perf samples every CPU with call graphs into OUT.data, but
+# only between perf_ctl enable and disable. Under TCG perf takes seconds to
+# set up (it reads every process's maps and the kernel's symbols): that is
+# done here, before the job starts, and perf_ctl ping waits for it.
+perf_start() {
+	# Two FIFOs, made in the guest's own /tmp (the 9p share cannot hold
+	# them) and opened read-write (which does not wait for the other end):
+	# perf inherits the descriptors.
+	local fifo
+	fifo=$(mktemp -d)
+	mkfifo "$fifo/ctl" "$fifo/ack"
+	exec {PERF_CTL}<>"$fifo/ctl" {PERF_ACK}<>"$fifo/ack"
+	rm -r "$fifo"
+	perf record -a -g -F 499 --no-buildid -D -1 --control "fd:$PERF_CTL,$PERF_ACK" \
+		-o "$1.data" >"$1.log" 2>&1 </dev/null &
+	PERF_PID=$!
+	perf_ctl ping
+}
+
+# perf_ctl COMMAND: sends perf record a command and waits for its answer.
+perf_ctl() {
+	local ack
+	echo "$1" >&"$PERF_CTL"
+	if ! read -r -t 120 -u "$PERF_ACK" ack || [[ $ack != ack ]]; then
+		fail "perf record did not answer $1"
+	fi
+}
+
+perf_stop() {
+	kill -INT "$PERF_PID"
+	wait "$PERF_PID" || true
+	exec {PERF_CTL}>&- {PERF_ACK}<&-
+}
+
 # run_job SYSTEM JOB ROUND: one fio job against SYSTEM's device. Snapshots
 # just before it (t0) and at 15 % and 85 % of the measured time (t1, t2)
 # give the CPU spent between t1 and t2 and the memory held under load.
@@ -185,18 +228,22 @@ run_job() {
 	out=$RAW/$sys/$job.r$round
 	mkdir -p "$RAW/$sys"
 	say "round $round: $sys: $job on $dev (${BENCH_RAMP}s ramp + ${BENCH_RUNTIME}s)"
+	((BENCH_PROFILE)) && perf_start "$PROFILE/$sys.$job.r$round"
 	snap "$sys.$job.r$round.t0"
-	t0=$(centis)
+	centis t0
 	BENCH_DEV=$dev BENCH_RUNTIME=$BENCH_RUNTIME BENCH_RAMP=$BENCH_RAMP \
 		fio --section="$job" --output-format=json --output="$out.json" \
 		"$BENCH_DIR/bench.fio" </dev/null >"$out.err" 2>&1 &
 	pid=$!
 	sleep_until "$t0" "$t1"
 	snap "$sys.$job.r$round.t1"
+	((BENCH_PROFILE)) && perf_ctl enable
 	sleep_until "$t0" "$t2"
+	((BENCH_PROFILE)) && perf_ctl disable
 	snap "$sys.$job.r$round.t2"
 	rc=0
 	wait "$pid" || rc=$?
+	((BENCH_PROFILE)) && perf_stop
 	if ((rc != 0)); then
 		cat "$out.err" >&2
 		echo "$sys $job round $round: fio exit $rc" | tee -a "$LOGDIR/failed" >&2
@@ -444,6 +491,8 @@ done
 echo "crc32c=$(awk '/^name/ { n = $3 } /^driver/ { d = $3 }
 	/^priority/ && n == "crc32c" { print $3, d }' /proc/crypto | sort -n | tail -n 1 | cut -d' ' -f2)" >>"$LOGDIR/guest.env"
 snap idle --settle
+# For Tools/bench/profile.py on the host: the symbols of this kernel and its modules.
+((BENCH_PROFILE)) && cat /proc/kallsyms >"$PROFILE/kallsyms"
 
 for ((round = 1; round <= BENCH_ROUNDS; round++)); do
 	order=("${up[@]}")
