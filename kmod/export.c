@@ -72,6 +72,13 @@
 #define DST_EXP_REQ_RESERVE	16
 /* Pages of zeroes written per call when nothing better zeroes a range. */
 #define DST_EXP_ZERO_PAGES	16
+/*
+ * Per connection, data blocks of freed requests kept for the next ones, at
+ * most this much (dst_exp_cache_put_locked): a fresh page costs a zeroing
+ * (init_on_alloc, on in Debian's kernels), the copy that 1M transfers could
+ * least afford.
+ */
+#define DST_EXP_CACHE_BYTES	SZ_2M
 
 static_assert(DST_MAX_XFER_DEFAULT <= DST_MAX_XFER_LIMIT);
 static_assert(DST_MAX_XFER_DEFAULT + DST_MAX_XFER_DEFAULT <= DST_EXP_MAX_DATA);
@@ -119,7 +126,7 @@ struct dst_export_conn {
 	struct mutex tx_mutex;		/* held while sending replies */
 	wait_queue_head_t tx_wait;	/* TX waits here for tx_queue */
 
-	spinlock_t lock;		/* irq-safe; guards the six below */
+	spinlock_t lock;		/* irq-safe; guards everything below */
 	struct list_head tx_queue;	/* requests with a reply to send; lock */
 	/*
 	 * Older connections of the session still on exp->conns; changes under
@@ -130,6 +137,15 @@ struct dst_export_conn {
 	unsigned int nr_reqs;		/* allocated, not yet freed; lock */
 	unsigned int nr_pending;	/* allocated, not on tx_queue (held too); lock */
 	size_t data_bytes;		/* data pages of the nr_reqs; lock */
+	/*
+	 * Blocks of freed requests (dst_exp_cache_*), linked by page->lru:
+	 * @free_blocks by order, each referenced by us alone; @sent_blocks,
+	 * oldest first, those a read reply's skbs still hold, ready once only
+	 * our reference is left. @cache_bytes counts both.
+	 */
+	struct list_head free_blocks[DST_EXP_BLOCK_ORDER + 1];	/* lock */
+	struct list_head sent_blocks;	/* lock */
+	size_t cache_bytes;		/* lock */
 	/* RX waits for budget, the reaper for nr_pending. */
 	wait_queue_head_t wait;
 };
@@ -231,13 +247,73 @@ static size_t dst_exp_req_data_bytes(const struct dst_exp_req *req)
 	return req->nr_bvecs ? PAGE_ALIGN(req->len) : 0;
 }
 
+/* ---- data block cache ---- */
+
+/* Keep the block of a freed request for the next ones, or let it go. */
+static void dst_exp_cache_put_locked(struct dst_export_conn *conn, struct page *page)
+{
+	size_t bytes = page_size(page);
+
+	if (conn->cache_bytes + bytes > DST_EXP_CACHE_BYTES) {
+		put_page(page);
+		return;
+	}
+	conn->cache_bytes += bytes;
+	/* Only our reference left: nobody else can take one any more. */
+	if (page_ref_count(page) == 1)
+		list_add(&page->lru, &conn->free_blocks[compound_order(page)]);
+	else
+		list_add_tail(&page->lru, &conn->sent_blocks);
+}
+
+/* Sent blocks the socket has let go of (in the order sent) become free. */
+static void dst_exp_cache_reclaim_locked(struct dst_export_conn *conn)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, &conn->sent_blocks, lru) {
+		if (page_ref_count(page) != 1)
+			break;
+		list_move(&page->lru, &conn->free_blocks[compound_order(page)]);
+	}
+}
+
+static struct page *dst_exp_cache_get_locked(struct dst_export_conn *conn, unsigned int order)
+{
+	struct page *page;
+
+	page = list_first_entry_or_null(&conn->free_blocks[order], struct page, lru);
+	if (page) {
+		list_del(&page->lru);
+		conn->cache_bytes -= page_size(page);
+	}
+	return page;
+}
+
+/* At the connection's end: whatever the socket still holds, it frees. */
+static void dst_exp_cache_release(struct dst_export_conn *conn)
+{
+	struct page *page, *next;
+	unsigned int order;
+
+	for (order = 0; order <= DST_EXP_BLOCK_ORDER; order++)
+		list_splice_init(&conn->free_blocks[order], &conn->sent_blocks);
+	list_for_each_entry_safe(page, next, &conn->sent_blocks, lru) {
+		list_del(&page->lru);
+		put_page(page);
+	}
+	conn->cache_bytes = 0;
+}
+
 /* The end of a request: after its reply was sent, or dropped. */
 static void dst_exp_req_free(struct dst_exp_req *req)
 {
 	struct dst_export_conn *conn = req->conn;
+	unsigned int i;
 
-	dst_exp_req_free_pages(req);
 	spin_lock_irq(&conn->lock);
+	for (i = 0; i < req->nr_bvecs; i++)
+		dst_exp_cache_put_locked(conn, req->bvec[i].bv_page);
 	conn->nr_reqs--;
 	conn->data_bytes -= dst_exp_req_data_bytes(req);
 	wake_up(&conn->wait);
@@ -262,28 +338,53 @@ static struct page *dst_exp_alloc_block(unsigned int *order)
 	return alloc_page(GFP_KERNEL | __GFP_NOWARN);
 }
 
+/* The largest block order, up to @order, with no page beyond the @left bytes. */
+static unsigned int dst_exp_block_order(u32 left, unsigned int order)
+{
+	return min_t(unsigned int, order, ilog2(DIV_ROUND_UP(left, PAGE_SIZE)));
+}
+
+/* Append @page, a block of compound_order(@page), to @req's data. */
+static void dst_exp_req_add_block(struct dst_exp_req *req, struct page *page, u32 *left)
+{
+	u32 len = min_t(u32, *left, page_size(page));
+
+	bvec_set_page(&req->bvec[req->nr_bvecs++], page, len, 0);
+	*left -= len;
+}
+
+/*
+ * Data pages for @req: blocks from the connection's cache, then fresh ones
+ * (no larger than what is left, so that no page is allocated unused).
+ */
 static int dst_exp_req_alloc_pages(struct dst_exp_req *req)
 {
 	struct dst_export_conn *conn = req->conn;
-	unsigned int pages, order = DST_EXP_BLOCK_ORDER;
-	u32 left = req->len, len;
+	unsigned int order = DST_EXP_BLOCK_ORDER;
+	u32 left = req->len;
 	struct page *page;
 
 	if (WARN_ON_ONCE(DIV_ROUND_UP(left, PAGE_SIZE) > DST_EXP_MAX_PAGES))
 		return -EINVAL;
-	for (req->nr_bvecs = 0; left; req->nr_bvecs++) {
-		/* No larger than what is left: no page is allocated unused. */
-		pages = DIV_ROUND_UP(left, PAGE_SIZE);
-		order = min_t(unsigned int, order, ilog2(pages));
+	req->nr_bvecs = 0;
+	spin_lock_irq(&conn->lock);
+	dst_exp_cache_reclaim_locked(conn);
+	while (left) {
+		page = dst_exp_cache_get_locked(conn, dst_exp_block_order(left, order));
+		if (!page)
+			break;
+		dst_exp_req_add_block(req, page, &left);
+	}
+	spin_unlock_irq(&conn->lock);
+	while (left) {
+		order = dst_exp_block_order(left, order);
 		page = dst_exp_alloc_block(&order);
 		if (!page) {
 			dst_exp_req_free_pages(req);
 			req->nr_bvecs = 0;
 			return -ENOMEM;
 		}
-		len = min_t(u32, left, PAGE_SIZE << order);
-		bvec_set_page(&req->bvec[req->nr_bvecs], page, len, 0);
-		left -= len;
+		dst_exp_req_add_block(req, page, &left);
 	}
 	spin_lock_irq(&conn->lock);
 	conn->data_bytes += dst_exp_req_data_bytes(req);
@@ -1010,6 +1111,7 @@ static bool dst_exp_conn_idle(struct dst_export_conn *conn)
 
 static void dst_exp_conn_free(struct dst_export_conn *conn)
 {
+	dst_exp_cache_release(conn);
 	if (conn->scratch)
 		__free_page(conn->scratch);
 	kfree(conn);
@@ -1141,6 +1243,7 @@ static struct dst_export_conn *dst_exp_conn_create(struct dst_export *exp, struc
 {
 	struct dst_export_conn *conn;
 	int err = -ENOMEM;
+	unsigned int i;
 
 	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
 	if (!conn)
@@ -1154,6 +1257,9 @@ static struct dst_export_conn *dst_exp_conn_create(struct dst_export *exp, struc
 	INIT_LIST_HEAD(&conn->node);
 	INIT_LIST_HEAD(&conn->tx_queue);
 	INIT_LIST_HEAD(&conn->held);
+	for (i = 0; i <= DST_EXP_BLOCK_ORDER; i++)
+		INIT_LIST_HEAD(&conn->free_blocks[i]);
+	INIT_LIST_HEAD(&conn->sent_blocks);
 	INIT_WORK(&conn->reap_work, dst_exp_conn_reap);
 	spin_lock_init(&conn->lock);
 	init_waitqueue_head(&conn->wait);
