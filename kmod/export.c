@@ -126,7 +126,7 @@ struct dst_export_conn {
 	struct mutex tx_mutex;		/* held while sending replies */
 	wait_queue_head_t tx_wait;	/* TX waits here for tx_queue */
 
-	spinlock_t lock;		/* irq-safe; guards everything below */
+	spinlock_t lock;		/* irq-safe; guards the fields marked "lock" */
 	struct list_head tx_queue;	/* requests with a reply to send; lock */
 	/*
 	 * Older connections of the session still on exp->conns; changes under
