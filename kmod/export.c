@@ -368,6 +368,8 @@ static int dst_exp_req_alloc_pages(struct dst_exp_req *req)
 		return -EINVAL;
 	req->nr_bvecs = 0;
 	spin_lock_irq(&conn->lock);
+	/* Counted now, in the section the cache needs anyway; undone on failure. */
+	conn->data_bytes += PAGE_ALIGN(left);
 	dst_exp_cache_reclaim_locked(conn);
 	while (left) {
 		page = dst_exp_cache_get_locked(conn, dst_exp_block_order(left, order));
@@ -382,13 +384,13 @@ static int dst_exp_req_alloc_pages(struct dst_exp_req *req)
 		if (!page) {
 			dst_exp_req_free_pages(req);
 			req->nr_bvecs = 0;
+			spin_lock_irq(&conn->lock);
+			conn->data_bytes -= PAGE_ALIGN(req->len);
+			spin_unlock_irq(&conn->lock);
 			return -ENOMEM;
 		}
 		dst_exp_req_add_block(req, page, &left);
 	}
-	spin_lock_irq(&conn->lock);
-	conn->data_bytes += dst_exp_req_data_bytes(req);
-	spin_unlock_irq(&conn->lock);
 	return 0;
 }
 
