@@ -13,7 +13,7 @@
 SHELL := /bin/bash
 KERNEL ?= all
 TESTS ?=
-VM_TIMEOUT ?= 1500
+VM_TIMEOUT ?= 2100
 
 # Each step needs the previous one; never run them side by side.
 .NOTPARALLEL:

@@ -132,6 +132,65 @@ static inline int dst_sock_splice_once(struct socket *sock, struct msghdr *msg)
 }
 #endif
 
+/*
+ * A socket userspace made holds a counted reference on its network namespace
+ * (sk_net_refcnt); a kernel socket does not, so that the namespace can exit
+ * while the socket lives. An export connection's socket is made to behave as
+ * a kernel socket for as long as the export holds it (export.c, namespace
+ * exit): dst_sk_net_unpin() drops the counted reference and
+ * dst_sk_net_repin() takes it back, or fails once the namespace is exiting.
+ * Both mirror what sk_alloc() does for either kind of socket: kernels with
+ * sk_net_refcnt_upgrade() give a kernel socket a passive reference (which
+ * keeps struct net allocated) instead. Called under lock_sock():
+ * sk_net_refcnt shares its byte with bits that setsockopt() changes.
+ */
+#ifdef COMPAT_SK_NET_REFCNT_UPGRADE
+static inline void dst_sk_net_unpin(struct sock *sk)
+{
+	struct net *net = sock_net(sk);
+
+	net_passive_inc(net);
+	__netns_tracker_free(net, &sk->ns_tracker, true);
+	__netns_tracker_alloc(net, &sk->ns_tracker, false, GFP_KERNEL);
+	sock_inuse_add(net, -1);
+	sk->sk_net_refcnt = 0;
+	put_net(net);
+}
+
+static inline bool dst_sk_net_repin(struct sock *sk)
+{
+	struct net *net = maybe_get_net(sock_net(sk));
+
+	if (!net)
+		return false;
+	sk_net_refcnt_upgrade(sk);
+	put_net(net);
+	return true;
+}
+#else
+static inline void dst_sk_net_unpin(struct sock *sk)
+{
+	struct net *net = sock_net(sk);
+
+	netns_tracker_free(net, &sk->ns_tracker);
+	sock_inuse_add(net, -1);
+	sk->sk_net_refcnt = 0;
+	put_net(net);
+}
+
+static inline bool dst_sk_net_repin(struct sock *sk)
+{
+	struct net *net = maybe_get_net(sock_net(sk));
+
+	if (!net)
+		return false;
+	netns_tracker_alloc(net, &sk->ns_tracker, GFP_KERNEL);
+	sock_inuse_add(net, 1);
+	sk->sk_net_refcnt = 1;
+	return true;
+}
+#endif
+
 /* The driver's open (dev.c), behind the adapter for each prototype. */
 int dst_dev_open(struct gendisk *disk);
 

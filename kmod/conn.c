@@ -14,6 +14,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include "conn.h"
+#include "debug.h"
 #include "dev.h"
 #include "sock.h"
 #include "trans.h"
@@ -110,6 +111,22 @@ static int dst_tx_ping(struct dst_conn *conn)
 	return dst_sock_send_buf(conn->sock, &hdr, sizeof(hdr), 0);
 }
 
+/* Whether @trans fits in what @conn may have outstanding (dev->lock held). */
+static bool dst_conn_fits_locked(const struct dst_conn *conn, const struct dst_trans *trans)
+{
+	return conn->nr_out < DST_CONN_MAX_REQUESTS &&
+	       conn->out_bytes + dst_trans_data_len(trans) <= DST_CONN_MAX_DATA;
+}
+
+/* The first transaction of @conn's send queue if it may be sent now. */
+static struct dst_trans *dst_conn_next_locked(struct dst_conn *conn)
+{
+	struct dst_trans *trans;
+
+	trans = list_first_entry_or_null(&conn->send_queue, struct dst_trans, entry);
+	return trans && dst_conn_fits_locked(conn, trans) ? trans : NULL;
+}
+
 /* @trans, first on @conn's send queue, is now held by its sender. */
 static void dst_tx_take_locked(struct dst_conn *conn, struct dst_trans *trans)
 {
@@ -119,7 +136,25 @@ static void dst_tx_take_locked(struct dst_conn *conn, struct dst_trans *trans)
 	trans->sends++;
 	trans->sent_gen = conn->generation;
 	trans->tx_done = 0;
+	trans->out_conn = conn;
+	conn->nr_out++;
+	conn->out_bytes += dst_trans_data_len(trans);
 	conn->tx_busy = true;
+}
+
+void dst_conn_untake_locked(struct dst_trans *trans)
+{
+	struct dst_conn *conn = trans->out_conn;
+
+	if (!conn)
+		return;
+	lockdep_assert_held(&conn->dev->lock);
+	trans->out_conn = NULL;
+	conn->nr_out--;
+	conn->out_bytes -= dst_trans_data_len(trans);
+	/* TX may wait for the room this made. */
+	if (!conn->dead && dst_conn_next_locked(conn))
+		wake_up(&conn->tx_wait);
 }
 
 /*
@@ -139,11 +174,12 @@ static struct dst_trans *dst_tx_next(struct dst_conn *conn, bool *more)
 	} else if (conn->tx_partial) {
 		trans = conn->tx_partial;
 		conn->tx_partial = NULL;
-	} else if (!list_empty(&conn->send_queue)) {
-		trans = list_first_entry(&conn->send_queue, struct dst_trans, entry);
-		dst_tx_take_locked(conn, trans);
+	} else {
+		trans = dst_conn_next_locked(conn);
+		if (trans)
+			dst_tx_take_locked(conn, trans);
 	}
-	*more = !list_empty(&conn->send_queue);
+	*more = dst_conn_next_locked(conn);
 	spin_unlock_irqrestore(&dev->lock, flags);
 	return trans;
 }
@@ -161,7 +197,7 @@ static void dst_tx_release(struct dst_conn *conn, struct dst_trans *trans)
 		trans->state = DST_TRANS_SENT;
 		list_add_tail(&trans->entry, &conn->sent);
 	} else {
-		dst_conn_requeue_locked(conn, trans, &fail);
+		dst_dev_queue_locked(dev, trans, &fail);
 	}
 	spin_unlock_irqrestore(&dev->lock, flags);
 	/* The reply may have overtaken the end of sendmsg(). */
@@ -173,7 +209,8 @@ bool dst_conn_take_inline_locked(struct dst_conn *conn, struct dst_trans *trans)
 {
 	lockdep_assert_held(&conn->dev->lock);
 	if (conn->cpu != smp_processor_id() || conn->tx_busy ||
-	    !list_is_singular(&conn->send_queue) || !mutex_trylock(&conn->send_mutex))
+	    !list_is_singular(&conn->send_queue) || !dst_conn_fits_locked(conn, trans) ||
+	    !mutex_trylock(&conn->send_mutex))
 		return false;
 	dst_tx_take_locked(conn, trans);
 	return true;
@@ -221,9 +258,15 @@ out:
 
 static bool dst_tx_ready(struct dst_conn *conn)
 {
-	return kthread_should_stop() || READ_ONCE(conn->dead) ||
-	       READ_ONCE(conn->tx_partial) || !list_empty_careful(&conn->send_queue) ||
-	       test_bit(DST_CONN_PING_DUE, &conn->flags);
+	unsigned long flags;
+	bool ready;
+
+	if (kthread_should_stop() || test_bit(DST_CONN_PING_DUE, &conn->flags))
+		return true;
+	spin_lock_irqsave(&conn->dev->lock, flags);
+	ready = conn->dead || conn->tx_partial || dst_conn_next_locked(conn);
+	spin_unlock_irqrestore(&conn->dev->lock, flags);
+	return ready;
 }
 
 /* After a failure a thread only waits to be stopped by the reaper. */
@@ -376,7 +419,7 @@ static void dst_rx_release(struct dst_conn *conn, struct dst_trans *trans)
 	LIST_HEAD(fail);
 
 	spin_lock_irqsave(&dev->lock, flags);
-	dst_conn_requeue_locked(conn, trans, &fail);
+	dst_dev_queue_locked(dev, trans, &fail);
 	spin_unlock_irqrestore(&dev->lock, flags);
 	dst_trans_complete_list(&fail, BLK_STS_IOERR);
 }
@@ -484,7 +527,8 @@ static int dst_rx_one(struct dst_conn *conn, const char **why)
 		net_dbg_ratelimited("%s: reply for unknown tag %#llx from %s\n",
 				    dev->disk->disk_name, be64_to_cpu(hdr.tag), conn->peer);
 		*why = "reply for an unknown or stale tag";
-		return kthread_should_stop() ? -ESHUTDOWN : -EPROTO;
+		/* Killed meanwhile, its transactions taken: no fault of the server. */
+		return kthread_should_stop() || READ_ONCE(conn->dead) ? -ESHUTDOWN : -EPROTO;
 	}
 	if (!dst_rx_reply_matches(&hdr, trans, status))
 		err = -EPROTO;
@@ -522,12 +566,23 @@ static int dst_rx_thread(void *data)
 
 /* ---- lifetime ---- */
 
+static void dst_conn_free_rcu(struct rcu_head *rcu)
+{
+	struct dst_conn *conn = container_of(rcu, struct dst_conn, rcu);
+
+	dst_debug_poison(conn, sizeof(*conn));
+	kfree(conn);
+}
+
 static void dst_conn_reap_work(struct work_struct *work)
 {
 	struct dst_conn *conn = container_of(work, struct dst_conn, reap_work);
 	struct dst_device *dev = conn->dev;
+	unsigned int noio = memalloc_noio_save();
 	unsigned long flags;
 
+	/* Failed between being published and started: let the start finish. */
+	wait_for_completion(&conn->started);
 	cancel_delayed_work_sync(&conn->liveness_work);
 	kthread_stop(conn->rx_thread);
 	kthread_stop(conn->tx_thread);
@@ -542,7 +597,8 @@ static void dst_conn_reap_work(struct work_struct *work)
 	spin_lock_irqsave(&dev->lock, flags);
 	dst_dev_conn_gone_locked(dev, conn->slot);
 	spin_unlock_irqrestore(&dev->lock, flags);
-	kfree_rcu(conn, rcu);
+	call_rcu(&conn->rcu, dst_conn_free_rcu);
+	memalloc_noio_restore(noio);
 }
 
 /* When the server stopped answering: its last sign of life, or now. */
@@ -551,21 +607,6 @@ static unsigned long dst_conn_silent_since(struct dst_conn *conn)
 	unsigned long since = READ_ONCE(conn->silent_since);
 
 	return since ? since : jiffies;
-}
-
-void dst_conn_requeue_locked(struct dst_conn *conn, struct dst_trans *trans,
-			     struct list_head *fail)
-{
-	unsigned long since = dst_conn_silent_since(conn);
-
-	lockdep_assert_held(&conn->dev->lock);
-	/* It has waited for this connection since it was queued here. */
-	if (!trans->waiting) {
-		trans->waiting = true;
-		trans->wait_since = time_after(trans->queued_at, since) ?
-				    trans->queued_at : since;
-	}
-	dst_dev_queue_locked(conn->dev, trans, fail);
 }
 
 bool dst_conn_kill_locked(struct dst_conn *conn, const char *why,
@@ -590,7 +631,7 @@ bool dst_conn_kill_locked(struct dst_conn *conn, const char *why,
 	dst_dev_conn_lost_locked(dev, why, dst_conn_silent_since(conn));
 	list_for_each_entry_safe(trans, next, &moving, entry) {
 		list_del_init(&trans->entry);
-		dst_conn_requeue_locked(conn, trans, fail);
+		dst_dev_queue_locked(dev, trans, fail);
 	}
 	return true;
 }
@@ -617,6 +658,7 @@ static void dst_conn_liveness(struct work_struct *work)
 	unsigned long flags, last = READ_ONCE(conn->last_rx);
 	u32 ping, limit, silence;
 	char why[DST_LAST_ERROR_MAX];
+	unsigned int noio;
 	bool busy, dead;
 
 	spin_lock_irqsave(&dev->lock, flags);
@@ -633,7 +675,10 @@ static void dst_conn_liveness(struct work_struct *work)
 	if (ping && busy && silence >= limit) {
 		WRITE_ONCE(conn->silent_since, last);
 		snprintf(why, sizeof(why), "no reply from the server for %u ms", silence);
+		/* On the way to the reconnect that swap may be waiting for. */
+		noio = memalloc_noio_save();
 		dst_conn_fail(conn, -ETIMEDOUT, why);
+		memalloc_noio_restore(noio);
 		return;
 	}
 	if (ping && silence >= ping && !test_bit(DST_CONN_PING_SENT, &conn->flags) &&
@@ -708,6 +753,7 @@ struct dst_conn *dst_conn_create(struct dst_device *dev, struct socket *sock,
 	init_waitqueue_head(&conn->claim_wait);
 	mutex_init(&conn->send_mutex);
 	INIT_WORK(&conn->reap_work, dst_conn_reap_work);
+	init_completion(&conn->started);
 	INIT_DELAYED_WORK(&conn->liveness_work, dst_conn_liveness);
 	INIT_LIST_HEAD(&conn->send_queue);
 	INIT_LIST_HEAD(&conn->sent);
@@ -747,6 +793,7 @@ void dst_conn_start(struct dst_conn *conn)
 	wake_up_process(conn->rx_thread);
 	queue_delayed_work(dst_conn_wq, &conn->liveness_work,
 			   dst_conn_tick(READ_ONCE(conn->dev->tunables.ping_interval)));
+	complete_all(&conn->started);
 }
 
 int dst_conn_module_init(void)

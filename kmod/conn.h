@@ -26,6 +26,8 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+#include <linux/completion.h>
+
 struct dst_device;
 struct dst_trans;
 struct socket;
@@ -50,6 +52,8 @@ struct dst_conn {
 	wait_queue_head_t claim_wait;	/* RX waits here for TX to finish a send */
 	struct mutex send_mutex;	/* held while writing frames to sock */
 	struct work_struct reap_work;
+	/* Threads woken, liveness queued: the reaper waits for it. */
+	struct completion started;
 	struct rcu_head rcu;		/* frees the connection (see above) */
 	/* Every tick: PING a silent link, drop one that stopped answering. */
 	struct delayed_work liveness_work;
@@ -65,6 +69,13 @@ struct dst_conn {
 	struct dst_trans *tx_partial;	/* half sent inline, for TX to finish */
 	struct list_head send_queue;	/* QUEUED transactions, in order */
 	struct list_head sent;		/* SENT transactions */
+	/*
+	 * Transactions SENDING..RECEIVING here and their data: at most
+	 * DST_CONN_MAX_REQUESTS and DST_CONN_MAX_DATA (protocol.md), so that
+	 * the server always has room to read on, and sees our PINGs.
+	 */
+	unsigned int nr_out;
+	u32 out_bytes;
 };
 
 struct dst_conn *dst_conn_create(struct dst_device *dev, struct socket *sock,
@@ -78,7 +89,10 @@ void dst_conn_kick_locked(struct dst_conn *conn);
  */
 bool dst_conn_take_inline_locked(struct dst_conn *conn, struct dst_trans *trans);
 void dst_conn_send_inline(struct dst_conn *conn, struct dst_trans *trans);
-/* Start both threads (after the connection is published in dev->conns). */
+/*
+ * Start both threads and the liveness check, after the connection was
+ * published in dev->conns; its reaper waits for this.
+ */
 void dst_conn_start(struct dst_conn *conn);
 /* Take @conn out of service (idempotent); @why goes to last_error. */
 void dst_conn_fail(struct dst_conn *conn, int err, const char *why);
@@ -92,12 +106,8 @@ void dst_conn_fail(struct dst_conn *conn, int err, const char *why);
 bool dst_conn_kill_locked(struct dst_conn *conn, const char *why,
 			  struct list_head *fail);
 void dst_conn_reap(struct dst_conn *conn);
-/*
- * Give @trans, which @conn held, back to the device (dev->lock held); it
- * waits for a connection since @conn last heard from the server.
- */
-void dst_conn_requeue_locked(struct dst_conn *conn, struct dst_trans *trans,
-			     struct list_head *fail);
+/* @trans no longer counts against its connection's budget (dev->lock held). */
+void dst_conn_untake_locked(struct dst_trans *trans);
 
 
 int dst_conn_module_init(void);

@@ -5,11 +5,15 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/idr.h>
 #include <linux/kobject.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <net/net_namespace.h>
 #include "compat.h"
 #include "conn.h"
+#include "debug.h"
 #include "dev.h"
 #include "netlink.h"
 #include "sock.h"
@@ -82,7 +86,8 @@ static struct dst_conn *dst_dev_place_locked(struct dst_device *dev, struct dst_
 	struct dst_conn *conn = NULL;
 
 	lockdep_assert_held(&dev->lock);
-	if (dev->removing || dev->state == DST_STATE_FAILED) {
+	dst_conn_untake_locked(trans);
+	if (dev->removing || dev->state == DST_STATE_FAILED || trans->expired) {
 		dst_trans_unhash_locked(trans);
 		list_add_tail(&trans->entry, fail);
 		return NULL;
@@ -97,17 +102,10 @@ static struct dst_conn *dst_dev_place_locked(struct dst_device *dev, struct dst_
 	trans->conn = conn;
 	if (conn) {
 		trans->state = DST_TRANS_QUEUED;
-		trans->waiting = false;
-		trans->queued_at = jiffies;
 		list_add_tail(&trans->entry, &conn->send_queue);
 	} else {
 		trans->state = DST_TRANS_PENDING;
-		if (!trans->waiting) {
-			trans->waiting = true;
-			trans->wait_since = jiffies;
-		}
 		list_add_tail(&trans->entry, &dev->pending);
-		dst_dev_arm_timeout_locked(dev, trans->wait_since);
 	}
 	return conn;
 }
@@ -122,6 +120,27 @@ void dst_dev_queue_locked(struct dst_device *dev, struct dst_trans *trans,
 		wake_up(&conn->tx_wait);
 }
 
+static void dst_dev_arm_timeout_locked(struct dst_device *dev, unsigned long at);
+
+/*
+ * Put @trans on dev->by_age by submission time: at the tail, but for a write
+ * that waited for its pre-flush, which goes a little further up.
+ */
+static void dst_dev_add_by_age_locked(struct dst_device *dev, struct dst_trans *trans)
+{
+	struct list_head *pos = &dev->by_age;
+	struct dst_trans *prev;
+
+	list_for_each_entry_reverse(prev, &dev->by_age, age_entry) {
+		if (!time_after(prev->submitted, trans->submitted))
+			break;
+		pos = &prev->age_entry;
+	}
+	list_add_tail(&trans->age_entry, pos);
+	dst_dev_arm_timeout_locked(dev, trans->submitted +
+				   msecs_to_jiffies(dev->tunables.io_timeout));
+}
+
 void dst_dev_submit(struct dst_device *dev, struct dst_trans *trans, bool may_sleep)
 {
 	struct dst_conn *conn, *send_now = NULL;
@@ -134,6 +153,7 @@ void dst_dev_submit(struct dst_device *dev, struct dst_trans *trans, bool may_sl
 	} while (trans->id == DST_PING_ID || dst_trans_lookup_locked(dev, trans->id));
 	trans->seq = dev->next_seq++;
 	hash_add(dev->trans, &trans->node, trans->id);
+	dst_dev_add_by_age_locked(dev, trans);
 	if (dst_trans_is_write(trans))
 		list_add_tail(&trans->write_entry, &dev->writes);
 	dev->inflight++;
@@ -227,17 +247,44 @@ static void dst_dev_dispatch_pending(struct dst_device *dev)
 	dst_trans_complete_list(&fail, BLK_STS_IOERR);
 }
 
-/* ---- states and timeouts ---- */
-
-void dst_dev_arm_timeout_locked(struct dst_device *dev, unsigned long since)
+/*
+ * Kill the live connections of a generation below @below, dev->lock held,
+ * collecting them in @killed for dst_conn_reap(). Their transactions go back
+ * to the device, to newer connections or to pending.
+ */
+static unsigned int dst_dev_kill_below_locked(struct dst_device *dev, u32 below,
+					      const char *why, struct dst_conn **killed,
+					      struct list_head *fail)
 {
-	u32 timeout = dev->tunables.io_timeout;
-	unsigned long at, now = jiffies;
+	unsigned int i, n = 0;
 
 	lockdep_assert_held(&dev->lock);
-	if (timeout == DST_TIMEOUT_FOREVER || dev->removing)
+	for (i = 0; i < DST_MAX_CONNS; i++) {
+		struct dst_conn *conn = dev->conns[i];
+
+		if (conn && conn->generation < below && dst_conn_kill_locked(conn, why, fail))
+			killed[n++] = conn;
+	}
+	return n;
+}
+
+/* ---- states and timeouts ---- */
+
+/*
+ * Every I/O completes within io_timeout of its submission, whatever holds it
+ * up: no connection, a server that does not answer it, or one that keeps
+ * answering NOMEM. dev->by_age has the transactions in submission order;
+ * timeout_work runs at the oldest one's deadline, and at the deadline of a
+ * device without a connection, which then fails (new I/O fails at once
+ * until a connection comes back).
+ */
+static void dst_dev_arm_timeout_locked(struct dst_device *dev, unsigned long at)
+{
+	unsigned long now = jiffies;
+
+	lockdep_assert_held(&dev->lock);
+	if (dev->tunables.io_timeout == DST_TIMEOUT_FOREVER || dev->removing)
 		return;
-	at = since + msecs_to_jiffies(timeout);
 	if (dev->timeout_armed && !time_before(at, dev->timeout_at))
 		return;
 	dev->timeout_armed = true;
@@ -256,7 +303,7 @@ void dst_dev_conn_lost_locked(struct dst_device *dev, const char *why,
 	dev->down_since = since;
 	if (dev->state != DST_STATE_FAILED)
 		dev->state = DST_STATE_DISCONNECTED;
-	dst_dev_arm_timeout_locked(dev, since);
+	dst_dev_arm_timeout_locked(dev, since + msecs_to_jiffies(dev->tunables.io_timeout));
 }
 
 void dst_dev_conn_gone_locked(struct dst_device *dev, unsigned int slot)
@@ -278,68 +325,115 @@ u64 dst_dev_down_time(struct dst_device *dev)
 	return down ? jiffies_to_msecs(jiffies - since) : 0;
 }
 
-/*
- * Fail what waited too long for a connection: a transaction io_timeout after
- * it began to wait, everything io_timeout after the device lost its last
- * connection (it fails new I/O at once from then on, until a reconnect).
- */
-static bool dst_dev_expire_locked(struct dst_device *dev, struct list_head *fail)
+/* Without a connection for io_timeout: the device fails, and its pending I/O. */
+static bool dst_dev_expire_device_locked(struct dst_device *dev, unsigned long timeout,
+					 struct list_head *fail)
 {
-	unsigned long timeout = msecs_to_jiffies(dev->tunables.io_timeout);
-	unsigned long now = jiffies, next = 0;
-	struct dst_trans *trans, *tmp;
-	bool device_expired, rearm = false;
-	unsigned int n = 0;
+	struct dst_trans *trans, *next;
 
-	device_expired = !dev->nr_live && dev->state != DST_STATE_FAILED &&
-			 !time_before(now, dev->down_since + timeout);
-	if (device_expired) {
-		dev->state = DST_STATE_FAILED;
-		strscpy(dev->last_error, "timed out waiting for a connection",
-			sizeof(dev->last_error));
-	} else if (!dev->nr_live && dev->state != DST_STATE_FAILED) {
-		next = dev->down_since;
-		rearm = true;
-	}
-	list_for_each_entry_safe(trans, tmp, &dev->pending, entry) {
-		if (!device_expired && time_before(now, trans->wait_since + timeout)) {
-			if (!rearm || time_before(trans->wait_since, next))
-				next = trans->wait_since;
-			rearm = true;
-			continue;
-		}
+	if (dev->nr_live || dev->state == DST_STATE_FAILED ||
+	    time_before(jiffies, dev->down_since + timeout))
+		return false;
+	dev->state = DST_STATE_FAILED;
+	strscpy(dev->last_error, "timed out waiting for a connection", sizeof(dev->last_error));
+	list_for_each_entry_safe(trans, next, &dev->pending, entry) {
 		dst_trans_unhash_locked(trans);
 		list_add_tail(&trans->entry, fail);
 		atomic64_inc(&dev->stats.timeouts);
-		n++;
 	}
-	if (rearm)
-		dst_dev_arm_timeout_locked(dev, next);
-	return n || device_expired;
+	return true;
+}
+
+/*
+ * Fail the oldest transaction past its deadline and not yet expired; false
+ * when there is none. Its outcome may be unknown (it was on the wire as
+ * generation sent_gen): before the application learns of the failure, and
+ * may write the block again, every live connection of that generation or
+ * older is killed, so that the server fences them before it executes
+ * anything newer (protocol.md, "Fencing"). A transaction a thread holds is
+ * failed by that thread when it puts it back.
+ */
+static bool dst_dev_expire_one_locked(struct dst_device *dev, unsigned long timeout,
+				      struct dst_conn **killed, unsigned int *nr_killed,
+				      struct list_head *fail)
+{
+	struct dst_trans *trans;
+	char why[DST_LAST_ERROR_MAX];
+
+	list_for_each_entry(trans, &dev->by_age, age_entry) {
+		if (time_before(jiffies, trans->submitted + timeout))
+			return false;
+		if (!trans->expired)
+			break;
+	}
+	if (list_entry_is_head(trans, &dev->by_age, age_entry))
+		return false;
+	trans->expired = true;
+	atomic64_inc(&dev->stats.timeouts);
+	if (trans->sent_gen) {
+		snprintf(why, sizeof(why), "I/O timed out after %u ms: fencing generation %u",
+			 dev->tunables.io_timeout, trans->sent_gen);
+		*nr_killed += dst_dev_kill_below_locked(dev, trans->sent_gen + 1, why,
+							 killed + *nr_killed, fail);
+	}
+	/* The kill may have failed it already, off the connection it was on. */
+	if (hash_hashed(&trans->node) &&
+	    (trans->state == DST_TRANS_PENDING || trans->state == DST_TRANS_QUEUED)) {
+		dst_trans_unhash_locked(trans);
+		list_add_tail(&trans->entry, fail);
+	}
+	return true;
+}
+
+/* The next deadline: the oldest transaction's, or the device's. */
+static void dst_dev_rearm_locked(struct dst_device *dev, unsigned long timeout)
+{
+	struct dst_trans *trans;
+
+	list_for_each_entry(trans, &dev->by_age, age_entry) {
+		if (!trans->expired) {
+			dst_dev_arm_timeout_locked(dev, trans->submitted + timeout);
+			break;
+		}
+	}
+	if (!dev->nr_live && dev->state != DST_STATE_FAILED)
+		dst_dev_arm_timeout_locked(dev, dev->down_since + timeout);
 }
 
 static void dst_dev_timeout(struct work_struct *work)
 {
 	struct dst_device *dev = container_of(to_delayed_work(work),
 					      struct dst_device, timeout_work);
-	bool expired = false, failed;
-	unsigned long flags;
+	struct dst_conn *killed[DST_MAX_CONNS];
+	unsigned int i, nr_killed = 0, noio;
+	unsigned long flags, timeout;
+	bool failed = false;
 	LIST_HEAD(fail);
 
+	/* Whatever this allocates must not wait for our own I/O (swap). */
+	noio = memalloc_noio_save();
 	spin_lock_irqsave(&dev->lock, flags);
 	dev->timeout_armed = false;
-	if (!dev->removing && dev->tunables.io_timeout != DST_TIMEOUT_FOREVER)
-		expired = dst_dev_expire_locked(dev, &fail);
-	failed = dev->state == DST_STATE_FAILED;
+	if (!dev->removing && dev->tunables.io_timeout != DST_TIMEOUT_FOREVER) {
+		timeout = msecs_to_jiffies(dev->tunables.io_timeout);
+		failed = dst_dev_expire_device_locked(dev, timeout, &fail);
+		while (dst_dev_expire_one_locked(dev, timeout, killed, &nr_killed, &fail))
+			;
+		dst_dev_rearm_locked(dev, timeout);
+	}
 	spin_unlock_irqrestore(&dev->lock, flags);
-	if (!expired)
-		return;
 	if (!list_empty(&fail))
-		pr_warn("%s: I/O waited %u ms for a connection, failing it\n",
+		pr_warn("%s: I/O not done within %u ms, failing it\n",
 			dev->disk->disk_name, dev->tunables.io_timeout);
+	for (i = 0; i < nr_killed; i++) {
+		pr_info("%s: connection to %s (epoch %u) killed: its I/O timed out\n",
+			dev->disk->disk_name, killed[i]->peer, killed[i]->epoch);
+		dst_conn_reap(killed[i]);
+	}
 	dst_trans_complete_list(&fail, BLK_STS_IOERR);
-	if (failed)
+	if (failed || nr_killed)
 		dst_dev_notify(dev);
+	memalloc_noio_restore(noio);
 }
 
 int dst_dev_check_tunables(const struct dst_dev_tunables *t,
@@ -387,42 +481,77 @@ void dst_dev_report(struct dst_device *dev, bool reconnecting, const char *why)
 	dst_dev_notify(dev);
 }
 
-void dst_dev_notify(struct dst_device *dev)
+static void dst_dev_uevent(struct dst_device *dev, u32 state)
 {
 	char state_env[32], index_env[32];
-	char last_error[DST_LAST_ERROR_MAX];
 	char *envp[3];
+
+	envp[0] = state_env;
+	envp[1] = index_env;
+	envp[2] = NULL;
+	snprintf(state_env, sizeof(state_env), "DST_STATE=%s", dst_state_name(state));
+	snprintf(index_env, sizeof(index_env), "DST_INDEX=%d", dev->index);
+	if (disk_live(dev->disk))
+		kobject_uevent_env(&disk_to_dev(dev->disk)->kobj, KOBJ_CHANGE, envp);
+}
+
+void dst_dev_notify(struct dst_device *dev)
+{
+	char last_error[DST_LAST_ERROR_MAX];
+	unsigned int noio;
 	struct sk_buff *skb;
 	unsigned long flags;
 	u32 state, live;
+	struct net *net;
 	void *hdr;
 
+	/* Called where a connection died: nothing may wait for our own I/O. */
+	noio = memalloc_noio_save();
 	spin_lock_irqsave(&dev->lock, flags);
 	state = dev->state;
 	live = dev->nr_live;
 	strscpy(last_error, dev->last_error, sizeof(last_error));
+	/* Not while the namespace exits: dst_dev_net_exit() moves us. */
+	net = maybe_get_net(dev->net);
 	spin_unlock_irqrestore(&dev->lock, flags);
 
-	snprintf(state_env, sizeof(state_env), "DST_STATE=%s", dst_state_name(state));
-	snprintf(index_env, sizeof(index_env), "DST_INDEX=%d", dev->index);
-	envp[0] = state_env;
-	envp[1] = index_env;
-	envp[2] = NULL;
-	if (disk_live(dev->disk))
-		kobject_uevent_env(&disk_to_dev(dev->disk)->kobj, KOBJ_CHANGE, envp);
-
-	skb = dst_nl_event_start(DST_CMD_DEV_CHANGE_NTF, &hdr);
-	if (!skb)
-		return;
-	if (nla_put_u32(skb, DST_A_DEV_INDEX, dev->index) ||
-	    nla_put_u32(skb, DST_A_STATE, state) ||
-	    nla_put_string(skb, DST_A_LAST_ERROR, last_error) ||
-	    nla_put_u32(skb, DST_A_CONNECTIONS, live) ||
-	    nla_put_u32(skb, DST_A_CONN_COUNT, dev->params.conn_count)) {
+	dst_dev_uevent(dev, state);
+	skb = net ? dst_nl_event_start(DST_CMD_DEV_CHANGE_NTF, &hdr) : NULL;
+	if (skb && (nla_put_u32(skb, DST_A_DEV_INDEX, dev->index) ||
+		    nla_put_u32(skb, DST_A_STATE, state) ||
+		    nla_put_string(skb, DST_A_LAST_ERROR, last_error) ||
+		    nla_put_u32(skb, DST_A_CONNECTIONS, live) ||
+		    nla_put_u32(skb, DST_A_CONN_COUNT, dev->params.conn_count))) {
 		nlmsg_free(skb);
-		return;
+		skb = NULL;
 	}
-	dst_nl_event_send(dev->net, skb, hdr);
+	if (skb)
+		dst_nl_event_send(net, skb, hdr);
+	if (net)
+		put_net(net);
+	memalloc_noio_restore(noio);
+}
+
+void dst_dev_net_exit(struct net *net)
+{
+	struct dst_device *dev;
+	unsigned long flags;
+	int index = 0;
+
+	/* Module exit runs this for the initial namespace too. */
+	if (net_eq(net, &init_net))
+		return;
+	mutex_lock(&dst_devs_mutex);
+	for (; (dev = idr_get_next(&dst_devs, &index)); index++) {
+		if (!net_eq(dev->net, net))
+			continue;
+		spin_lock_irqsave(&dev->lock, flags);
+		dev->net = &init_net;
+		spin_unlock_irqrestore(&dev->lock, flags);
+		pr_info("%s: its network namespace exited: it belongs to the initial one now\n",
+			dev->disk->disk_name);
+	}
+	mutex_unlock(&dst_devs_mutex);
 }
 
 /* ---- block device ---- */
@@ -541,13 +670,14 @@ static struct dst_device *dst_dev_alloc(const struct dst_dev_params *params,
 		return NULL;
 	}
 	dev->params = *params;
-	dev->net = get_net(net);
+	dev->net = net;
 	dev->tunables = params->tunables;
 	dev->state = DST_STATE_DISCONNECTED;
 	dev->down_since = jiffies;
 	mutex_init(&dev->conf_mutex);
 	spin_lock_init(&dev->lock);
 	hash_init(dev->trans);
+	INIT_LIST_HEAD(&dev->by_age);
 	INIT_LIST_HEAD(&dev->pending);
 	INIT_LIST_HEAD(&dev->writes);
 	INIT_LIST_HEAD(&dev->held_flushes);
@@ -560,7 +690,7 @@ static struct dst_device *dst_dev_alloc(const struct dst_dev_params *params,
 static void dst_dev_free(struct dst_device *dev)
 {
 	mempool_destroy(dev->trans_pool);
-	put_net(dev->net);
+	dst_debug_poison(dev, sizeof(*dev));
 	kfree(dev);
 }
 
@@ -587,28 +717,6 @@ static int dst_dev_free_slot(struct dst_device *dev)
 			break;
 	spin_unlock_irqrestore(&dev->lock, flags);
 	return slot < DST_MAX_CONNS ? slot : -EBUSY;
-}
-
-/*
- * Kill the live connections older than @generation, dev->lock held: a newer
- * generation replaces them, also when they still look alive. Their
- * transactions move to the newer connections.
- */
-static unsigned int dst_dev_kill_older_locked(struct dst_device *dev, u32 generation,
-					      struct dst_conn **killed,
-					      struct list_head *fail)
-{
-	unsigned int i, n = 0;
-
-	lockdep_assert_held(&dev->lock);
-	for (i = 0; i < DST_MAX_CONNS; i++) {
-		struct dst_conn *conn = dev->conns[i];
-
-		if (conn && conn->generation < generation &&
-		    dst_conn_kill_locked(conn, "replaced by a newer connection", fail))
-			killed[n++] = conn;
-	}
-	return n;
 }
 
 /*
@@ -657,9 +765,12 @@ static int dst_dev_attach(struct dst_device *dev, struct socket *sock, u32 gener
 		if (dev->generation)
 			atomic64_inc(&dev->stats.reconnects);
 		dev->generation = generation;
-		n = dst_dev_kill_older_locked(dev, generation, killed, &fail);
+		/* Replaced, also when they still look alive. */
+		n = dst_dev_kill_below_locked(dev, generation, "replaced by a newer connection",
+					      killed, &fail);
 	}
 	spin_unlock_irqrestore(&dev->lock, flags);
+	DST_DEBUG_DELAY(attach_start_ms);
 	dst_conn_start(conn);
 	for (i = 0; i < n; i++)
 		dst_conn_reap(killed[i]);
@@ -670,8 +781,7 @@ static int dst_dev_attach(struct dst_device *dev, struct socket *sock, u32 gener
 
 /*
  * Create a device over @sock (consumed, also on failure), not yet visible:
- * dst_dev_add_disk() follows without dst_devs_mutex, because adding the disk
- * reads the partition table over the network.
+ * dst_dev_add_disk() follows.
  */
 struct dst_device *dst_dev_create(const struct dst_dev_params *params,
 				  struct socket *sock, struct net *net,
@@ -713,7 +823,6 @@ struct dst_device *dst_dev_create(const struct dst_dev_params *params,
 	mutex_unlock(&dev->conf_mutex);
 	if (err)
 		goto put_disk;
-	dev->adding = true;
 	return dev;
 
 put_disk:
@@ -730,28 +839,39 @@ put_sock:
 	return ERR_PTR(err);
 }
 
-int dst_dev_add_disk(struct dst_device *dev, int err, struct netlink_ext_ack *extack)
+/*
+ * The partition table is not read here: that reads over the network, and
+ * dev-add runs under genetlink's lock, which every generic netlink family on
+ * the host shares. Whoever opens the disk first reads it, in its own context
+ * (dstctl add-node at once, udev's blkid too).
+ */
+int dst_dev_add_disk(struct dst_device *dev, struct netlink_ext_ack *extack)
+{
+	struct gendisk *disk = dev->disk;
+	int err;
+
+	lockdep_assert_held(&dst_devs_mutex);
+	set_bit(GD_SUPPRESS_PART_SCAN, &disk->state);
+	err = device_add_disk(NULL, disk, dst_sysfs_groups);
+	clear_bit(GD_SUPPRESS_PART_SCAN, &disk->state);
+	if (err) {
+		NL_SET_ERR_MSG_MOD(extack, "cannot add the disk");
+		return err;
+	}
+	set_bit(GD_NEED_PART_SCAN, &disk->state);
+	dev->added = true;
+	return 0;
+}
+
+void dst_dev_announce(struct dst_device *dev)
 {
 	const struct dst_dev_params *p = &dev->params;
 
-	if (!err) {
-		err = device_add_disk(NULL, dev->disk, dst_sysfs_groups);
-		if (err)
-			NL_SET_ERR_MSG_MOD(extack, "cannot add the disk");
-	}
-	mutex_lock(&dst_devs_mutex);
-	dev->adding = false;
-	if (err)
-		dst_dev_remove(dev, true, NULL);
-	else
-		dev->added = true;
-	mutex_unlock(&dst_devs_mutex);
-	if (err)
-		return err;
+	lockdep_assert_held(&dst_devs_mutex);
+	DST_DEBUG_DELAY(add_notify_ms);
 	pr_info("%s: %s export \"%s\", %llu bytes, checksum %s\n", dev->disk->disk_name,
 		p->remote, p->export_name, p->size, dst_csum_name(p->csum));
 	dst_dev_notify(dev);
-	return 0;
 }
 
 /* Add a connection over @sock (also a reconnect); consumes @sock. */
@@ -774,16 +894,42 @@ int dst_dev_connect(struct dst_device *dev, struct socket *sock, u32 generation,
 	return err;
 }
 
-/* Mounted, or claimed by another driver (md, dm), whole disk or a partition. */
+/*
+ * Mounted, or claimed by another driver (md, dm), whole disk or a partition.
+ * Without open_mutex too (see below): partitions go after an RCU grace
+ * period.
+ */
 static bool dst_disk_claimed(struct gendisk *disk)
 {
 	struct block_device *part;
 	unsigned long idx;
+	bool claimed = false;
 
-	lockdep_assert_held(&disk->open_mutex);
+	rcu_read_lock();
 	xa_for_each(&disk->part_tbl, idx, part)
 		if (READ_ONCE(part->bd_holder))
+			claimed = true;
+	rcu_read_unlock();
+	return claimed;
+}
+
+/*
+ * open_mutex orders removal against dst_dev_open() and new claims. But the
+ * first opener holds it while reading the partition table, and the last
+ * closer while writing back, both over the network: their I/O may wait for
+ * a link that is dead, and fails only once removal is under way. So removal
+ * waits for open_mutex only briefly and then goes on without it; a claim
+ * that completes right then gets a device whose I/O fails.
+ */
+static bool dst_dev_lock_open(struct gendisk *disk)
+{
+	unsigned int tries;
+
+	for (tries = 0; tries < 5; tries++) {
+		if (mutex_trylock(&disk->open_mutex))
 			return true;
+		msleep(20);
+	}
 	return false;
 }
 
@@ -794,27 +940,21 @@ static bool dst_disk_claimed(struct gendisk *disk)
 static int dst_dev_start_removal(struct dst_device *dev, bool force,
 				 struct netlink_ext_ack *extack)
 {
+	bool locked = dev->added && dst_dev_lock_open(dev->disk);
 	unsigned long flags;
+	int err = 0;
 
-	if (dev->adding) {
-		NL_SET_ERR_MSG_MOD(extack, "device is still being added");
-		return -EBUSY;
+	if (dev->added && !force && dst_disk_claimed(dev->disk)) {
+		NL_SET_ERR_MSG_MOD(extack, "device is mounted or in use by another driver");
+		err = -EBUSY;
+	} else {
+		spin_lock_irqsave(&dev->lock, flags);
+		WRITE_ONCE(dev->removing, true);
+		spin_unlock_irqrestore(&dev->lock, flags);
 	}
-	/* open_mutex orders this against dst_dev_open() and new claims. */
-	if (dev->added) {
-		mutex_lock(&dev->disk->open_mutex);
-		if (!force && dst_disk_claimed(dev->disk)) {
-			mutex_unlock(&dev->disk->open_mutex);
-			NL_SET_ERR_MSG_MOD(extack, "device is mounted or in use by another driver");
-			return -EBUSY;
-		}
-	}
-	spin_lock_irqsave(&dev->lock, flags);
-	WRITE_ONCE(dev->removing, true);
-	spin_unlock_irqrestore(&dev->lock, flags);
-	if (dev->added)
+	if (locked)
 		mutex_unlock(&dev->disk->open_mutex);
-	return 0;
+	return err;
 }
 
 /* Kill every live connection; removing is set, so nothing comes back. */

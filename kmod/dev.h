@@ -87,13 +87,11 @@ struct dst_device {
 	struct dst_dev_params params;
 	int index;
 	struct gendisk *disk;
-	struct net *net;		/* events go to the creator's netns */
 	mempool_t *trans_pool;
-	struct delayed_work timeout_work;	/* fails pending I/O at its deadline */
+	struct delayed_work timeout_work;	/* fails I/O at its deadline */
 	struct work_struct free_work;	/* after the disk's last reference */
 	struct dst_stats stats;
-	/* Under dst_devs_mutex: device_add_disk() runs (without it) or ran. */
-	bool adding;
+	/* Under dst_devs_mutex: device_add_disk() ran. */
 	bool added;
 
 	/* Guarded by conf_mutex (sleeps): handing in connections. */
@@ -104,7 +102,15 @@ struct dst_device {
 	 * threads, the reaper and the timeout. Never held across socket I/O.
 	 */
 	spinlock_t lock;
+	/*
+	 * The namespace that made the device: netlink finds it only there and
+	 * its events go there. Not a counted reference: when the namespace
+	 * exits, the device moves to the initial one (dst_dev_net_exit), also
+	 * under dst_devs_mutex.
+	 */
+	struct net *net;
 	DECLARE_HASHTABLE(trans, DST_TRANS_HASH_BITS);	/* by id, until completed */
+	struct list_head by_age;	/* the same, oldest submission first */
 	struct list_head pending;	/* PENDING transactions */
 	struct list_head writes;	/* data-changing transactions, by seq */
 	struct list_head held_flushes;	/* FLUSHes acknowledged before older writes */
@@ -135,11 +141,10 @@ struct dst_device *dst_dev_next(int *index);	/* iteration for dumps */
 struct dst_device *dst_dev_create(const struct dst_dev_params *params,
 				  struct socket *sock, struct net *net,
 				  struct netlink_ext_ack *extack);
-/*
- * Make a created device visible, called without dst_devs_mutex; with @err
- * set (the caller failed after creating it) remove it instead.
- */
-int dst_dev_add_disk(struct dst_device *dev, int err, struct netlink_ext_ack *extack);
+/* Make a created device visible; its partitions are scanned at its first open. */
+int dst_dev_add_disk(struct dst_device *dev, struct netlink_ext_ack *extack);
+/* Log and announce a device that dev-add created. */
+void dst_dev_announce(struct dst_device *dev);
 int dst_dev_remove(struct dst_device *dev, bool force, struct netlink_ext_ack *extack);
 int dst_dev_connect(struct dst_device *dev, struct socket *sock, u32 generation,
 		    struct netlink_ext_ack *extack);
@@ -179,12 +184,12 @@ void dst_dev_queue_locked(struct dst_device *dev, struct dst_trans *trans,
 /* A connection died (dev->lock held): state and timeout bookkeeping. */
 void dst_dev_conn_lost_locked(struct dst_device *dev, const char *why,
 			      unsigned long since);
-/* A transaction went to pending at trans->wait_since (dev->lock held). */
-void dst_dev_arm_timeout_locked(struct dst_device *dev, unsigned long since);
 /* A reaped connection left its slot (dev->lock held). */
 void dst_dev_conn_gone_locked(struct dst_device *dev, unsigned int slot);
 /* Multicast the device's state and send a uevent (process context). */
 void dst_dev_notify(struct dst_device *dev);
+/* @net is exiting: its devices move to the initial namespace. */
+void dst_dev_net_exit(struct net *net);
 const char *dst_state_name(u32 state);
 
 extern const struct attribute_group *dst_sysfs_groups[];

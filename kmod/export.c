@@ -4,14 +4,20 @@
  *
  * One connection, two kthreads and the completion paths between them:
  *
- *   socket -> RX: header, checks, WRITE payload -> submit
- *                   READ/WRITE, direct:  ->read_iter/->write_iter, async kiocb
- *                   anything else:       dst_exp_io_wq (flush, discard,
+ *   socket -> RX: header, checks, room for it, WRITE payload -> submit
+ *                   READ/WRITE, direct:  ->read_iter/->write_iter, async
+ *                                        kiocb with IOCB_NOWAIT; what would
+ *                                        block goes on to exp->wq
+ *                   anything else:       exp->wq (flush, discard,
  *                                        write-zeroes, buffered read/write)
  *                   held by the fence:   conn->held, submitted when it lifts
  *                 PING, refused requests: straight to conn->tx_queue
  *   completion (irq, workqueue or RX itself) -> conn->tx_queue
  *   socket <- TX: reply header (+ READ data), then frees the request
+ *
+ * RX never waits for the backing store, so a PING is answered whatever the
+ * backing store does; it waits only for room, which a client that keeps to
+ * DST_CONN_MAX_REQUESTS and DST_CONN_MAX_DATA always leaves it.
  *
  * Every request gets exactly one reply while the connection lives. When it
  * dies (peer gone, socket error, malformed frame, fenced, removal) the socket
@@ -31,11 +37,13 @@
 
 #include <linux/blkdev.h>
 #include <linux/bvec.h>
+#include <linux/delay.h>
 #include <linux/falloc.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/ioprio.h>
+#include <linux/jhash.h>
 #include <linux/kthread.h>
 #include <linux/log2.h>
 #include <linux/mempool.h>
@@ -49,6 +57,7 @@
 #include <net/net_namespace.h>
 #include <net/netlink.h>
 #include <net/sock.h>
+#include "debug.h"
 #include "export.h"
 #include "proto.h"
 #include "sock.h"
@@ -62,12 +71,14 @@
  */
 #define DST_EXP_BLOCK_ORDER	3
 /*
- * Per connection, RX stops reading requests while this many are allocated
- * (from header to sent reply) or while another max_xfer of data pages would
- * exceed DST_EXP_MAX_DATA: a client cannot pin more than that on the server.
+ * Per connection, RX reads a request only while fewer than
+ * DST_CONN_MAX_REQUESTS are allocated (from header to sent reply) and its
+ * data fits in DST_EXP_CONN_DATA: what a client may have outstanding
+ * (protocol.md), each request rounded up to pages. PINGs may come on top of
+ * a full connection, this many.
  */
-#define DST_EXP_MAX_REQS	64
-#define DST_EXP_MAX_DATA	SZ_16M
+#define DST_EXP_CONN_DATA	(DST_CONN_MAX_DATA + DST_CONN_MAX_REQUESTS * PAGE_SIZE)
+#define DST_EXP_PING_SLACK	16
 /* Requests kept in reserve so that a connection can always make progress. */
 #define DST_EXP_REQ_RESERVE	16
 /* Pages of zeroes written per call when nothing better zeroes a range. */
@@ -80,8 +91,11 @@
  */
 #define DST_EXP_CACHE_BYTES	SZ_2M
 
+/* The newest generation of this many sessions is remembered per export. */
+#define DST_EXP_SESSIONS_MAX	4096
+
 static_assert(DST_MAX_XFER_DEFAULT <= DST_MAX_XFER_LIMIT);
-static_assert(DST_MAX_XFER_DEFAULT + DST_MAX_XFER_DEFAULT <= DST_EXP_MAX_DATA);
+static_assert(DST_MAX_XFER_LIMIT <= DST_CONN_MAX_DATA);
 static_assert(DST_MAX_RANGE % 4096 == 0);
 
 enum {
@@ -114,6 +128,7 @@ struct dst_export_conn {
 	bool has_session;		/* session is not all zeroes */
 	u32 generation;
 	char peer[64];
+	struct sockaddr_storage peer_addr;	/* for the limit per peer */
 	struct task_struct *rx_thread;
 	struct task_struct *tx_thread;
 	struct work_struct reap_work;
@@ -167,24 +182,55 @@ struct dst_exp_req {
 	u16 flags;
 	u32 status;			/* DST_ST_* of the reply */
 	int err;			/* backing store errno, for the log */
+	u32 done;			/* READ/WRITE: bytes the backing store did */
+	bool nowait;			/* submitted by RX: must not block */
+	bool write_ref;			/* holds the file system's freeze protection */
+#ifdef DST_DEBUG
+	struct delayed_work hold_work;	/* dbg_write_hold_ms */
+#endif
 	unsigned int nr_bvecs;		/* each a page or a compound block */
 	struct bio_vec bvec[DST_EXP_MAX_PAGES];
 };
 
-/* All exports, every netns; names are unique across all of them. */
+/* All exports, every netns; names are unique within a netns. */
 static LIST_HEAD(dst_exports);
 static DEFINE_MUTEX(dst_exports_lock);
 /* Bumped on every add and removal, so that a dump can tell it was cut. */
 static unsigned int dst_exports_gen = 1;	/* dst_exports_lock */
 /* Module exit started: no new exports, no more notifications. */
 static bool dst_exports_closed;			/* dst_exports_lock, READ_ONCE */
+/* Woken when an export leaves the list. */
+static DECLARE_WAIT_QUEUE_HEAD(dst_exports_wait);
 
 static struct kmem_cache *dst_exp_req_cache;
-static mempool_t *dst_exp_req_pool;
-/* Synchronous backing operations: may be needed to reclaim memory. */
-static struct workqueue_struct *dst_exp_io_wq;
-/* Connection reapers. */
-static struct workqueue_struct *dst_exp_reap_wq;
+/* Probes of regular files and removals: each may wait for a backing store. */
+static struct workqueue_struct *dst_exp_wq;
+
+/*
+ * What peers may take from the server (Documentation/admin-guide.md,
+ * "Limits"): connections, live and draining, per export, per client host
+ * and export, and in all; and request data held by all connections.
+ */
+static unsigned int dst_max_conns = 1024;
+module_param_named(max_conns, dst_max_conns, uint, 0644);
+MODULE_PARM_DESC(max_conns, "connections of all exports together, at most");
+static unsigned int dst_max_export_conns = 256;
+module_param_named(max_export_conns, dst_max_export_conns, uint, 0644);
+MODULE_PARM_DESC(max_export_conns, "connections of one export, at most");
+/* A device's connections, and as many replacing them during a reconnect. */
+static unsigned int dst_max_peer_conns = 32;
+module_param_named(max_peer_conns, dst_max_peer_conns, uint, 0644);
+MODULE_PARM_DESC(max_peer_conns, "connections of one client host to one export, at most");
+static unsigned int dst_export_mem_mb;
+module_param_named(export_mem_mb, dst_export_mem_mb, uint, 0644);
+MODULE_PARM_DESC(export_mem_mb,
+		 "MiB of request data all connections may hold (0: an eighth of the RAM)");
+
+static atomic_t dst_exp_nr_conns = ATOMIC_INIT(0);
+/* Bytes: every connection's data_bytes and cache_bytes. */
+static atomic_long_t dst_exp_mem = ATOMIC_LONG_INIT(0);
+
+static void dst_export_forget_sessions(struct dst_export *exp);
 
 static void dst_export_release(struct kref *kref)
 {
@@ -193,10 +239,14 @@ static void dst_export_release(struct kref *kref)
 	WARN_ON_ONCE(!list_empty(&exp->conns));
 	if (exp->file)
 		fput(exp->file);
-	if (exp->net)
-		put_net(exp->net);
+	/* An export removal destroys it; this is one that never was listed. */
+	if (exp->wq)
+		destroy_workqueue(exp->wq);
+	mempool_destroy(exp->req_pool);
+	dst_export_forget_sessions(exp);
 	kfree(exp->backing_path);
 	kfree(exp->listen);
+	dst_debug_poison(exp, sizeof(*exp));
 	kfree(exp);
 }
 
@@ -205,30 +255,49 @@ void dst_export_put(struct dst_export *exp)
 	kref_put(&exp->kref, dst_export_release);
 }
 
-/* Tell userspace, unless the module is going away with its netlink family. */
+/*
+ * Tell userspace, unless the module is going away with its netlink family
+ * or the export's namespace is gone (exp->net is NULL then, under exp->lock
+ * and dst_exports_lock: the caller holds one).
+ */
 static void dst_export_changed(struct dst_export *exp, u32 event, u32 clients,
 			       const char *peer, const char *last_error)
 {
-	if (!READ_ONCE(dst_exports_closed))
+	if (!READ_ONCE(dst_exports_closed) && exp->net)
 		dst_export_notify(exp, event, clients, peer, last_error);
+}
+
+/* ---- the memory budget ---- */
+
+static long dst_exp_mem_limit(void)
+{
+	unsigned int mb = READ_ONCE(dst_export_mem_mb);
+
+	return mb ? (long)mb << 20 : (long)(totalram_pages() / 8) << PAGE_SHIFT;
+}
+
+/* Whether @bytes more of request data fit in the server's budget. */
+static bool dst_exp_mem_fits(size_t bytes)
+{
+	return atomic_long_read(&dst_exp_mem) + (long)bytes <= dst_exp_mem_limit();
 }
 
 /* ---- requests ---- */
 
+/* Not counted yet: dst_exp_rx_reserve() does, or mempool_free() undoes. */
 static struct dst_exp_req *dst_exp_req_alloc(struct dst_export_conn *conn)
 {
 	struct dst_exp_req *req;
 
 	/* Sleeps until another request is freed rather than failing. */
-	req = mempool_alloc(dst_exp_req_pool, GFP_KERNEL);
+	req = mempool_alloc(conn->exp->req_pool, GFP_KERNEL);
 	req->conn = conn;
 	req->status = DST_ST_OK;
 	req->err = 0;
+	req->done = 0;
+	req->nowait = false;
+	req->write_ref = false;
 	req->nr_bvecs = 0;
-	spin_lock_irq(&conn->lock);
-	conn->nr_reqs++;
-	conn->nr_pending++;
-	spin_unlock_irq(&conn->lock);
 	return req;
 }
 
@@ -254,11 +323,14 @@ static void dst_exp_cache_put_locked(struct dst_export_conn *conn, struct page *
 {
 	size_t bytes = page_size(page);
 
-	if (conn->cache_bytes + bytes > DST_EXP_CACHE_BYTES) {
+	/* Kept only while live requests have half the budget to themselves. */
+	if (conn->cache_bytes + bytes > DST_EXP_CACHE_BYTES ||
+	    atomic_long_read(&dst_exp_mem) + (long)bytes > dst_exp_mem_limit() / 2) {
 		put_page(page);
 		return;
 	}
 	conn->cache_bytes += bytes;
+	atomic_long_add(bytes, &dst_exp_mem);
 	/* Only our reference left: nobody else can take one any more. */
 	if (page_ref_count(page) == 1)
 		list_add(&page->lru, &conn->free_blocks[compound_order(page)]);
@@ -286,6 +358,7 @@ static struct page *dst_exp_cache_get_locked(struct dst_export_conn *conn, unsig
 	if (page) {
 		list_del(&page->lru);
 		conn->cache_bytes -= page_size(page);
+		atomic_long_sub(page_size(page), &dst_exp_mem);
 	}
 	return page;
 }
@@ -302,6 +375,7 @@ static void dst_exp_cache_release(struct dst_export_conn *conn)
 		list_del(&page->lru);
 		put_page(page);
 	}
+	atomic_long_sub(conn->cache_bytes, &dst_exp_mem);
 	conn->cache_bytes = 0;
 }
 
@@ -312,13 +386,14 @@ static void dst_exp_req_free(struct dst_exp_req *req)
 	unsigned int i;
 
 	spin_lock_irq(&conn->lock);
-	for (i = 0; i < req->nr_bvecs; i++)
-		dst_exp_cache_put_locked(conn, req->bvec[i].bv_page);
 	conn->nr_reqs--;
 	conn->data_bytes -= dst_exp_req_data_bytes(req);
+	atomic_long_sub(dst_exp_req_data_bytes(req), &dst_exp_mem);
+	for (i = 0; i < req->nr_bvecs; i++)
+		dst_exp_cache_put_locked(conn, req->bvec[i].bv_page);
 	wake_up(&conn->wait);
 	spin_unlock_irq(&conn->lock);
-	mempool_free(req, dst_exp_req_pool);
+	mempool_free(req, conn->exp->req_pool);
 }
 
 /*
@@ -370,6 +445,7 @@ static int dst_exp_req_alloc_pages(struct dst_exp_req *req)
 	spin_lock_irq(&conn->lock);
 	/* Counted now, in the section the cache needs anyway; undone on failure. */
 	conn->data_bytes += PAGE_ALIGN(left);
+	atomic_long_add(PAGE_ALIGN(left), &dst_exp_mem);
 	dst_exp_cache_reclaim_locked(conn);
 	while (left) {
 		page = dst_exp_cache_get_locked(conn, dst_exp_block_order(left, order));
@@ -386,6 +462,7 @@ static int dst_exp_req_alloc_pages(struct dst_exp_req *req)
 			req->nr_bvecs = 0;
 			spin_lock_irq(&conn->lock);
 			conn->data_bytes -= PAGE_ALIGN(req->len);
+			atomic_long_sub(PAGE_ALIGN(req->len), &dst_exp_mem);
 			spin_unlock_irq(&conn->lock);
 			return -ENOMEM;
 		}
@@ -440,10 +517,22 @@ static void dst_exp_req_done(struct dst_exp_req *req)
 
 /* ---- backing store I/O ---- */
 
-static void dst_exp_iocb_init(struct dst_exp_req *req, bool direct,
-			      void (*complete)(struct kiocb *iocb, long ret))
+/*
+ * READ and WRITE: RX submits asynchronous direct I/O with IOCB_NOWAIT and,
+ * writing to a file, takes the file system's freeze protection only if that
+ * is free. What would block, and what a NOWAIT submission did only in part,
+ * goes on from where it stopped on the export's workqueue, without NOWAIT;
+ * so does buffered I/O. A write to a frozen file system waits there for the
+ * thaw, never on the frozen file system. A short transfer is continued until
+ * the backing store says why it stops: a read past the end (EIO: the file
+ * shrank) or a write's error (ENOSPC...).
+ */
+static void dst_exp_rw_complete(struct kiocb *iocb, long ret);
+
+static void dst_exp_iocb_init(struct dst_exp_req *req)
 {
-	int flags = direct ? IOCB_DIRECT : 0;
+	struct dst_export *exp = req->conn->exp;
+	int flags = exp->direct ? IOCB_DIRECT : 0;
 
 	if (req->opcode == DST_OP_WRITE) {
 		flags |= IOCB_WRITE;
@@ -451,64 +540,115 @@ static void dst_exp_iocb_init(struct dst_exp_req *req, bool direct,
 		if (req->flags & DST_CMD_F_FUA)
 			flags |= IOCB_DSYNC;
 	}
+	if (req->nowait)
+		flags |= IOCB_NOWAIT;
 	/* Not init_sync_kiocb(): the fd's own flags (O_APPEND...) do not apply. */
 	req->iocb = (struct kiocb) {
-		.ki_filp = req->conn->exp->file,
-		.ki_pos = req->offset,
+		.ki_filp = exp->file,
+		.ki_pos = req->offset + req->done,
 		.ki_flags = flags,
 		.ki_ioprio = get_current_ioprio(),
-		.ki_complete = complete,
+		.ki_complete = exp->direct ? dst_exp_rw_complete : NULL,
 	};
 }
 
-static ssize_t dst_exp_rw_submit(struct dst_exp_req *req)
+/*
+ * The freeze protection a write to a file needs until it completes (a block
+ * device has none), as aio takes it; -EAGAIN when RX would wait for it.
+ */
+static int dst_exp_start_write(struct dst_exp_req *req)
+{
+	struct super_block *sb = file_inode(req->iocb.ki_filp)->i_sb;
+
+	if (req->opcode != DST_OP_WRITE || req->conn->exp->bdev)
+		return 0;
+	if (!req->nowait) {
+		kiocb_start_write(&req->iocb);
+	} else if (sb_start_write_trylock(sb)) {
+		/* Handed to the completion, as kiocb_start_write() does. */
+		__sb_writers_release(sb, SB_FREEZE_WRITE);
+	} else {
+		return -EAGAIN;
+	}
+	req->write_ref = true;
+	return 0;
+}
+
+static void dst_exp_end_write(struct dst_exp_req *req)
+{
+	if (req->write_ref) {
+		req->write_ref = false;
+		kiocb_end_write(&req->iocb);
+	}
+}
+
+/* Submit what is left of a READ or WRITE, from req->done on. */
+static void dst_exp_rw_start(struct dst_exp_req *req)
 {
 	struct file *file = req->conn->exp->file;
 	struct iov_iter iter;
+	ssize_t ret;
 
-	if (req->opcode == DST_OP_WRITE) {
-		iov_iter_bvec(&iter, ITER_SOURCE, req->bvec, req->nr_bvecs, req->len);
-		return file->f_op->write_iter(&req->iocb, &iter);
+	dst_exp_iocb_init(req);
+	ret = dst_exp_start_write(req);
+	if (!ret) {
+		if (req->opcode == DST_OP_WRITE) {
+			iov_iter_bvec(&iter, ITER_SOURCE, req->bvec, req->nr_bvecs, req->len);
+			iov_iter_advance(&iter, req->done);
+			ret = file->f_op->write_iter(&req->iocb, &iter);
+		} else {
+			iov_iter_bvec(&iter, ITER_DEST, req->bvec, req->nr_bvecs, req->len);
+			iov_iter_advance(&iter, req->done);
+			ret = file->f_op->read_iter(&req->iocb, &iter);
+		}
+		/* ki_complete runs (or already ran) and owns @req. */
+		if (ret == -EIOCBQUEUED)
+			return;
 	}
-	iov_iter_bvec(&iter, ITER_DEST, req->bvec, req->nr_bvecs, req->len);
-	return file->f_op->read_iter(&req->iocb, &iter);
+	/* Done or refused without ki_complete: complete it here, once. */
+	dst_exp_rw_complete(&req->iocb, ret);
 }
 
-static void dst_exp_rw_result(struct dst_exp_req *req, long ret)
+/* The export's workqueue: go on with a READ or WRITE, waiting if need be. */
+static void dst_exp_rw_work(struct work_struct *work)
 {
-	if (ret == req->len)
-		return;
-	/* Short: the backing file shrank under us. */
-	req->err = ret < 0 ? ret : -EIO;
-	req->status = dst_errno_to_status(req->err);
+	struct dst_exp_req *req = container_of(work, struct dst_exp_req, work);
+
+	req->nowait = false;
+	dst_exp_rw_start(req);
 }
 
-/* ki_complete: the backing store finished an asynchronous READ or WRITE. */
+static void dst_exp_rw_later(struct dst_exp_req *req)
+{
+	INIT_WORK(&req->work, dst_exp_rw_work);
+	queue_work(req->conn->exp->wq, &req->work);
+}
+
+/* ki_complete, and the end of every READ and WRITE attempt; any context. */
 static void dst_exp_rw_complete(struct kiocb *iocb, long ret)
 {
 	struct dst_exp_req *req = container_of(iocb, struct dst_exp_req, iocb);
 
-	dst_exp_rw_result(req, ret);
+	dst_exp_end_write(req);
+	if (DST_DEBUG_COUNT(backing_enomem))
+		ret = -ENOMEM;
+	if (ret > 0)
+		req->done += ret;
+	if ((ret == -EAGAIN && req->nowait) || (ret > 0 && req->done < req->len)) {
+		dst_exp_rw_later(req);
+		return;
+	}
+	/* Nothing more from a read: the file ended (it shrank under us). */
+	if (ret >= 0 && req->done < req->len)
+		ret = -EIO;
+	if (ret < 0) {
+		req->err = ret;
+		req->status = dst_errno_to_status(ret);
+	}
 	dst_exp_req_done(req);
 }
 
-/* Asynchronous direct I/O, submitted from RX. */
-static void dst_exp_rw_direct(struct dst_exp_req *req)
-{
-	ssize_t ret;
-
-	dst_exp_iocb_init(req, true, dst_exp_rw_complete);
-	ret = dst_exp_rw_submit(req);
-	/*
-	 * -EIOCBQUEUED: ki_complete runs (or already ran) and owns @req. Any
-	 * other value means the I/O completed synchronously without calling
-	 * ki_complete, so we complete it here, once.
-	 */
-	if (ret != -EIOCBQUEUED)
-		dst_exp_rw_complete(&req->iocb, ret);
-}
-
-/* Synchronous kiocb I/O, for workers: buffered files and written zeroes. */
+/* Synchronous kiocb I/O, for workers: the probe and written zeroes. */
 static ssize_t dst_exp_iter_sync(struct dst_export *exp, struct iov_iter *iter,
 				 loff_t pos, int flags)
 {
@@ -524,12 +664,6 @@ static ssize_t dst_exp_iter_sync(struct dst_export *exp, struct iov_iter *iter,
 	return exp->file->f_op->read_iter(&iocb, iter);
 }
 
-static void dst_exp_rw_buffered(struct dst_exp_req *req)
-{
-	dst_exp_iocb_init(req, false, NULL);
-	dst_exp_rw_result(req, dst_exp_rw_submit(req));
-}
-
 /* Write zero pages over [pos, pos + len): what works on any writable file. */
 static int dst_exp_write_zero_pages(struct dst_export *exp, loff_t pos, u64 len)
 {
@@ -537,77 +671,98 @@ static int dst_exp_write_zero_pages(struct dst_export *exp, loff_t pos, u64 len)
 	int flags = exp->direct ? IOCB_DIRECT | IOCB_WRITE : IOCB_WRITE;
 	struct iov_iter iter;
 	unsigned int i;
+	ssize_t ret = 0;
 	size_t chunk;
-	ssize_t ret;
 
 	for (i = 0; i < ARRAY_SIZE(bvec); i++)
 		bvec_set_page(&bvec[i], ZERO_PAGE(0), PAGE_SIZE, 0);
+	file_start_write(exp->file);
 	while (len) {
 		chunk = min_t(u64, len, ARRAY_SIZE(bvec) * PAGE_SIZE);
 		iov_iter_bvec(&iter, ITER_SOURCE, bvec, DIV_ROUND_UP(chunk, PAGE_SIZE), chunk);
 		ret = dst_exp_iter_sync(exp, &iter, pos, flags);
-		if (ret < 0)
-			return ret;
-		if (!ret)
-			return -EIO;
+		if (ret <= 0)
+			break;
 		pos += ret;
 		len -= ret;
 		cond_resched();
 	}
-	return 0;
+	file_end_write(exp->file);
+	return ret < 0 ? ret : len ? -EIO : 0;
+}
+
+/*
+ * A discard of a block device, with what blkdev_fallocate() does around
+ * blkdev_issue_*() and blkdev_issue_discard() alone does not: the device's
+ * read-only flag, and its page cache (a buffered reader on the server must
+ * not see what was discarded).
+ */
+static int dst_exp_bdev_discard(struct dst_exp_req *req)
+{
+	struct dst_export *exp = req->conn->exp;
+	struct address_space *mapping = exp->file->f_mapping;
+	int err;
+
+	if (bdev_read_only(exp->bdev))
+		return -EPERM;
+	filemap_invalidate_lock(mapping);
+	truncate_inode_pages_range(mapping, req->offset, req->offset + req->len - 1);
+	err = blkdev_issue_discard(exp->bdev, req->offset >> SECTOR_SHIFT,
+				   req->len >> SECTOR_SHIFT, GFP_KERNEL);
+	filemap_invalidate_unlock(mapping);
+	return err;
+}
+
+static int dst_exp_fallocate(struct dst_exp_req *req, int mode)
+{
+	struct dst_export *exp = req->conn->exp;
+
+	/* blkdev_fallocate() leaves the read-only flag to write_iter. */
+	if (exp->bdev && bdev_read_only(exp->bdev))
+		return -EPERM;
+	return vfs_fallocate(exp->file, mode | FALLOC_FL_KEEP_SIZE, req->offset, req->len);
 }
 
 static int dst_exp_discard(struct dst_exp_req *req)
 {
-	struct dst_export *exp = req->conn->exp;
-
-	if (exp->bdev)
-		return blkdev_issue_discard(exp->bdev, req->offset >> SECTOR_SHIFT,
-					    req->len >> SECTOR_SHIFT, GFP_KERNEL);
-	return vfs_fallocate(exp->file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-			     req->offset, req->len);
+	if (req->conn->exp->bdev)
+		return dst_exp_bdev_discard(req);
+	return dst_exp_fallocate(req, FALLOC_FL_PUNCH_HOLE);
 }
 
+/*
+ * As loop does: deallocate where allowed (punch a hole; a block device then
+ * unmaps, or fails rather than writing zeroes), else zero in place (a file
+ * keeps the range allocated; a block device writes zeroes if it must), else
+ * write pages of zeroes. vfs_fallocate() takes care of the page cache and
+ * the freeze protection.
+ */
 static int dst_exp_write_zeroes(struct dst_exp_req *req)
 {
-	struct dst_export *exp = req->conn->exp;
-	int err;
+	int err = -EOPNOTSUPP;
 
-	/* Unmaps when the device zeroes that way, else writes zeroes itself. */
-	if (exp->bdev)
-		return blkdev_issue_zeroout(exp->bdev, req->offset >> SECTOR_SHIFT,
-					    req->len >> SECTOR_SHIFT, GFP_KERNEL, 0);
-	err = vfs_fallocate(exp->file, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
-			    req->offset, req->len);
-	/* A punched hole reads back as zeroes too. */
+	if (!(req->flags & DST_CMD_F_NOUNMAP))
+		err = dst_exp_fallocate(req, FALLOC_FL_PUNCH_HOLE);
 	if (err == -EOPNOTSUPP)
-		err = vfs_fallocate(exp->file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-				    req->offset, req->len);
+		err = dst_exp_fallocate(req, FALLOC_FL_ZERO_RANGE);
 	if (err == -EOPNOTSUPP)
-		err = dst_exp_write_zero_pages(exp, req->offset, req->len);
+		err = dst_exp_write_zero_pages(req->conn->exp, req->offset, req->len);
 	return err;
 }
 
-/* dst_exp_io_wq: the operations that block until they are done. */
+/* The export's workqueue: the operations that block until they are done. */
 static void dst_exp_io_work(struct work_struct *work)
 {
 	struct dst_exp_req *req = container_of(work, struct dst_exp_req, work);
-	struct file *file = req->conn->exp->file;
 	int err;
 
 	switch (req->opcode) {
-	case DST_OP_READ:
-	case DST_OP_WRITE:
-		/* Sets status itself: a short transfer is an error too. */
-		dst_exp_rw_buffered(req);
-		dst_exp_req_done(req);
-		return;
 	case DST_OP_FLUSH:
 		/*
 		 * fdatasync: the export's size never changes, so the metadata
 		 * a data sync leaves out (timestamps) is nothing a client reads.
 		 */
-		err = vfs_fsync(file, 1);
+		err = vfs_fsync(req->conn->exp->file, 1);
 		break;
 	case DST_OP_DISCARD:
 		err = dst_exp_discard(req);
@@ -626,17 +781,51 @@ static void dst_exp_io_work(struct work_struct *work)
 	dst_exp_req_done(req);
 }
 
-static void dst_exp_submit(struct dst_exp_req *req)
+/* Start a request on the backing store; from RX (@nowait) or a worker. */
+static void dst_exp_submit(struct dst_exp_req *req, bool nowait)
 {
-	bool rw = req->opcode == DST_OP_READ || req->opcode == DST_OP_WRITE;
+	struct dst_export *exp = req->conn->exp;
 
-	if (rw && req->conn->exp->direct) {
-		dst_exp_rw_direct(req);
+	if (req->opcode == DST_OP_READ || req->opcode == DST_OP_WRITE) {
+		req->nowait = nowait && exp->direct;
+		if (req->nowait || !nowait)
+			dst_exp_rw_start(req);
+		else
+			dst_exp_rw_later(req);
 		return;
 	}
 	INIT_WORK(&req->work, dst_exp_io_work);
-	queue_work(dst_exp_io_wq, &req->work);
+	queue_work(exp->wq, &req->work);
 }
+
+#ifdef DST_DEBUG
+static void dst_exp_hold_done(struct work_struct *work)
+{
+	struct dst_exp_req *req = container_of(to_delayed_work(work), struct dst_exp_req,
+					       hold_work);
+
+	dst_exp_submit(req, false);
+}
+
+/* dbg_write_hold_ms: the next WRITE waits this long before it executes. */
+static bool dst_exp_debug_hold(struct dst_exp_req *req)
+{
+	unsigned int ms = req->opcode == DST_OP_WRITE ? DST_DEBUG_TAKE(write_hold_ms) : 0;
+
+	if (!ms)
+		return false;
+	pr_info("debug: export %s: holding a WRITE at %llu for %u ms\n",
+		req->conn->exp->name, req->offset, ms);
+	INIT_DELAYED_WORK(&req->hold_work, dst_exp_hold_done);
+	queue_delayed_work(req->conn->exp->wq, &req->hold_work, msecs_to_jiffies(ms));
+	return true;
+}
+#else
+static bool dst_exp_debug_hold(struct dst_exp_req *req)
+{
+	return false;
+}
+#endif
 
 /* ---- connections ---- */
 
@@ -680,7 +869,7 @@ static bool dst_exp_conn_kill(struct dst_export_conn *conn, int err, const char 
 	/* RX may be waiting for budget, not in recvmsg. */
 	wake_up(&conn->wait);
 	/* Orders the writes above before the reaper's reads. */
-	queue_work(dst_exp_reap_wq, &conn->reap_work);
+	queue_work(conn->exp->wq, &conn->reap_work);
 	return true;
 }
 
@@ -710,7 +899,8 @@ static void dst_exp_rx_submit(struct dst_export_conn *conn, struct dst_exp_req *
 		dst_exp_req_done(req);
 		return;
 	}
-	dst_exp_submit(req);
+	if (!dst_exp_debug_hold(req))
+		dst_exp_submit(req, true);
 }
 
 /*
@@ -728,7 +918,7 @@ static void dst_exp_submit_held(struct list_head *list)
 		if (dst_exp_conn_dead(req->conn))
 			dst_exp_req_done(req);
 		else
-			dst_exp_submit(req);
+			dst_exp_submit(req, false);
 	}
 }
 
@@ -797,10 +987,12 @@ static u32 dst_exp_rx_check_req(struct dst_export_conn *conn, const struct dst_e
 	bool ro = exp->features & DST_FEAT_READ_ONLY;
 	u32 st;
 
+	/* FUA is a WRITE flag, NOUNMAP a WRITE_ZEROES flag. */
+	if (((req->flags & DST_CMD_F_FUA) && req->opcode != DST_OP_WRITE) ||
+	    ((req->flags & DST_CMD_F_NOUNMAP) && req->opcode != DST_OP_WRITE_ZEROES))
+		return DST_ST_INVAL;
 	if (req->opcode != DST_OP_WRITE) {
-		/* FUA is a WRITE flag; without checksums data-csum is not looked at. */
-		if (req->flags & DST_CMD_F_FUA)
-			return DST_ST_INVAL;
+		/* Without checksums data-csum is not looked at. */
 		if (data_csum && conn->csum == DST_CSUM_CRC32C)
 			return DST_ST_INVAL;
 	}
@@ -891,6 +1083,51 @@ static void dst_exp_rx_log_refused(struct dst_export_conn *conn, const struct ds
 			    req->flags, req->status);
 }
 
+/*
+ * Count @req in for its connection if there is room for it: fewer than
+ * DST_CONN_MAX_REQUESTS allocated (a PING may come on top), its data pages
+ * within DST_EXP_CONN_DATA, and within the server's memory budget, unless
+ * the connection holds no data at all (every connection makes progress).
+ */
+static bool dst_exp_rx_room(struct dst_export_conn *conn, const struct dst_exp_req *req)
+{
+	bool data = req->status == DST_ST_OK &&
+		    (req->opcode == DST_OP_READ || req->opcode == DST_OP_WRITE);
+	size_t bytes = data ? PAGE_ALIGN(req->len) : 0;
+	bool ok;
+
+	spin_lock_irq(&conn->lock);
+	if (req->opcode == DST_OP_PING)
+		ok = conn->nr_reqs < DST_CONN_MAX_REQUESTS + DST_EXP_PING_SLACK;
+	else
+		ok = conn->nr_reqs < DST_CONN_MAX_REQUESTS &&
+		     conn->data_bytes + bytes <= DST_EXP_CONN_DATA &&
+		     (!conn->data_bytes || dst_exp_mem_fits(bytes));
+	if (ok) {
+		conn->nr_reqs++;
+		conn->nr_pending++;
+	}
+	spin_unlock_irq(&conn->lock);
+	return ok;
+}
+
+/*
+ * Wait for room for @req (see dst_exp_rx_room): only a client that sends
+ * more than it may, or a server out of its memory budget, makes RX wait
+ * here, reading nothing more from this connection meanwhile.
+ */
+static int dst_exp_rx_reserve(struct dst_export_conn *conn, struct dst_exp_req *req)
+{
+	while (!dst_exp_rx_room(conn, req)) {
+		if (kthread_should_stop() || dst_exp_conn_dead(conn))
+			return -ESHUTDOWN;
+		/* The server's budget frees without a wake-up here: look again soon. */
+		wait_event_interruptible_timeout(conn->wait, kthread_should_stop() ||
+						 dst_exp_conn_dead(conn), HZ / 50);
+	}
+	return 0;
+}
+
 /* One request: 0 to go on, or -errno when the connection is done for. */
 static int dst_exp_rx_one(struct dst_export_conn *conn)
 {
@@ -914,6 +1151,11 @@ static int dst_exp_rx_one(struct dst_export_conn *conn)
 	req->flags = be16_to_cpu(hdr.flags);
 	data_csum = be32_to_cpu(hdr.data_csum);
 	req->status = dst_exp_rx_check_req(conn, req, data_csum);
+	err = dst_exp_rx_reserve(conn, req);
+	if (err) {
+		mempool_free(req, conn->exp->req_pool);
+		return err;
+	}
 	if (req->status != DST_ST_OK)
 		dst_exp_rx_log_refused(conn, req);
 
@@ -922,11 +1164,7 @@ static int dst_exp_rx_one(struct dst_export_conn *conn)
 	if (req->status == DST_ST_OK && req->opcode == DST_OP_READ &&
 	    dst_exp_req_alloc_pages(req))
 		req->status = DST_ST_NOMEM;
-	/*
-	 * A PING is answered now, from here: not behind backing store I/O nor
-	 * the fence. It shares the request budget, so a flood of them cannot
-	 * pin more than other requests could.
-	 */
+	/* A PING is answered now, from here: not behind the backing store nor the fence. */
 	if (req->status != DST_ST_OK || req->opcode == DST_OP_PING) {
 		dst_exp_req_done(req);
 		return 0;
@@ -974,30 +1212,17 @@ static void dst_exp_rx_follow_cpu(struct dst_export_conn *conn)
 	set_cpus_allowed_ptr(conn->rx_thread, cpumask_of(cpu));
 }
 
-static bool dst_exp_rx_has_budget(struct dst_export_conn *conn)
-{
-	bool ok;
-
-	spin_lock_irq(&conn->lock);
-	ok = conn->nr_reqs < DST_EXP_MAX_REQS &&
-	     conn->data_bytes + conn->exp->max_xfer <= DST_EXP_MAX_DATA;
-	spin_unlock_irq(&conn->lock);
-	return ok;
-}
-
 static int dst_exp_rx_thread(void *arg)
 {
 	struct dst_export_conn *conn = arg;
 	int err = 0;
 
 	while (!kthread_should_stop()) {
-		wait_event_interruptible(conn->wait, dst_exp_rx_has_budget(conn) ||
-					 dst_exp_conn_dead(conn) || kthread_should_stop());
 		/*
 		 * Dead: not one more request, though the socket may still hold
 		 * some (a shut down socket returns what it had queued).
 		 */
-		if (kthread_should_stop() || dst_exp_conn_dead(conn))
+		if (dst_exp_conn_dead(conn))
 			break;
 		err = dst_exp_rx_one(conn);
 		if (err) {
@@ -1125,13 +1350,103 @@ static bool dst_exp_same_session(const struct dst_export_conn *a,
 	return !memcmp(a->session, b->session, sizeof(a->session));
 }
 
+/* ---- sessions: the newest generation each connected with ---- */
+
+struct dst_exp_session {
+	struct hlist_node node;		/* on exp->sessions */
+	struct list_head lru;		/* on exp->session_lru */
+	u8 id[DST_EXP_SESSION_LEN];
+	u32 generation;			/* the newest that connected */
+};
+
+static struct hlist_head *dst_exp_session_bucket(struct dst_export *exp, const u8 *id)
+{
+	/* The id is the client's choice: no order of its bytes is trusted. */
+	return &exp->sessions[jhash(id, DST_EXP_SESSION_LEN, (u32)(uintptr_t)exp) %
+			      ARRAY_SIZE(exp->sessions)];
+}
+
+static struct dst_exp_session *dst_exp_session_find(struct dst_export *exp, const u8 *id)
+{
+	struct dst_exp_session *session;
+
+	lockdep_assert_held(&exp->lock);
+	hlist_for_each_entry(session, dst_exp_session_bucket(exp, id), node)
+		if (!memcmp(session->id, id, DST_EXP_SESSION_LEN))
+			return session;
+	return NULL;
+}
+
 /*
- * Fence the older generations of @conn's session, before @conn is listed:
- * refuse @conn when a newer generation is there, live or draining; else kill
- * the older live connections and count every older one, live or draining, in
- * @conn's fence_wait. Those of the same generation are left alone.
+ * Remember that session @id connected with @generation. The least recently
+ * connected session is forgotten past DST_EXP_SESSIONS_MAX; then only a
+ * connection still listed refuses its older generations.
  */
-static int dst_exp_conn_fence(struct dst_export_conn *conn, struct netlink_ext_ack *extack)
+static void dst_exp_session_seen(struct dst_export *exp, const u8 *id, u32 generation)
+{
+	struct dst_exp_session *session = dst_exp_session_find(exp, id);
+
+	if (session) {
+		session->generation = max(session->generation, generation);
+		list_move_tail(&session->lru, &exp->session_lru);
+		return;
+	}
+	if (exp->nr_sessions < DST_EXP_SESSIONS_MAX) {
+		session = kmalloc(sizeof(*session), GFP_KERNEL);
+		if (!session)
+			return;
+		exp->nr_sessions++;
+	} else {
+		session = list_first_entry(&exp->session_lru, struct dst_exp_session, lru);
+		hlist_del(&session->node);
+		list_del(&session->lru);
+	}
+	memcpy(session->id, id, DST_EXP_SESSION_LEN);
+	session->generation = generation;
+	hlist_add_head(&session->node, dst_exp_session_bucket(exp, id));
+	list_add_tail(&session->lru, &exp->session_lru);
+}
+
+static void dst_export_forget_sessions(struct dst_export *exp)
+{
+	struct dst_exp_session *session, *next;
+
+	list_for_each_entry_safe(session, next, &exp->session_lru, lru)
+		kfree(session);
+}
+
+/*
+ * -ESTALE if a newer generation of @client's session connected: one still
+ * listed, live or draining, or one remembered.
+ */
+static int dst_exp_check_stale(struct dst_export *exp, const struct dst_export_client *client,
+			       struct netlink_ext_ack *extack)
+{
+	struct dst_exp_session *session;
+	struct dst_export_conn *old;
+	bool newer = false;
+
+	lockdep_assert_held(&exp->lock);
+	if (!memchr_inv(client->session, 0, sizeof(client->session)))
+		return 0;
+	session = dst_exp_session_find(exp, client->session);
+	newer = session && session->generation > client->generation;
+	list_for_each_entry(old, &exp->conns, node)
+		newer |= !memcmp(old->session, client->session, sizeof(old->session)) &&
+			 old->generation > client->generation;
+	if (!newer)
+		return 0;
+	NL_SET_ERR_MSG_MOD(extack, "a newer generation of this session was connected");
+	return -ESTALE;
+}
+
+/*
+ * Fence the older generations of @conn's session, before @conn is listed
+ * (dst_exp_check_stale() passed): kill the older live connections and count
+ * every older one, live or draining, in @conn's fence_wait. Those of the
+ * same generation are left alone.
+ */
+static void dst_exp_conn_fence(struct dst_export_conn *conn)
 {
 	struct dst_export *exp = conn->exp;
 	struct dst_export_conn *old;
@@ -1139,13 +1454,8 @@ static int dst_exp_conn_fence(struct dst_export_conn *conn, struct netlink_ext_a
 
 	lockdep_assert_held(&exp->lock);
 	if (!conn->has_session)
-		return 0;
-	list_for_each_entry(old, &exp->conns, node) {
-		if (dst_exp_same_session(old, conn) && old->generation > conn->generation) {
-			NL_SET_ERR_MSG_MOD(extack, "a newer generation of this session is connected");
-			return -ESTALE;
-		}
-	}
+		return;
+	dst_exp_session_seen(exp, conn->session, conn->generation);
 	snprintf(why, sizeof(why), "fenced by generation %u", conn->generation);
 	list_for_each_entry(old, &exp->conns, node) {
 		if (!dst_exp_same_session(old, conn) || old->generation == conn->generation)
@@ -1157,7 +1467,6 @@ static int dst_exp_conn_fence(struct dst_export_conn *conn, struct netlink_ext_a
 				exp->name, old->peer, old->generation, conn->peer,
 				conn->generation);
 	}
-	return 0;
 }
 
 /*
@@ -1185,6 +1494,26 @@ static void dst_exp_conn_unfence(struct dst_export_conn *conn, struct list_head 
 	}
 }
 
+/*
+ * A dead connection needs its socket no more: RX is stopped, and TX, once
+ * out of the send it may be in, drops every reply. Released before the
+ * backing store finished the connection's requests, so that a namespace
+ * exit waits only for this (dst_export_net_exit).
+ */
+static void dst_exp_conn_release_sock(struct dst_export_conn *conn)
+{
+	struct dst_export *exp = conn->exp;
+
+	mutex_lock(&conn->tx_mutex);
+	mutex_unlock(&conn->tx_mutex);
+	dst_sock_put(conn->sock);
+	conn->sock = NULL;
+	mutex_lock(&exp->lock);
+	exp->nr_sockets--;
+	mutex_unlock(&exp->lock);
+	wake_up_all(&dst_exports_wait);
+}
+
 static void dst_exp_conn_reap(struct work_struct *work)
 {
 	struct dst_export_conn *conn = container_of(work, struct dst_export_conn, reap_work);
@@ -1208,6 +1537,7 @@ static void dst_exp_conn_reap(struct work_struct *work)
 		list_del(&req->node);
 		dst_exp_req_done(req);
 	}
+	dst_exp_conn_release_sock(conn);
 	/* Backing I/O may outlive the socket; TX keeps dropping its replies. */
 	wait_event(conn->wait, dst_exp_conn_idle(conn));
 	kthread_stop(conn->tx_thread);
@@ -1224,6 +1554,7 @@ static void dst_exp_conn_reap(struct work_struct *work)
 	list_del(&conn->node);
 	clients = exp->nr_clients - 1;
 	WRITE_ONCE(exp->nr_clients, clients);
+	atomic_dec(&dst_exp_nr_conns);
 	pr_info("export %s: client %s %s: %s\n", exp->name, conn->peer,
 		fenced ? "drained" : "disconnected", conn->last_error);
 	/* Under the lock, so that events come in the order of the counts. */
@@ -1235,7 +1566,6 @@ static void dst_exp_conn_reap(struct work_struct *work)
 	/* Our reference keeps @exp alive even if removal is done now. */
 	wake_up(&exp->conns_wait);
 
-	dst_sock_put(conn->sock);
 	dst_exp_conn_free(conn);
 	dst_export_put(exp);
 }
@@ -1269,6 +1599,8 @@ static struct dst_export_conn *dst_exp_conn_create(struct dst_export *exp, struc
 	mutex_init(&conn->tx_mutex);
 	conn->splice = dst_sock_may_splice(sock);
 	dst_sock_peer(sock, conn->peer, sizeof(conn->peer));
+	if (dst_sock_peer_addr(sock, &conn->peer_addr))
+		goto free_conn;
 	conn->scratch = alloc_page(GFP_KERNEL);
 	if (!conn->scratch)
 		goto free_conn;
@@ -1297,32 +1629,62 @@ free_conn:
 	return ERR_PTR(err);
 }
 
-int dst_export_connect(struct dst_export *exp, struct socket *sock,
-		       const struct dst_export_client *client,
-		       struct netlink_ext_ack *extack)
+/* Connections of @exp from the host at @peer, live and draining. */
+static unsigned int dst_exp_peer_conns(struct dst_export *exp, const struct sockaddr_storage *peer)
 {
 	struct dst_export_conn *conn;
-	u32 clients;
-	int err;
+	unsigned int n = 0;
 
-	conn = dst_exp_conn_create(exp, sock, client);
-	if (IS_ERR(conn)) {
-		NL_SET_ERR_MSG_MOD(extack, "cannot start the connection's threads");
-		return PTR_ERR(conn);
+	lockdep_assert_held(&exp->lock);
+	list_for_each_entry(conn, &exp->conns, node)
+		n += dst_sock_same_host(&conn->peer_addr, peer);
+	return n;
+}
+
+/*
+ * Whether @exp takes a connection of @client from @peer now: the export is
+ * ready, the session's generation is not stale, and no limit is reached.
+ * dstd asks first (export-connect with check), so that a refusal reaches the
+ * client as a hello reply.
+ */
+static int dst_exp_admit(struct dst_export *exp, const struct dst_export_client *client,
+			 const struct sockaddr_storage *peer, struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&exp->lock);
+	if (exp->state == DST_EXPORT_PROBING) {
+		NL_SET_ERR_MSG_MOD(extack, "export is not ready yet");
+		return -EAGAIN;
 	}
-	dst_sock_prepare(sock, false);
-
-	mutex_lock(&exp->lock);
-	if (exp->dead) {
+	if (exp->state == DST_EXPORT_REMOVING) {
 		NL_SET_ERR_MSG_MOD(extack, "export is being removed");
-		err = -ENOENT;
-		goto refuse;
+		return -ENOENT;
 	}
-	err = dst_exp_conn_fence(conn, extack);
-	if (err)
-		goto refuse;
+	if (exp->nr_clients >= READ_ONCE(dst_max_export_conns)) {
+		NL_SET_ERR_MSG_MOD(extack, "export has the maximum number of connections");
+		return -EBUSY;
+	}
+	if (dst_exp_peer_conns(exp, peer) >= READ_ONCE(dst_max_peer_conns)) {
+		NL_SET_ERR_MSG_MOD(extack, "peer has the maximum number of connections to the export");
+		return -EBUSY;
+	}
+	if (atomic_read(&dst_exp_nr_conns) >= READ_ONCE(dst_max_conns)) {
+		NL_SET_ERR_MSG_MOD(extack, "server has the maximum number of connections");
+		return -EBUSY;
+	}
+	return dst_exp_check_stale(exp, client, extack);
+}
+
+/* List @conn, admitted, and start it; exp->lock held. */
+static void dst_exp_conn_add(struct dst_export_conn *conn)
+{
+	struct dst_export *exp = conn->exp;
+	u32 clients;
+
+	lockdep_assert_held(&exp->lock);
+	dst_exp_conn_fence(conn);
 	kref_get(&exp->kref);
 	list_add_tail(&conn->node, &exp->conns);
+	exp->nr_sockets++;
 	clients = exp->nr_clients + 1;
 	WRITE_ONCE(exp->nr_clients, clients);
 	/* Under the lock: once listed, removal may kill and reap it. */
@@ -1336,15 +1698,65 @@ int dst_export_connect(struct dst_export *exp, struct socket *sock,
 		pr_info("export %s: client %s connected, checksum %s\n", exp->name, conn->peer,
 			dst_csum_name(conn->csum));
 	dst_export_changed(exp, DST_EXPORT_EV_CLIENT_CONNECTED, clients, conn->peer, NULL);
-	mutex_unlock(&exp->lock);
-	return 0;
+}
 
-refuse:
+int dst_export_connect(struct dst_export *exp, struct socket *sock,
+		       const struct dst_export_client *client, bool check,
+		       struct netlink_ext_ack *extack)
+{
+	struct dst_export_conn *conn = NULL;
+	struct sockaddr_storage peer;
+	int err;
+
+	err = dst_sock_peer_addr(sock, &peer);
+	if (err) {
+		NL_SET_ERR_MSG_MOD(extack, "socket has no peer");
+		return err;
+	}
+	if (!check) {
+		conn = dst_exp_conn_create(exp, sock, client);
+		if (IS_ERR(conn)) {
+			NL_SET_ERR_MSG_MOD(extack, "cannot start the connection's threads");
+			return PTR_ERR(conn);
+		}
+	}
+	mutex_lock(&exp->lock);
+	err = dst_exp_admit(exp, client, &peer, extack);
+	if (!err && conn && atomic_inc_return(&dst_exp_nr_conns) > READ_ONCE(dst_max_conns)) {
+		/* Another export took the last one meanwhile. */
+		atomic_dec(&dst_exp_nr_conns);
+		NL_SET_ERR_MSG_MOD(extack, "server has the maximum number of connections");
+		err = -EBUSY;
+	}
+	if (!err && conn) {
+		/* Ours now: the namespace's exit releases it, it does not wait for it. */
+		dst_sock_prepare(sock, false);
+		dst_sock_unpin_net(sock);
+		dst_exp_conn_add(conn);
+		conn = NULL;
+	}
 	mutex_unlock(&exp->lock);
-	kthread_stop(conn->tx_thread);
-	kthread_stop(conn->rx_thread);
-	dst_exp_conn_free(conn);
+	if (conn) {
+		kthread_stop(conn->tx_thread);
+		kthread_stop(conn->rx_thread);
+		dst_exp_conn_free(conn);
+	}
 	return err;
+}
+
+u64 dst_export_data_bytes(struct dst_export *exp)
+{
+	struct dst_export_conn *conn;
+	u64 bytes = 0;
+
+	mutex_lock(&exp->lock);
+	list_for_each_entry(conn, &exp->conns, node) {
+		spin_lock_irq(&conn->lock);
+		bytes += conn->data_bytes + conn->cache_bytes;
+		spin_unlock_irq(&conn->lock);
+	}
+	mutex_unlock(&exp->lock);
+	return bytes;
 }
 
 /* ---- exports ---- */
@@ -1367,13 +1779,13 @@ bool dst_export_name_valid(const char *name)
 	return true;
 }
 
-static struct dst_export *dst_export_lookup(const char *name)
+static struct dst_export *dst_export_lookup(struct net *net, const char *name)
 {
 	struct dst_export *exp;
 
 	lockdep_assert_held(&dst_exports_lock);
 	list_for_each_entry(exp, &dst_exports, node)
-		if (!strcmp(exp->name, name))
+		if (net_eq(exp->net, net) && !strcmp(exp->name, name))
 			return exp;
 	return NULL;
 }
@@ -1383,11 +1795,9 @@ struct dst_export *dst_export_find(struct net *net, const char *name)
 	struct dst_export *exp;
 
 	mutex_lock(&dst_exports_lock);
-	exp = dst_export_lookup(name);
-	if (exp && net_eq(exp->net, net))
+	exp = dst_export_lookup(net, name);
+	if (exp)
 		kref_get(&exp->kref);
-	else
-		exp = NULL;
 	mutex_unlock(&dst_exports_lock);
 	return exp;
 }
@@ -1443,19 +1853,42 @@ static u32 dst_export_dio_align(struct dst_export *exp, u32 align)
 }
 
 /*
- * A regular file: its logical block size is the direct I/O alignment of its
- * filesystem, so that every request a client may send can go straight to
- * disk; without direct I/O, 512 and buffered I/O.
+ * A regular file, what needs no I/O: its size, and what export-get shows
+ * until the probe (dst_export_probe_work) found the rest.
  */
 static void dst_export_probe_file(struct dst_export *exp)
 {
+	struct inode *inode = file_inode(exp->file);
+	struct block_device *sb_bdev = inode->i_sb->s_bdev;
+
+	exp->size = i_size_read(inode);
+	exp->logical_bs = SECTOR_SIZE;
+	exp->physical_bs = clamp_t(u32, i_blocksize(inode), SECTOR_SIZE, 65536);
+	/* Punching holes may still fail: DISCARD then replies NOTSUPP. */
+	if (exp->file->f_op->fallocate)
+		exp->features |= DST_FEAT_DISCARD;
+	if (sb_bdev && !bdev_nonrot(sb_bdev))
+		exp->features |= DST_FEAT_ROTATIONAL;
+}
+
+static void dst_export_ready(struct dst_export *exp);
+
+/*
+ * The probe of a regular file, which reads it (and may hang with its file
+ * system, so not in export-add): its logical block size is the direct I/O
+ * alignment of its filesystem, so that every request a client may send can
+ * go straight to disk; without direct I/O, 512 and buffered I/O. Then the
+ * export turns ready.
+ */
+static void dst_export_probe_work(struct work_struct *work)
+{
+	struct dst_export *exp = container_of(work, struct dst_export, probe_work);
 	struct inode *inode = file_inode(exp->file);
 	struct block_device *sb_bdev = inode->i_sb->s_bdev;
 	bool direct = exp->file->f_mode & FMODE_CAN_ODIRECT;
 	struct kstat stat = {};
 	u32 align;
 
-	exp->size = i_size_read(inode);
 	align = sb_bdev ? bdev_logical_block_size(sb_bdev) : SECTOR_SIZE;
 	if (direct && !vfs_getattr(&exp->file->f_path, &stat, STATX_DIOALIGN,
 				   AT_STATX_SYNC_AS_STAT) &&
@@ -1464,22 +1897,26 @@ static void dst_export_probe_file(struct dst_export *exp)
 		align = stat.dio_offset_align;
 		direct = align && stat.dio_mem_align <= PAGE_SIZE;
 	}
-	if (direct && is_power_of_2(align))
+	if (direct && is_power_of_2(align) && IS_ALIGNED(exp->size, align))
 		align = dst_export_dio_align(exp, max_t(u32, align, SECTOR_SIZE));
 	else
 		align = 0;
-	exp->direct = align;
-	exp->logical_bs = align ?: SECTOR_SIZE;
-	exp->physical_bs = clamp_t(u32, i_blocksize(inode), exp->logical_bs, 65536);
-	/* Punching holes may still fail: DISCARD then replies NOTSUPP. */
-	if (exp->file->f_op->fallocate)
-		exp->features |= DST_FEAT_DISCARD;
-	if (sb_bdev && !bdev_nonrot(sb_bdev))
-		exp->features |= DST_FEAT_ROTATIONAL;
+
+	/* Under the lock: its namespace may be exiting (exp->net). */
+	mutex_lock(&exp->lock);
+	if (exp->state == DST_EXPORT_PROBING) {
+		exp->direct = align;
+		exp->logical_bs = align ?: SECTOR_SIZE;
+		exp->physical_bs = max(exp->physical_bs, exp->logical_bs);
+		WRITE_ONCE(exp->state, DST_EXPORT_READY);
+		dst_export_ready(exp);
+	}
+	mutex_unlock(&exp->lock);
+	dst_export_put(exp);
 }
 
-static int dst_export_probe(struct dst_export *exp, const struct dst_export_cfg *cfg,
-			    struct netlink_ext_ack *extack)
+static int dst_export_check_file(struct dst_export *exp, const struct dst_export_cfg *cfg,
+				 struct netlink_ext_ack *extack)
 {
 	struct file *file = exp->file;
 	umode_t mode = file_inode(file)->i_mode;
@@ -1489,7 +1926,7 @@ static int dst_export_probe(struct dst_export *exp, const struct dst_export_cfg 
 		NL_SET_BAD_ATTR(extack, cfg->fd_attr);
 		return -EINVAL;
 	}
-	/* Before probing, which reads: ->read_iter() does not check the mode. */
+	/* ->read_iter() does not check the mode. */
 	if (!(file->f_mode & FMODE_READ) || !file->f_op->read_iter) {
 		NL_SET_ERR_MSG_MOD(extack, "backing file is not open for reading");
 		NL_SET_BAD_ATTR(extack, cfg->fd_attr);
@@ -1500,7 +1937,17 @@ static int dst_export_probe(struct dst_export *exp, const struct dst_export_cfg 
 		NL_SET_BAD_ATTR(extack, cfg->fd_attr);
 		return -EBADF;
 	}
-	if (S_ISBLK(mode))
+	return 0;
+}
+
+static int dst_export_probe(struct dst_export *exp, const struct dst_export_cfg *cfg,
+			    struct netlink_ext_ack *extack)
+{
+	int err = dst_export_check_file(exp, cfg, extack);
+
+	if (err)
+		return err;
+	if (S_ISBLK(file_inode(exp->file)->i_mode))
 		dst_export_probe_bdev(exp);
 	else
 		dst_export_probe_file(exp);
@@ -1530,26 +1977,87 @@ static int dst_export_probe(struct dst_export *exp, const struct dst_export_cfg 
 	return 0;
 }
 
-int dst_export_add(struct net *net, const struct dst_export_cfg *cfg,
-		   struct netlink_ext_ack *extack)
+/* Log and announce an export that turned ready. */
+static void dst_export_ready(struct dst_export *exp)
 {
-	struct dst_export *exp;
-	int err;
+	pr_info("export %s: %s, %llu bytes, block size %u/%u, %s I/O%s\n", exp->name,
+		exp->backing_path ?: "(no path)", exp->size, exp->logical_bs,
+		exp->physical_bs, exp->direct ? "direct" : "buffered",
+		exp->features & DST_FEAT_READ_ONLY ? ", read-only" : "");
+	dst_export_changed(exp, DST_EXPORT_EV_ADDED, 0, NULL, NULL);
+}
 
-	exp = kzalloc(sizeof(*exp), GFP_KERNEL);
+static void dst_export_remove_work(struct work_struct *work);
+
+static struct dst_export *dst_export_alloc(struct net *net, const struct dst_export_cfg *cfg)
+{
+	struct dst_export *exp = kzalloc(sizeof(*exp), GFP_KERNEL);
+	unsigned int i;
+
 	if (!exp)
-		return -ENOMEM;
+		return NULL;
 	kref_init(&exp->kref);
 	INIT_LIST_HEAD(&exp->node);
 	mutex_init(&exp->lock);
 	INIT_LIST_HEAD(&exp->conns);
 	init_waitqueue_head(&exp->conns_wait);
+	for (i = 0; i < ARRAY_SIZE(exp->sessions); i++)
+		INIT_HLIST_HEAD(&exp->sessions[i]);
+	INIT_LIST_HEAD(&exp->session_lru);
+	INIT_WORK(&exp->probe_work, dst_export_probe_work);
+	INIT_WORK(&exp->remove_work, dst_export_remove_work);
 	strscpy(exp->name, cfg->name, sizeof(exp->name));
 	if (cfg->uuid)
 		uuid_copy(&exp->uuid, cfg->uuid);
 	else
 		uuid_gen(&exp->uuid);
+	exp->net = net;
+	exp->req_pool = mempool_create_slab_pool(DST_EXP_REQ_RESERVE, dst_exp_req_cache);
+	exp->wq = alloc_workqueue("dst-export", WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
+	if (cfg->backing_path)
+		exp->backing_path = kstrdup(cfg->backing_path, GFP_KERNEL);
+	if (cfg->listen)
+		exp->listen = kstrdup(cfg->listen, GFP_KERNEL);
+	if (!exp->req_pool || !exp->wq || (cfg->backing_path && !exp->backing_path) ||
+	    (cfg->listen && !exp->listen)) {
+		dst_export_put(exp);
+		return NULL;
+	}
+	return exp;
+}
 
+/* List @exp, unless its name is taken in its namespace. */
+static int dst_export_publish(struct dst_export *exp, const struct dst_export_cfg *cfg,
+			      struct netlink_ext_ack *extack)
+{
+	int err = 0;
+
+	mutex_lock(&dst_exports_lock);
+	if (dst_exports_closed) {
+		NL_SET_ERR_MSG_MOD(extack, "module is unloading");
+		err = -ESHUTDOWN;
+	} else if (dst_export_lookup(exp->net, exp->name)) {
+		NL_SET_ERR_MSG_MOD(extack, "export name already in use");
+		NL_SET_BAD_ATTR(extack, cfg->name_attr);
+		err = -EEXIST;
+	} else {
+		list_add_tail(&exp->node, &dst_exports);
+		dst_exports_gen++;
+	}
+	mutex_unlock(&dst_exports_lock);
+	return err;
+}
+
+int dst_export_add(struct net *net, const struct dst_export_cfg *cfg,
+		   struct netlink_ext_ack *extack)
+{
+	struct dst_export *exp;
+	bool probe;
+	int err;
+
+	exp = dst_export_alloc(net, cfg);
+	if (!exp)
+		return -ENOMEM;
 	exp->file = fget(cfg->backing_fd);
 	if (!exp->file) {
 		NL_SET_ERR_MSG_MOD(extack, "backing fd is not an open file");
@@ -1560,90 +2068,91 @@ int dst_export_add(struct net *net, const struct dst_export_cfg *cfg,
 	err = dst_export_probe(exp, cfg, extack);
 	if (err)
 		goto put_exp;
-	err = -ENOMEM;
-	if (cfg->backing_path) {
-		exp->backing_path = kstrdup(cfg->backing_path, GFP_KERNEL);
-		if (!exp->backing_path)
-			goto put_exp;
+	probe = !exp->bdev;
+	exp->state = probe ? DST_EXPORT_PROBING : DST_EXPORT_READY;
+	err = dst_export_publish(exp, cfg, extack);
+	if (err)
+		goto put_exp;
+	if (!probe) {
+		dst_export_ready(exp);
+		return 0;
 	}
-	if (cfg->listen) {
-		exp->listen = kstrdup(cfg->listen, GFP_KERNEL);
-		if (!exp->listen)
-			goto put_exp;
-	}
-	exp->net = get_net(net);
-
-	mutex_lock(&dst_exports_lock);
-	if (dst_exports_closed) {
-		NL_SET_ERR_MSG_MOD(extack, "module is unloading");
-		err = -ESHUTDOWN;
-		goto unlock;
-	}
-	if (dst_export_lookup(exp->name)) {
-		NL_SET_ERR_MSG_MOD(extack, "export name already in use");
-		NL_SET_BAD_ATTR(extack, cfg->name_attr);
-		err = -EEXIST;
-		goto unlock;
-	}
-	list_add_tail(&exp->node, &dst_exports);
-	dst_exports_gen++;
-	mutex_unlock(&dst_exports_lock);
-
-	pr_info("export %s: %s, %llu bytes, block size %u/%u, %s I/O%s\n", exp->name,
-		exp->backing_path ?: "(no path)", exp->size, exp->logical_bs,
-		exp->physical_bs, exp->direct ? "direct" : "buffered",
-		cfg->read_only ? ", read-only" : "");
-	dst_export_changed(exp, DST_EXPORT_EV_ADDED, 0, NULL, NULL);
+	/* Removal waits for it; the probe holds its own reference. */
+	kref_get(&exp->kref);
+	queue_work(dst_exp_wq, &exp->probe_work);
 	return 0;
 
-unlock:
-	mutex_unlock(&dst_exports_lock);
 put_exp:
-	/* Never published: the release frees what was set up. */
+	/* Never listed: the release frees what was set up. */
 	dst_export_put(exp);
 	return err;
 }
 
 /*
- * Tear down an unpublished export: kill its connections, wait until their
- * reapers are done with the backing file, close it and drop the list's
- * reference.
+ * Start removing @exp (dst_exports_lock held): it turns removing, so no
+ * connection is added, and its connections are killed; remove_work does the
+ * rest. False if it was removing already.
  */
-static void dst_export_remove(struct dst_export *exp)
+static bool dst_export_start_removal(struct dst_export *exp)
 {
 	struct dst_export_conn *conn;
+	bool started = false;
 
+	lockdep_assert_held(&dst_exports_lock);
 	mutex_lock(&exp->lock);
-	exp->dead = true;
-	list_for_each_entry(conn, &exp->conns, node)
-		dst_exp_conn_kill(conn, -ESHUTDOWN, "export removed");
+	if (exp->state != DST_EXPORT_REMOVING) {
+		WRITE_ONCE(exp->state, DST_EXPORT_REMOVING);
+		list_for_each_entry(conn, &exp->conns, node)
+			dst_exp_conn_kill(conn, -ESHUTDOWN, "export removed");
+		/* The list's reference goes with remove_work. */
+		queue_work(dst_exp_wq, &exp->remove_work);
+		started = true;
+	}
 	mutex_unlock(&exp->lock);
+	return started;
+}
+
+/*
+ * The rest of a removal: once the probe and every connection are done with
+ * the backing file (their requests left it), close it, so that userspace may
+ * reuse it, and take the export off the list.
+ */
+static void dst_export_remove_work(struct work_struct *work)
+{
+	struct dst_export *exp = container_of(work, struct dst_export, remove_work);
+
+	flush_work(&exp->probe_work);
 	wait_event(exp->conns_wait, !READ_ONCE(exp->nr_clients));
 	/* The last reaper sends its event under the lock: ours goes after it. */
 	mutex_lock(&exp->lock);
 	mutex_unlock(&exp->lock);
-
-	/* Closed now, not with the last reference: userspace may reuse it. */
+	/* Drains what is left of the reapers, which ran on it. */
+	destroy_workqueue(exp->wq);
+	exp->wq = NULL;
 	fput(exp->file);
 	exp->file = NULL;
+
 	pr_info("export %s: removed\n", exp->name);
+	mutex_lock(&dst_exports_lock);
+	/* Unlisted already if its namespace exited meanwhile. */
+	if (!list_empty(&exp->node)) {
+		list_del_init(&exp->node);
+		dst_exports_gen++;
+	}
 	dst_export_changed(exp, DST_EXPORT_EV_REMOVED, 0, NULL, NULL);
+	mutex_unlock(&dst_exports_lock);
+	wake_up_all(&dst_exports_wait);
 	dst_export_put(exp);
 }
 
 int dst_export_del(struct dst_export *exp)
 {
+	bool started;
+
 	mutex_lock(&dst_exports_lock);
-	if (list_empty(&exp->node)) {
-		/* Someone else removed it since the lookup. */
-		mutex_unlock(&dst_exports_lock);
-		return -ENOENT;
-	}
-	list_del_init(&exp->node);
-	dst_exports_gen++;
+	started = dst_export_start_removal(exp);
 	mutex_unlock(&dst_exports_lock);
-	dst_export_remove(exp);
-	return 0;
+	return started ? 0 : -ENOENT;
 }
 
 int dst_export_for_each(struct net *net, unsigned long *pos, unsigned int *gen,
@@ -1670,54 +2179,93 @@ int dst_export_for_each(struct net *net, unsigned long *pos, unsigned int *gen,
 	return ret;
 }
 
+static bool dst_exports_listed(void)
+{
+	bool listed;
+
+	mutex_lock(&dst_exports_lock);
+	listed = !list_empty(&dst_exports);
+	mutex_unlock(&dst_exports_lock);
+	return listed;
+}
+
+/* Remove every export and wait for them to leave the list. */
+static void dst_exports_remove(void)
+{
+	struct dst_export *exp;
+
+	mutex_lock(&dst_exports_lock);
+	list_for_each_entry(exp, &dst_exports, node)
+		dst_export_start_removal(exp);
+	mutex_unlock(&dst_exports_lock);
+	wait_event(dst_exports_wait, !dst_exports_listed());
+}
+
+/* Whether a connection of an export of @net still holds its socket. */
+static bool dst_exports_hold_sockets(struct net *net)
+{
+	struct dst_export *exp;
+	bool held = false;
+
+	mutex_lock(&dst_exports_lock);
+	list_for_each_entry(exp, &dst_exports, node)
+		if (net_eq(exp->net, net))
+			held |= READ_ONCE(exp->nr_sockets);
+	mutex_unlock(&dst_exports_lock);
+	return held;
+}
+
+/*
+ * The namespace waits for its sockets only, not for a backing store that
+ * may hang (all namespace exits on the host wait behind this one): its
+ * exports are removed, and once their connections let go of their sockets
+ * they leave the list, their names free; each closes its backing file when
+ * its requests left it, telling nobody.
+ */
+void dst_export_net_exit(struct net *net)
+{
+	struct dst_export *exp, *next;
+
+	mutex_lock(&dst_exports_lock);
+	list_for_each_entry(exp, &dst_exports, node)
+		if (net_eq(exp->net, net))
+			dst_export_start_removal(exp);
+	mutex_unlock(&dst_exports_lock);
+	wait_event(dst_exports_wait, !dst_exports_hold_sockets(net));
+
+	mutex_lock(&dst_exports_lock);
+	list_for_each_entry_safe(exp, next, &dst_exports, node) {
+		if (!net_eq(exp->net, net))
+			continue;
+		list_del_init(&exp->node);
+		dst_exports_gen++;
+		mutex_lock(&exp->lock);
+		exp->net = NULL;
+		mutex_unlock(&exp->lock);
+	}
+	mutex_unlock(&dst_exports_lock);
+}
+
 int dst_export_init(void)
 {
 	dst_exp_req_cache = KMEM_CACHE(dst_exp_req, 0);
 	if (!dst_exp_req_cache)
 		return -ENOMEM;
-	dst_exp_req_pool = mempool_create_slab_pool(DST_EXP_REQ_RESERVE, dst_exp_req_cache);
-	if (!dst_exp_req_pool)
-		goto destroy_cache;
-	dst_exp_io_wq = alloc_workqueue("dst-export-io", WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
-	if (!dst_exp_io_wq)
-		goto destroy_pool;
-	dst_exp_reap_wq = alloc_workqueue("dst-export-reap", WQ_UNBOUND, 0);
-	if (!dst_exp_reap_wq)
-		goto destroy_io_wq;
+	dst_exp_wq = alloc_workqueue("dst-export", WQ_UNBOUND, 0);
+	if (!dst_exp_wq) {
+		kmem_cache_destroy(dst_exp_req_cache);
+		return -ENOMEM;
+	}
 	return 0;
-
-destroy_io_wq:
-	destroy_workqueue(dst_exp_io_wq);
-destroy_pool:
-	mempool_destroy(dst_exp_req_pool);
-destroy_cache:
-	kmem_cache_destroy(dst_exp_req_cache);
-	return -ENOMEM;
 }
 
 void dst_export_exit(void)
 {
-	struct dst_export *exp;
-
 	mutex_lock(&dst_exports_lock);
 	WRITE_ONCE(dst_exports_closed, true);
 	mutex_unlock(&dst_exports_lock);
-
-	for (;;) {
-		mutex_lock(&dst_exports_lock);
-		exp = list_first_entry_or_null(&dst_exports, struct dst_export, node);
-		if (exp) {
-			list_del_init(&exp->node);
-			dst_exports_gen++;
-		}
-		mutex_unlock(&dst_exports_lock);
-		if (!exp)
-			break;
-		dst_export_remove(exp);
-	}
-	/* Drains: every reaper has dropped its export reference and returned. */
-	destroy_workqueue(dst_exp_reap_wq);
-	destroy_workqueue(dst_exp_io_wq);
-	mempool_destroy(dst_exp_req_pool);
+	dst_exports_remove();
+	/* Also the removals of exports whose namespace exited: their I/O drains. */
+	destroy_workqueue(dst_exp_wq);
 	kmem_cache_destroy(dst_exp_req_cache);
 }

@@ -19,6 +19,7 @@
 
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mempool.h>
 #include <linux/mutex.h>
 #include <linux/sizes.h>
 #include <linux/stddef.h>
@@ -38,15 +39,19 @@ struct socket;
 #define DST_EXP_SESSION_LEN	sizeof_field(struct dst_client_hello, session)
 
 /*
- * An export is created by export-add and published on the global export list
- * (export.c: dst_exports, dst_exports_lock). Everything from name to net is
- * set before publication and never changes: read it without locks.
+ * An export is created by export-add and listed on the export list
+ * (export.c: dst_exports, dst_exports_lock) from then until its backing file
+ * is closed. Everything from name to net is set before it is listed and never
+ * changes afterwards, but for what the probe of a regular file sets before
+ * the export turns ready (block sizes, direct): read it without locks.
  *
- * Lifetime: the list holds one reference, every connection one more. Removal
- * (export-del or module exit) unpublishes the export, marks it dead under
- * @lock so that no connection is added, kills its connections and waits until
- * @conns is empty; only then is the backing file released. The memory goes
- * with the last reference, which a connection's reaper may drop later.
+ * Lifetime: the list holds one reference, every connection and a pending
+ * probe one more. Removal (export-del, the namespace's exit, module exit)
+ * turns it removing under @lock, so that no connection is added, kills its
+ * connections and returns; remove_work waits until @conns is empty, closes
+ * the backing file and takes it off the list (a namespace exit does that
+ * earlier). The memory goes with the last reference, which remove_work
+ * holds.
  */
 struct dst_export {
 	struct list_head node;		/* on dst_exports, dst_exports_lock */
@@ -64,10 +69,26 @@ struct dst_export {
 	u32 physical_bs;
 	u32 max_xfer;
 	u32 features;			/* DST_FEAT_* */
-	struct net *net;		/* netns of export-add; holds a reference */
+	/*
+	 * Where export-add ran. Not a counted reference: the namespace's exit
+	 * removes the export and waits for its sockets, then sets it NULL
+	 * (under dst_exports_lock and @lock) and unlists it
+	 * (dst_export_net_exit).
+	 */
+	struct net *net;
+	mempool_t *req_pool;		/* this export's requests */
+	/*
+	 * Backing I/O that may block (flush, discard, write-zeroes, buffered
+	 * I/O, what direct I/O could not submit without waiting) and the
+	 * connections' reapers: one hung export stalls no other.
+	 */
+	struct workqueue_struct *wq;
+	struct work_struct probe_work;	/* a regular file: direct I/O probe */
+	struct work_struct remove_work;
 
 	/* Sleeping lock, taken after dst_exports_lock. */
 	struct mutex lock;
+	u32 state;			/* DST_EXPORT_*; lock (WRITE_ONCE) */
 	/*
 	 * dst_export_conn.node, live and draining, in connection order; along
 	 * it the generations of one session never decrease (export-connect
@@ -75,8 +96,12 @@ struct dst_export {
 	 */
 	struct list_head conns;		/* lock */
 	unsigned int nr_clients;	/* entries on conns; lock (WRITE_ONCE) */
-	bool dead;			/* removal started; lock */
+	unsigned int nr_sockets;	/* of those, holding their socket; lock */
 	wait_queue_head_t conns_wait;	/* removal waits for conns to empty */
+	/* The newest generation seen of each session (export.c, fencing). */
+	struct hlist_head sessions[64];	/* lock */
+	struct list_head session_lru;	/* lock: least recently connected first */
+	unsigned int nr_sessions;	/* lock */
 };
 
 /* What export-add asks for; export_nl.c fills it from the attributes. */
@@ -102,6 +127,8 @@ struct dst_export_client {
 /* export.c APIs: */
 int dst_export_init(void);
 void dst_export_exit(void);
+/* @net is exiting: remove its exports, wait until their backing files are closed. */
+void dst_export_net_exit(struct net *net);
 bool dst_export_name_valid(const char *name);
 int dst_export_add(struct net *net, const struct dst_export_cfg *cfg,
 		   struct netlink_ext_ack *extack);
@@ -109,22 +136,26 @@ int dst_export_add(struct net *net, const struct dst_export_cfg *cfg,
 struct dst_export *dst_export_find(struct net *net, const char *name);
 void dst_export_put(struct dst_export *exp);
 /*
- * Unpublish @exp, disconnect its clients and wait for their I/O, close the
- * backing file. -ENOENT when someone else removed it first.
+ * Start removing @exp: its clients are disconnected, and once their requests
+ * left the backing store, the file is closed and the export leaves the list
+ * (the removed event says when). -ENOENT when removal started already.
  */
 int dst_export_del(struct dst_export *exp);
 /*
  * Serve @exp on @sock (from dst_sock_get, handshaken by userspace) for
  * @client. Fences the older generations of the client's session; -ESTALE
- * when a newer one is connected. On success the connection owns the socket
- * reference; on error the caller still does.
+ * when a newer one was connected, -EBUSY past a limit. With @check, only
+ * says whether it would. On success the connection owns the socket
+ * reference; otherwise the caller still does.
  */
 int dst_export_connect(struct dst_export *exp, struct socket *sock,
-		       const struct dst_export_client *client,
+		       const struct dst_export_client *client, bool check,
 		       struct netlink_ext_ack *extack);
+/* Bytes of request data @exp's connections hold (DST_A_DATA_BYTES). */
+u64 dst_export_data_bytes(struct dst_export *exp);
 /*
  * Call @fn on each export of @net from position *@pos on, under the export
- * list lock (so @fn must not take export locks), until @fn returns non-zero;
+ * list lock (@fn may take exp->lock, never the list lock), until @fn returns non-zero;
  * *@pos is left at the export @fn refused. *@gen receives the list's
  * generation, for genl_dump_check_consistent(), before @fn is first called.
  */

@@ -62,7 +62,11 @@ int dst_nl_export_add_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **a = info->attrs;
 	struct dst_export_cfg cfg = {};
 	uuid_t uuid;
+	int err;
 
+	err = dst_nl_capable(skb, info);
+	if (err)
+		return err;
 	cfg.name = dst_nl_export_name(info);
 	if (!cfg.name)
 		return -EINVAL;
@@ -89,6 +93,9 @@ int dst_nl_export_del_doit(struct sk_buff *skb, struct genl_info *info)
 	struct dst_export *exp;
 	int err;
 
+	err = dst_nl_capable(skb, info);
+	if (err)
+		return err;
 	exp = dst_nl_find_export(info);
 	if (IS_ERR(exp))
 		return PTR_ERR(exp);
@@ -110,8 +117,12 @@ int dst_nl_export_connect_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **a = info->attrs;
 	struct dst_export *exp;
 	struct socket *sock;
+	bool check;
 	int err;
 
+	err = dst_nl_capable(skb, info);
+	if (err)
+		return err;
 	if (GENL_REQ_ATTR_CHECK(info, DST_A_SOCK_FD))
 		return -EINVAL;
 	/* Bounded by policy to the checksum enum. */
@@ -126,24 +137,26 @@ int dst_nl_export_connect_doit(struct sk_buff *skb, struct genl_info *info)
 	exp = dst_nl_find_export(info);
 	if (IS_ERR(exp))
 		return PTR_ERR(exp);
-	sock = dst_sock_get(nla_get_u32(info->attrs[DST_A_SOCK_FD]), info->extack);
+	sock = dst_sock_get(nla_get_u32(info->attrs[DST_A_SOCK_FD]), genl_info_net(info),
+			    info->extack);
 	if (IS_ERR(sock)) {
 		NL_SET_BAD_ATTR(info->extack, info->attrs[DST_A_SOCK_FD]);
 		err = PTR_ERR(sock);
 		goto put_exp;
 	}
-	err = dst_export_connect(exp, sock, &client, info->extack);
-	/* A newer generation of the session is connected: ours is too old. */
+	check = nla_get_flag(a[DST_A_CHECK]);
+	err = dst_export_connect(exp, sock, &client, check, info->extack);
+	/* A newer generation of the session connected: ours is too old. */
 	if (err == -ESTALE)
 		NL_SET_BAD_ATTR(info->extack, a[DST_A_GENERATION] ?: a[DST_A_SESSION]);
-	if (err)
+	if (err || check)
 		dst_sock_put(sock);
 put_exp:
 	dst_export_put(exp);
 	return err;
 }
 
-static int dst_nl_fill_export(struct sk_buff *skb, const struct dst_export *exp)
+static int dst_nl_fill_export(struct sk_buff *skb, struct dst_export *exp)
 {
 	if (nla_put_string(skb, DST_A_EXPORT_NAME, exp->name) ||
 	    nla_put_u64_64bit(skb, DST_A_SIZE, exp->size, DST_A_PAD) ||
@@ -154,7 +167,9 @@ static int dst_nl_fill_export(struct sk_buff *skb, const struct dst_export *exp)
 	    nla_put(skb, DST_A_UUID, sizeof(exp->uuid), &exp->uuid) ||
 	    (exp->listen && nla_put_string(skb, DST_A_LISTEN, exp->listen)) ||
 	    (exp->backing_path && nla_put_string(skb, DST_A_BACKING_PATH, exp->backing_path)) ||
-	    nla_put_u32(skb, DST_A_CLIENTS, READ_ONCE(exp->nr_clients)))
+	    nla_put_u32(skb, DST_A_CLIENTS, READ_ONCE(exp->nr_clients)) ||
+	    nla_put_u32(skb, DST_A_EXPORT_STATE, READ_ONCE(exp->state)) ||
+	    nla_put_u64_64bit(skb, DST_A_DATA_BYTES, dst_export_data_bytes(exp), DST_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }

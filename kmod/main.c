@@ -7,12 +7,28 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <net/net_namespace.h>
 #include "conn.h"
 #include "dev.h"
 #include "export.h"
 #include "netlink.h"
 #include "sock.h"
 #include "trans.h"
+
+/*
+ * A namespace that exits takes its exports with it, and hands its devices
+ * (block devices, used outside it) to the initial namespace. Neither holds
+ * a counted reference that would keep it alive.
+ */
+static void __net_exit dst_net_exit(struct net *net)
+{
+	dst_export_net_exit(net);
+	dst_dev_net_exit(net);
+}
+
+static struct pernet_operations dst_net_ops = {
+	.exit = dst_net_exit,
+};
 
 static int __init dst_module_init(void)
 {
@@ -34,12 +50,17 @@ static int __init dst_module_init(void)
 	err = dst_export_init();
 	if (err)
 		goto dev_exit;
-	err = dst_nl_register();
+	err = register_pernet_subsys(&dst_net_ops);
 	if (err)
 		goto export_exit;
+	err = dst_nl_register();
+	if (err)
+		goto pernet_exit;
 	pr_info("loaded, protocol version %d\n", DST_PROTO_VERSION);
 	return 0;
 
+pernet_exit:
+	unregister_pernet_subsys(&dst_net_ops);
 export_exit:
 	dst_export_exit();
 dev_exit:
@@ -56,6 +77,8 @@ sock_exit:
 static void __exit dst_module_exit(void)
 {
 	dst_nl_unregister();
+	/* Runs dst_net_exit() for every namespace: all exports go. */
+	unregister_pernet_subsys(&dst_net_ops);
 	dst_export_exit();
 	dst_dev_module_exit();
 	dst_conn_module_exit();

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The generic netlink family `dst` and its device handlers. Policies and the
- * op table are generated (gen/dst-nl-gen.c); CAP_NET_ADMIN is enforced by
- * GENL_ADMIN_PERM on every op that changes state. Handlers run in parallel
- * (parallel_ops): devices are serialised by dst_devs_mutex, exports by their
- * own lock in export_nl.c.
+ * op table are generated (gen/dst-nl-gen.c). Every op that changes state
+ * carries GENL_ADMIN_PERM (CAP_NET_ADMIN over the caller's namespace) and
+ * checks dst_nl_capable() (CAP_SYS_ADMIN). Devices and exports belong to the
+ * network namespace that made them: an op from another sees neither.
+ * Handlers run in parallel (parallel_ops): devices are serialised by
+ * dst_devs_mutex, exports by their own lock in export_nl.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -53,6 +55,14 @@ void dst_nl_event_send(struct net *net, struct sk_buff *skb, void *hdr)
 	genlmsg_multicast_netns(&dst_nl_family, net, skb, 0, DST_NLGRP_EVENTS, GFP_NOIO);
 }
 
+int dst_nl_capable(struct sk_buff *skb, struct genl_info *info)
+{
+	if (netlink_capable(skb, CAP_SYS_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG_MOD(info->extack, "needs CAP_SYS_ADMIN");
+	return -EPERM;
+}
+
 /* ---- devices ---- */
 
 static int dst_nl_copy_string(char *dst, size_t size, struct genl_info *info, int attr)
@@ -96,7 +106,8 @@ static int dst_nl_dev_params(struct genl_info *info, struct dst_dev_params *p)
 	    GENL_REQ_ATTR_CHECK(info, DST_A_PHYSICAL_BS) ||
 	    GENL_REQ_ATTR_CHECK(info, DST_A_MAX_XFER) ||
 	    GENL_REQ_ATTR_CHECK(info, DST_A_FEATURES) ||
-	    GENL_REQ_ATTR_CHECK(info, DST_A_CSUM))
+	    GENL_REQ_ATTR_CHECK(info, DST_A_CSUM) ||
+	    GENL_REQ_ATTR_CHECK(info, DST_A_SESSION))
 		return -EINVAL;
 	memset(p, 0, sizeof(*p));
 	p->index = a[DST_A_DEV_INDEX] ? nla_get_u32(a[DST_A_DEV_INDEX]) : -1;
@@ -108,8 +119,16 @@ static int dst_nl_dev_params(struct genl_info *info, struct dst_dev_params *p)
 	p->csum = nla_get_u32(a[DST_A_CSUM]);
 	if (a[DST_A_UUID])
 		memcpy(&p->uuid, nla_data(a[DST_A_UUID]), sizeof(p->uuid));
-	if (a[DST_A_SESSION])
-		memcpy(p->session, nla_data(a[DST_A_SESSION]), sizeof(p->session));
+	/*
+	 * The server fences a reconnect's resends by session: without one, a
+	 * resent write could land before a stale copy of itself.
+	 */
+	memcpy(p->session, nla_data(a[DST_A_SESSION]), sizeof(p->session));
+	if (!memchr_inv(p->session, 0, sizeof(p->session))) {
+		NL_SET_ERR_MSG_MOD(info->extack, "session must not be all zeroes");
+		NL_SET_BAD_ATTR(info->extack, a[DST_A_SESSION]);
+		return -EINVAL;
+	}
 	p->generation = a[DST_A_GENERATION] ? nla_get_u32(a[DST_A_GENERATION]) : 1;
 	p->conn_count = a[DST_A_CONN_COUNT] ? nla_get_u32(a[DST_A_CONN_COUNT]) : 1;
 	p->tunables = (struct dst_dev_tunables) {
@@ -138,7 +157,9 @@ int dst_nl_dev_add_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	err = dst_nl_dev_params(info, &params);
+	err = dst_nl_capable(skb, info);
+	if (!err)
+		err = dst_nl_dev_params(info, &params);
 	if (err)
 		return err;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
@@ -149,7 +170,8 @@ int dst_nl_dev_add_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -EMSGSIZE;
 		goto free_msg;
 	}
-	sock = dst_sock_get(nla_get_u32(info->attrs[DST_A_SOCK_FD]), info->extack);
+	sock = dst_sock_get(nla_get_u32(info->attrs[DST_A_SOCK_FD]), genl_info_net(info),
+			    info->extack);
 	if (IS_ERR(sock)) {
 		NL_SET_BAD_ATTR(info->extack, info->attrs[DST_A_SOCK_FD]);
 		err = PTR_ERR(sock);
@@ -157,28 +179,37 @@ int dst_nl_dev_add_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_lock(&dst_devs_mutex);
 	dev = dst_dev_create(&params, sock, genl_info_net(info), info->extack);
-	mutex_unlock(&dst_devs_mutex);
 	if (IS_ERR(dev)) {
 		err = PTR_ERR(dev);
 		if (err == -EEXIST)
 			NL_SET_BAD_ATTR(info->extack, info->attrs[DST_A_DEV_INDEX]);
-		goto free_msg;
+		goto unlock;
 	}
+	err = dst_dev_add_disk(dev, info->extack);
 	/* Fill the reply first: the device must not exist unreported. */
-	err = nla_put_u32(msg, DST_A_DEV_INDEX, dev->index);
-	err = dst_dev_add_disk(dev, err ? -EMSGSIZE : 0, info->extack);
-	if (err)
-		goto free_msg;
+	if (!err)
+		err = nla_put_u32(msg, DST_A_DEV_INDEX, dev->index);
+	if (err) {
+		dst_dev_remove(dev, true, NULL);
+		goto unlock;
+	}
+	dst_dev_announce(dev);
 	dst_devs_generation++;
+	mutex_unlock(&dst_devs_mutex);
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 
+unlock:
+	mutex_unlock(&dst_devs_mutex);
 free_msg:
 	nlmsg_free(msg);
 	return err;
 }
 
-/* Find the device named by DST_A_DEV_INDEX; dst_devs_mutex held. */
+/*
+ * Find the device named by DST_A_DEV_INDEX, in the caller's namespace;
+ * dst_devs_mutex held.
+ */
 static struct dst_device *dst_nl_find_dev(struct genl_info *info)
 {
 	struct dst_device *dev;
@@ -186,7 +217,7 @@ static struct dst_device *dst_nl_find_dev(struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, DST_A_DEV_INDEX))
 		return ERR_PTR(-EINVAL);
 	dev = dst_dev_find(nla_get_u32(info->attrs[DST_A_DEV_INDEX]));
-	if (!dev) {
+	if (!dev || !net_eq(dev->net, genl_info_net(info))) {
 		NL_SET_ERR_MSG_MOD(info->extack, "no such device");
 		NL_SET_BAD_ATTR(info->extack, info->attrs[DST_A_DEV_INDEX]);
 		return ERR_PTR(-ENODEV);
@@ -199,6 +230,9 @@ int dst_nl_dev_del_doit(struct sk_buff *skb, struct genl_info *info)
 	struct dst_device *dev;
 	int err;
 
+	err = dst_nl_capable(skb, info);
+	if (err)
+		return err;
 	mutex_lock(&dst_devs_mutex);
 	dev = dst_nl_find_dev(info);
 	err = PTR_ERR_OR_ZERO(dev);
@@ -217,6 +251,9 @@ int dst_nl_dev_connect_doit(struct sk_buff *skb, struct genl_info *info)
 	struct socket *sock;
 	int err;
 
+	err = dst_nl_capable(skb, info);
+	if (err)
+		return err;
 	if (GENL_REQ_ATTR_CHECK(info, DST_A_SOCK_FD) ||
 	    GENL_REQ_ATTR_CHECK(info, DST_A_GENERATION))
 		return -EINVAL;
@@ -225,7 +262,8 @@ int dst_nl_dev_connect_doit(struct sk_buff *skb, struct genl_info *info)
 	err = PTR_ERR_OR_ZERO(dev);
 	if (err)
 		goto unlock;
-	sock = dst_sock_get(nla_get_u32(info->attrs[DST_A_SOCK_FD]), info->extack);
+	sock = dst_sock_get(nla_get_u32(info->attrs[DST_A_SOCK_FD]), genl_info_net(info),
+			    info->extack);
 	if (IS_ERR(sock)) {
 		NL_SET_BAD_ATTR(info->extack, info->attrs[DST_A_SOCK_FD]);
 		err = PTR_ERR(sock);
@@ -248,6 +286,9 @@ int dst_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	bool reconnecting = false;
 	int err;
 
+	err = dst_nl_capable(skb, info);
+	if (err)
+		return err;
 	if (a[DST_A_STATE]) {
 		/* Userspace only ever reports that it is reconnecting. */
 		if (nla_get_u32(a[DST_A_STATE]) != DST_STATE_RECONNECTING) {
@@ -280,7 +321,11 @@ unlock:
 	return err;
 }
 
-static int dst_nl_fill_dev(struct sk_buff *skb, struct dst_device *dev)
+/*
+ * The session and the generation are what taking the device over would
+ * need: only callers with CAP_SYS_ADMIN see them (@privileged).
+ */
+static int dst_nl_fill_dev(struct sk_buff *skb, struct dst_device *dev, bool privileged)
 {
 	const struct dst_dev_params *p = &dev->params;
 	char last_error[DST_LAST_ERROR_MAX];
@@ -311,8 +356,8 @@ static int dst_nl_fill_dev(struct sk_buff *skb, struct dst_device *dev)
 	    nla_put_u32(skb, DST_A_CONNECTIONS, live) ||
 	    nla_put_u32(skb, DST_A_INFLIGHT, inflight) ||
 	    nla_put_string(skb, DST_A_LAST_ERROR, last_error) ||
-	    nla_put(skb, DST_A_SESSION, sizeof(p->session), p->session) ||
-	    nla_put_u32(skb, DST_A_GENERATION, generation) ||
+	    (privileged && nla_put(skb, DST_A_SESSION, sizeof(p->session), p->session)) ||
+	    (privileged && nla_put_u32(skb, DST_A_GENERATION, generation)) ||
 	    nla_put_u32(skb, DST_A_IO_TIMEOUT, t.io_timeout) ||
 	    nla_put_u32(skb, DST_A_PING_INTERVAL, t.ping_interval) ||
 	    nla_put_u32(skb, DST_A_RECONNECT_DELAY, t.reconnect_delay) ||
@@ -343,7 +388,7 @@ int dst_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 	hdr = genlmsg_put_reply(msg, info, &dst_nl_family, 0, DST_CMD_DEV_GET);
 	if (!hdr)
 		goto unlock;
-	err = dst_nl_fill_dev(msg, dev);
+	err = dst_nl_fill_dev(msg, dev, netlink_capable(skb, CAP_SYS_ADMIN));
 	if (!err)
 		genlmsg_end(msg, hdr);
 unlock:
@@ -362,6 +407,7 @@ unlock:
  */
 int dst_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	bool privileged = netlink_capable(cb->skb, CAP_SYS_ADMIN);
 	struct net *net = sock_net(cb->skb->sk);
 	struct dst_device *dev;
 	int index = cb->args[0];
@@ -377,7 +423,7 @@ int dst_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		if (!hdr)
 			break;
 		genl_dump_check_consistent(cb, hdr);
-		if (dst_nl_fill_dev(skb, dev)) {
+		if (dst_nl_fill_dev(skb, dev, privileged)) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}

@@ -16,6 +16,14 @@ int dst_nl_register(void);
 void dst_nl_unregister(void);
 
 /*
+ * Devices and exports are block storage: an op that changes one needs
+ * CAP_SYS_ADMIN in the initial user namespace (netlink_capable), as nbd's
+ * do, not only the CAP_NET_ADMIN of GENL_ADMIN_PERM, which a container may
+ * have over its own namespace. 0, or -EPERM with extack set.
+ */
+int dst_nl_capable(struct sk_buff *skb, struct genl_info *info);
+
+/*
  * Multicast @skb (a message built with dst_nl_event_start) on the events
  * group of @net; consumes @skb. Errors (nobody listening) are ignored.
  */

@@ -93,9 +93,12 @@ u32 dst_errno_to_status(int err)
 		return DST_ST_ROFS;
 	case -EOPNOTSUPP:
 		return DST_ST_NOTSUPP;
-	case -ENOMEM:
-		return DST_ST_NOMEM;
 	default:
+		/*
+		 * ENOMEM too: the backing store may have done part of it, so it
+		 * is no "not executed, send again" (DST_ST_NOMEM), which the
+		 * server answers only when it did not start a request.
+		 */
 		return DST_ST_IO;
 	}
 }

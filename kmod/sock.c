@@ -11,6 +11,7 @@
 #include <linux/sched/mm.h>
 #include <linux/tcp.h>
 #include <net/inet_connection_sock.h>
+#include <net/ipv6.h>
 #include <net/tcp.h>
 #include <net/tls.h>
 #include "compat.h"
@@ -41,10 +42,15 @@ void dst_sock_module_exit(void)
 	static_branch_dec(&memalloc_socks_key);
 }
 
-/* sk_user_data of the sockets we own: a marker, never dereferenced. */
-static char dst_sock_owner;
+/*
+ * sk_user_data of the sockets we own: a marker, never dereferenced. Its
+ * address must leave clear the low bits that the users of sk_user_data take
+ * for flags (SK_USER_DATA_NOCOPY, _BPF, _PSOCK): kernel TLS and sockmap must
+ * never take our marker for a psock.
+ */
+static u64 dst_sock_owner __aligned(~SK_USER_DATA_PTRMASK + 1);
 
-struct socket *dst_sock_get(int fd, struct netlink_ext_ack *extack)
+struct socket *dst_sock_get(int fd, struct net *net, struct netlink_ext_ack *extack)
 {
 	struct socket *sock;
 	int err;
@@ -57,6 +63,12 @@ struct socket *dst_sock_get(int fd, struct netlink_ext_ack *extack)
 	if (sock->type != SOCK_STREAM || sock->sk->sk_protocol != IPPROTO_TCP ||
 	    (sock->sk->sk_family != AF_INET && sock->sk->sk_family != AF_INET6)) {
 		NL_SET_ERR_MSG_MOD(extack, "socket fd is not a TCP socket");
+		err = -EINVAL;
+		goto put;
+	}
+	/* Devices and exports live in the namespace that made them. */
+	if (!net_eq(sock_net(sock->sk), net)) {
+		NL_SET_ERR_MSG_MOD(extack, "socket belongs to another network namespace");
 		err = -EINVAL;
 		goto put;
 	}
@@ -73,12 +85,38 @@ struct socket *dst_sock_get(int fd, struct netlink_ext_ack *extack)
 		err = -EBUSY;
 		goto put;
 	}
-	sock->sk->sk_user_data = &dst_sock_owner;
+	rcu_assign_sk_user_data(sock->sk, &dst_sock_owner);
 	write_unlock_bh(&sock->sk->sk_callback_lock);
 	return sock;
 put:
 	sockfd_put(sock);
 	return ERR_PTR(err);
+}
+
+void dst_sock_unpin_net(struct socket *sock)
+{
+	lock_sock(sock->sk);
+	if (sock->sk->sk_net_refcnt)
+		dst_sk_net_unpin(sock->sk);
+	release_sock(sock->sk);
+}
+
+/*
+ * An unpinned socket (kernel sockets aside, only ours are) gets its counted
+ * reference back before userspace may use it again. When its namespace is
+ * exiting (the exit is what releases it), it is closed with a reset instead
+ * of a graceful FIN: no timer may outlive the namespace.
+ */
+static void dst_sock_repin_net(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	bool pinned;
+
+	lock_sock(sk);
+	pinned = sk->sk_net_refcnt || sk->sk_kern_sock || dst_sk_net_repin(sk);
+	release_sock(sk);
+	if (!pinned)
+		sock_no_linger(sk);
 }
 
 void dst_sock_put(struct socket *sock)
@@ -88,9 +126,10 @@ void dst_sock_put(struct socket *sock)
 	/* Userspace may still hold the fd: leave it an ordinary socket. */
 	if (sock_flag(sk, SOCK_MEMALLOC))
 		sk_clear_memalloc(sk);
+	dst_sock_repin_net(sock);
 	write_lock_bh(&sk->sk_callback_lock);
 	if (sk->sk_user_data == &dst_sock_owner)
-		sk->sk_user_data = NULL;
+		rcu_assign_sk_user_data(sk, NULL);
 	write_unlock_bh(&sk->sk_callback_lock);
 	sockfd_put(sock);
 }
@@ -262,11 +301,34 @@ void dst_sock_shutdown(struct socket *sock)
 	kernel_sock_shutdown(sock, SHUT_RDWR);
 }
 
+int dst_sock_peer_addr(struct socket *sock, struct sockaddr_storage *ss)
+{
+	int len;
+
+	memset(ss, 0, sizeof(*ss));
+	len = kernel_getpeername(sock, (struct sockaddr *)ss);
+	return len < 0 ? len : 0;
+}
+
+bool dst_sock_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)a;
+	const struct sockaddr_in6 *b6 = (const struct sockaddr_in6 *)b;
+	const struct sockaddr_in *a4 = (const struct sockaddr_in *)a;
+	const struct sockaddr_in *b4 = (const struct sockaddr_in *)b;
+
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET6)
+		return ipv6_addr_equal(&a6->sin6_addr, &b6->sin6_addr);
+	return a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+}
+
 void dst_sock_peer(struct socket *sock, char *buf, size_t len)
 {
 	struct sockaddr_storage ss;
 
-	if (kernel_getpeername(sock, (struct sockaddr *)&ss) < 0) {
+	if (dst_sock_peer_addr(sock, &ss)) {
 		strscpy(buf, "?", len);
 		return;
 	}

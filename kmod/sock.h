@@ -23,11 +23,18 @@ void dst_sock_module_init(void);
 void dst_sock_module_exit(void);
 
 /*
- * Look up @fd in the calling process: it must be a connected TCP socket.
- * Returns the socket with a file reference held (release with dst_sock_put)
- * or an ERR_PTR with an extack message set.
+ * Look up @fd in the calling process: it must be a connected TCP socket of
+ * network namespace @net (the caller's). Returns the socket with a file
+ * reference held (release with dst_sock_put) or an ERR_PTR with an extack
+ * message set.
  */
-struct socket *dst_sock_get(int fd, struct netlink_ext_ack *extack);
+struct socket *dst_sock_get(int fd, struct net *net, struct netlink_ext_ack *extack);
+/*
+ * Stop @sock from keeping its network namespace alive, as a kernel socket
+ * does not: whoever holds it must release it when the namespace exits.
+ * dst_sock_put() undoes it.
+ */
+void dst_sock_unpin_net(struct socket *sock);
 void dst_sock_put(struct socket *sock);
 
 /*
@@ -72,5 +79,8 @@ void dst_sock_shutdown(struct socket *sock);
 
 /* Format the peer address as "ADDR:PORT" / "[ADDR]:PORT" into @buf. */
 void dst_sock_peer(struct socket *sock, char *buf, size_t len);
+/* The peer's address (0 or -errno), and whether two are of one host (port aside). */
+int dst_sock_peer_addr(struct socket *sock, struct sockaddr_storage *ss);
+bool dst_sock_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
 
 #endif /* DST_SOCK_H */

@@ -6,6 +6,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/slab.h>
+#include "conn.h"
 #include "dev.h"
 #include "trans.h"
 
@@ -66,8 +67,12 @@ struct dst_trans *dst_trans_from_bio(struct dst_device *dev, struct bio *bio)
 	trans->dev = dev;
 	trans->bio = bio;
 	trans->opcode = opcode;
-	trans->flags = (bio->bi_opf & REQ_FUA) && opcode == DST_OP_WRITE ?
-		       DST_CMD_F_FUA : 0;
+	trans->flags = 0;
+	if ((bio->bi_opf & REQ_FUA) && opcode == DST_OP_WRITE)
+		trans->flags |= DST_CMD_F_FUA;
+	/* The range must stay allocated (BLKZEROOUT, and file systems that count on it). */
+	if ((bio->bi_opf & REQ_NOUNMAP) && opcode == DST_OP_WRITE_ZEROES)
+		trans->flags |= DST_CMD_F_NOUNMAP;
 	if (opcode == DST_OP_FLUSH) {
 		trans->offset = 0;
 		trans->length = 0;
@@ -79,12 +84,15 @@ struct dst_trans *dst_trans_from_bio(struct dst_device *dev, struct bio *bio)
 	trans->sends_counted = 0;
 	trans->after = NULL;
 	trans->conn = NULL;
+	trans->out_conn = NULL;
 	trans->sent_gen = 0;
-	trans->waiting = false;
+	trans->expired = false;
 	INIT_LIST_HEAD(&trans->entry);
 	INIT_LIST_HEAD(&trans->write_entry);
+	INIT_LIST_HEAD(&trans->age_entry);
 	INIT_HLIST_NODE(&trans->node);
 	trans->start_time = bio_start_io_acct(bio);
+	trans->submitted = jiffies;
 	return trans;
 }
 
@@ -96,8 +104,11 @@ struct dst_trans *dst_trans_preflush(struct dst_device *dev, struct dst_trans *w
 	trans->dev = dev;
 	trans->opcode = DST_OP_FLUSH;
 	trans->after = write;
+	/* Both count from the bio's submission. */
+	trans->submitted = write->submitted;
 	INIT_LIST_HEAD(&trans->entry);
 	INIT_LIST_HEAD(&trans->write_entry);
+	INIT_LIST_HEAD(&trans->age_entry);
 	INIT_HLIST_NODE(&trans->node);
 	return trans;
 }
@@ -118,9 +129,11 @@ void dst_trans_unhash_locked(struct dst_trans *trans)
 	struct dst_device *dev = trans->dev;
 
 	lockdep_assert_held(&dev->lock);
+	dst_conn_untake_locked(trans);
 	hash_del(&trans->node);
 	list_del_init(&trans->entry);
 	list_del_init(&trans->write_entry);
+	list_del_init(&trans->age_entry);
 	trans->conn = NULL;
 }
 

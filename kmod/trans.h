@@ -33,6 +33,7 @@ struct dst_trans {
 	struct dst_device *dev;
 	struct bio *bio;
 	unsigned long start_time;	/* bio_start_io_acct(), jiffies */
+	unsigned long submitted;	/* jiffies: its deadline is io_timeout later */
 	u32 id;
 	u16 opcode;			/* DST_OP_* */
 	u16 flags;			/* DST_CMD_F_* */
@@ -51,6 +52,8 @@ struct dst_trans {
 	/* Guarded by dev->lock. */
 	enum dst_trans_state state;
 	struct dst_conn *conn;		/* QUEUED..RECEIVING: the connection */
+	/* SENDING..RECEIVING: the connection whose outstanding budget it uses */
+	struct dst_conn *out_conn;
 	/*
 	 * Generation of the connection that last put it on the wire, 0 if none
 	 * or the server said it did not execute it. Its outcome is unknown
@@ -58,10 +61,13 @@ struct dst_trans {
 	 * server fences the old one before serving the new one.
 	 */
 	u32 sent_gen;
-	unsigned long queued_at;	/* jiffies: put on a connection */
-	unsigned long wait_since;	/* jiffies: waiting for a connection since */
-	bool waiting;			/* wait_since is set */
+	/*
+	 * Past its deadline: failed with EIO wherever it is, by its holder
+	 * if a thread holds it (dst_dev_queue_locked).
+	 */
+	bool expired;
 	struct list_head entry;		/* on pending, send_queue or sent */
+	struct list_head age_entry;	/* on dev->by_age while hashed */
 	struct list_head write_entry;	/* on dev->writes or held_flushes */
 	struct hlist_node node;		/* in dev->trans until completed */
 	blk_status_t held_status;	/* a held FLUSH's reply */
@@ -85,6 +91,12 @@ struct dst_trans *dst_trans_preflush(struct dst_device *dev, struct dst_trans *w
 
 /* Remove from the hash, dev->lock held. */
 void dst_trans_unhash_locked(struct dst_trans *trans);
+/* Bytes of data it moves: what counts against a connection's budget. */
+static inline u32 dst_trans_data_len(const struct dst_trans *trans)
+{
+	return trans->opcode == DST_OP_READ || trans->opcode == DST_OP_WRITE ?
+	       trans->length : 0;
+}
 /*
  * Complete a transaction taken out of the hash: end its bio, release a write
  * waiting for it, free it and drop the device's in-flight count.

@@ -131,9 +131,33 @@ public final class DSTNetlink {
         _ = try call(.exportAdd, values, subject: nil)
     }
 
-    /// export-del: its clients are disconnected.
+    /// export-del: its clients are disconnected. The export stays listed,
+    /// removing, until their requests left the backing store
+    /// (waitUntilGone).
     public func removeExport(_ name: String) throws {
         _ = try call(.exportDel, [(.exportName, .string(name))], exportSubject: name)
+    }
+
+    /// Polls export-get until `name` is no longer listed: its backing file
+    /// is closed.
+    public func waitUntilGone(export name: String) throws {
+        while true {
+            do {
+                _ = try export(name)
+            } catch DSTError.noSuchExport {
+                return
+            }
+            sleepMillis(50)
+        }
+    }
+
+    /// Polls export-get until `name` is no longer probing; returns it.
+    public func waitUntilProbed(export name: String) throws -> DSTExport {
+        while true {
+            let e = try export(name)
+            if e.state != .probing { return e }
+            sleepMillis(50)
+        }
     }
 
     /// export-get dump: the exports of the caller's network namespace.
@@ -153,20 +177,44 @@ public final class DSTNetlink {
 
     /// export-connect: hands a client socket, handshaken by us, to an
     /// export, with the client's session and generation unless it has no
-    /// session. ESTALE (a newer generation of the session is connected)
-    /// becomes staleGeneration.
+    /// session; with `check`, only asks whether the export would take it
+    /// now. ESTALE (a newer generation of the session connected) becomes
+    /// staleGeneration.
     public func connectExport(_ name: String, socket: Int32, csum: DSTChecksum,
-                              session: DSTSession = .none, generation: UInt32 = 0) throws {
+                              session: DSTSession = .none, generation: UInt32 = 0, check: Bool = false) throws {
         var values: [(DSTAttr, NLValue)] = [(.exportName, .string(name)), (.sockFd, .u32(UInt32(bitPattern: socket))),
                                             (.csum, .u32(csum.rawValue))]
         if !session.isNone {
             values.append((.session, .binary(session.bytes)))
             values.append((.generation, .u32(generation)))
         }
+        if check { values.append((.check, .flag)) }
         do {
             _ = try call(.exportConnect, values, exportSubject: name)
         } catch DSTError.kernel(_, _, ESTALE) {
             throw DSTError.staleGeneration(subject: "export \(name)", generation: generation)
+        }
+    }
+
+    /// export-connect with check: nil when the kernel would take the
+    /// connection now, else the refusal to reply to the client, saying why
+    /// (the peer named: the kernel's own message cannot).
+    public func admission(_ name: String, socket: Int32, csum: DSTChecksum, session: DSTSession,
+                          generation: UInt32, peer: String) -> DSTRefusal? {
+        do {
+            try connectExport(name, socket: socket, csum: csum, session: session, generation: generation,
+                              check: true)
+            return nil
+        } catch let DSTError.kernel(_, message, errno) {
+            let why = "from \(peer): \(message ?? strerrorString(errno))"
+            switch errno {
+            case EBUSY, EAGAIN: return DSTRefusal(.busy, why)
+            default: return DSTRefusal(.internal, why)
+            }
+        } catch DSTError.noSuchExport {
+            return DSTRefusal(.unknownExport, "no export \"\(name)\"")
+        } catch {
+            return DSTRefusal(.internal, "from \(peer): \(error)")
         }
     }
 
@@ -190,9 +238,8 @@ public final class DSTNetlink {
 
     /// The one place kernel errno values get a meaning.
     static func map(op: String, message: String?, errno: Int32, device: String?, export: String?) -> DSTError {
-        let hasMessage = !(message ?? "").isEmpty
         switch errno {
-        case EPERM where !hasMessage, EACCES where !hasMessage:
+        case EPERM, EACCES:
             return .notRoot
         case ENODEV, ENOENT, ENXIO:
             if let device, op != "dev-add" { return .noSuchDevice(device) }

@@ -7,7 +7,7 @@ import Glibc
 public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The generic netlink family "dst" is not registered.
     case moduleNotLoaded
-    /// EPERM from an admin-perm operation without a kernel message.
+    /// EPERM: devices and exports need CAP_SYS_ADMIN.
     case notRoot
     /// A kernel refusal: the extack message (if any), the errno, and the
     /// operation that failed.
@@ -15,6 +15,8 @@ public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
     case noSuchDevice(String)
     case noSuchExport(String)
     case deviceBusy(String)
+    /// remove-node ran while add-node read the new device's partition table.
+    case removedWhileScanning(String)
     /// TCP connect to a server failed.
     case cannotConnect(address: String, errno: Int32)
     /// The server answered the hello with a refusal.
@@ -68,7 +70,7 @@ public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
         case .moduleNotLoaded:
             return "the dst kernel module is not loaded (try: modprobe dst)"
         case .notRoot:
-            return "permission denied: this needs root (CAP_NET_ADMIN)"
+            return "permission denied: this needs CAP_SYS_ADMIN"
         case let .kernel(operation, message, errno):
             if let message, !message.isEmpty {
                 return "\(message) (\(strerrorString(errno)))"
@@ -80,6 +82,8 @@ public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
             return "no such export: \(name)"
         case let .deviceBusy(name):
             return "\(name) is busy: it is open or mounted"
+        case let .removedWhileScanning(name):
+            return "\(name) was removed while its partition table was being read"
         case let .cannotConnect(address, errno):
             return "cannot connect to \(address): \(strerrorString(errno))"
         case let .refused(status, message):

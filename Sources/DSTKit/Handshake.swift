@@ -208,7 +208,8 @@ public enum DSTServerHandshake {
     /// Picks the export among those served on `listen` and the checksum.
     public static func choose(_ request: DSTHelloRequest, exports: [DSTExport], listen: String,
                               supported: [DSTChecksum] = supportedChecksums) -> Result<(DSTExport, DSTChecksum), DSTRefusal> {
-        let here = exports.filter { $0.listen == listen }
+        // One being removed is gone for a new client.
+        let here = exports.filter { $0.listen == listen && $0.state != .removing }
         let export: DSTExport
         if request.exportName.isEmpty {
             guard here.count == 1, let only = here.first else {

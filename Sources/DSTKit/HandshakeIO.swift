@@ -34,9 +34,13 @@ public enum DSTServerOutcome: Equatable, Sendable {
 
 extension DSTServerHandshake {
     /// Reads the hello from `stream`, chooses among `exports()` (asked only
-    /// once the hello is valid) the one served on `listen`, and replies.
+    /// once the hello is valid) the one served on `listen`, asks `admit`
+    /// whether the kernel would take the connection now (nil: yes), and
+    /// replies.
     public static func perform(on stream: ByteStream, listen: String,
-                               exports: () throws -> [DSTExport]) throws -> DSTServerOutcome {
+                               exports: () throws -> [DSTExport],
+                               admit: (DSTExport, DSTChecksum, DSTHelloRequest) -> DSTRefusal? = { _, _, _ in nil })
+        throws -> DSTServerOutcome {
         let head = try stream.read(exactly: DSTClientHello.size)
         if head.count < DSTClientHello.size {
             // Nobody left to answer when the client closed early.
@@ -72,6 +76,10 @@ extension DSTServerHandshake {
             try stream.write(all: refusalReply(refusal))
             return .refused(refusal)
         case let .success((export, csum)):
+            if let refusal = admit(export, csum, request) {
+                try stream.write(all: refusalReply(refusal))
+                return .refused(refusal)
+            }
             try stream.write(all: acceptReply(export, csum: csum))
             return .accepted(export: export, csum: csum, request: request)
         }

@@ -261,12 +261,19 @@ public struct DSTExport: Equatable, Sendable {
     public var listen: String
     public var backingPath: String?
     public var clients: UInt32?
+    /// Ready unless the kernel says otherwise (a kernel without states).
+    public var state: DSTExportState
+    /// Bytes of request data its connections hold.
+    public var dataBytes: UInt64?
 
     public var readOnly: Bool { features.contains(.readOnly) }
+    /// Takes clients: neither still probing nor being removed.
+    public var isReady: Bool { state == .ready }
 
     public init(name: String, size: UInt64, logicalBs: UInt32 = 512, physicalBs: UInt32 = 4096,
                 maxXfer: UInt32 = UInt32(DSTWire.maxXferDefault), features: DSTFeatures = [],
-                uuid: DSTUUID = .zero, listen: String, backingPath: String? = nil, clients: UInt32? = nil) {
+                uuid: DSTUUID = .zero, listen: String, backingPath: String? = nil, clients: UInt32? = nil,
+                state: DSTExportState = .ready, dataBytes: UInt64? = nil) {
         self.name = name
         self.size = size
         self.logicalBs = logicalBs
@@ -277,6 +284,8 @@ public struct DSTExport: Equatable, Sendable {
         self.listen = listen
         self.backingPath = backingPath
         self.clients = clients
+        self.state = state
+        self.dataBytes = dataBytes
     }
 
     init?(message m: NLMessage) {
@@ -291,6 +300,8 @@ public struct DSTExport: Equatable, Sendable {
         listen = m.string(.listen) ?? ""
         backingPath = m.string(.backingPath)
         clients = m.u32(.clients)
+        state = m.u32(.exportState).flatMap(DSTExportState.init(rawValue:)) ?? .ready
+        dataBytes = m.u64(.dataBytes)
     }
 }
 

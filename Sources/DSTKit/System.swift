@@ -279,6 +279,17 @@ public func isBlockDevice(_ path: String) -> Bool {
     return stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFBLK
 }
 
+/// Opens `path` read-only and closes it again; nil, or the errno of the
+/// open. The first open of a DST disk reads its partition table: dev-add
+/// leaves that to userspace, so that no netlink handler waits on the
+/// network.
+public func openAndClose(_ path: String) -> Int32? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 { return lastErrno() }
+    close(fd)
+    return nil
+}
+
 /// Waits up to `millis` for `condition`, checking every 50 ms.
 public func waitFor(millis: Int, _ condition: () -> Bool) -> Bool {
     let deadline = monotonicMillis() + Int64(millis)

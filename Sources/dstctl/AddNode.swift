@@ -79,6 +79,14 @@ extension Dstctl {
             } catch {
                 Dstctl.warn("\(error); the device will not be reconnected")
             }
+            // The partitions are there when we print the device: the first
+            // open reads the table, here rather than in the kernel's dev-add.
+            _ = openAndClose(path)
+            do {
+                _ = try netlink.device(result.index)
+            } catch DSTError.noSuchDevice {
+                throw DSTError.removedWhileScanning("dst\(result.index)")
+            }
             Console.writeStdout("\(path)\n")
         }
 

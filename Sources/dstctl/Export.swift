@@ -47,7 +47,8 @@ extension Dstctl {
             try netlink.addExport(DSTExportParams(name: exportName, backingFD: backing.fd.raw,
                                                   backingPath: backing.path, readOnly: readOnly,
                                                   listen: address, uuid: exportUUID))
-            let size = (try? netlink.export(exportName).size) ?? backing.size
+            // A regular file is probed for direct I/O first, in the kernel.
+            let size = (try? netlink.waitUntilProbed(export: exportName).size) ?? backing.size
             for problem in try Daemon.sync(after: "exported \(exportName)") {
                 Dstctl.warn("dstd: \(problem)")
             }

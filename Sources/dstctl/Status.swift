@@ -83,6 +83,8 @@ extension Dstctl {
                     ("features", .array(e.features.specNames.map(JSON.string))),
                     ("read_only", .bool(e.readOnly)),
                     ("clients", .optional(e.clients)),
+                    ("state", .string(e.state.specName)),
+                    ("data_bytes", .optional(e.dataBytes)),
                     ("uuid", .string(e.uuid.description)),
                 ])
             }
@@ -137,6 +139,7 @@ extension Dstctl {
             for e in exports {
                 if !out.isEmpty { out.append("") }
                 out.append("\(s.bold("export:")) \(s.green(e.name))")
+                if !e.isReady { line("state", s.yellow(e.state.specName)) }
                 line("path", e.backingPath)
                 line("listen", e.listen)
                 line("size", "\(humanBytes(e.size)) (\(e.size) bytes)")
@@ -144,6 +147,7 @@ extension Dstctl {
                 line("features", e.features.specNames.isEmpty ? "none" : e.features.specNames.joined(separator: ", "))
                 line("read-only", e.readOnly ? "yes" : "no")
                 line("clients", e.clients.map(String.init))
+                line("request data", e.dataBytes.flatMap { $0 > 0 ? humanBytes($0) : nil })
                 line("uuid", e.uuid.description)
             }
             return out.isEmpty ? "" : out.joined(separator: "\n") + "\n"

@@ -5,7 +5,11 @@ import DSTKit
 extension Dstctl {
     struct Unexport: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Remove an export; its clients are disconnected."
+            abstract: "Remove an export; its clients are disconnected.",
+            discussion: """
+                Returns once the backing store is closed, after the requests of the
+                export's clients that were on it completed.
+                """
         )
 
         @Argument(help: ArgumentHelp("Name of the export.", valueName: "name"))
@@ -13,7 +17,9 @@ extension Dstctl {
 
         func run() throws {
             guard DSTNames.isValidExportName(name) else { throw DSTError.noSuchExport(name) }
-            try DSTNetlink().removeExport(name)
+            let netlink = try DSTNetlink()
+            try netlink.removeExport(name)
+            try netlink.waitUntilGone(export: name)
         }
     }
 }

@@ -231,7 +231,14 @@ final class Acceptor: Sendable {
         do {
             // A netlink socket of its own: libnl sockets are not thread-safe.
             let netlink = try DSTNetlink()
-            let outcome = try DSTServerHandshake.perform(on: stream, listen: listen) { try netlink.exports() }
+            let outcome = try DSTServerHandshake.perform(
+                on: stream, listen: listen, exports: { try netlink.exports() },
+                admit: { export, csum, request in
+                    // The kernel's refusal (limits, state, generation) goes
+                    // to the client as a hello reply that says why.
+                    netlink.admission(export.name, socket: stream.fd.raw, csum: csum, session: request.session,
+                                      generation: request.generation, peer: stream.peer)
+                })
             switch outcome {
             case let .refused(refusal):
                 log.info("\(peer) on \(listen): refused: \(refusal.status.specName): \(refusal.message)")

@@ -421,6 +421,40 @@ final class HandshakeRoundTripTests: XCTestCase {
         }
     }
 
+    /// The kernel's refusal (export-connect with check) goes to the client
+    /// as the reply, and nothing is accepted.
+    func testAdmissionRefusal() throws {
+        let server = ScriptedStream(try DSTClientHandshake.hello(exportName: "disk", csum: .none, session: clientSession,
+                                                                 generation: 3))
+        var asked: (String, UInt32)?
+        let refusal = DSTRefusal(.busy, "from 192.0.2.3:4000: peer has the maximum number of connections to the export")
+        let outcome = try DSTServerHandshake.perform(on: server, listen: listen, exports: { [export("disk")] },
+                                                     admit: { e, _, request in
+                                                         asked = (e.name, request.generation)
+                                                         return refusal
+                                                     })
+        XCTAssertEqual(outcome, .refused(refusal))
+        XCTAssertEqual(asked?.0, "disk")
+        XCTAssertEqual(asked?.1, 3)
+        let client = ScriptedStream(server.output)
+        XCTAssertThrowsError(try DSTClientHandshake.perform(on: client, exportName: "disk", csum: .none,
+                                                            session: clientSession, generation: 3, peer: listen)) {
+            XCTAssertEqual("\($0)", "server refused the connection: busy: from 192.0.2.3:4000: "
+                + "peer has the maximum number of connections to the export")
+        }
+    }
+
+    /// An export being removed is no longer offered.
+    func testRemovingExportIsUnknown() {
+        var going = export("disk")
+        going.state = .removing
+        let request = DSTHelloRequest(version: 1, features: [], csum: .none, exportName: "", session: .none, generation: 0)
+        guard case let .failure(refusal) = DSTServerHandshake.choose(request, exports: [going], listen: listen) else {
+            return XCTFail("a removing export was chosen")
+        }
+        XCTAssertEqual(refusal.status, .unknownExport)
+    }
+
     func testListingFailureIsInternal() throws {
         struct Boom: Error, CustomStringConvertible { var description: String { "boom" } }
         let server = ScriptedStream(try DSTClientHandshake.hello(exportName: "disk", csum: .none, session: clientSession,

@@ -24,6 +24,30 @@ final class FakeTransport: NetlinkTransport {
 }
 
 final class NetlinkClientTests: XCTestCase {
+    /// export-connect with check asks without handing the socket over.
+    func testAdmissionAsksWithCheck() throws {
+        let fake = FakeTransport()
+        let session = try XCTUnwrap(DSTSession(bytes: Array(1...16)))
+        XCTAssertNil(DSTNetlink(transport: fake).admission("disk", socket: 9, csum: .crc32c, session: session,
+                                                           generation: 4, peer: "p"))
+        XCTAssertEqual(fake.lastAttributes, [
+            .exportName: .string("disk"), .sockFd: .u32(9), .csum: .u32(1), .session: .binary(Array(1...16)),
+            .generation: .u32(4), .check: .flag,
+        ])
+    }
+
+    /// export-get's state and request data; a kernel without states is ready.
+    func testExportState() {
+        let m = NLMessage(command: .exportGet, values: [(.exportName, .string("d")), (.exportState, .u32(3)),
+                                                       (.dataBytes, .u64(4096))])
+        let e = DSTExport(message: m)
+        XCTAssertEqual(e?.state, .removing)
+        XCTAssertEqual(e?.dataBytes, 4096)
+        XCTAssertEqual(e?.isReady, false)
+        XCTAssertEqual(DSTExport(message: NLMessage(command: .exportGet, values: [(.exportName, .string("d"))]))?.state,
+                       .ready)
+    }
+
     let negotiated = DSTNegotiated(size: 1 << 30, logicalBs: 512, physicalBs: 4096, maxXfer: 1 << 20,
                                    features: [.flush, .fua], csum: .crc32c, uuid: DSTUUID(bytes: Array(1...16))!)
 
@@ -147,9 +171,19 @@ final class NetlinkClientTests: XCTestCase {
         XCTAssertThrowsError(try DSTNetlink(transport: kernelError(EPERM)).removeDevice(4)) {
             XCTAssertEqual($0 as? DSTError, .notRoot)
         }
-        XCTAssertThrowsError(try DSTNetlink(transport: kernelError(EPERM, "not in this namespace")).removeDevice(4)) {
-            XCTAssertEqual("\($0)", "not in this namespace (Operation not permitted)")
+        XCTAssertThrowsError(try DSTNetlink(transport: kernelError(EPERM, "needs CAP_SYS_ADMIN")).removeDevice(4)) {
+            XCTAssertEqual("\($0)", "permission denied: this needs CAP_SYS_ADMIN")
         }
+        XCTAssertEqual(DSTNetlink(transport: kernelError(EBUSY, "server has the maximum number of connections"))
+            .admission("x", socket: 5, csum: .none, session: .none, generation: 0, peer: "192.0.2.3:4000"),
+                       DSTRefusal(.busy, "from 192.0.2.3:4000: server has the maximum number of connections"))
+        XCTAssertEqual(DSTNetlink(transport: kernelError(EAGAIN, "export is not ready yet"))
+            .admission("x", socket: 5, csum: .none, session: .none, generation: 0, peer: "p")?.status, .busy)
+        XCTAssertEqual(DSTNetlink(transport: kernelError(ENOENT, "no such export"))
+            .admission("x", socket: 5, csum: .none, session: .none, generation: 0, peer: "p"),
+                       DSTRefusal(.unknownExport, "no export \"x\""))
+        XCTAssertEqual(DSTNetlink(transport: kernelError(ESTALE, "a newer generation of this session was connected"))
+            .admission("x", socket: 5, csum: .none, session: .none, generation: 0, peer: "p")?.status, .internal)
         XCTAssertThrowsError(try DSTNetlink(transport: kernelError(ENOENT, "no such export")).removeExport("x")) {
             XCTAssertEqual($0 as? DSTError, .noSuchExport("x"))
         }
@@ -292,7 +326,7 @@ final class ErrorTextTests: XCTestCase {
     func testMessages() {
         let cases: [(DSTError, String)] = [
             (.moduleNotLoaded, "the dst kernel module is not loaded (try: modprobe dst)"),
-            (.notRoot, "permission denied: this needs root (CAP_NET_ADMIN)"),
+            (.notRoot, "permission denied: this needs CAP_SYS_ADMIN"),
             (.cannotConnect(address: "192.0.2.1:1025", errno: ECONNREFUSED), "cannot connect to 192.0.2.1:1025: Connection refused"),
             (.cannotConnect(address: "[::1]:9", errno: ETIMEDOUT), "cannot connect to [::1]:9: Connection timed out"),
             (.refused(status: .unknownExport, message: "no export \"foo\" on 192.0.2.1:1025"),

@@ -72,7 +72,7 @@ final class GeneratedFilesTests: XCTestCase {
             _Static_assert(sizeof(struct dst_rep_hdr) == DST_REP_HDR_SIZE, "rep-hdr");
             _Static_assert(offsetof(struct dst_req_hdr, tag) == 8, "tag");
             _Static_assert(offsetof(struct dst_server_reply, uuid) == 48, "uuid");
-            _Static_assert(DST_A_MAX == DST_A_CONN_COUNT, "attrs");
+            _Static_assert(DST_A_MAX == DST_A_DATA_BYTES, "attrs");
             _Static_assert(DST_CMD_MAX == DST_CMD_DEV_SET, "cmds");
             _Static_assert(DST_OP_MAX == DST_OP_PING, "ops");
             _Static_assert(DST_HELLO_MAGIC == 0x44535448454c4c4fULL, "magic");

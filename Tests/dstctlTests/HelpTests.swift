@@ -82,6 +82,9 @@ extension CLITests {
         try assertHelp(["unexport", "--help"], """
             OVERVIEW: Remove an export; its clients are disconnected.
 
+            Returns once the backing store is closed, after the requests of the
+            export's clients that were on it completed.
+
             USAGE: dstctl unexport <name>
 
             ARGUMENTS:

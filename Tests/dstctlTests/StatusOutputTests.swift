@@ -303,6 +303,8 @@ final class StatusOutputTests: XCTestCase {
                   ],
                   "read_only": true,
                   "clients": 1,
+                  "state": "ready",
+                  "data_bytes": null,
                   "uuid": "01020304-0506-0708-090a-0b0c0d0e0f10"
                 }
               ]

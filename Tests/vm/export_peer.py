@@ -9,7 +9,8 @@
 # mid-I/O, hundreds of pipelined requests, PINGs, sessions fenced by newer
 # generations. Constants come from the generated uapi header only.
 #
-#   export_peer.py file PATH SCRATCH | bdev PATH | fence SLOWPATH MS | leave PATH
+#   export_peer.py file PATH SCRATCH | bdev PATH | fence SLOWPATH MS | stale PATH |
+#                  leave PATH
 #
 # fence wants a block device whose every I/O takes MS milliseconds (dm-delay).
 import errno
@@ -255,6 +256,8 @@ def expect_nlerr(fn, err, substr, what):
 
 
 def export_add(nl, name, path, flags=os.O_RDWR, ro=False, fd=None, uuid=None):
+    """export-add, then wait until the export is ready: a regular file is
+    probed for direct I/O first."""
     own = fd is None
     if own:
         fd = os.open(path, flags)
@@ -269,6 +272,9 @@ def export_add(nl, name, path, flags=os.O_RDWR, ro=False, fd=None, uuid=None):
     finally:
         if own:
             os.close(fd)
+    end = time.time() + 20
+    while export_get(nl, name)["state"] == C["DST_EXPORT_PROBING"] and time.time() < end:
+        time.sleep(0.05)
 
 
 def export_get(nl, name):
@@ -281,13 +287,25 @@ def export_get(nl, name):
         "max_xfer": u32(a[A("MAX_XFER")]),
         "features": u32(a[A("FEATURES")]),
         "clients": u32(a[A("CLIENTS")]),
+        "state": u32(a[A("EXPORT_STATE")]),
         "uuid": a[A("UUID")],
         "path": a.get(A("BACKING_PATH"), b"").rstrip(b"\0").decode(),
     }
 
 
-def export_del(nl, name):
+def export_del(nl, name, wait=True):
+    """export-del; with wait, until the export left the list (its backing
+    file closed once its clients' requests drained)."""
     nl.cmd("EXPORT_DEL", nla_str(A("EXPORT_NAME"), name))
+    end = time.time() + 60
+    while wait and time.time() < end:
+        try:
+            export_get(nl, name)
+        except NLError as e:
+            if e.err == errno.ENOENT:
+                return
+            raise
+        time.sleep(0.05)
 
 
 class Client:
@@ -754,6 +772,28 @@ def test_fence(nl, name, delay):
     ev.close()
 
 
+def test_stale(nl, path):
+    """The export remembers a session's newest generation after its
+    connections left: an older one is refused even when none is connected."""
+    print("--- a late connection of an older generation")
+    export_add(nl, "st", path)
+    sess = os.urandom(16)
+    c2 = Client(nl, "st", 0, sess, 2)
+    st, _ = c2.io(OP["READ"], 0, 4096)
+    check(st == ST["OK"], "generation 2 serves")
+    c2.close()
+    wait_clients(nl, "st", 0, "generation 2 left")
+    expect_nlerr(lambda: Client(nl, "st", 0, sess, 1), errno.ESTALE, "newer generation",
+                 "generation 1 after generation 2 left")
+    for gen in (2, 3):
+        c = Client(nl, "st", 0, sess, gen)
+        st, _ = c.io(OP["READ"], 0, 4096)
+        check(st == ST["OK"], f"generation {gen} serves")
+        c.close()
+    wait_clients(nl, "st", 0, "all left")
+    export_del(nl, "st")
+
+
 def test_readonly(nl, path):
     print("--- read-only export")
     expect_nlerr(lambda: export_add(nl, "ro", path, os.O_RDONLY), errno.EBADF,
@@ -922,6 +962,8 @@ def main():
         ev.expect("s", "ADDED", 0)
         ev.close()
         test_fence(nl, "s", delay)
+    elif mode == "stale":
+        test_stale(nl, sys.argv[2])
     elif mode == "leave":
         # Leave an export with busy clients behind for rmmod to clean up.
         path = sys.argv[2]

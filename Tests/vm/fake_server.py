@@ -25,6 +25,9 @@
 #   --fault KIND@N      on the command line: for connection N
 #   --control FIFO      lines written to FIFO: "KIND" (the newest connection),
 #                       "KIND@N", or "KIND@next" (the next connection)
+#   --always KIND       on every connection, for good: "silent" answers
+#                       nothing after the handshake, "nomem" answers every
+#                       data request NOMEM
 #
 # Fencing, as the real export does it: when a connection completes its
 # handshake, every older connection stops applying writes (this server has
@@ -39,7 +42,8 @@
 #
 #   fake_server.py --listen ADDR:PORT --backing FILE [--size BYTES]
 #                  [--uuid UUID] [--name NAME] [--max-xfer BYTES]
-#                  [--fault KIND@N]... [--control FIFO] [--log FILE]
+#                  [--fault KIND@N]... [--always KIND]... [--control FIFO]
+#                  [--log FILE]
 import argparse
 import os
 import socket
@@ -243,6 +247,8 @@ class Conn:
             self.srv.conns[self.n] = self
             for kind in self.srv.pending.pop(self.n, []):
                 self.arm(kind)
+            if "silent" in a.always:
+                self.arm("silent")
         log(f"conn {self.n}: hello from {self.peer} session {session.hex()} generation {generation} "
             f"csum {csum} name {name or '(none)'}")
         if self.silent:
@@ -291,6 +297,8 @@ class Conn:
             self.served += 1
 
     def take_fault(self, kind):
+        if kind in self.srv.args.always:
+            return True
         with self.srv.lock:
             if kind in self.faults:
                 self.faults.remove(kind)
@@ -386,6 +394,8 @@ def main():
     p.add_argument("--max-xfer", type=int, default=128 << 10, help="bytes (default 128 KiB)")
     p.add_argument("--fault", action="append", default=[], metavar="KIND@N",
                    help=f"misbehave once on connection N; KIND: {', '.join(FAULTS)}")
+    p.add_argument("--always", action="append", default=[], choices=("silent", "nomem"),
+                   help="misbehave on every connection, every time")
     p.add_argument("--control", metavar="FIFO", help="read KIND, KIND@N or KIND@next lines from FIFO")
     p.add_argument("--log", metavar="FILE")
     args = p.parse_args()

@@ -33,7 +33,9 @@ LOGDIR=${DST_LOGDIR:-/tmp}
 DSTCTL=${DSTCTL:-$REPO/.build/debug/dstctl}
 DSTD=${DSTD:-$REPO/.build/debug/dstd}
 NLRAW=$REPO/Tests/vm/nlraw.py
-DST_KO=${DST_KO:-$REPO/.build-kmod/$(uname -r)/dst.ko}
+# The debug build: fault injection points (dbg_* parameters) and poisoned
+# frees; Tools/build-kmod.sh builds it beside the release build.
+DST_KO=${DST_KO:-$REPO/.build-kmod/$(uname -r)-debug/dst.ko}
 
 SERVER_IP=192.0.2.1
 CLIENT_IP=192.0.2.2
@@ -174,6 +176,13 @@ load_dst() {
 		run modprobe "$dep"
 	done
 	run insmod "$DST_KO" ${DST_MODPARAMS:-}
+}
+
+# dbg_set NAME VALUE: set the debug build's fault injection point dbg_NAME.
+dbg_set() {
+	local p=/sys/module/dst/parameters/dbg_$1
+	[[ -w $p ]] || fail "$p is missing: the test needs the debug build of dst.ko"
+	run bash -c "echo $2 >$p"
 }
 
 # dstd_ready NETNS: a dstd holds its lock (abstract socket @dstd) there.
@@ -589,6 +598,10 @@ cleanup_all() {
 
 	# Fault tests' background jobs (fio, dd, monitor, fake server) first.
 	[[ -e $STATE/bg ]] && kill_bg
+	# A backing store a test left hung (suspended): its I/O must drain.
+	for m in $(cat "$STATE/dm" 2>/dev/null); do
+		run dmsetup resume --noudevsync "$m"
+	done
 
 	for m in $(awk '$1 ~ "^/dev/dst" { print $2 }' /proc/mounts | tac); do
 		run umount "$m"

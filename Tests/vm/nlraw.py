@@ -12,6 +12,9 @@ the generated uapi header (kmod/gen/dst.h) at run time, never written here.
     CMD   DEV_ADD, DEV_DEL, ... (DST_CMD_ prefix optional)
     ATTR  LOGICAL_BS, DEV_INDEX, ... (DST_A_ prefix optional)
     TYPE  u8 u16 u32 u64 str bin(hex) flag   e.g. LOGICAL_BS=u32:3, READ_ONLY=flag:
+          tcp(NETNS): the fd of a connected TCP socket (both ends on the
+          loopback of network namespace NETNS, "" for the caller's)
+          e.g. SOCK_FD=tcp:server
 
 Output, one "key: value" a line:
 
@@ -109,7 +112,45 @@ def parse_attrs(data):
     return out
 
 
+# Sockets made for tcp: attributes stay open until the request is answered.
+_keep = []
+
+
+def setns(path):
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if libc.setns(fd, 0) != 0:
+            die("setns %s: %s" % (path, os.strerror(ctypes.get_errno())))
+    finally:
+        os.close(fd)
+
+
+def tcp_pair(netns):
+    """A connected TCP socket over the loopback of netns (the caller's if
+    empty); the caller's netns is restored. Its fd."""
+    home = os.open("/proc/self/ns/net", os.O_RDONLY) if netns else None
+    try:
+        if netns:
+            setns("/run/netns/" + netns)
+        ls = socket.socket()
+        ls.bind(("127.0.0.1", 0))
+        ls.listen(1)
+        c = socket.create_connection(ls.getsockname())
+        srv, _ = ls.accept()
+        ls.close()
+    finally:
+        if home is not None:
+            setns("/proc/self/fd/%d" % home)
+            os.close(home)
+    _keep.extend((c, srv))
+    return c.fileno()
+
+
 def encode(typ, value):
+    if typ == "tcp":
+        return struct.pack("=I", tcp_pair(value))
     if typ in ("u8", "u16", "u32", "u64"):
         fmt = {"u8": "=B", "u16": "=H", "u32": "=I", "u64": "=Q"}[typ]
         return struct.pack(fmt, int(value, 0))

@@ -79,6 +79,9 @@ const struct nla_policy dst_nl_policy[DST_A_MAX + 1] = {
 	[DST_A_PEER] = { .type = NLA_NUL_STRING, .len = 128, },
 	[DST_A_FORCE] = { .type = NLA_FLAG, },
 	[DST_A_CONN_COUNT] = NLA_POLICY_RANGE(NLA_U32, 1, 16),
+	[DST_A_EXPORT_STATE] = NLA_POLICY_RANGE(NLA_U32, DST_EXPORT_PROBING, DST_EXPORT_MAX),
+	[DST_A_CHECK] = { .type = NLA_FLAG, },
+	[DST_A_DATA_BYTES] = { .type = NLA_U64, },
 };
 
 const struct genl_ops dst_nl_ops[9] = {

@@ -9,7 +9,10 @@
 /*
  * DST network block device: client devices (/dev/dstN) and exports. Userspace
  * performs the handshake on a TCP socket and hands the connected socket to the
- * kernel, which carries all I/O.
+ * kernel, which carries all I/O. Devices and exports belong to the network
+ * namespace that made them and are invisible from others; every operation that
+ * changes one needs CAP_SYS_ADMIN in the initial user namespace (a block-device
+ * privilege, as nbd asks), besides the CAP_NET_ADMIN that admin-perm checks.
  */
 #define DST_FAMILY_NAME "dst"
 #define DST_FAMILY_VERSION 1
@@ -46,6 +49,19 @@
 
 /* Largest DISCARD or WRITE_ZEROES length of one request, in bytes. */
 #define DST_MAX_RANGE 1073741824
+
+/*
+ * Requests (PINGs aside) a client keeps outstanding on one connection at most,
+ * from sending the header to receiving the reply. A server accepts that many at
+ * any time; past it, it may stop reading the connection.
+ */
+#define DST_CONN_MAX_REQUESTS 64
+
+/*
+ * Bytes of READ and WRITE data a client keeps outstanding on one connection at
+ * most (the lengths of the requests counted above).
+ */
+#define DST_CONN_MAX_DATA 16777216
 
 /*
  * A frame tag is (epoch << 32) | id: the connection epoch in the high 32 bits,
@@ -91,12 +107,15 @@ enum dst_opcode {
 /**
  * enum dst_cmd_flags - Flags of a data request.
  * @DST_CMD_F_FUA: A write is durable before its reply is sent.
+ * @DST_CMD_F_NOUNMAP: A WRITE_ZEROES range stays allocated: the server must not
+ *	deallocate it (REQ_NOUNMAP).
  */
 enum dst_cmd_flags {
 	DST_CMD_F_FUA = 1,
+	DST_CMD_F_NOUNMAP = 2,
 };
 
-#define DST_CMD_FLAGS_MASK 0x1
+#define DST_CMD_FLAGS_MASK 0x3
 
 /**
  * enum dst_status - Status of a data reply; never a raw errno.
@@ -199,6 +218,24 @@ enum dst_dev_state {
 	/* private: */
 	__DST_STATE_MAX,
 	DST_STATE_MAX = (__DST_STATE_MAX - 1)
+};
+
+/**
+ * enum dst_export_state - State of an export.
+ * @DST_EXPORT_PROBING: The backing file is being probed for direct I/O; the
+ *	export takes clients once it is ready.
+ * @DST_EXPORT_READY: The export takes clients.
+ * @DST_EXPORT_REMOVING: export-del was asked: the clients are gone or leaving,
+ *	and the backing file is closed once their requests left it.
+ */
+enum dst_export_state {
+	DST_EXPORT_PROBING = 1,
+	DST_EXPORT_READY = 2,
+	DST_EXPORT_REMOVING = 3,
+
+	/* private: */
+	__DST_EXPORT_MAX,
+	DST_EXPORT_MAX = (__DST_EXPORT_MAX - 1)
 };
 
 /**
@@ -365,8 +402,10 @@ struct dst_rep_hdr {
  * @DST_A_INFLIGHT: (u32) Transactions of a device not yet completed.
  * @DST_A_PAD: (pad) Alignment padding for 64-bit attributes.
  * @DST_A_SESSION: (binary) Session id of a client device (client-hello
- *	session), 16 bytes.
+ *	session), 16 bytes; required by dev-add, never all zeroes. dev-get shows
+ *	it only to callers with CAP_SYS_ADMIN.
  * @DST_A_GENERATION: (u32) Connection generation (client-hello generation).
+ *	dev-get shows it only to callers with CAP_SYS_ADMIN.
  * @DST_A_IO_TIMEOUT: (u32) Milliseconds I/O may wait for a working connection
  *	before it fails with EIO; timeout-forever: wait forever.
  * @DST_A_PING_INTERVAL: (u32) Milliseconds of silence on a connection before
@@ -387,6 +426,12 @@ struct dst_rep_hdr {
  * @DST_A_CONN_COUNT: (u32) Connections a device is meant to have: dstctl
  *	add-node opens them, dstd opens them all again (one new generation) when
  *	one is lost.
+ * @DST_A_EXPORT_STATE: (u32) State of an export.
+ * @DST_A_CHECK: (flag) export-connect only checks that the export would take
+ *	the connection now (state, limits, generation) and adopts nothing.
+ * @DST_A_DATA_BYTES: (u64) Bytes of request data an export's connections hold
+ *	now: payloads received, read data not yet sent, and freed blocks kept
+ *	for reuse.
  */
 enum {
 	DST_A_DEV_INDEX = 1,
@@ -422,6 +467,9 @@ enum {
 	DST_A_PEER,
 	DST_A_FORCE,
 	DST_A_CONN_COUNT,
+	DST_A_EXPORT_STATE,
+	DST_A_CHECK,
+	DST_A_DATA_BYTES,
 
 	/* private: */
 	__DST_A_MAX,

@@ -4,6 +4,9 @@
 ///
 /// DST network block device: client devices (/dev/dstN) and exports. Userspace performs the
 /// handshake on a TCP socket and hands the connected socket to the kernel, which carries all I/O.
+/// Devices and exports belong to the network namespace that made them and are invisible from
+/// others; every operation that changes one needs CAP_SYS_ADMIN in the initial user namespace (a
+/// block-device privilege, as nbd asks), besides the CAP_NET_ADMIN that admin-perm checks.
 public enum DSTFamily {
     public static let name = "dst"
     public static let version: UInt8 = 1
@@ -46,6 +49,15 @@ public enum DSTWire {
 
     /// Largest DISCARD or WRITE_ZEROES length of one request, in bytes.
     public static let maxRange: Int = 1073741824
+
+    /// Requests (PINGs aside) a client keeps outstanding on one connection at most, from sending
+    /// the header to receiving the reply. A server accepts that many at any time; past it, it may
+    /// stop reading the connection.
+    public static let connMaxRequests: Int = 64
+
+    /// Bytes of READ and WRITE data a client keeps outstanding on one connection at most (the
+    /// lengths of the requests counted above).
+    public static let connMaxData: Int = 16777216
 
     /// A frame tag is (epoch << 32) | id: the connection epoch in the high 32 bits, the transaction
     /// id in the low 32 bits.
@@ -106,14 +118,20 @@ public struct DSTCmdFlags: OptionSet, Sendable, Hashable {
     /// A write is durable before its reply is sent.
     public static let fua = Self(rawValue: 1 << 0)
 
+    /// A WRITE_ZEROES range stays allocated: the server must not deallocate it (REQ_NOUNMAP).
+    public static let nounmap = Self(rawValue: 1 << 1)
+
     /// Every flag the spec defines; other bits are refused by the kernel.
-    public static let all: Self = [.fua]
+    public static let all: Self = [.fua, .nounmap]
 
     /// The spec names of the flags that are set, lowest bit first; unknown bits are left out.
     public var specNames: [String] {
         var names: [String] = []
         if contains(.fua) {
             names.append("fua")
+        }
+        if contains(.nounmap) {
+            names.append("nounmap")
         }
         return names
     }
@@ -272,6 +290,26 @@ public enum DSTDevState: UInt32, CaseIterable, Sendable {
         case .reconnecting: "reconnecting"
         case .failed: "failed"
         case .removed: "removed"
+        }
+    }
+}
+
+/// State of an export.
+public enum DSTExportState: UInt32, CaseIterable, Sendable {
+    /// The backing file is being probed for direct I/O; the export takes clients once it is ready.
+    case probing = 1
+    /// The export takes clients.
+    case ready = 2
+    /// export-del was asked: the clients are gone or leaving, and the backing file is closed once
+    /// their requests left it.
+    case removing = 3
+
+    /// The entry's name in the spec.
+    public var specName: String {
+        switch self {
+        case .probing: "probing"
+        case .ready: "ready"
+        case .removing: "removing"
         }
     }
 }
@@ -707,9 +745,11 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
     case inflight
     /// Alignment padding for 64-bit attributes.
     case pad
-    /// Session id of a client device (client-hello session), 16 bytes.
+    /// Session id of a client device (client-hello session), 16 bytes; required by dev-add, never
+    /// all zeroes. dev-get shows it only to callers with CAP_SYS_ADMIN.
     case session
-    /// Connection generation (client-hello generation).
+    /// Connection generation (client-hello generation). dev-get shows it only to callers with
+    /// CAP_SYS_ADMIN.
     case generation
     /// Milliseconds I/O may wait for a working connection before it fails with EIO;
     /// timeout-forever: wait forever.
@@ -736,6 +776,14 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
     /// Connections a device is meant to have: dstctl add-node opens them, dstd opens them all again
     /// (one new generation) when one is lost.
     case connCount
+    /// State of an export.
+    case exportState
+    /// export-connect only checks that the export would take the connection now (state, limits,
+    /// generation) and adopts nothing.
+    case check
+    /// Bytes of request data an export's connections hold now: payloads received, read data not yet
+    /// sent, and freed blocks kept for reuse.
+    case dataBytes
 
     /// The attribute's name in the spec.
     public var specName: String {
@@ -773,6 +821,9 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
         case .peer: "peer"
         case .force: "force"
         case .connCount: "conn-count"
+        case .exportState: "export-state"
+        case .check: "check"
+        case .dataBytes: "data-bytes"
         }
     }
 
@@ -812,6 +863,9 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
         case .peer: .string(maxLength: 128)
         case .force: .flag
         case .connCount: .u32
+        case .exportState: .u32
+        case .check: .flag
+        case .dataBytes: .u64
         }
     }
 

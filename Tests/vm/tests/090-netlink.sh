@@ -19,7 +19,7 @@ export_dev /dev/ram0 >/dev/null
 add_node >/dev/null
 
 say "dstctl as nobody"
-expect_fail_with --status 1 "dstctl: permission denied: this needs root (CAP_NET_ADMIN)" \
+expect_fail_with --status 1 "dstctl: permission denied: this needs CAP_SYS_ADMIN" \
 	ip netns exec client "${NOBODY[@]}" "$DSTCTL" remove-node dst0
 [[ -e /sys/block/dst0 ]] || fail "dst0 is gone after a refused remove-node"
 # Reading is not privileged.

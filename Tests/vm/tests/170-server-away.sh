@@ -61,7 +61,7 @@ echo "ok: EIO after ${took}s (io-timeout ${TIMEOUT}s)"
 assert_eq "$(sysfs_attr dst0 state)" failed "sysfs state"
 # last_error may already hold dstd's latest failed attempt ("cannot connect
 # ..."); the kernel's own account of the timeout is in its log.
-assert_contains "$(dmesg)" "dst0: I/O waited $((TIMEOUT * 1000)) ms for a connection, failing it" "kernel log"
+assert_contains "$(dmesg)" "dst0: I/O not done within $((TIMEOUT * 1000)) ms, failing it" "kernel log"
 (($(sysfs_attr dst0 timeouts) > 0)) || fail "sysfs timeouts is 0 after a timed-out write"
 echo "ok: timeouts = $(sysfs_attr dst0 timeouts)"
 

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR MIT
+"""A hostile client: opens connections to an export one after another from
+one source address and floods each with WRITE requests of max-transfer bytes
+without ever reading a reply, until the server refuses a connection.
+
+    flood_peer.py --connect ADDR:PORT --source IP --name EXPORT --max N
+
+Prints, one a line:
+    conn K: accepted, flooding
+    conn K: sent N writes (M bytes) before the socket filled
+    refused: STATUS MESSAGE        (the hello was refused)
+    closed: WHY                    (the connection closed right after the hello)
+    accepted N connections
+then keeps every connection open, unread, until killed.
+"""
+
+import argparse
+import os
+import socket
+import struct
+import sys
+import time
+
+from dstwire import REQ
+
+HELLO = struct.Struct(">QIIII16sII")
+REPLY = struct.Struct(">QIIQIIIIII16s")
+HELLO_MAGIC = 0x44535448454C4C4F
+REQ_MAGIC = 0x44535451
+OP_WRITE = 2
+STATUS = {0: "ok", 1: "bad-version", 2: "unknown-export", 3: "bad-checksum", 4: "busy",
+          5: "internal", 6: "bad-request"}
+
+
+def recv_exact(s, n):
+    buf = b""
+    while len(buf) < n:
+        d = s.recv(n - len(buf))
+        if not d:
+            raise EOFError("closed by the server")
+        buf += d
+    return buf
+
+
+def attach(addr, port, source, name):
+    """A connection past the hello, or (None, why)."""
+    s = socket.socket()
+    s.bind((source, 0))
+    s.settimeout(10)
+    s.connect((addr, port))
+    body = name.encode()
+    s.sendall(HELLO.pack(HELLO_MAGIC, 1, 0, 0, len(body), os.urandom(16), 1, 0) + body)
+    try:
+        r = REPLY.unpack(recv_exact(s, REPLY.size))
+        msg = recv_exact(s, r[9]).decode(errors="replace")
+    except (EOFError, OSError) as e:
+        s.close()
+        return None, f"closed: {e}"
+    if r[2] != 0:
+        s.close()
+        return None, f"refused: {STATUS.get(r[2], r[2])} {msg}"
+    return (s, r[6]), None
+
+
+def flood(s, max_xfer, size):
+    """WRITEs until the socket is full; (count, bytes)."""
+    s.setblocking(False)
+    payload = os.urandom(max_xfer)
+    n = 0
+    sent = 0
+    frame = b""
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        if not frame:
+            off = (n * max_xfer) % (size - max_xfer + 1) // 4096 * 4096
+            frame = REQ.pack(REQ_MAGIC, OP_WRITE, 0, n + 1, off, max_xfer, 0, 0, 0) + payload
+            n += 1
+        try:
+            k = s.send(frame)
+        except BlockingIOError:
+            time.sleep(0.2)
+            try:
+                k = s.send(frame)
+            except BlockingIOError:
+                break
+        sent += k
+        frame = frame[k:]
+    return n, sent
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--connect", required=True)
+    p.add_argument("--source", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--max", type=int, required=True)
+    p.add_argument("--size", type=int, default=64 << 20, help="export size in bytes")
+    a = p.parse_args()
+    addr, _, port = a.connect.rpartition(":")
+    conns = []
+    for k in range(1, a.max + 1):
+        c, why = attach(addr, int(port), a.source, a.name)
+        if c is None:
+            print(why, flush=True)
+            break
+        s, max_xfer = c
+        print(f"conn {k}: accepted, flooding", flush=True)
+        n, sent = flood(s, max_xfer, a.size)
+        print(f"conn {k}: sent {n} writes ({sent} bytes) before the socket filled", flush=True)
+        conns.append(s)
+    print(f"accepted {len(conns)} connections", flush=True)
+    while True:
+        time.sleep(60)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
