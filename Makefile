@@ -3,8 +3,9 @@
 # DST, as root on Debian 12:
 #
 #   make demo     set up, build, boot Linux 6.1 in QEMU and walk through DST
-#   make check    set up, build, check generated files, lint kmod/, unit tests, and the
-#                 VM suite on Linux 6.1 and 6.12 (what CI runs: .ci/run)
+#   make check    set up, build, check generated files, lint kmod/, unit tests (the
+#                 spec against the kernel's YNL schema, Swift), and the VM suite on
+#                 Linux 6.1 and 6.12 (what CI runs: .ci/run)
 #
 # Pieces: setup, build, generate, check-generated, lint, test-unit, test-vm.
 # VM runs take KERNEL=6.1|6.12|all and TESTS="010 020 ..." (default: all),
@@ -14,6 +15,9 @@ SHELL := /bin/bash
 KERNEL ?= all
 TESTS ?=
 VM_TIMEOUT ?= 2100
+# Debian's interpreter, which has the python3-* packages Tools/setup.sh
+# installs (a python3 earlier on PATH may not).
+PYTHON ?= /usr/bin/python3
 
 # Each step needs the previous one; never run them side by side.
 .NOTPARALLEL:
@@ -44,7 +48,9 @@ check-generated:
 lint:
 	Tools/lint-kmod.sh
 
+# The spec against the kernel's YNL schema (Tests/spec), then the Swift tests.
 test-unit:
+	$(PYTHON) -m unittest discover --start-directory Tests/spec --verbose
 	swift test
 
 test-vm:

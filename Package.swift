@@ -27,7 +27,10 @@ let package = Package(
             name: "dstctl",
             dependencies: ["DSTKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "dstd", dependencies: ["DSTKit"]),
+        .executableTarget(
+            name: "dstd",
+            dependencies: ["DSTKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(name: "dst-nlgen", dependencies: ["Yams"], path: "Tools/nlgen"),
         .testTarget(name: "DSTKitTests", dependencies: ["DSTKit"]),
         .testTarget(name: "dstctlTests", dependencies: ["DSTKit", "dstctl"]),

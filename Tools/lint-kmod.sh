@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Kernel hygiene for kmod/: checkpatch (from Debian's linux-source-6.1, the
-# exact source of the headers we build against) and sparse (make C=2) on
-# every kernel given, default both. Fails on any checkpatch or sparse finding.
+# Kernel hygiene for kmod/: checkpatch and kernel-doc (from Debian's
+# linux-source-6.1, the exact source of the headers we build against) and
+# sparse (make C=2) on every kernel given, default both. Fails on any
+# finding.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$repo/.build-kmod/lint
@@ -12,15 +13,27 @@ if [ ! -f "$checkpatch" ]; then
 	tarball=$(ls /usr/src/linux-source-6.1.tar.* | head -n 1)
 	tar -C "$work" --strip-components=1 -xf "$tarball" --wildcards \
 		'linux-source-6.1/scripts/checkpatch.pl' \
+		'linux-source-6.1/scripts/kernel-doc' \
 		'linux-source-6.1/scripts/spelling.txt' \
 		'linux-source-6.1/scripts/const_structs.checkpatch'
 fi
+mapfile -t sources < <(cd "$repo/kmod" && find . -name '*.[ch]' -not -name compat-gen.h | sort)
+# gen/ is generated, with kernel-doc that 6.1's script reads only in part.
+mapfile -t documented < <(printf '%s\n' "${sources[@]}" | grep -v '^./gen/')
 
 status=0
 echo "== checkpatch"
 # EMBEDDED_FILENAME misfires on #include <net/sock.h> in our sock.h.
 if ! (cd "$repo/kmod" && perl "$checkpatch" --no-tree --terse --show-types \
-	--ignore EMBEDDED_FILENAME,SPDX_LICENSE_TAG -f ./*.c ./*.h gen/*.c gen/*.h); then
+	--ignore EMBEDDED_FILENAME,SPDX_LICENSE_TAG -f "${sources[@]}"); then
+	status=1
+fi
+
+echo "== kernel-doc"
+# -none: no output but the warnings (an undescribed member, a stale name).
+out=$(cd "$repo/kmod" && perl "$work/scripts/kernel-doc" -none "${documented[@]}" 2>&1)
+if [ -n "$out" ]; then
+	echo "$out"
 	status=1
 fi
 

@@ -38,10 +38,19 @@ PACKAGES=(
 	libnl-3-dev libnl-genl-3-dev
 	fio iproute2 e2fsprogs xfsprogs util-linux
 	nbd-client nbd-server nvme-cli
-	python3-pip python3-yaml
+	python3-pip python3-yaml python3-jsonschema
 	iputils-ping procps dmsetup
 	linux-perf
 )
+
+# From bookworm-backports, beside the 6.12 kernel: its source, for the YNL
+# schema below.
+BACKPORTS_PACKAGES=(linux-source-6.12)
+
+# The kernel's JSON schema for YNL specs of protocol genetlink-legacy, which
+# Tests/spec/test_ynl_schema.py checks Documentation/spec/dst.yaml against.
+YNL_SCHEMA_DIR=/usr/local/share/dst/ynl
+YNL_SOURCE=/usr/src/linux-source-6.12.tar.xz
 
 # The newest 6.12 kernel in bookworm-backports, by the name its metapackage depends on.
 backports_kernel() {
@@ -57,12 +66,27 @@ missing_packages() {
 	done
 }
 
+# extract_ynl_schema: Documentation/netlink/genetlink-legacy.yaml from the
+# 6.12 source tarball into YNL_SCHEMA_DIR; again after the package changes.
+extract_ynl_schema() {
+	local schema=$YNL_SCHEMA_DIR/genetlink-legacy.yaml tmp
+	[ -f "$schema" ] && [ "$schema" -nt "$YNL_SOURCE" ] && return 0
+	mkdir -p "$YNL_SCHEMA_DIR"
+	tmp=$(mktemp -d "$YNL_SCHEMA_DIR/.extract.XXXXXX")
+	# -m: stamped now, so that -nt above sees the tarball it came from.
+	tar -C "$tmp" -m -xJf "$YNL_SOURCE" --strip-components=3 \
+		linux-source-6.12/Documentation/netlink/genetlink-legacy.yaml
+	mv "$tmp/genetlink-legacy.yaml" "$schema"
+	rmdir "$tmp"
+}
+
 main() {
 	need_root
 	add_backports
-	local missing
+	local missing missing_backports
 	missing=$(missing_packages "${PACKAGES[@]}")
-	if [ -n "$missing" ] || ! ls /boot/vmlinuz-6.12* >/dev/null 2>&1; then
+	missing_backports=$(missing_packages "${BACKPORTS_PACKAGES[@]}")
+	if [ -n "$missing" ] || [ -n "$missing_backports" ] || ! ls /boot/vmlinuz-6.12* >/dev/null 2>&1; then
 		apt_update_once
 		[ -n "$missing" ] && apt-get install -y -qq --no-install-recommends $missing
 		local img
@@ -72,8 +96,9 @@ main() {
 			exit 1
 		fi
 		apt-get install -y -qq --no-install-recommends -t bookworm-backports \
-			"$img" "${img/linux-image-/linux-headers-}"
+			"$img" "${img/linux-image-/linux-headers-}" "${BACKPORTS_PACKAGES[@]}"
 	fi
+	extract_ynl_schema
 	if ! command -v vng >/dev/null 2>&1; then
 		# A Debian system Python refuses pip installs (PEP 668) unless told.
 		python3 -m pip install -q virtme-ng ||

@@ -191,19 +191,17 @@ static inline bool dst_sk_net_repin(struct sock *sk)
 }
 #endif
 
-/* The driver's open (dev.c), behind the adapter for each prototype. */
-int dst_dev_open(struct gendisk *disk);
-
+/*
+ * block_device_operations.open takes the gendisk and a blk_mode_t since 6.5,
+ * the block_device and an fmode_t before: an open is declared with
+ * DST_BDOPS_OPEN_ARGS and finds its disk as DST_BDOPS_OPEN_DISK.
+ */
 #ifdef COMPAT_BDOPS_OPEN_GENDISK
-static inline int dst_bdops_open(struct gendisk *disk, blk_mode_t mode)
-{
-	return dst_dev_open(disk);
-}
+#define DST_BDOPS_OPEN_ARGS	struct gendisk *disk, blk_mode_t mode
+#define DST_BDOPS_OPEN_DISK	(disk)
 #else
-static inline int dst_bdops_open(struct block_device *bdev, fmode_t mode)
-{
-	return dst_dev_open(bdev->bd_disk);
-}
+#define DST_BDOPS_OPEN_ARGS	struct block_device *bdev, fmode_t mode
+#define DST_BDOPS_OPEN_DISK	(bdev->bd_disk)
 #endif
 
 #endif /* DST_COMPAT_H */

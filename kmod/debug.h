@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The debug build (make DST_DEBUG=1, what the VM tests load): fault
- * injection points that widen race windows so that a test can hit them, and
- * poisoning of freed objects so that a use after free faults at once. The
- * release build compiles all of it away.
+ * injection points that widen race windows so that a test can hit them,
+ * poisoning of freed objects so that a use after free faults at once, and
+ * the self-tests of pure functions (selftest/) at module init. The release
+ * build compiles all of it away.
  *
  * Each point is a module parameter, /sys/module/dst/parameters/dbg_*: a
  * delay in milliseconds (_ms) or a count; 0, the default, turns it off.
@@ -36,12 +37,20 @@ static inline void dst_debug_poison(void *obj, size_t size)
 {
 	memset(obj, POISON_FREE, size);
 }
+
+/* The self-tests of selftest/, at module init: 0 or -EINVAL. */
+int dst_selftest(void);
 #else
 #define DST_DEBUG_DELAY(point) do { } while (0)
 #define DST_DEBUG_TAKE(point) 0U
 #define DST_DEBUG_COUNT(point) false
 static inline void dst_debug_poison(void *obj, size_t size)
 {
+}
+
+static inline int dst_selftest(void)
+{
+	return 0;
 }
 #endif
 

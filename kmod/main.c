@@ -8,12 +8,11 @@
 
 #include <linux/module.h>
 #include <net/net_namespace.h>
-#include "conn.h"
-#include "dev.h"
-#include "export.h"
+#include "client/client.h"
+#include "debug.h"
+#include "export/export.h"
 #include "netlink.h"
 #include "sock.h"
-#include "trans.h"
 
 /*
  * A namespace that exits takes its exports with it, and hands its devices
@@ -37,19 +36,16 @@ static int __init dst_module_init(void)
 	BUILD_BUG_ON(sizeof(struct dst_req_hdr) != DST_REQ_HDR_SIZE);
 	BUILD_BUG_ON(sizeof(struct dst_rep_hdr) != DST_REP_HDR_SIZE);
 
+	err = dst_selftest();
+	if (err)
+		return err;
 	dst_sock_module_init();
-	err = dst_trans_module_init();
+	err = dst_client_init();
 	if (err)
 		goto sock_exit;
-	err = dst_conn_module_init();
-	if (err)
-		goto trans_exit;
-	err = dst_dev_module_init();
-	if (err)
-		goto conn_exit;
 	err = dst_export_init();
 	if (err)
-		goto dev_exit;
+		goto client_exit;
 	err = register_pernet_subsys(&dst_net_ops);
 	if (err)
 		goto export_exit;
@@ -63,12 +59,8 @@ pernet_exit:
 	unregister_pernet_subsys(&dst_net_ops);
 export_exit:
 	dst_export_exit();
-dev_exit:
-	dst_dev_module_exit();
-conn_exit:
-	dst_conn_module_exit();
-trans_exit:
-	dst_trans_module_exit();
+client_exit:
+	dst_client_exit();
 sock_exit:
 	dst_sock_module_exit();
 	return err;
@@ -80,9 +72,7 @@ static void __exit dst_module_exit(void)
 	/* Runs dst_net_exit() for every namespace: all exports go. */
 	unregister_pernet_subsys(&dst_net_ops);
 	dst_export_exit();
-	dst_dev_module_exit();
-	dst_conn_module_exit();
-	dst_trans_module_exit();
+	dst_client_exit();
 	dst_sock_module_exit();
 	pr_info("unloaded\n");
 }

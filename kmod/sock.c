@@ -291,6 +291,17 @@ int dst_sock_recv_buf(struct socket *sock, void *buf, size_t len)
 	return dst_sock_recv(sock, &iter);
 }
 
+void dst_thread_wait_stop(void)
+{
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (kthread_should_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+}
+
 void dst_sock_thread_prio(struct task_struct *task)
 {
 	set_user_nice(task, MIN_NICE);

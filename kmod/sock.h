@@ -74,6 +74,12 @@ int dst_sock_recv_buf(struct socket *sock, void *buf, size_t len);
  */
 void dst_sock_thread_prio(struct task_struct *task);
 
+/*
+ * For a connection's thread after a failure: sleep until kthread_stop(). The
+ * threads never exit on their own, so their reaper may always stop them.
+ */
+void dst_thread_wait_stop(void);
+
 /* Wake both directions of a connection's threads: shutdown(SHUT_RDWR). */
 void dst_sock_shutdown(struct socket *sock);
 

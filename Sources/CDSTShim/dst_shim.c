@@ -116,4 +116,9 @@ int dst_signalfd_read(int fd)
 	return (int)si.ssi_signo;
 }
 
+int dst_accept_cloexec(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	return accept4(fd, addr, len, SOCK_CLOEXEC);
+}
+
 const short dst_posix_spawn_setsid = POSIX_SPAWN_SETSID;

@@ -19,7 +19,9 @@ public struct DSTAddress: Equatable, Hashable, Sendable, CustomStringConvertible
 
     /// Parses `text`; throws DSTError.invalidAddress quoting it.
     public init(parsing text: String, defaultPort: UInt16 = UInt16(DSTWire.defaultPort)) throws {
-        guard let parsed = Self.parse(text, defaultPort: defaultPort) else {
+        // The kernel keeps the address as text of at most address-max bytes.
+        guard let parsed = Self.parse(text, defaultPort: defaultPort),
+              parsed.description.utf8.count <= DSTWire.addressMax else {
             throw DSTError.invalidAddress(text)
         }
         self = parsed

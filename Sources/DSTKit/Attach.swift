@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 
-/// dstctl add-node: a new client device over `connections` connections of
+/// dstctl add-device: a new client device over `connections` connections of
 /// generation 1 of a new session. All connections are dialled and
 /// handshaken before dev-add, so that dstd, which reconnects a device that
 /// has fewer connections than it is meant to have, does not find the new
@@ -60,21 +60,10 @@ public struct DSTAttach {
         }
     }
 
-    /// Counts --connections accepts: the spec's range of conn-count.
+    /// Connections a device may have: the spec's range of conn-count.
     public static var connectionRange: ClosedRange<UInt32> {
-        let spec = DSTAttr.connCount.valueRange ?? 1...16
+        let spec = DSTAttr.connCount.valueRange ?? 1...UInt64(DSTWire.devConnsMax)
         return UInt32(spec.lowerBound)...UInt32(spec.upperBound)
-    }
-
-    /// Parses the value of `option` (--connections).
-    public static func parseConnections(_ text: String, option: String = "--connections") throws -> UInt32 {
-        let range = connectionRange
-        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              let n = UInt32(text), range.contains(n) else {
-            throw DSTError.countOutOfRange(option: option,
-                                           allowed: "between \(range.lowerBound) and \(range.upperBound)")
-        }
-        return n
     }
 
     /// Opens the connections, creates the device over the first and hands

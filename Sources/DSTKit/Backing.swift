@@ -20,11 +20,11 @@ public struct DSTBacking {
     public static func open(_ path: String, readOnly: Bool) throws -> DSTBacking {
         var pre = stat()
         let exclusive = stat(path, &pre) == 0 && pre.st_mode & S_IFMT == S_IFBLK ? O_EXCL : 0
-        let raw = Glibc.open(path, (readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC | exclusive)
-        guard raw >= 0 else { throw DSTError.cannotOpen(path: path, errno: lastErrno()) }
-        let fd = FileDescriptor(raw)
+        let fd = try FileDescriptor.open(path, (readOnly ? O_RDONLY : O_RDWR) | exclusive)
+            .mapError { DSTError.cannotOpen(path: path, errno: $0.rawValue) }.get()
+        let raw = fd.raw
         var st = stat()
-        guard fstat(raw, &st) == 0 else { throw DSTError.cannotOpen(path: path, errno: lastErrno()) }
+        _ = try Syscall.result { fstat(raw, &st) }.mapError { DSTError.cannotOpen(path: path, errno: $0.rawValue) }.get()
         let kind: Kind
         let identity: Identity
         switch st.st_mode & S_IFMT {
@@ -104,7 +104,7 @@ public struct DSTBacking {
     /// (machine-id(5)), trimmed; the host name where that file is missing,
     /// unreadable, empty or "uninitialized" (early boot).
     public static func machineID(file: String = "/etc/machine-id") -> String {
-        if let id = DSTSysfs.readValue(file)?.drop(while: { $0 == " " || $0 == "\t" }),
+        if let id = readFirstLine(file)?.drop(while: { $0 == " " || $0 == "\t" }),
            !id.isEmpty, id != "uninitialized" {
             return String(id)
         }

@@ -5,7 +5,7 @@
 /// a quarter, so that the clients of a server that comes back do not all
 /// dial at the same moment. Times in milliseconds.
 public struct DSTBackoff: Equatable, Sendable {
-    /// The first delay. May change between attempts (dstctl set-node).
+    /// The first delay. May change between attempts (dstctl set-device).
     public var first: UInt64
     /// The largest delay.
     public var max: UInt64

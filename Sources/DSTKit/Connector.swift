@@ -17,7 +17,7 @@ extension TCPStream: DSTConnection {
 
 /// Opens the connections of one client device: dial, handshake with the
 /// device's session and a generation, and check that the export is the
-/// one the device was created on. dstctl add-node uses it for the first
+/// one the device was created on. dstctl add-device uses it for the first
 /// connection and its extra ones, a reconnect for every connection of a
 /// round.
 public struct DSTConnector {

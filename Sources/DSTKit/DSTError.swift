@@ -15,7 +15,7 @@ public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
     case noSuchDevice(String)
     case noSuchExport(String)
     case deviceBusy(String)
-    /// remove-node ran while add-node read the new device's partition table.
+    /// remove-device ran while add-device read the new device's partition table.
     case removedWhileScanning(String)
     /// TCP connect to a server failed.
     case cannotConnect(address: String, errno: Int32)
@@ -28,42 +28,18 @@ public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
     case notExportable(path: String)
     case invalidAddress(String)
     case invalidExportName(String)
-    case invalidDeviceName(String)
     /// A system call failed.
     case system(call: String, errno: Int32)
     /// libnl failed (its own negative error codes, not errno).
     case netlink(call: String, code: Int32)
     case timedOut(String)
     case daemon(String)
-    /// A duration option that is not a number of seconds.
-    case invalidDuration(option: String, text: String)
-    /// A duration option outside what the kernel accepts; `allowed` says
-    /// what is ("between 0.01 and 3600 seconds").
-    case durationOutOfRange(option: String, allowed: String)
-    /// A count option that is not a number in `allowed` ("between 1 and 16").
-    case countOutOfRange(option: String, allowed: String)
-    /// --reconnect-delay-max below --reconnect-delay.
-    case delayOrder(first: DSTMillis, max: DSTMillis)
-    /// A UUID option that is not one; `why` says what is wrong.
-    case invalidUUID(text: String, why: String)
-    /// A command that changes nothing without one of `options`.
-    case nothingToDo(command: String, options: [String])
     /// ESTALE from dev-connect or export-connect: a newer generation of the
     /// session is connected. `subject` is "dst0" or "export disk".
     case staleGeneration(subject: String, generation: UInt32)
     /// A reconnect found another export behind the device's address.
     case exportUUIDChanged(was: DSTUUID, now: DSTUUID)
     case exportSizeChanged(was: UInt64, now: UInt64)
-
-    /// True for errors in what the user typed: dstctl exits 64 (EX_USAGE).
-    public var isUsage: Bool {
-        switch self {
-        case .invalidAddress, .invalidExportName, .invalidDeviceName, .invalidDuration, .durationOutOfRange,
-             .countOutOfRange, .delayOrder, .invalidUUID, .nothingToDo:
-            return true
-        default: return false
-        }
-    }
 
     public var description: String {
         switch self {
@@ -102,8 +78,6 @@ public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
             return "invalid address \"\(text)\": expected HOST:PORT or [IPv6]:PORT"
         case let .invalidExportName(text):
             return "invalid export name \"\(text)\": expected 1 to \(DSTWire.exportNameMax) of A-Z a-z 0-9 . _ -"
-        case let .invalidDeviceName(text):
-            return "invalid device name \"\(text)\": expected dstN"
         case let .system(call, errno):
             return "\(call): \(strerrorString(errno))"
         case let .netlink(call, code):
@@ -112,16 +86,6 @@ public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
             return what
         case let .daemon(what):
             return what
-        case let .invalidDuration(option, text):
-            return "invalid duration \"\(text)\" for \(option): expected seconds with at most 3 decimals, e.g. 30 or 0.5"
-        case let .durationOutOfRange(option, allowed), let .countOutOfRange(option, allowed):
-            return "\(option) must be \(allowed)"
-        case let .invalidUUID(text, why):
-            return "invalid UUID \"\(text)\": \(why)"
-        case let .delayOrder(first, max):
-            return "--reconnect-delay-max (\(max)) must not be less than --reconnect-delay (\(first))"
-        case let .nothingToDo(command, options):
-            return "\(command) needs at least one of " + options.joined(separator: ", ")
         case let .staleGeneration(subject, generation):
             return "\(subject): generation \(generation) is stale: a newer generation of this session is connected"
         case let .exportUUIDChanged(was, now):
@@ -129,28 +93,5 @@ public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .exportSizeChanged(was, now):
             return "export size changed: was \(was) bytes, now \(now) bytes"
         }
-    }
-}
-
-/// strerror(3) text, e.g. "Connection refused".
-public func strerrorString(_ errno: Int32) -> String {
-    guard let text = strerror(errno) else { return "error \(errno)" }
-    return String(cString: text)
-}
-
-/// The current thread's errno, read right after a failing call.
-@inline(__always)
-func lastErrno() -> Int32 { Glibc.errno }
-
-/// Runs a system call until it does not fail with EINTR; a -1 result becomes
-/// DSTError.system naming the call.
-@discardableResult
-func retryOnInterrupt<T: FixedWidthInteger>(_ call: String, _ body: () -> T) throws -> T {
-    while true {
-        let result = body()
-        if result != -1 { return result }
-        let err = lastErrno()
-        if err == EINTR { continue }
-        throw DSTError.system(call: call, errno: err)
     }
 }

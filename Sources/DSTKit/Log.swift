@@ -29,9 +29,10 @@ public final class DSTLog: @unchecked Sendable {
 
     /// Logs to `path`, appended.
     public init(path: String, level: Level) throws {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { throw DSTError.cannotOpen(path: path, errno: lastErrno()) }
-        sink = .fd(fd)
+        let file = try FileDescriptor.open(path, O_WRONLY | O_APPEND | O_CREAT, mode: 0o640)
+            .mapError { DSTError.cannotOpen(path: path, errno: $0.rawValue) }.get()
+        // Open for the life of the process.
+        sink = .fd(file.release())
         self.level = level
     }
 
@@ -55,49 +56,10 @@ public final class DSTLog: @unchecked Sendable {
             message.withCString { text in withVaList([text]) { vsyslog(l.syslogPriority, "%s", $0) } }
         case let .fd(fd):
             let line = Array("\(Self.timestamp()) \(message)\n".utf8)
-            _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            _ = Syscall.result { line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
         }
     }
 
     /// Local time, "2025-01-31 12:34:56.789".
-    static func timestamp() -> String {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        var t = ts.tv_sec
-        var tmv = tm()
-        localtime_r(&t, &tmv)
-        var buf = [CChar](repeating: 0, count: 32)
-        let n = strftime(&buf, buf.count, "%Y-%m-%d %H:%M:%S", &tmv)
-        let ms = Int(ts.tv_nsec / 1_000_000)
-        let msText = ms < 10 ? "00\(ms)" : ms < 100 ? "0\(ms)" : "\(ms)"
-        return String(decoding: buf.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self) + "." + msText
-    }
-}
-
-/// Terminal output for the command-line tools.
-public enum Console {
-    /// True when stdout is a terminal (colour allowed, unless NO_COLOR).
-    public static var colorStdout: Bool {
-        isatty(1) == 1 && getenv("NO_COLOR") == nil
-    }
-
-    /// Writes all of `text` at once (no buffering); false when stdout is
-    /// gone (EPIPE with SIGPIPE ignored, or another error).
-    @discardableResult
-    public static func writeStdout(_ text: String) -> Bool { write(fd: 1, text) }
-    @discardableResult
-    public static func writeStderr(_ text: String) -> Bool { write(fd: 2, text) }
-
-    private static func write(fd: Int32, _ text: String) -> Bool {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 && lastErrno() == EINTR { continue }
-            if n <= 0 { return false }
-            bytes = bytes.dropFirst(n)
-        }
-        return true
-    }
-
-    public static func exit(_ code: Int32) -> Never { Glibc.exit(code) }
+    static func timestamp() -> String { wallClock("%Y-%m-%d %H:%M:%S", utc: false) }
 }

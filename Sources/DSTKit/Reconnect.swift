@@ -133,7 +133,7 @@ public struct DSTReconnect {
                         env.log(.debug, "\(name): dev-set state reconnecting: \(error)")
                     }
                 }
-                // Also gives dstctl add-node time to hand in the extra
+                // Also gives dstctl add-device time to hand in the extra
                 // connections of a device it just created.
                 env.sleep(backoff.next(random: env.random()))
                 continue
@@ -205,7 +205,7 @@ public struct DSTReconnect {
 
     /// Sets the device's last error, unless it says that already.
     func report(_ message: String, _ device: DSTDevice) {
-        let text = DSTNetlink.truncated(message, to: DSTNetlink.lastErrorMax)
+        let text = DSTNetlink.truncated(message, to: DSTWire.lastErrorMax)
         guard device.lastError != text else { return }
         do {
             try netlink.setDevice(index, lastError: text)

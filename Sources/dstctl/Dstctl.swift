@@ -12,28 +12,29 @@ struct Dstctl: ParsableCommand {
             Errors are one line on standard error; dstctl exits 1 when an operation
             fails and 64 when the command line is wrong.
             """,
-        version: "0.1.0",
-        subcommands: [Status.self, Export.self, Unexport.self, AddNode.self, SetNode.self, RemoveNode.self,
+        version: DSTVersion.string,
+        subcommands: [Status.self, Export.self, Unexport.self, AddDevice.self, SetDevice.self, RemoveDevice.self,
                       Monitor.self],
         defaultSubcommand: Status.self
     )
 
-    /// Runs the command; DSTKit errors become "dstctl: <message>" and exit 1
-    /// (64 for a bad argument value), everything else is argument-parser's.
+    /// Runs the command. Every error is one line on stderr, "dstctl: "
+    /// and the message: exit 1 when an operation failed (DSTError), 64
+    /// when the command line is wrong (ArgumentParser's parse errors and
+    /// the commands' validate()). Help and version go to stdout, exit 0.
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch let error as DSTError {
-            fail(error)
+            Console.writeStderr("dstctl: \(error)\n")
+            Console.exit(1)
         } catch {
-            exit(withError: error)
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }
+            Console.writeStderr("dstctl: \(message(for: error))\n")
+            Console.exit(code.rawValue)
         }
-    }
-
-    static func fail(_ error: DSTError) -> Never {
-        Console.writeStderr("dstctl: \(error)\n")
-        Console.exit(error.isUsage ? 64 : 1)
     }
 
     static func warn(_ message: String) {

@@ -21,48 +21,44 @@ extension Dstctl {
         @Argument(help: ArgumentHelp("Block device or regular file to export.", valueName: "path"))
         var path: String
 
-        @Option(help: ArgumentHelp("Address dstd accepts clients on.", valueName: "addr:port"))
-        var listen: String
+        @Option(help: ArgumentHelp("Address dstd accepts clients on, host:port or [IPv6]:port.", valueName: "addr:port"))
+        var listen: DSTAddress
 
-        @Option(help: ArgumentHelp("Export name: 1 to 64 of A-Z a-z 0-9 . _ - (default: the last component of <path>).",
+        @Option(help: ArgumentHelp("Export name: 1 to \(DSTWire.exportNameMax) of A-Z a-z 0-9 . _ - (default: the last component of <path>).",
                                    valueName: "name"))
-        var name: String?
+        var name: ExportName?
 
         @Flag(help: "Open <path> read-only and refuse writes.")
         var readOnly = false
 
-        @Option(help: ArgumentHelp("Export UUID, 8-4-4-4-12 hex digits (default: derived from this machine, <name> and the backing store).",
+        @Option(help: ArgumentHelp("Export UUID, 8-4-4-4-12 hex digits, not all zeroes (default: derived from this machine, <name> and the backing store).",
                                    valueName: "uuid"))
-        var uuid: String?
+        var uuid: DSTUUID?
+
+        /// The name given, else the last component of the path.
+        var exportName: String { name?.name ?? DSTBacking.basename(path) }
+
+        func validate() throws {
+            // The nil UUID stands for no export in a refusal.
+            if let uuid, uuid.isZero { throw ValidationError("--uuid must not be all zeroes") }
+            guard DSTNames.isValidExportName(exportName) else {
+                throw ValidationError("\"\(exportName)\" is no export name: give --name, 1 to \(DSTWire.exportNameMax) of A-Z a-z 0-9 . _ -")
+            }
+        }
 
         func run() throws {
-            let address = try DSTAddress(parsing: listen)
-            let exportName = name ?? DSTBacking.basename(path)
-            guard DSTNames.isValidExportName(exportName) else { throw DSTError.invalidExportName(exportName) }
-            let explicitUUID = try uuid.map(Self.parseUUID)
             let backing = try DSTBacking.open(path, readOnly: readOnly)
-            let exportUUID = explicitUUID ?? backing.exportUUID(name: exportName)
-
+            let exportUUID = uuid ?? backing.exportUUID(name: exportName)
             let netlink = try DSTNetlink()
             try netlink.addExport(DSTExportParams(name: exportName, backingFD: backing.fd.raw,
                                                   backingPath: backing.path, readOnly: readOnly,
-                                                  listen: address, uuid: exportUUID))
+                                                  listen: listen, uuid: exportUUID))
             // A regular file is probed for direct I/O first, in the kernel.
             let size = (try? netlink.waitUntilProbed(export: exportName).size) ?? backing.size
             for problem in try Daemon.sync(after: "exported \(exportName)") {
                 Dstctl.warn("dstd: \(problem)")
             }
-            Console.writeStdout("exported \(exportName) (\(size) bytes) on \(address)\n")
-        }
-
-        /// --uuid: the canonical form, not all zeroes (the nil UUID stands for
-        /// no export in a refusal).
-        static func parseUUID(_ text: String) throws -> DSTUUID {
-            guard let uuid = DSTUUID(parsing: text) else {
-                throw DSTError.invalidUUID(text: text, why: "expected 8-4-4-4-12 hex digits")
-            }
-            guard !uuid.isZero else { throw DSTError.invalidUUID(text: text, why: "must not be all zeroes") }
-            return uuid
+            Console.writeStdout("exported \(exportName) (\(size) bytes) on \(listen)\n")
         }
     }
 }

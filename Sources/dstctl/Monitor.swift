@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 import ArgumentParser
 import DSTKit
-import Glibc
 
 extension Dstctl {
     struct Monitor: ParsableCommand {
@@ -28,36 +27,11 @@ extension Dstctl {
                     let batch = try events.read()
                     if batch.isEmpty { break }
                     for event in batch {
-                        let line = json ? Self.json(event, time: Self.timestamp()).compact() : Self.text(event)
+                        let line = json ? Self.json(event, time: Self.timestamp()).compact() : event.description
                         // A reader that went away (SIGPIPE is ignored) ends the monitor.
                         guard Console.writeStdout(line + "\n") else { return }
                     }
                 }
-            }
-        }
-
-        /// "dst0 disconnected: connection to 192.0.2.1:1025 lost",
-        /// "dst0 connected (1 of 2 connections): connection to ... lost",
-        /// "export disk0 client-connected 192.0.2.2:40112 (1 client)".
-        static func text(_ event: DSTEvent) -> String {
-            switch event {
-            case let .device(d):
-                var line = "\(d.name) \(d.stateName ?? "changed")"
-                // Only devices meant to have several connections say how
-                // many are live.
-                if let live = d.connections, let wanted = d.connCount, wanted > 1 {
-                    line += " (\(live) of \(wanted) connections)"
-                }
-                if let e = nonEmpty(d.lastError) { line += ": \(e)" }
-                return line
-            case let .export(e):
-                var line = "export \(e.name) \(e.eventName ?? "changed")"
-                if let peer = nonEmpty(e.peer) { line += " \(peer)" }
-                if let n = e.clients { line += n == 1 ? " (1 client)" : " (\(n) clients)" }
-                if let err = nonEmpty(e.lastError) { line += ": \(err)" }
-                return line
-            case .lost:
-                return "events lost: the kernel's queue overran"
             }
         }
 
@@ -92,21 +66,6 @@ extension Dstctl {
         }
 
         /// Now in UTC, RFC 3339 with milliseconds: "2026-01-31T12:34:56.789Z".
-        static func timestamp() -> String {
-            var ts = timespec()
-            clock_gettime(CLOCK_REALTIME, &ts)
-            return timestamp(seconds: Int(ts.tv_sec), millis: Int(ts.tv_nsec / 1_000_000))
-        }
-
-        static func timestamp(seconds: Int, millis: Int) -> String {
-            var t = time_t(seconds)
-            var tmv = tm()
-            gmtime_r(&t, &tmv)
-            var buf = [CChar](repeating: 0, count: 32)
-            let n = strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%S", &tmv)
-            let ms = String(millis)
-            return String(decoding: buf.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                + "." + String(repeating: "0", count: max(0, 3 - ms.count)) + ms + "Z"
-        }
+        static func timestamp() -> String { wallClock("%Y-%m-%dT%H:%M:%S", utc: true) + "Z" }
     }
 }

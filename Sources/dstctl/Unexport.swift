@@ -13,13 +13,12 @@ extension Dstctl {
         )
 
         @Argument(help: ArgumentHelp("Name of the export.", valueName: "name"))
-        var name: String
+        var name: ExportName
 
         func run() throws {
-            guard DSTNames.isValidExportName(name) else { throw DSTError.noSuchExport(name) }
             let netlink = try DSTNetlink()
-            try netlink.removeExport(name)
-            try netlink.waitUntilGone(export: name)
+            try netlink.removeExport(name.name)
+            try netlink.waitUntilGone(export: name.name)
         }
     }
 }

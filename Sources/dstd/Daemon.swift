@@ -44,7 +44,7 @@ final class Daemon {
 
     /// Runs until SIGTERM or SIGINT; returns the exit code.
     func run() -> Int32 {
-        log.info("dstd 0.1.0 started")
+        log.info("dstd \(DSTVersion.string) started")
         // dstctl connections that arrive meanwhile are answered in the loop,
         // after this first reconcile.
         reconcile()
@@ -82,7 +82,7 @@ final class Daemon {
                 let peers = DaemonLock.acceptPending(lock)
                 if !peers.isEmpty {
                     reconcile()
-                    // After dstctl set-node: a device given up on may
+                    // After dstctl set-device: a device given up on may
                     // have a longer give-up time now.
                     reconnector.scan(netlink)
                     DaemonLock.answer(peers, problems: problems)
@@ -107,25 +107,20 @@ final class Daemon {
                 let batch = try events.read()
                 if batch.isEmpty { break }
                 for event in batch {
+                    log.debug("event: \(event)")
                     switch event {
                     case let .export(e):
-                        log.debug("event: export \(e.name) \(e.eventName ?? "changed")"
-                            + "\(e.peer.map { " \($0)" } ?? "") (clients \(e.clients.map(String.init) ?? "?"))"
-                            + "\(nonEmpty(e.lastError).map { ": \($0)" } ?? "")")
                         // Clients coming and going change no listener.
                         if e.event != .clientConnected && e.event != .clientDisconnected && e.event != .clientFenced {
                             exportsChanged = true
                         }
                     case let .device(d):
-                        log.debug("event: \(d.name) \(d.stateName ?? "?")"
-                            + "\(d.connections.map { " (\($0) of \(d.connCount ?? 1) connections)" } ?? "")"
-                            + "\(nonEmpty(d.lastError).map { ": \($0)" } ?? "")")
                         // Device events reach only the netns the device was
                         // created in: a device here that lost a connection
                         // is ours to reconnect.
                         if d.state == .disconnected || d.isShort {
                             // A short device may be one whose connections are
-                            // being handed in right now (by add-node, or by
+                            // being handed in right now (by add-device, or by
                             // our own reconnect): the reconnect thread looks
                             // again after its first delay, and says so if
                             // it is still short.

@@ -359,7 +359,7 @@ final class ReconnectTests: XCTestCase {
                       "\(world.lines)")
     }
 
-    /// A device whose connections are still being handed in (by add-node)
+    /// A device whose connections are still being handed in (by add-device)
     /// when the reconnect starts is left alone once they are.
     func testShortDeviceCompletedMeanwhile() {
         let kernel = Kernel()

@@ -11,7 +11,7 @@ let repoRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent()
     .deletingLastPathComponent()
 
-/// The four outputs of the real spec.
+/// The outputs of the real spec.
 func generateFromRepoSpec() throws -> [GeneratedFile] {
     let yaml = try String(contentsOf: repoRoot.appendingPathComponent(Generator.specPath), encoding: .utf8)
     return try Generator.generate(yaml: yaml)
@@ -25,6 +25,8 @@ final class GeneratedFilesTests: XCTestCase {
             "kmod/gen/dst-nl-gen.h",
             "kmod/gen/dst-nl-gen.c",
             "Sources/DSTKit/Generated/DSTSpec.swift",
+            "Sources/DSTKit/Generated/DSTMessages.swift",
+            "Tests/vm/dst_spec.py",
         ])
         for file in files {
             let committed = try String(contentsOf: repoRoot.appendingPathComponent(file.path), encoding: .utf8)
@@ -72,7 +74,7 @@ final class GeneratedFilesTests: XCTestCase {
             _Static_assert(sizeof(struct dst_rep_hdr) == DST_REP_HDR_SIZE, "rep-hdr");
             _Static_assert(offsetof(struct dst_req_hdr, tag) == 8, "tag");
             _Static_assert(offsetof(struct dst_server_reply, uuid) == 48, "uuid");
-            _Static_assert(DST_A_MAX == DST_A_DATA_BYTES, "attrs");
+            _Static_assert(DST_A_MAX == DST_A_STAT_TIMEOUTS, "attrs");
             _Static_assert(DST_CMD_MAX == DST_CMD_DEV_SET, "cmds");
             _Static_assert(DST_OP_MAX == DST_OP_PING, "ops");
             _Static_assert(DST_HELLO_MAGIC == 0x44535448454c4c4fULL, "magic");

@@ -17,57 +17,31 @@ final class RefusalTests: XCTestCase {
     }
 
     func testTheMiniSpecIsAccepted() throws {
-        XCTAssertEqual(try Generator.generate(yaml: miniSpec()).count, 4)
+        XCTAssertEqual(try Generator.generate(yaml: miniSpec()).count, 6)
     }
 
     func testUnknownAttributeInOperation() {
-        assertRefused(miniSpec(operations: """
-                - name: get
-                  attribute-set: tst
-                  do:
-                    request:
-                      attributes: [index, colour]
-            """), "operation 'get' do request names unknown attribute 'colour'")
+        assertRefused(miniSpec(operations: miniOperation(attributes: "index, colour")),
+                      "operation 'get' do request names unknown attribute 'colour'")
     }
 
     func testUnknownAttributeInEvent() {
-        assertRefused(miniSpec(operations: """
-                - name: get
-                  attribute-set: tst
-                  do:
-                    reply:
-                      attributes: [index]
-                - name: changed
-                  attribute-set: tst
-                  event:
-                    attributes: [nope]
-                  mcgrp: events
-            """), "names unknown attribute 'nope'")
+        assertRefused(miniSpec(operations: [
+            miniOperation(part: "reply", attributes: "index"),
+            miniEvent(attributes: "nope"),
+        ].joined(separator: "\n")), "names unknown attribute 'nope'")
     }
 
     func testUnknownAttributeSet() {
-        assertRefused(miniSpec(operations: """
-                - name: get
-                  attribute-set: other
-                  do:
-                    request:
-                      attributes: [index]
-            """), "unknown attribute set 'other'")
+        assertRefused(miniSpec(operations: miniOperation(set: "other", attributes: "index")),
+                      "unknown attribute set 'other'")
     }
 
     func testUnknownMulticastGroup() {
-        assertRefused(miniSpec(operations: """
-                - name: get
-                  attribute-set: tst
-                  do:
-                    request:
-                      attributes: [index]
-                - name: changed
-                  attribute-set: tst
-                  event:
-                    attributes: [index]
-                  mcgrp: nope
-            """), "unknown multicast group 'nope'")
+        assertRefused(miniSpec(operations: [
+            miniOperation(attributes: "index"),
+            miniEvent(attributes: "index", group: "nope"),
+        ].joined(separator: "\n")), "unknown multicast group 'nope'")
     }
 
     func testUnknownDefinitionType() {
@@ -115,18 +89,10 @@ final class RefusalTests: XCTestCase {
     }
 
     func testDuplicateOperation() {
-        assertRefused(miniSpec(operations: """
-                - name: get
-                  attribute-set: tst
-                  do:
-                    request:
-                      attributes: [index]
-                - name: get
-                  attribute-set: tst
-                  dump:
-                    reply:
-                      attributes: [index]
-            """), "duplicate operation 'get'")
+        assertRefused(miniSpec(operations: [
+            miniOperation(attributes: "index"),
+            miniOperation(mode: "dump", part: "reply", attributes: "index"),
+        ].joined(separator: "\n")), "duplicate operation 'get'")
     }
 
     func testDuplicateEnumEntry() {
@@ -202,13 +168,7 @@ final class RefusalTests: XCTestCase {
                     type: u32
                   - name: pad
                     type: pad
-            """, operations: """
-                - name: get
-                  attribute-set: tst
-                  do:
-                    reply:
-                      attributes: [index, pad]
-            """), "names pad attribute 'pad'")
+            """, operations: miniOperation(part: "reply", attributes: "index, pad")), "names pad attribute 'pad'")
     }
 
     func testUnknownEnumReference() {

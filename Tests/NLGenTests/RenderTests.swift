@@ -16,13 +16,7 @@ func miniSpec(
               - name: index
                 type: u32
         """,
-    operations: String = """
-            - name: get
-              attribute-set: tst
-              do:
-                request:
-                  attributes: [index]
-        """
+    operations: String = miniOperation(attributes: "index")
 ) -> String {
     """
     name: tst
@@ -41,6 +35,30 @@ func miniSpec(
     mcast-groups:
       list:
         - name: events
+    """
+}
+
+/// An operation of a small spec, as `operations` takes it: `mode` is do or
+/// dump, `part` request or reply, `attributes` a YAML flow list's items.
+func miniOperation(_ name: String = "get", set: String = "tst", mode: String = "do", part: String = "request",
+                   attributes: String) -> String {
+    """
+        - name: \(name)
+          attribute-set: \(set)
+          \(mode):
+            \(part):
+              attributes: [\(attributes)]
+    """
+}
+
+/// An event of a small spec, sent to `group`.
+func miniEvent(_ name: String = "changed", attributes: String, group: String = "events") -> String {
+    """
+        - name: \(name)
+          attribute-set: tst
+          event:
+            attributes: [\(attributes)]
+          mcgrp: \(group)
     """
 }
 
@@ -91,7 +109,8 @@ final class RenderTests: XCTestCase {
             " * struct dst_req_hdr - Data request header;",
             " * @data_csum: Checksum of the data that follows (WRITE), else 0.\n",
             "enum {\n\tDST_A_DEV_INDEX = 1,\n\tDST_A_SOCK_FD,\n",
-            "\tDST_A_CONN_COUNT,\n\tDST_A_EXPORT_STATE,\n\tDST_A_CHECK,\n\tDST_A_DATA_BYTES,\n\n\t/* private: */\n\t__DST_A_MAX,\n\tDST_A_MAX = (__DST_A_MAX - 1)\n};",
+            "\tDST_A_CONN_COUNT,\n\tDST_A_EXPORT_STATE,\n\tDST_A_CHECK,\n\tDST_A_DATA_BYTES,\n",
+            "\tDST_A_STAT_TIMEOUTS,\n\n\t/* private: */\n\t__DST_A_MAX,\n\tDST_A_MAX = (__DST_A_MAX - 1)\n};",
             "enum {\n\tDST_CMD_DEV_ADD = 1,\n\tDST_CMD_DEV_DEL,\n",
             "\tDST_CMD_DEV_CHANGE_NTF,\n\tDST_CMD_EXPORT_CHANGE_NTF,\n\tDST_CMD_DEV_SET,\n\n\t/* private: */\n\t__DST_CMD_MAX,",
             "#define DST_MCGRP_EVENTS \"events\"\n",
@@ -117,7 +136,7 @@ final class RenderTests: XCTestCase {
     func testKernelPolicy() {
         assertContains(kernelSource, [
             "#include \"dst-nl-gen.h\"\n",
-            "[DST_A_DEV_INDEX] = NLA_POLICY_MAX(NLA_U32, 1023),",
+            "[DST_A_DEV_INDEX] = NLA_POLICY_MAX(NLA_U32, DST_DEV_INDEX_MAX),",
             "[DST_A_LOGICAL_BS] = NLA_POLICY_RANGE(NLA_U32, 512, 4096),",
             "[DST_A_SIZE] = { .type = NLA_U64, },",
             "[DST_A_FEATURES] = NLA_POLICY_MASK(NLA_U32, DST_FEATURES_MASK),",
@@ -232,13 +251,7 @@ final class RenderTests: XCTestCase {
                   - name: colour
                     type: u32
                     enum: colour
-            """, operations: """
-                - name: get
-                  attribute-set: tst
-                  do:
-                    request:
-                      attributes: [colour]
-            """))
+            """, operations: miniOperation(attributes: "colour")))
         assertContains(try file("tst-nl-gen.c", of: files), [
             "[TST_A_COLOUR] = NLA_POLICY_RANGE(NLA_U32, TST_COLOUR_RED, TST_COLOUR_MAX),",
         ])
@@ -262,18 +275,10 @@ final class RenderTests: XCTestCase {
     }
 
     func testOpsWithoutDumpOrAdminAndTheirCount() throws {
-        let files = try Generator.generate(yaml: miniSpec(operations: """
-                - name: get
-                  attribute-set: tst
-                  dump:
-                    reply:
-                      attributes: [index]
-                - name: changed
-                  attribute-set: tst
-                  event:
-                    attributes: [index]
-                  mcgrp: events
-            """))
+        let files = try Generator.generate(yaml: miniSpec(operations: [
+            miniOperation(mode: "dump", part: "reply", attributes: "index"),
+            miniEvent(attributes: "index"),
+        ].joined(separator: "\n")))
         let source = try file("tst-nl-gen.c", of: files)
         assertContains(source, ["const struct genl_ops tst_nl_ops[1] = {\n\t{\n\t\t.cmd\t\t= TST_CMD_GET,\n\t\t.dumpit\t\t= tst_nl_get_dumpit,\n\t},\n};"])
         XCTAssertFalse(source.contains(".doit"))
@@ -291,7 +296,7 @@ final class RenderTests: XCTestCase {
         assertContains(try file("tst.h", of: files), ["\tTST_A_INDEX = 1,\n\tTST_A_PAD,\n"])
         XCTAssertFalse(try file("tst-nl-gen.c", of: files).contains("TST_A_PAD"))
         assertContains(try file("TSTSpec.swift", of: files), ["    case pad\n}", "case .pad: .pad"])
-            }
+    }
 
     func testWrapKeepsLinesShort() {
         let lines = wrap(String(repeating: "word ", count: 40), width: 30, first: " * ", rest: " * ")

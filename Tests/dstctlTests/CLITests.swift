@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
+import DSTKit
 import Foundation
 import XCTest
 
@@ -20,8 +21,11 @@ final class CLITests: XCTestCase {
 
     func dstctl(_ args: String...) throws -> Run { try dstctl(args) }
 
-    func dstctl(_ args: [String]) throws -> Run {
-        let binary = Self.productsDirectory.appendingPathComponent("dstctl")
+    func dstctl(_ args: [String]) throws -> Run { try run("dstctl", args) }
+
+    /// Runs `program`, built next to this test bundle.
+    func run(_ program: String, _ args: [String]) throws -> Run {
+        let binary = Self.productsDirectory.appendingPathComponent(program)
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw CLITestError.notBuilt(binary.path)
         }
@@ -67,12 +71,18 @@ final class CLITests: XCTestCase {
         assertFails(try dstctl("remove-node", "--force", "dst0"), Self.noModule)
         assertFails(try dstctl("set-node", "dst0", "--io-timeout", "-1"), Self.noModule)
         assertFails(try dstctl("set-node", "/dev/dst2", "--give-up=60", "--reconnect-delay", "2"), Self.noModule)
+        assertFails(try dstctl("status", "dst0"), Self.noModule)
+        assertFails(try dstctl("status", "--export", "disk", "--dump"), Self.noModule)
+        assertFails(try dstctl("add-device", "--remote", "127.0.0.1:9", "--name", "/dev/dst1"), Self.noModule)
+        assertFails(try dstctl("remove-device", "dst0"), Self.noModule)
+        assertFails(try dstctl("set-device", "dst0", "--ping-interval", "0"), Self.noModule)
         assertFails(try dstctl("monitor"), Self.noModule)
         assertFails(try dstctl("monitor", "--json"), Self.noModule)
     }
 
     /// Durations are checked before anything else, with one-line errors
-    /// and exit 64.
+    /// and exit 64: a value that is no number by ArgumentParser, a number
+    /// out of range by validate().
     func testBadDurations() throws {
         let cases: [([String], String)] = [
             (["add-node", "--remote", "127.0.0.1", "--io-timeout", "0"],
@@ -90,16 +100,16 @@ final class CLITests: XCTestCase {
             (["add-node", "--remote", "127.0.0.1", "--give-up", "0.5"],
              "dstctl: --give-up must be -1 or between 1 and 4294967 seconds"),
             (["add-node", "--remote", "127.0.0.1", "--io-timeout", "30s"],
-             "dstctl: invalid duration \"30s\" for --io-timeout: expected seconds with at most 3 decimals, e.g. 30 or 0.5"),
+             "dstctl: The value '30s' is invalid for '--io-timeout <seconds>'"),
             (["add-node", "--remote", "127.0.0.1", "--reconnect-delay", "5", "--reconnect-delay-max", "1"],
              "dstctl: --reconnect-delay-max (1 s) must not be less than --reconnect-delay (5 s)"),
             (["set-node", "dst0", "--give-up", "-2"],
              "dstctl: --give-up must be -1 or between 1 and 4294967 seconds"),
             (["set-node", "dst0", "--ping-interval", "0.0001"],
-             "dstctl: invalid duration \"0.0001\" for --ping-interval: expected seconds with at most 3 decimals, e.g. 30 or 0.5"),
-            (["set-node", "dst0"],
-             "dstctl: set-node needs at least one of --io-timeout, --ping-interval, --reconnect-delay, --reconnect-delay-max, --give-up"),
-            (["set-node", "sda", "--io-timeout", "5"], "dstctl: invalid device name \"sda\": expected dstN"),
+             "dstctl: The value '0.0001' is invalid for '--ping-interval <seconds>'"),
+            (["set-device", "dst0"],
+             "dstctl: set-device needs at least one of --io-timeout, --ping-interval, --reconnect-delay, --reconnect-delay-max, --give-up"),
+            (["set-node", "sda", "--io-timeout", "5"], "dstctl: The value 'sda' is invalid for '<dstN>'"),
         ]
         for (args, message) in cases {
             let run = try dstctl(args)
@@ -109,23 +119,27 @@ final class CLITests: XCTestCase {
 
     /// --connections is checked before anything else too.
     func testBadConnections() throws {
-        for value in ["0", "17", "-1", "four", "", "2.5"] {
-            let run = try dstctl("add-node", "--remote", "127.0.0.1", "--connections", value)
-            XCTAssertEqual(run, Run(status: 64, stdout: "", stderr: "dstctl: --connections must be between 1 and 16\n"),
-                           "--connections \(value)")
+        for value in ["0", "17"] {
+            assertFails(try dstctl("add-node", "--remote", "127.0.0.1", "--connections", value),
+                        "dstctl: --connections must be between 1 and 16", status: 64)
         }
-        let missing = try dstctl("add-node", "--remote", "127.0.0.1", "--connections")
-        XCTAssertEqual(missing.status, 64)
-        XCTAssertTrue(missing.stderr.hasPrefix("Error: Missing value for '--connections <n>'\n"), missing.stderr)
+        for value in ["four", "2.5"] {
+            assertFails(try dstctl("add-device", "--remote", "127.0.0.1", "--connections", value),
+                        "dstctl: The value '\(value)' is invalid for '--connections <n>'", status: 64)
+        }
+        for args in [["--connections"], ["--connections="], ["--connections", "-1"]] {
+            assertFails(try dstctl(["add-node", "--remote", "127.0.0.1"] + args),
+                        "dstctl: Missing value for '--connections <n>'", status: 64)
+        }
     }
 
     func testBadAddress() throws {
         assertFails(try dstctl("add-node", "--remote", "1.2.3"),
-                    "dstctl: invalid address \"1.2.3\": expected HOST:PORT or [IPv6]:PORT", status: 64)
+                    "dstctl: The value '1.2.3' is invalid for '--remote <addr:port>'", status: 64)
         assertFails(try dstctl("add-node", "--remote", "[::1]:99999"),
-                    "dstctl: invalid address \"[::1]:99999\": expected HOST:PORT or [IPv6]:PORT", status: 64)
+                    "dstctl: The value '[::1]:99999' is invalid for '--remote <addr:port>'", status: 64)
         assertFails(try dstctl("export", "/dev/null", "--listen", "0.0.0.0:"),
-                    "dstctl: invalid address \"0.0.0.0:\": expected HOST:PORT or [IPv6]:PORT", status: 64)
+                    "dstctl: The value '0.0.0.0:' is invalid for '--listen <addr:port>'", status: 64)
     }
 
     func testBackingPath() throws {
@@ -137,34 +151,46 @@ final class CLITests: XCTestCase {
 
     func testBadNames() throws {
         assertFails(try dstctl("export", "/dev/null", "--listen", "127.0.0.1", "--name", "a b"),
-                    "dstctl: invalid export name \"a b\": expected 1 to 64 of A-Z a-z 0-9 . _ -", status: 64)
+                    "dstctl: The value 'a b' is invalid for '--name <name>'", status: 64)
+        assertFails(try dstctl("export", "/tmp/a b", "--listen", "127.0.0.1"),
+                    "dstctl: \"a b\" is no export name: give --name, 1 to 64 of A-Z a-z 0-9 . _ -", status: 64)
         assertFails(try dstctl("add-node", "--remote", "127.0.0.1", "--name", "sda"),
-                    "dstctl: invalid device name \"sda\": expected dstN", status: 64)
-        assertFails(try dstctl("add-node", "--remote", "127.0.0.1", "--name", "/dev/dst1"),
-                    "dstctl: invalid device name \"/dev/dst1\": expected dstN", status: 64)
+                    "dstctl: The value 'sda' is invalid for '--name <dstN>'", status: 64)
         assertFails(try dstctl("add-node", "--remote", "127.0.0.1", "--export", "no/slash"),
-                    "dstctl: invalid export name \"no/slash\": expected 1 to 64 of A-Z a-z 0-9 . _ -", status: 64)
+                    "dstctl: The value 'no/slash' is invalid for '--export <name>'", status: 64)
         assertFails(try dstctl("remove-node", "dst1024"),
-                    "dstctl: invalid device name \"dst1024\": expected dstN", status: 64)
+                    "dstctl: The value 'dst1024' is invalid for '<dstN>'", status: 64)
+        assertFails(try dstctl("unexport", "a/b"), "dstctl: The value 'a/b' is invalid for '<name>'", status: 64)
+        assertFails(try dstctl("status", "dst1", "--export", "disk"),
+                    "dstctl: give a device or --export, not both", status: 64)
+        assertFails(try dstctl("status", "--json", "--dump"), "dstctl: --json and --dump exclude each other",
+                    status: 64)
     }
 
     func testBadChecksum() throws {
-        assertFails(try dstctl("add-node", "--remote", "127.0.0.1", "--csum", "md5"), """
-            Error: The value 'md5' is invalid for '--csum <csum>'. Please provide one of 'crc32c' and 'none'.
-            Help:  --csum <csum>  Checksum over frame headers and data.
-            Usage: dstctl add-node --remote <addr:port> [--export <name>] [--name <dstN>] [--csum <csum>] [--connections <n>] [--io-timeout <seconds>] [--ping-interval <seconds>] [--reconnect-delay <seconds>] [--reconnect-delay-max <seconds>] [--give-up <seconds>]
-              See 'dstctl add-node --help' for more information.
-            """, status: 64)
+        assertFails(try dstctl("add-node", "--remote", "127.0.0.1", "--csum", "md5"),
+                    "dstctl: The value 'md5' is invalid for '--csum <csum>'. Please provide one of 'crc32c' and 'none'.",
+                    status: 64)
     }
 
     func testMissingOption() throws {
-        let run = try dstctl("add-node")
-        XCTAssertEqual(run.status, 64)
-        XCTAssertTrue(run.stderr.hasPrefix("Error: Missing expected argument '--remote <addr:port>'\n"), run.stderr)
+        assertFails(try dstctl("add-device"), "dstctl: Missing expected argument '--remote <addr:port>'", status: 64)
+    }
+
+    /// dstd's command line, on ArgumentParser as dstctl's.
+    func testDstdArguments() throws {
+        XCTAssertEqual(try run("dstd", ["--version"]), Run(status: 0, stdout: DSTVersion.string + "\n", stderr: ""))
+        assertFails(try run("dstd", ["--bogus"]), "dstd: Unknown option '--bogus'. Did you mean '--log'?", status: 64)
+        assertFails(try run("dstd", ["--log", ""]), "dstd: --log needs a file", status: 64)
+        assertFails(try run("dstd", ["--log", "/tmp/x", "--syslog"]), "dstd: --log and --syslog exclude each other",
+                    status: 64)
+        let help = try run("dstd", ["--help"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.stdout.contains("USAGE: dstd [--foreground] [--log <file>] [--syslog] [--verbose]"), help.stdout)
     }
 
     func testVersion() throws {
-        XCTAssertEqual(try dstctl("--version"), Run(status: 0, stdout: "0.1.0\n", stderr: ""))
+        XCTAssertEqual(try dstctl("--version"), Run(status: 0, stdout: DSTVersion.string + "\n", stderr: ""))
     }
 
     // MARK: help texts

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 // Whole help texts: a change to the CLI shows up here first.
+import XCTest
 
 extension CLITests {
     func testHelpRoot() throws {
@@ -20,10 +21,11 @@ extension CLITests {
               status (default)        Show devices and exports (the default subcommand).
               export                  Export a block device or regular file.
               unexport                Remove an export; its clients are disconnected.
-              add-node                Attach a remote export as a local block device
+              add-device, add-node    Attach a remote export as a local block device
                                       /dev/dstN.
-              set-node                Change a device's timeouts and reconnect policy.
-              remove-node             Remove a device; I/O still queued fails.
+              set-device, set-node    Change a device's timeouts and reconnect policy.
+              remove-device, remove-node
+                                      Remove a device; I/O still queued fails.
               monitor                 Print device and export events as they happen.
 
               See 'dstctl help <subcommand>' for detailed help.
@@ -34,13 +36,20 @@ extension CLITests {
         try assertHelp(["status", "--help"], """
             OVERVIEW: Show devices and exports (the default subcommand).
 
-            Devices come from the kernel and their counters from
-            /sys/block/dstN/dst/. Exports are those of this network namespace.
+            Everything comes from the kernel, over netlink. Exports are those of this
+            network namespace. --dump prints one line per device and per export,
+            tab-separated, in the order of the --json keys (counters spread over
+            one column each); absent values are "-".
 
-            USAGE: dstctl status [--json]
+            USAGE: dstctl status [<dstN>] [--export <name>] [--json] [--dump]
+
+            ARGUMENTS:
+              <dstN>                  Show only this device: dstN or /dev/dstN.
 
             OPTIONS:
+              --export <name>         Show only this export.
               --json                  Print JSON with stable keys, for scripts.
+              --dump                  Print tab-separated lines, for scripts.
               --version               Show the version.
               -h, --help              Show help information.
 
@@ -66,12 +75,14 @@ extension CLITests {
               <path>                  Block device or regular file to export.
 
             OPTIONS:
-              --listen <addr:port>    Address dstd accepts clients on.
+              --listen <addr:port>    Address dstd accepts clients on, host:port or
+                                      [IPv6]:port.
               --name <name>           Export name: 1 to 64 of A-Z a-z 0-9 . _ - (default:
                                       the last component of <path>).
               --read-only             Open <path> read-only and refuse writes.
-              --uuid <uuid>           Export UUID, 8-4-4-4-12 hex digits (default: derived
-                                      from this machine, <name> and the backing store).
+              --uuid <uuid>           Export UUID, 8-4-4-4-12 hex digits, not all zeroes
+                                      (default: derived from this machine, <name> and the
+                                      backing store).
               --version               Show the version.
               -h, --help              Show help information.
 
@@ -97,15 +108,15 @@ extension CLITests {
             """)
     }
 
-    func testHelpAddNode() throws {
-        try assertHelp(["add-node", "--help"], """
+    func testHelpAddDevice() throws {
+        try assertHelp(["add-device", "--help"], """
             OVERVIEW: Attach a remote export as a local block device /dev/dstN.
 
             Connects to the server, performs the handshake and hands the connections
             to the kernel, which spreads I/O over them. Prints the device path. Starts
             dstd, which reconnects the device when a connection drops.
 
-            USAGE: dstctl add-node --remote <addr:port> [--export <name>] [--name <dstN>] [--csum <csum>] [--connections <n>] [--io-timeout <seconds>] [--ping-interval <seconds>] [--reconnect-delay <seconds>] [--reconnect-delay-max <seconds>] [--give-up <seconds>]
+            USAGE: dstctl add-device --remote <addr:port> [--export <name>] [--name <dstN>] [--csum <csum>] [--connections <n>] [--io-timeout <seconds>] [--ping-interval <seconds>] [--reconnect-delay <seconds>] [--reconnect-delay-max <seconds>] [--give-up <seconds>]
 
             TIMEOUTS:
               --io-timeout <seconds>  How long I/O waits for a reconnect before it fails
@@ -123,7 +134,8 @@ extension CLITests {
                                       connection was lost; -1: never (new devices: -1).
 
             OPTIONS:
-              --remote <addr:port>    Server address (default port 1025).
+              --remote <addr:port>    Server address, host:port or [IPv6]:port (default
+                                      port 1025).
               --export <name>         Export to attach (default: the only export on the
                                       server's address).
               --name <dstN>           Device name (default: the first free dstN).
@@ -137,11 +149,11 @@ extension CLITests {
             """)
     }
 
-    func testHelpRemoveNode() throws {
-        try assertHelp(["remove-node", "--help"], """
+    func testHelpRemoveDevice() throws {
+        try assertHelp(["remove-device", "--help"], """
             OVERVIEW: Remove a device; I/O still queued fails.
 
-            USAGE: dstctl remove-node [--force] <dstN>
+            USAGE: dstctl remove-device [--force] <dstN>
 
             ARGUMENTS:
               <dstN>                  The device: dstN or /dev/dstN.
@@ -155,15 +167,15 @@ extension CLITests {
             """)
     }
 
-    func testHelpSetNode() throws {
-        try assertHelp(["set-node", "--help"], """
+    func testHelpSetDevice() throws {
+        try assertHelp(["set-device", "--help"], """
             OVERVIEW: Change a device's timeouts and reconnect policy.
 
             Changes only the values given; the kernel keeps them. A change applies to
             I/O already waiting and to a reconnect already under way; a running dstd
             resumes reconnecting a device it gave up on if --give-up now allows it.
 
-            USAGE: dstctl set-node <dstN> [--io-timeout <seconds>] [--ping-interval <seconds>] [--reconnect-delay <seconds>] [--reconnect-delay-max <seconds>] [--give-up <seconds>]
+            USAGE: dstctl set-device <dstN> [--io-timeout <seconds>] [--ping-interval <seconds>] [--reconnect-delay <seconds>] [--reconnect-delay-max <seconds>] [--give-up <seconds>]
 
             ARGUMENTS:
               <dstN>                  The device: dstN or /dev/dstN.
@@ -206,5 +218,12 @@ extension CLITests {
               -h, --help              Show help information.
 
             """)
+    }
+
+    /// The old names stay: add-node, remove-node and set-node are aliases.
+    func testHelpAliases() throws {
+        for (alias, name) in [("add-node", "add-device"), ("remove-node", "remove-device"), ("set-node", "set-device")] {
+            XCTAssertEqual(try dstctl(alias, "--help"), try dstctl(name, "--help"), alias)
+        }
     }
 }

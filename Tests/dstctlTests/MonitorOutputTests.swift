@@ -25,7 +25,7 @@ final class MonitorOutputTests: XCTestCase {
     ]
 
     func testText() {
-        XCTAssertEqual(events.map(Dstctl.Monitor.text), [
+        XCTAssertEqual(events.map(\.description), [
             "dst0 disconnected: connection to 192.0.2.1:1025 lost",
             "dst0 reconnecting",
             "dst3 connected",
@@ -70,8 +70,8 @@ final class MonitorOutputTests: XCTestCase {
     }
 
     func testTimestamp() {
-        XCTAssertEqual(Dstctl.Monitor.timestamp(seconds: 0, millis: 0), "1970-01-01T00:00:00.000Z")
-        XCTAssertEqual(Dstctl.Monitor.timestamp(seconds: 1_769_862_896, millis: 7), "2026-01-31T12:34:56.007Z")
+        XCTAssertEqual(wallClock("%Y-%m-%dT%H:%M:%S", utc: true, seconds: 0, millis: 0) + "Z", "1970-01-01T00:00:00.000Z")
+        XCTAssertEqual(wallClock("%Y-%m-%dT%H:%M:%S", utc: true, seconds: 1_769_862_896, millis: 7) + "Z", "2026-01-31T12:34:56.007Z")
         let now = Dstctl.Monitor.timestamp()
         XCTAssertEqual(now.count, 24, now)
         XCTAssertTrue(now.hasSuffix("Z"))

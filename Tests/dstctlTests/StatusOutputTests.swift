@@ -3,7 +3,7 @@ import XCTest
 @testable import DSTKit
 @testable import dstctl
 
-/// `dstctl status` rendering from kernel and sysfs data made up here.
+/// `dstctl status` rendering from kernel data made up here.
 final class StatusOutputTests: XCTestCase {
     let uuid = DSTUUID(bytes: Array(1...16))!
 
@@ -28,6 +28,8 @@ final class StatusOutputTests: XCTestCase {
         d.generation = 2
         d.policy = .defaults
         d.downTime = 0
+        d.epoch = 2
+        d.counters = DSTDeviceCounters(values: [3, 2, 1, 0, 0, 12288, 8192, 0, 0, 0, 1, 4, 0])
         return d
     }
 
@@ -46,14 +48,6 @@ final class StatusOutputTests: XCTestCase {
         return d
     }
 
-    var sysfs: DSTSysfs.Device {
-        var s = DSTSysfs.Device()
-        s.numbers = ["reads": 3, "writes": 2, "read_bytes": 12288, "write_bytes": 8192, "errors": 0,
-                     "csum_errors": 0, "reconnects": 1, "timeouts": 0, "epoch": 2]
-        s.policy = DSTDevicePolicy(ioTimeout: DSTMillis(120_000))
-        return s
-    }
-
     var export: DSTExport {
         DSTExport(name: "disk", size: 16 << 20, logicalBs: 512, physicalBs: 4096, maxXfer: 1 << 20,
                   features: [.flush, .readOnly], uuid: uuid, listen: "192.0.2.1:1025",
@@ -61,7 +55,7 @@ final class StatusOutputTests: XCTestCase {
     }
 
     func testText() {
-        let text = Dstctl.Status.text(devices: [(device, sysfs)], exports: [export], style: Style(enabled: false))
+        let text = StatusReport(devices: [device], exports: [export]).text(style: Style(enabled: false))
         XCTAssertEqual(text, """
             device: dst0
               state: connected
@@ -77,8 +71,8 @@ final class StatusOutputTests: XCTestCase {
               generation: 2
               inflight: 0
               transfer: 3 reads (12.00 KiB), 2 writes (8.00 KiB)
-              errors: 0 I/O, 0 checksum
-              recovery: 1 reconnects, 0 timeouts
+              errors: 0 I/O, 0 checksum, 0 protocol
+              recovery: 1 reconnects, 4 resends, 0 timeouts
               io timeout: 30 s
               ping interval: 5 s
               reconnect: delay 0.5 s to 10 s, give up never
@@ -94,13 +88,15 @@ final class StatusOutputTests: XCTestCase {
               uuid: 01020304-0506-0708-090a-0b0c0d0e0f10
 
             """)
-        XCTAssertEqual(Dstctl.Status.text(devices: [], exports: [], style: Style(enabled: true)), "")
-        let coloured = Dstctl.Status.text(devices: [(device, nil)], exports: [], style: Style(enabled: true))
+        XCTAssertEqual(StatusReport(devices: [], exports: []).text(style: Style(enabled: true)), "")
+        let coloured = StatusReport(devices: [device], exports: []).text(style: Style(enabled: true))
         XCTAssertTrue(coloured.contains("\u{1b}[32mdst0\u{1b}[0m"))
     }
 
     func testTextWhileDown() {
-        let text = Dstctl.Status.text(devices: [(downDevice, nil)], exports: [], style: Style(enabled: false))
+        var d = downDevice
+        d.counters = nil
+        let text = StatusReport(devices: [d], exports: []).text(style: Style(enabled: false))
         XCTAssertEqual(text, """
             device: dst1
               state: reconnecting
@@ -124,42 +120,27 @@ final class StatusOutputTests: XCTestCase {
             """)
     }
 
-    /// An older kernel without the new attributes: io timeout from sysfs,
-    /// the rest left out.
+    /// What the kernel leaves out is left out.
     func testTextWithoutPolicy() {
         var d = device
         d.policy = DSTDevicePolicy()
         d.generation = nil
         d.connCount = nil
-        let text = Dstctl.Status.text(devices: [(d, sysfs)], exports: [], style: Style(enabled: false))
+        d.counters = nil
+        let text = StatusReport(devices: [d], exports: []).text(style: Style(enabled: false))
         XCTAssertTrue(text.contains("\n  connections: 2\n"), text)
-        XCTAssertTrue(text.contains("\n  io timeout: 120 s\n"), text)
+        XCTAssertFalse(text.contains("timeout"))
         XCTAssertFalse(text.contains("ping interval"))
-        XCTAssertFalse(text.contains("reconnect:"))
+        XCTAssertFalse(text.contains("reconnect"))
         XCTAssertFalse(text.contains("generation"))
-        let json = Dstctl.Status.json(devices: [(d, sysfs)], exports: []).rendered()
-        XCTAssertTrue(json.contains("\"io_timeout\": 120,"), json)
-    }
-
-    /// Connection counts from sysfs when netlink does not have them; a
-    /// short device shows it.
-    func testConnectionsFromSysfs() {
-        var d = device
-        d.connections = nil
-        d.connCount = nil
-        var fs = sysfs
-        fs.numbers["connections"] = 1
-        fs.numbers["conn_count"] = 4
-        let text = Dstctl.Status.text(devices: [(d, fs)], exports: [], style: Style(enabled: false))
-        XCTAssertTrue(text.contains("\n  connections: 1 of 4\n"), text)
-        let json = Dstctl.Status.json(devices: [(d, fs)], exports: []).rendered()
-        XCTAssertTrue(json.contains("\"connections\": 1,\n      \"conn_count\": 4,"), json)
+        XCTAssertFalse(text.contains("\n  transfer:"))
+        XCTAssertFalse(text.contains("recovery"))
         XCTAssertEqual(connectionsText(live: nil, wanted: 4), nil)
         XCTAssertEqual(connectionsText(live: 3, wanted: nil), "3")
     }
 
-    func testAddNodeShortWarning() {
-        XCTAssertEqual(Dstctl.AddNode.shortWarning(device: "dst0", failure: DSTAttach.Failure(
+    func testAddDeviceShortWarning() {
+        XCTAssertEqual(Dstctl.AddDevice.shortWarning(device: "dst0", failure: DSTAttach.Failure(
             number: 3, reason: "cannot connect to 192.0.2.1:1025: Connection refused"), wanted: 4),
                        "dst0: connection 3 of 4 failed: cannot connect to 192.0.2.1:1025: Connection refused;"
                        + " dstd will open all 4 again")
@@ -178,7 +159,9 @@ final class StatusOutputTests: XCTestCase {
     }
 
     func testJSONWhileDown() {
-        let json = Dstctl.Status.json(devices: [(downDevice, nil)], exports: []).rendered()
+        var d = downDevice
+        d.epoch = nil
+        let json = StatusReport(devices: [d], exports: []).json.rendered()
         XCTAssertTrue(json.contains("""
                   "epoch": null,
                   "io_timeout": -1,
@@ -196,7 +179,7 @@ final class StatusOutputTests: XCTestCase {
     func testJSON() {
         var bare = DSTDevice(index: 3)
         bare.stateRaw = 9
-        let json = Dstctl.Status.json(devices: [(device, sysfs), (bare, nil)], exports: [export]).rendered()
+        let json = StatusReport(devices: [device, bare], exports: [export]).json.rendered()
         XCTAssertEqual(json, """
             {
               "devices": [
@@ -232,16 +215,16 @@ final class StatusOutputTests: XCTestCase {
                   "counters": {
                     "reads": 3,
                     "writes": 2,
-                    "flushes": null,
-                    "discards": null,
-                    "write_zeroes": null,
+                    "flushes": 1,
+                    "discards": 0,
+                    "write_zeroes": 0,
                     "read_bytes": 12288,
                     "write_bytes": 8192,
                     "errors": 0,
                     "csum_errors": 0,
-                    "protocol_errors": null,
+                    "protocol_errors": 0,
                     "reconnects": 1,
-                    "resends": null,
+                    "resends": 4,
                     "timeouts": 0
                   }
                 },
@@ -310,6 +293,24 @@ final class StatusOutputTests: XCTestCase {
               ]
             }
             """)
+    }
+
+    /// One line per object, the JSON keys' values in order, counters spread.
+    func testDump() {
+        var bare = DSTDevice(index: 3)
+        bare.stateRaw = 9
+        bare.lastError = "two\tparts\nand lines"
+        let dump = StatusReport(devices: [device, bare], exports: [export]).dump
+        XCTAssertEqual(dump.split(separator: "\n", omittingEmptySubsequences: false).map(String.init), [
+            "device\tdst0\t0\tconnected\t192.0.2.1:1025\tdisk\t01020304-0506-0708-090a-0b0c0d0e0f10\t16777216\t512"
+                + "\t4096\t1048576\tflush,fua\tcrc32c\t2\t2\t0\t2\t30\t5\t0.5\t10\t-1"
+                + "\ta0a1a2a3a4a5a6a7a8a9aaabacadaeaf\t2\t0\t-\t3\t2\t1\t0\t0\t12288\t8192\t0\t0\t0\t1\t4\t0",
+            "device\tdst3\t3\tunknown(9)\t-\t-\t-\t-\t-\t-\t-\tnone\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-"
+                + "\ttwo parts and lines" + String(repeating: "\t-", count: 13),
+            "export\tdisk\t/dev/ram0\t192.0.2.1:1025\t16777216\t512\t4096\t1048576\tflush,read-only\tyes\t1"
+                + "\tready\t-\t01020304-0506-0708-090a-0b0c0d0e0f10",
+            "",
+        ])
     }
 
     func testJSONEscaping() {

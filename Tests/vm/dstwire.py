@@ -1,16 +1,33 @@
 # SPDX-License-Identifier: GPL-2.0-only OR MIT
 """DST wire frames and CRC32C for the Python test peers (export_peer.py,
-fake_server.py). Layouts as in Documentation/spec/dst.yaml."""
+fake_server.py, flood_peer.py). The layouts are the generated ones of
+Documentation/spec/dst.yaml (dst_spec.py)."""
 
 import socket
-import struct
 import threading
 
-# magic opcode flags tag offset length data-csum hdr-csum reserved
-REQ = struct.Struct(">IHHQQIIII")
-# magic status tag opcode flags length data-csum hdr-csum
-REP = struct.Struct(">IIQHHIII")
-assert (REQ.size, REP.size) == (40, 32)
+from dst_spec import STRUCTS
+
+# Each a struct.Struct, its members in the spec's order.
+HELLO = STRUCTS["client_hello"][0]
+REPLY = STRUCTS["server_reply"][0]
+REQ = STRUCTS["req_hdr"][0]
+REP = STRUCTS["rep_hdr"][0]
+
+
+class Closed(EOFError):
+    """The peer closed the connection in the middle of something."""
+
+
+def recv_exact(sock, n):
+    """Exactly @n bytes from @sock; Closed when the peer closes first."""
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            raise Closed("closed by the peer" if not buf else f"closed by the peer after {len(buf)} of {n} bytes")
+        buf += chunk
+    return bytes(buf)
 
 # ---------- crc32c (Castagnoli): the kernel's through AF_ALG, else Python ----------
 

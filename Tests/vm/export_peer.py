@@ -7,7 +7,7 @@
 # carried, and plays the client on the other end). A hostile client:
 # malformed, out-of-bounds and checksum-broken frames, clients that vanish
 # mid-I/O, hundreds of pipelined requests, PINGs, sessions fenced by newer
-# generations. Constants come from the generated uapi header only.
+# generations. Names and numbers come from the generated dst_spec.py.
 #
 #   export_peer.py file PATH SCRATCH | bdev PATH | fence SLOWPATH MS | stale PATH |
 #                  leave PATH
@@ -16,190 +16,45 @@
 import errno
 import os
 import random
-import re
 import socket
 import struct
 import sys
 import threading
 import time
 
-from dstwire import REP, REQ, crc32c
-
-REPO = os.environ.get("REPO") or os.path.normpath(os.path.join(os.path.dirname(__file__), "../.."))
-
-# ---------- constants from the generated uapi header ----------
-
-
-def parse_uapi():
-    text = open(os.path.join(REPO, "kmod/gen/dst.h")).read()
-    consts = {}
-    for m in re.finditer(r"#define (DST_\w+) (0x[0-9a-fA-F]+|\d+)", text):
-        consts[m.group(1)] = int(m.group(2), 0)
-    for body in re.findall(r"enum(?: \w+)? \{(.*?)\};", text, re.S):
-        val = 0
-        for line in body.splitlines():
-            line = line.strip().rstrip(",")
-            m = re.match(r"(\w+)(?: = (\w+|\(.*\)))?$", line)
-            if not m or line.startswith("/*"):
-                continue
-            name, v = m.group(1), m.group(2)
-            if v is not None:
-                try:
-                    val = int(v, 0)
-                except ValueError:
-                    continue
-            consts[name] = val
-            val += 1
-    return consts
-
-
-C = parse_uapi()
-# ---------- generic netlink ----------
-
-NETLINK_GENERIC = 16
-NLM_F_REQUEST, NLM_F_MULTI, NLM_F_ACK, NLM_F_DUMP = 1, 2, 4, 0x300
-NLMSG_ERROR, NLMSG_DONE = 2, 3
-GENL_ID_CTRL = 16
-SOL_NETLINK = 270
-NETLINK_ADD_MEMBERSHIP, NETLINK_EXT_ACK = 1, 11
-
-
-def nla(t, payload):
-    h = struct.pack("=HH", 4 + len(payload), t)
-    return h + payload + b"\0" * (-len(payload) % 4)
-
-
-def nla_u32(t, v):
-    return nla(t, struct.pack("=I", v))
-
-
-def nla_str(t, s):
-    return nla(t, s.encode() + b"\0")
-
-
-def parse_attrs(data):
-    out = {}
-    while len(data) >= 4:
-        ln, t = struct.unpack_from("=HH", data)
-        if ln < 4:
-            break
-        out[t & 0x3FFF] = data[4:ln]
-        data = data[(ln + 3) & ~3:]
-    return out
-
-
-class NLError(Exception):
-    def __init__(self, err, msg):
-        super().__init__(f"{os.strerror(err)} ({err}): {msg}")
-        self.err = err
-        self.msg = msg
-
-
-class Genl:
-    def __init__(self, name="dst"):
-        self.s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
-        self.s.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
-        self.s.bind((0, 0))
-        self.seq = 1
-        a = self.request(GENL_ID_CTRL, 3, nla_str(2, name))[0]
-        self.fam = struct.unpack("=H", a[1])[0]
-        self.groups = {}
-        for g in parse_attrs(a.get(7, b"")).values():
-            ga = parse_attrs(g)
-            self.groups[ga[1].rstrip(b"\0").decode()] = struct.unpack("=I", ga[2])[0]
-
-    def send(self, fam, cmd, payload, flags):
-        self.seq += 1
-        msg = struct.pack("=BBH", cmd, 1, 0) + payload
-        self.s.send(struct.pack("=IHHII", 16 + len(msg), fam, flags, self.seq, 0) + msg)
-        return self.seq
-
-    def request(self, fam, cmd, payload=b"", dump=False):
-        flags = NLM_F_REQUEST | NLM_F_ACK | (NLM_F_DUMP if dump else 0)
-        seq = self.send(fam, cmd, payload, flags)
-        res = []
-        while True:
-            data = self.s.recv(1 << 20)
-            while data:
-                ln, typ, fl, sq, _ = struct.unpack_from("=IHHII", data)
-                body = data[16:ln]
-                data = data[(ln + 3) & ~3:]
-                if sq != seq:
-                    continue
-                if typ == NLMSG_ERROR:
-                    err = -struct.unpack_from("=i", body)[0]
-                    if err == 0:
-                        return res
-                    ext = b""
-                    if fl & 0x200:  # NLM_F_ACK_TLVS
-                        if fl & 0x100:  # NLM_F_CAPPED: request header only
-                            ext = body[4 + 16:]
-                        else:
-                            inner_len = struct.unpack_from("=I", body, 4)[0]
-                            ext = body[4 + ((inner_len + 3) & ~3):]
-                    msg = parse_attrs(ext).get(1, b"").rstrip(b"\0").decode()
-                    raise NLError(err, msg)
-                if typ == NLMSG_DONE:
-                    return res
-                res.append(parse_attrs(body[4:]))
-                if not dump and not (fl & NLM_F_MULTI):
-                    pass
-
-    def cmd(self, name, attrs=b"", dump=False):
-        return self.request(self.fam, C["DST_CMD_" + name], attrs, dump)
-
-
-def A(name):
-    return C["DST_A_" + name]
-
-
-def u32(b):
-    return struct.unpack("=I", b)[0]
-
-
-def u64(b):
-    return struct.unpack("=Q", b)[0]
-
+from dst_spec import CONSTANTS as C
+from dstnl import Events as EventSocket
+from dstnl import Genl, NLError
+from dstwire import REP, REQ, crc32c, recv_exact
 
 EV = {n: C["DST_EXPORT_EV_" + n] for n in ("ADDED", "REMOVED", "CLIENT_CONNECTED",
                                           "CLIENT_DISCONNECTED", "CLIENT_FENCED")}
 EV_NAME = {v: k for k, v in EV.items()}
 
 
-def strattr(a, name):
-    v = a.get(A(name))
-    return None if v is None else v.rstrip(b"\0").decode()
-
-
 class Events:
     """export-change-ntf, as dicts: name, event, clients, peer, last_error."""
 
     def __init__(self, nl):
-        self.s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
-        self.s.bind((0, 0))
-        self.s.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, nl.groups["events"])
+        self.events = EventSocket(nl)
 
     def next(self, timeout=10):
         """The next export event, or None after timeout seconds."""
         end = time.time() + timeout
         while True:
-            self.s.settimeout(max(end - time.time(), 0.001))
-            try:
-                data = self.s.recv(65536)
-            except (socket.timeout, BlockingIOError):
+            got = self.events.next(max(end - time.time(), 0.001))
+            if got is None:
                 return None
-            ln, typ, fl, sq, _ = struct.unpack_from("=IHHII", data)
-            cmd = data[16]
-            if cmd == C["DST_CMD_EXPORT_CHANGE_NTF"]:
-                a = parse_attrs(data[20:ln])
-                return {
-                    "name": strattr(a, "EXPORT_NAME"),
-                    "event": EV_NAME.get(u32(a[A("EXPORT_EVENT")]) if A("EXPORT_EVENT") in a
-                                         else None),
-                    "clients": u32(a[A("CLIENTS")]),
-                    "peer": strattr(a, "PEER"),
-                    "last_error": strattr(a, "LAST_ERROR"),
-                }
+            cmd, a = got
+            if cmd != "EXPORT_CHANGE_NTF":
+                continue
+            return {
+                "name": a.str("EXPORT_NAME"),
+                "event": EV_NAME.get(a.u32("EXPORT_EVENT")),
+                "clients": a.u32("CLIENTS"),
+                "peer": a.str("PEER"),
+                "last_error": a.str("LAST_ERROR"),
+            }
 
     def expect(self, name, event, clients=None, peer=None, last_error=None, timeout=10):
         """The next event is this one (None: any value)."""
@@ -226,7 +81,7 @@ class Events:
             pass
 
     def close(self):
-        self.s.close()
+        self.events.close()
 
 
 # ---------- checks ----------
@@ -262,13 +117,12 @@ def export_add(nl, name, path, flags=os.O_RDWR, ro=False, fd=None, uuid=None):
     if own:
         fd = os.open(path, flags)
     try:
-        attrs = nla_str(A("EXPORT_NAME"), name) + nla_u32(A("BACKING_FD"), fd)
-        attrs += nla_str(A("BACKING_PATH"), path) + nla_str(A("LISTEN"), "127.0.0.1:1025")
+        attrs = dict(EXPORT_NAME=name, BACKING_FD=fd, BACKING_PATH=path, LISTEN="127.0.0.1:1025")
         if ro:
-            attrs += nla(A("READ_ONLY"), b"")
+            attrs["READ_ONLY"] = True
         if uuid:
-            attrs += nla(A("UUID"), uuid)
-        nl.cmd("EXPORT_ADD", attrs)
+            attrs["UUID"] = uuid
+        nl.cmd("EXPORT_ADD", **attrs)
     finally:
         if own:
             os.close(fd)
@@ -278,25 +132,25 @@ def export_add(nl, name, path, flags=os.O_RDWR, ro=False, fd=None, uuid=None):
 
 
 def export_get(nl, name):
-    a = nl.cmd("EXPORT_GET", nla_str(A("EXPORT_NAME"), name))[0]
+    a = nl.cmd("EXPORT_GET", EXPORT_NAME=name)[0]
     return {
-        "name": a[A("EXPORT_NAME")].rstrip(b"\0").decode(),
-        "size": u64(a[A("SIZE")]),
-        "lbs": u32(a[A("LOGICAL_BS")]),
-        "pbs": u32(a[A("PHYSICAL_BS")]),
-        "max_xfer": u32(a[A("MAX_XFER")]),
-        "features": u32(a[A("FEATURES")]),
-        "clients": u32(a[A("CLIENTS")]),
-        "state": u32(a[A("EXPORT_STATE")]),
-        "uuid": a[A("UUID")],
-        "path": a.get(A("BACKING_PATH"), b"").rstrip(b"\0").decode(),
+        "name": a.str("EXPORT_NAME"),
+        "size": a.u64("SIZE"),
+        "lbs": a.u32("LOGICAL_BS"),
+        "pbs": a.u32("PHYSICAL_BS"),
+        "max_xfer": a.u32("MAX_XFER"),
+        "features": a.u32("FEATURES"),
+        "clients": a.u32("CLIENTS"),
+        "state": a.u32("EXPORT_STATE"),
+        "uuid": a["UUID"],
+        "path": a.str("BACKING_PATH") or "",
     }
 
 
 def export_del(nl, name, wait=True):
     """export-del; with wait, until the export left the list (its backing
     file closed once its clients' requests drained)."""
-    nl.cmd("EXPORT_DEL", nla_str(A("EXPORT_NAME"), name))
+    nl.cmd("EXPORT_DEL", EXPORT_NAME=name)
     end = time.time() + 60
     while wait and time.time() < end:
         try:
@@ -321,14 +175,13 @@ class Client:
         self.s = socket.create_connection(ls.getsockname())
         srv, _ = ls.accept()
         ls.close()
-        attrs = nla_str(A("EXPORT_NAME"), name) + nla_u32(A("SOCK_FD"), srv.fileno())
-        attrs += nla_u32(A("CSUM"), csum)
+        attrs = dict(EXPORT_NAME=name, SOCK_FD=srv.fileno(), CSUM=csum)
         if session is not None:
-            attrs += nla(A("SESSION"), session)
+            attrs["SESSION"] = session
         if gen is not None:
-            attrs += nla_u32(A("GENERATION"), gen)
+            attrs["GENERATION"] = gen
         try:
-            nl.cmd("EXPORT_CONNECT", attrs)
+            nl.cmd("EXPORT_CONNECT", **attrs)
         except NLError:
             self.s.close()
             raise
@@ -358,16 +211,10 @@ class Client:
         return tag
 
     def recv_exact(self, n):
-        buf = bytearray()
-        while len(buf) < n:
-            d = self.s.recv(n - len(buf))
-            if not d:
-                raise EOFError
-            buf += d
-        return bytes(buf)
+        return recv_exact(self.s, n)
 
     def reply(self):
-        h = self.recv_exact(32)
+        h = self.recv_exact(REP.size)
         magic, status, tag, op, flags, length, dcs, hcs = REP.unpack(h)
         assert magic == C["DST_REP_MAGIC"], hex(magic)
         assert flags == 0
@@ -453,6 +300,13 @@ def test_data(nl, name, csum, discard_ok=True):
     exp = pattern(9, 65536)
     exp = exp[:4096] + bytes(32768) + exp[4096 + 32768:]
     check(st == ST["OK"] and r == exp, "zeroes read back, neighbours intact")
+    c.io(OP["WRITE"], 0, 65536, pattern(10, 65536))
+    st, _ = c.io(OP["WRITE_ZEROES"], 8192, 16384, flags=C["DST_CMD_F_NOUNMAP"])
+    check(st == ST["OK"], "write zeroes, no unmap")
+    st, r = c.io(OP["READ"], 0, 65536)
+    exp = pattern(10, 65536)
+    exp = exp[:8192] + bytes(16384) + exp[8192 + 16384:]
+    check(st == ST["OK"] and r == exp, "zeroes (no unmap) read back, neighbours intact")
     st, _ = c.io(OP["WRITE_ZEROES"], 0, size)
     check(st == ST["OK"] or size > (1 << 30), "write zeroes whole export")
     st, _ = c.io(OP["DISCARD"], 0, 1 << 20)
@@ -470,6 +324,8 @@ def test_data(nl, name, csum, discard_ok=True):
         (OP["FLUSH"], 0, 4096, 0, "flush with length"),
         (OP["READ"], 0, lbs, C["DST_CMD_F_FUA"], "FUA on a read"),
         (OP["WRITE_ZEROES"], 0, lbs, C["DST_CMD_F_FUA"], "FUA on write zeroes"),
+        (OP["READ"], 0, lbs, C["DST_CMD_F_NOUNMAP"], "NOUNMAP on a read"),
+        (OP["DISCARD"], 0, lbs, C["DST_CMD_F_NOUNMAP"], "NOUNMAP on a discard"),
         (99, 0, 0, 0, "unknown opcode"),
         (0, 0, 0, 0, "opcode 0"),
         (OP["DISCARD"], 0, (1 << 30) + 4096, 0, "discard beyond 1 GiB"),
@@ -555,7 +411,7 @@ def test_hostile(nl, name):
         (1, dict(bad_hdr_csum=True), "header csum mismatch",
          "malformed request: header checksum mismatch"),
         (0, dict(flags=0x8000), "unknown flag", "malformed request: unknown flags"),
-        (1, dict(flags=0x2), "unknown flag, crc32c", "malformed request: unknown flags"),
+        (1, dict(flags=0x4), "unknown flag, crc32c", "malformed request: unknown flags"),
     ]
     for csum, kw, what, why in cases:
         c = Client(nl, name, csum)
@@ -614,7 +470,7 @@ def test_ping(nl, name, csum):
     c = Client(nl, name, csum)
     for epoch in (1, 7, 0xFFFFFFFF):
         t = c.ping(epoch)
-        h = c.recv_exact(32)
+        h = c.recv_exact(REP.size)
         magic, st, tag, op, flags, length, dcs, hcs = REP.unpack(h)
         if csum:
             ok_csum = crc32c(h[:28] + b"\0\0\0\0") == hcs
@@ -652,8 +508,8 @@ def test_fence(nl, name, delay):
     print(f"--- sessions and generations on {name}, {delay}s per I/O")
     bs, nblk = 65536, 32
     ev = Events(nl)
-    sess = os.urandom(16)
-    other = os.urandom(16)
+    sess = os.urandom(C["DST_SESSION_LEN"])
+    other = os.urandom(C["DST_SESSION_LEN"])
 
     def writes(c, seed, first=0, n=nblk):
         for j in range(first, first + n):
@@ -683,7 +539,7 @@ def test_fence(nl, name, delay):
     for i, c in enumerate((c1, c1b, x)):
         ev.expect(name, "CLIENT_CONNECTED", i + 1, c.peer)
     # No session at all: never fenced, never fences.
-    n0 = Client(nl, name, 0, bytes(16), 9)
+    n0 = Client(nl, name, 0, bytes(C["DST_SESSION_LEN"]), 9)
     ev.expect(name, "CLIENT_CONNECTED", 4, n0.peer)
     # Gen 1's writes land no sooner than t0 + delay, so without the fence
     # gen 2's would be done at about t0 + delay too; with it, after 2 x delay.
@@ -777,7 +633,7 @@ def test_stale(nl, path):
     connections left: an older one is refused even when none is connected."""
     print("--- a late connection of an older generation")
     export_add(nl, "st", path)
-    sess = os.urandom(16)
+    sess = os.urandom(C["DST_SESSION_LEN"])
     c2 = Client(nl, "st", 0, sess, 2)
     st, _ = c2.io(OP["READ"], 0, 4096)
     check(st == ST["OK"], "generation 2 serves")
@@ -847,16 +703,15 @@ def test_netlink(nl, path, scratch):
           f"export-get {info}")
     expect_nlerr(lambda: export_get(nl, "nope"), errno.ENOENT, "no such export", "get unknown")
     expect_nlerr(lambda: export_del(nl, "nope"), errno.ENOENT, "no such export", "del unknown")
-    expect_nlerr(lambda: nl.cmd("EXPORT_ADD", nla_str(A("EXPORT_NAME"), "x")), errno.EINVAL, "",
+    expect_nlerr(lambda: nl.cmd("EXPORT_ADD", EXPORT_NAME="x"), errno.EINVAL, "",
                  "missing backing fd")
-    expect_nlerr(lambda: nl.cmd("EXPORT_CONNECT", nla_str(A("EXPORT_NAME"), "n1") +
-                                nla_u32(A("SOCK_FD"), 0)), errno.ENOTSOCK, "not a socket",
+    expect_nlerr(lambda: nl.cmd("EXPORT_CONNECT", EXPORT_NAME="n1", SOCK_FD=0), errno.ENOTSOCK, "not a socket",
                  "connect non-socket")
     names = [f"d{i:03d}" for i in range(40)]
     for nm in names:
         export_add(nl, nm, path)
     dump = nl.cmd("EXPORT_GET", dump=True)
-    got = sorted(a[A("EXPORT_NAME")].rstrip(b"\0").decode() for a in dump)
+    got = sorted(a.str("EXPORT_NAME") for a in dump)
     check(got == sorted(names + ["n1"]), f"dump lists {len(got)} exports")
     for nm in names:
         export_del(nl, nm)

@@ -47,31 +47,29 @@
 import argparse
 import os
 import socket
-import struct
 import sys
 import threading
 import time
 import uuid as uuidlib
 
-from dstwire import REP, REQ, crc32c
+from dst_spec import CONSTANTS as C
+from dstwire import HELLO, REP, REPLY, REQ, Closed, crc32c, recv_exact
 
-HELLO_MAGIC = 0x44535448454C4C4F  # "DSTHELLO"
-REPLY_MAGIC = 0x4453545245504C59  # "DSTREPLY"
-REQ_MAGIC = 0x44535451  # "DSTQ"
-REP_MAGIC = 0x44535441  # "DSTA"
-PROTO_VERSION = 1
-CSUM_NONE, CSUM_CRC32C = 0, 1
-OP_READ, OP_WRITE, OP_FLUSH, OP_DISCARD, OP_WRITE_ZEROES, OP_PING = 1, 2, 3, 4, 5, 6
-FLAG_FUA = 1
-ST_OK, ST_IO, ST_INVAL, ST_NOTSUPP, ST_NOMEM = 0, 1, 3, 5, 6
-HELLO_OK, HELLO_BAD_VERSION, HELLO_UNKNOWN_EXPORT, HELLO_BAD_CSUM = 0, 1, 2, 3
-HELLO_BAD_REQUEST = 6
-FEAT_FLUSH, FEAT_FUA, FEAT_DISCARD, FEAT_WRITE_ZEROES = 1, 2, 4, 8
-EXPORT_NAME_MAX = 64
-
-HELLO = struct.Struct(">QIIII16sII")  # magic version features csum name-len session generation reserved
-REPLY = struct.Struct(">QIIQIIIIII16s")  # magic version status size lbs pbs max-xfer features csum msg-len uuid
-assert (HELLO.size, REPLY.size) == (48, 64)
+HELLO_MAGIC, REPLY_MAGIC = C["DST_HELLO_MAGIC"], C["DST_REPLY_MAGIC"]
+REQ_MAGIC, REP_MAGIC = C["DST_REQ_MAGIC"], C["DST_REP_MAGIC"]
+PROTO_VERSION = C["DST_PROTO_VERSION"]
+CSUM_NONE, CSUM_CRC32C = C["DST_CSUM_NONE"], C["DST_CSUM_CRC32C"]
+OP_READ, OP_WRITE, OP_FLUSH = C["DST_OP_READ"], C["DST_OP_WRITE"], C["DST_OP_FLUSH"]
+OP_DISCARD, OP_WRITE_ZEROES, OP_PING = C["DST_OP_DISCARD"], C["DST_OP_WRITE_ZEROES"], C["DST_OP_PING"]
+FLAG_FUA = C["DST_CMD_F_FUA"]
+ST_OK, ST_IO, ST_INVAL = C["DST_ST_OK"], C["DST_ST_IO"], C["DST_ST_INVAL"]
+ST_NOTSUPP, ST_NOMEM = C["DST_ST_NOTSUPP"], C["DST_ST_NOMEM"]
+HELLO_OK, HELLO_BAD_VERSION = C["DST_HELLO_OK"], C["DST_HELLO_BAD_VERSION"]
+HELLO_UNKNOWN_EXPORT, HELLO_BAD_CSUM = C["DST_HELLO_UNKNOWN_EXPORT"], C["DST_HELLO_BAD_CHECKSUM"]
+HELLO_BAD_REQUEST = C["DST_HELLO_BAD_REQUEST"]
+FEAT_FLUSH, FEAT_FUA = C["DST_FEAT_FLUSH"], C["DST_FEAT_FUA"]
+FEAT_DISCARD, FEAT_WRITE_ZEROES = C["DST_FEAT_DISCARD"], C["DST_FEAT_WRITE_ZEROES"]
+EXPORT_NAME_MAX = C["DST_EXPORT_NAME_MAX"]
 
 FAULTS = ("unknown-tag", "duplicate", "stale-epoch", "bad-hdr-csum", "bad-data-csum", "nomem", "silent")
 
@@ -84,20 +82,6 @@ log_lock = threading.Lock()
 def log(msg):
     with log_lock:
         print(f"{time.strftime('%H:%M:%S')} {msg}", file=log_file, flush=True)
-
-
-class Closed(Exception):
-    pass
-
-
-def recv_exact(sock, n):
-    buf = bytearray()
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            raise Closed("closed by the peer" if not buf else f"closed by the peer after {len(buf)} of {n} bytes")
-        buf += chunk
-    return bytes(buf)
 
 
 class Server:

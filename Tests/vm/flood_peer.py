@@ -18,29 +18,16 @@ then keeps every connection open, unread, until killed.
 import argparse
 import os
 import socket
-import struct
 import sys
 import time
 
-from dstwire import REQ
+from dst_spec import CONSTANTS as C
+from dstwire import HELLO, REPLY, REQ, recv_exact
 
-HELLO = struct.Struct(">QIIII16sII")
-REPLY = struct.Struct(">QIIQIIIIII16s")
-HELLO_MAGIC = 0x44535448454C4C4F
-REQ_MAGIC = 0x44535451
-OP_WRITE = 2
-STATUS = {0: "ok", 1: "bad-version", 2: "unknown-export", 3: "bad-checksum", 4: "busy",
-          5: "internal", 6: "bad-request"}
-
-
-def recv_exact(s, n):
-    buf = b""
-    while len(buf) < n:
-        d = s.recv(n - len(buf))
-        if not d:
-            raise EOFError("closed by the server")
-        buf += d
-    return buf
+HELLO_MAGIC, REQ_MAGIC, OP_WRITE = C["DST_HELLO_MAGIC"], C["DST_REQ_MAGIC"], C["DST_OP_WRITE"]
+# Hello status by value, as the spec names them (DST_HELLO_BAD_VERSION: bad-version).
+STATUS = {v: k[len("DST_HELLO_"):].lower().replace("_", "-") for k, v in C.items()
+          if k.startswith("DST_HELLO_") and k not in ("DST_HELLO_MAGIC", "DST_HELLO_MAX")}
 
 
 def attach(addr, port, source, name):
@@ -50,7 +37,8 @@ def attach(addr, port, source, name):
     s.settimeout(10)
     s.connect((addr, port))
     body = name.encode()
-    s.sendall(HELLO.pack(HELLO_MAGIC, 1, 0, 0, len(body), os.urandom(16), 1, 0) + body)
+    s.sendall(HELLO.pack(HELLO_MAGIC, C["DST_PROTO_VERSION"], 0, C["DST_CSUM_NONE"], len(body),
+                         os.urandom(C["DST_SESSION_LEN"]), 1, 0) + body)
     try:
         r = REPLY.unpack(recv_exact(s, REPLY.size))
         msg = recv_exact(s, r[9]).decode(errors="replace")

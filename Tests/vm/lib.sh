@@ -5,7 +5,7 @@
 #
 #    netns "server"                            netns "client"
 #  +----------------------------------+      +----------------------------------+
-#  | dstd, dstctl export              |      | dstctl add-node                  |
+#  | dstd, dstctl export              |      | dstctl add-device                  |
 #  | backing: /dev/ramN (brd), or a   |      |                                  |
 #  |   sparse file on ext4 on brd     |      |                                  |
 #  |                                  |      |                                  |
@@ -185,6 +185,20 @@ dbg_set() {
 	run bash -c "echo $2 >$p"
 }
 
+# setup_server MB [COUNT]: what almost every test starts with: the two
+# namespaces, COUNT (default 1) brd disks of MB MiB (/dev/ram0 ...), dst.ko,
+# and dstd in the server namespace.
+setup_server() {
+	setup_net
+	brd_setup "$1" "${2:-1}"
+	load_dst
+	start_dstd server
+}
+
+# Reconnect options of a test that breaks connections and wants them back
+# at once.
+FAST_RECONNECT=(--reconnect-delay 0.2 --reconnect-delay-max 1)
+
 # dstd_ready NETNS: a dstd holds its lock (abstract socket @dstd) there.
 dstd_ready() {
 	ip netns exec "$1" awk '$NF == "@dstd" { found = 1 } END { exit !found }' /proc/net/unix
@@ -217,7 +231,7 @@ print("" if v is None else json.dumps(v) if isinstance(v, (list, dict, bool)) el
 }
 
 # stop_dstd: SIGTERM to every dstd: those start_dstd started and those
-# dstctl started by itself (add-node starts one in the client netns to
+# dstctl started by itself (add-device starts one in the client netns to
 # reconnect devices); waits for each to exit.
 stop_dstd() {
 	local pid
@@ -283,13 +297,13 @@ export_dev() {
 	sv dstctl export "$@" --listen "$LISTEN"
 }
 
-# add_node [ARGS...]: attach the server's export from the client netns;
+# add_device [ARGS...]: attach the server's export from the client netns;
 # prints what dstctl prints (the device path) and checks it is a block device.
-add_node() {
+add_device() {
 	local dev
-	dev=$(cl dstctl add-node --remote "$LISTEN" "$@")
+	dev=$(cl dstctl add-device --remote "$LISTEN" "$@")
 	echo "$dev"
-	[[ -b $dev ]] || fail "add-node printed '$dev', not a block device"
+	[[ -b $dev ]] || fail "add-device printed '$dev', not a block device"
 }
 
 # dev_size DEV: size in bytes.
@@ -354,6 +368,23 @@ stonewall
 FIO
 }
 
+# fio_jobs DEV JOB...: a verify job file on stdout: fio_job's [global] and
+# one job per JOB, NAME:RW:BS:SIZE[:OFFSET], e.g. randwrite-4k:randwrite:4k:16m;
+# BS may be a range (4k-64k); a randrw job reads and writes half each.
+fio_jobs() {
+	local dev=$1 spec name rw bs size offset
+	shift
+	fio_job "$dev"
+	for spec; do
+		IFS=: read -r name rw bs size offset <<<"$spec"
+		printf '\n[%s]\nrw=%s\n' "$name" "$rw"
+		[[ $rw == randrw ]] && printf 'rwmixread=50\n'
+		[[ $bs == *-* ]] && printf 'bsrange=%s\n' "$bs" || printf 'bs=%s\n' "$bs"
+		[[ -n $offset ]] && printf 'offset=%s\n' "$offset"
+		printf 'size=%s\n' "$size"
+	done
+}
+
 # fio_verify JOBFILE: run it; fail unless fio exits 0 with no verify error.
 fio_verify() {
 	local out=$1.out rc=0
@@ -389,7 +420,7 @@ descendants() {
 }
 
 # kill_bg: SIGKILL to every tracked background job still running and to its
-# descendants (jobs in D state die when their I/O ends: remove-node ends it).
+# descendants (jobs in D state die when their I/O ends: remove-device ends it).
 kill_bg() {
 	local pid pids
 	while read -r pid; do
@@ -610,7 +641,7 @@ cleanup_all() {
 	for dev in /sys/block/dst*; do
 		ns=
 		[[ -e /run/netns/client ]] && ns=client
-		run ${ns:+ip netns exec $ns} "$DSTCTL" remove-node "${dev##*/}"
+		run ${ns:+ip netns exec $ns} "$DSTCTL" remove-device "${dev##*/}"
 	done
 
 	# Exports belong to the netns they were made in.
@@ -682,21 +713,7 @@ trap 'exit 130' INT
 # fault_fio_job: the fio verify job the fault tests run across a fault, on
 # /dev/dst0 (16 MiB/s of mixed random writes and reads).
 fault_fio_job() {
-	fio_job /dev/dst0
-	cat <<'FIO'
-
-[randwrite]
-rw=randwrite
-bsrange=4k-64k
-size=8m
-
-[randrw]
-rw=randrw
-rwmixread=50
-bs=16k
-offset=8m
-size=4m
-FIO
+	fio_jobs /dev/dst0 randwrite:randwrite:4k-64k:8m randrw:randrw:16k:4m:8m
 }
 
 # reconnected_since N: dst0 is connected on a connection newer than epoch N.

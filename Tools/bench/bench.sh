@@ -21,10 +21,10 @@
 #   nvme         nvmet + nvmet-tcp (configfs, port 4420), namespace /dev/ram3 -> nvme connect
 #   nvme-digest  a second subsystem on the same port and RAM disk -> nvme connect --hdr-digest --data-digest
 #   nbd          nbd-server (port 10809), export /dev/ram2 -> nbd-client
-#   dst-none     dstctl export /dev/ram1 (port 1025) -> dstctl add-node --csum none
+#   dst-none     dstctl export /dev/ram1 (port 1025) -> dstctl add-device --csum none
 #                --connections $(nproc) (a connection per CPU, as NVMe/TCP
 #                has an I/O queue per CPU)
-#   dst-crc32c   the same export -> dstctl add-node --csum crc32c --connections $(nproc)
+#   dst-crc32c   the same export -> dstctl add-device --csum crc32c --connections $(nproc)
 #
 # First every system is set up, one after the other, with memory snapshots
 # around each step; then every job runs on every system, job by job, in
@@ -415,9 +415,9 @@ dst_export_up() {
 # one export), dst0 for the first, dst1 for the second.
 up_dst() {
 	local dev
-	say "dst-$1: dstctl add-node --csum $1 --connections $(nproc) in client"
+	say "dst-$1: dstctl add-device --csum $1 --connections $(nproc) in client"
 	[[ -d /sys/module/dst ]] || dst_export_up
-	dev=$(add_node --csum "$1" --connections "$(nproc)")
+	dev=$(add_device --csum "$1" --connections "$(nproc)")
 	no_scheduler
 	devinfo "dst-$1" "$dev"
 }

@@ -67,46 +67,73 @@ def parse_snap(path):
     part = None
     for line in text.splitlines():
         if line.startswith("## "):
-            f = line.split()
-            part = f[1]
-            if part == "uptime":
-                snap["uptime"] = float(f[2])
-            elif part == "uptime_end":
-                snap["uptime_end"] = float(f[2])
-            elif part in ("stat", "stat_end"):
-                names = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"]
-                snap["cpu" if part == "stat" else "cpu_end"] = {n: int(v) for n, v in zip(names, f[3:])}
-            continue
-        if part == "meminfo":
-            k, rest = line.split(":", 1)
-            snap["meminfo"][k] = int(rest.split()[0])
-        elif part == "slabinfo":
-            if line.startswith(("slabinfo", "#")):
-                continue
-            f = line.split()
-            # name active_objs num_objs objsize objperslab pagesperslab :
-            # tunables ... : slabdata active_slabs num_slabs sharedavail
-            snap["slab"][f[0]] = {"active_objs": int(f[1]), "num_objs": int(f[2]),
-                                  "objsize": int(f[3]), "pagesperslab": int(f[5]),
-                                  "num_slabs": int(f[14])}
-        elif part == "zoneinfo":
-            f = line.split()
-            if len(f) == 2 and f[0] == "count:":
-                snap["pcp_kib"] = snap.get("pcp_kib", 0) + int(f[1]) * 4
-        elif part == "sockstat":
-            f = line.split()
-            if f and f[0] == "TCP:" and "mem" in f:
-                snap["tcp_kib"] = int(f[f.index("mem") + 1]) * 4
-        elif part == "tasks":
-            # tid (comm) state ...: comm may hold spaces and parentheses.
-            try:
-                tid = int(line[: line.index(" ")])
-                comm = line[line.index("(") + 1 : line.rindex(")")]
-                f = line[line.rindex(")") + 2 :].split()
-                snap["tasks"][tid] = (comm, int(f[11]) + int(f[12]))
-            except (ValueError, IndexError):
-                continue
+            part = snap_header(snap, line.split())
+        else:
+            SNAP_PARTS.get(part, lambda s, l: None)(snap, line)
     return snap if "uptime" in snap else None
+
+
+def snap_header(snap, f):
+    """A "## PART [values]" line: the part that follows; uptime and the
+    first line of /proc/stat are values of their own."""
+    part = f[1]
+    if part == "uptime":
+        snap["uptime"] = float(f[2])
+    elif part == "uptime_end":
+        snap["uptime_end"] = float(f[2])
+    elif part in ("stat", "stat_end"):
+        names = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"]
+        snap["cpu" if part == "stat" else "cpu_end"] = {n: int(v) for n, v in zip(names, f[3:])}
+    return part
+
+
+def snap_meminfo(snap, line):
+    k, rest = line.split(":", 1)
+    snap["meminfo"][k] = int(rest.split()[0])
+
+
+def snap_slabinfo(snap, line):
+    if line.startswith(("slabinfo", "#")):
+        return
+    f = line.split()
+    # name active_objs num_objs objsize objperslab pagesperslab :
+    # tunables ... : slabdata active_slabs num_slabs sharedavail
+    snap["slab"][f[0]] = {"active_objs": int(f[1]), "num_objs": int(f[2]),
+                          "objsize": int(f[3]), "pagesperslab": int(f[5]),
+                          "num_slabs": int(f[14])}
+
+
+def snap_zoneinfo(snap, line):
+    f = line.split()
+    if len(f) == 2 and f[0] == "count:":
+        snap["pcp_kib"] = snap.get("pcp_kib", 0) + int(f[1]) * 4
+
+
+def snap_sockstat(snap, line):
+    f = line.split()
+    if f and f[0] == "TCP:" and "mem" in f:
+        snap["tcp_kib"] = int(f[f.index("mem") + 1]) * 4
+
+
+def snap_task(snap, line):
+    # tid (comm) state ...: comm may hold spaces and parentheses.
+    try:
+        tid = int(line[: line.index(" ")])
+        comm = line[line.index("(") + 1 : line.rindex(")")]
+        f = line[line.rindex(")") + 2 :].split()
+        snap["tasks"][tid] = (comm, int(f[11]) + int(f[12]))
+    except (ValueError, IndexError):
+        pass
+
+
+# The parser of each part's lines.
+SNAP_PARTS = {
+    "meminfo": snap_meminfo,
+    "slabinfo": snap_slabinfo,
+    "zoneinfo": snap_zoneinfo,
+    "sockstat": snap_sockstat,
+    "tasks": snap_task,
+}
 
 
 def median(vals):
@@ -351,22 +378,46 @@ def top_caches(a, b, n=8):
     return out[:n]
 
 
-def main():
-    if len(sys.argv) != 2:
-        print("usage: report.py RESULTS_DIR", file=sys.stderr)
-        sys.exit(2)
-    run = Run(sys.argv[1])
-    # Only the systems this run was asked for.
+HEADER_NOTE = (
+    "Figures are means over {rounds} round(s) of every job on every "
+    "system (the systems' order reversed in every other round); **±%** is half the "
+    "spread of IOPS between rounds, relative to the mean: differences smaller than "
+    "that are noise. "
+    "Ratios: **thr** is IOPS and MB/s alike (same block size), **mean**/**p99** "
+    "the latencies (lower is better), each over NVMe/TCP's and over local brd's "
+    "figure for the same job. **CPU µs/IO**: busy vCPU time as the guest counts it "
+    "(all vCPUs, everything: fio, block layer, network stack, both ends) per "
+    "completed I/O, between 15 % and 85 % of the job; under TCG both vCPUs share "
+    "one host thread, so compare it between systems, not with real hardware.")
+
+MEM_IDLE_NOTE = (
+    "Differences between snapshots (after `sync; echo 3 > drop_caches`). Client "
+    "and server share one kernel here, so a device's figure includes the server "
+    "side of its connection. *free* = MemFree + the free pages in per-CPU lists "
+    "(/proc/zoneinfo); *kernel total* = MemTotal − free − Buffers − Cached − "
+    "AnonPages: everything the kernel holds that is neither cache nor process "
+    "memory (slab, stacks, socket buffers, pages drivers allocate themselves). "
+    "*TCP buffers*: /proc/net/sockstat's TCP mem, all namespaces. Idle figures "
+    "are medians of three snapshots.")
+
+MEM_LOAD_NOTE = (
+    "Under load: the rise during a job, 85 % into it, over the moment just "
+    "before fio started (no drop_caches), for the job and round with the largest "
+    "rise of kernel total. Local brd's row is what fio and the page cache around "
+    "it take by themselves.")
+
+
+def only_wanted_systems(run):
+    """Only the systems this run was asked for, from here on."""
     global SYSTEMS
     wanted = run.guest.get("systems", "").split()
     if wanted:
         SYSTEMS = [(s, l) for s, l in SYSTEMS if s in wanted]
-    md = []
-    summary = {"guest": run.guest, "host": run.host, "results": run.results,
-               "targets": [], "memory": {}}
-    g = run.guest
-    md.append(f"## DST benchmark: Linux {g.get('kernel', '?')}")
-    md.append("")
+
+
+def header(run):
+    g, h = run.guest, run.host
+    md = [f"## DST benchmark: Linux {g.get('kernel', '?')}", ""]
     md.append(
         f"QEMU TCG (software emulation, one host thread for {g.get('cpus', '?')} vCPUs), "
         f"{int(g.get('mem_kib', '0')) // 1024} MiB guest memory; "
@@ -374,7 +425,6 @@ def main():
         f"{g.get('ramp', '?')} s ramp + {g.get('runtime', '?')} s per job and round; "
         f"network systems over a veth pair between two netns (server 192.0.2.1, client 192.0.2.2). "
         f"{g.get('start', '')}")
-    h = run.host
     if h:
         md.append("")
         md.append(
@@ -382,70 +432,73 @@ def main():
             f"git {h.get('git', '?')}{' (+ uncommitted changes)' if h.get('dirty') == '1' else ''}; "
             f"dst.ko sha256 {h.get('dst_ko_sha256', '?')[:12]}.")
     md.append("")
-    md.append(f"Figures are means over {g.get('rounds', '1')} round(s) of every job on every "
-              "system (the systems' order reversed in every other round); **±%** is half the "
-              "spread of IOPS between rounds, relative to the mean: differences smaller than "
-              "that are noise. "
-              "Ratios: **thr** is IOPS and MB/s alike (same block size), **mean**/**p99** "
-              "the latencies (lower is better), each over NVMe/TCP's and over local brd's "
-              "figure for the same job. **CPU µs/IO**: busy vCPU time as the guest counts it "
-              "(all vCPUs, everything: fio, block layer, network stack, both ends) per "
-              "completed I/O, between 15 % and 85 % of the job; under TCG both vCPUs share "
-              "one host thread, so compare it between systems, not with real hardware.")
+    md.append(HEADER_NOTE.format(rounds=g.get("rounds", "1")))
+    return md
 
+
+def job_row(run, job, sl, r):
+    """One system's row of a job's table."""
+    if not r:
+        return f"| {sl} |" + " – |" * 12
+    cells = [sl, fnum(r["iops"], 0), fnum(r.get("spread_pct"), 0) if r.get("rounds", 1) > 1 else "–",
+             fnum(r["mbps"]), fnum(r["mean_us"]), fnum(r["p99_us"]),
+             fnum(r.get("cpu_us_per_io"))]
+    for ref in ("nvme", "local"):
+        cells.append(fratio(ratio(r["iops"], run.get(ref, job, "iops"))))
+        cells.append(fratio(ratio(r["mean_us"], run.get(ref, job, "mean_us"))))
+        cells.append(fratio(ratio(r["p99_us"], run.get(ref, job, "p99_us"))))
+    return "| " + " | ".join(cells) + " |"
+
+
+def job_tables(run):
+    """A table per job that any system ran: figures and ratios."""
+    md = []
     for job, jl in JOBS:
         if not any(job in run.results.get(s, {}) for s, _ in SYSTEMS):
             continue
-        md.append("")
-        md.append(f"### {jl}")
-        md.append("")
+        md += ["", f"### {jl}", ""]
         md.append("| system | IOPS | ±% | MB/s | mean µs | p99 µs | CPU µs/IO | thr ×NVMe | mean ×NVMe | p99 ×NVMe | thr ×brd | mean ×brd | p99 ×brd |")
         md.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
         for s, sl in SYSTEMS:
-            r = run.results.get(s, {}).get(job)
-            if not r:
-                md.append(f"| {sl} |" + " – |" * 12)
-                continue
-            cells = [sl, fnum(r["iops"], 0), fnum(r.get("spread_pct"), 0) if r.get("rounds", 1) > 1 else "–",
-                     fnum(r["mbps"]), fnum(r["mean_us"]), fnum(r["p99_us"]),
-                     fnum(r.get("cpu_us_per_io"))]
-            for ref in ("nvme", "local"):
-                cells.append(fratio(ratio(r["iops"], run.get(ref, job, "iops"))))
-                cells.append(fratio(ratio(r["mean_us"], run.get(ref, job, "mean_us"))))
-                cells.append(fratio(ratio(r["p99_us"], run.get(ref, job, "p99_us"))))
-            md.append("| " + " | ".join(cells) + " |")
+            md.append(job_row(run, job, sl, run.results.get(s, {}).get(job)))
+    return md
 
-    # ---- checksums ----
-    if run.results.get("dst-crc32c") or run.results.get("nvme-digest"):
-        md.append("")
-        md.append("### Cost of checksums")
-        md.append("")
-        md.append("Throughput with CRC32C over headers and data divided by throughput "
-                  "without, and the CPU time per I/O it adds (dst `--csum crc32c` vs `none`; "
-                  "NVMe/TCP `--hdr-digest --data-digest` vs none).")
-        md.append("")
-        md.append("| job | dst thr | dst +CPU µs/IO | NVMe/TCP thr | NVMe/TCP +CPU µs/IO |")
-        md.append("|---|--:|--:|--:|--:|")
-        for job, jl in JOBS:
-            cells = [jl]
-            for on, off in (("dst-crc32c", "dst-none"), ("nvme-digest", "nvme")):
-                cells.append(fratio(ratio(run.get(on, job, "iops"), run.get(off, job, "iops"))))
-                a, b = run.get(on, job, "cpu_us_per_io"), run.get(off, job, "cpu_us_per_io")
-                cells.append(fnum(a - b) if a is not None and b is not None else "–")
-            md.append("| " + " | ".join(cells) + " |")
 
-    # ---- targets ----
+def checksum_table(run):
+    """What CRC32C costs dst and NVMe/TCP, where either ran with it."""
+    if not (run.results.get("dst-crc32c") or run.results.get("nvme-digest")):
+        return []
+    md = ["", "### Cost of checksums", ""]
+    md.append("Throughput with CRC32C over headers and data divided by throughput "
+              "without, and the CPU time per I/O it adds (dst `--csum crc32c` vs `none`; "
+              "NVMe/TCP `--hdr-digest --data-digest` vs none).")
     md.append("")
-    md.append("### Targets")
-    md.append("")
-    lines = []
+    md.append("| job | dst thr | dst +CPU µs/IO | NVMe/TCP thr | NVMe/TCP +CPU µs/IO |")
+    md.append("|---|--:|--:|--:|--:|")
+    for job, jl in JOBS:
+        cells = [jl]
+        for on, off in (("dst-crc32c", "dst-none"), ("nvme-digest", "nvme")):
+            cells.append(fratio(ratio(run.get(on, job, "iops"), run.get(off, job, "iops"))))
+            a, b = run.get(on, job, "cpu_us_per_io"), run.get(off, job, "cpu_us_per_io")
+            cells.append(fnum(a - b) if a is not None and b is not None else "–")
+        md.append("| " + " | ".join(cells) + " |")
+    return md
 
-    def check(name, sys_, value, target, higher, what, unit, need_abs=None):
+
+class Targets:
+    """The targets of DST's design, each checked against the measured ratio:
+    a line each for the report, a record each for summary.json."""
+
+    def __init__(self, records):
+        self.lines = []
+        self.records = records
+
+    def check(self, name, sys_, value, target, higher, what, unit, need_abs=None):
         """value: the measured ratio; target: the bound; need_abs: (actual,
         required) in absolute units for the shortfall."""
         if value is None:
-            lines.append(f"SKIP {name}: {LABEL.get(sys_, sys_)}: no data")
-            summary["targets"].append({"target": name, "system": sys_, "pass": None})
+            self.lines.append(f"SKIP {name}: {LABEL.get(sys_, sys_)}: no data")
+            self.records.append({"target": name, "system": sys_, "pass": None})
             return
         ok = value >= target if higher else value <= target
         rel = "≥" if higher else "≤"
@@ -456,66 +509,73 @@ def main():
             if need_abs:
                 act, req = need_abs
                 msg += f" ({fnum(act, 0 if unit == 'IOPS' else 1)} {unit}, needs {fnum(req, 0 if unit == 'IOPS' else 1)})"
-        lines.append(msg)
-        summary["targets"].append({"target": name, "system": sys_, "ratio": value,
-                                   "bound": target, "pass": ok})
+        self.lines.append(msg)
+        self.records.append({"target": name, "system": sys_, "ratio": value,
+                             "bound": target, "pass": ok})
 
-    for d in DST:
-        for job, key, unit in (("randread-4k-qd32", "iops", "IOPS"),
-                               ("randwrite-4k-qd32", "iops", "IOPS"),
-                               ("seqread-1m-qd8", "mbps", "MB/s"),
-                               ("seqwrite-1m-qd8", "mbps", "MB/s")):
-            v, n = run.get(d, job, key), run.get("nvme", job, key)
-            check(f"{JOB_LABEL[job]} {unit} ≥ 1.2× NVMe/TCP", d, ratio(v, n), 1.2, True,
-                  "NVMe/TCP", unit, (v, 1.2 * n) if v and n else None)
-            if key == "mbps":
-                b = run.get("local", job, key)
-                check(f"{JOB_LABEL[job]} MB/s ≥ 0.3× local brd", d, ratio(v, b), 0.3, True,
-                      "local brd", unit, (v, 0.3 * b) if v and b else None)
-        job = "randread-4k-qd1"
-        v, n = run.get(d, job, "mean_us"), run.get("nvme", job, "mean_us")
-        check(f"{JOB_LABEL[job]} mean latency ≤ 0.9× NVMe/TCP", d, ratio(v, n), 0.9, False,
-              "NVMe/TCP", "µs", (v, 0.9 * n) if v and n else None)
-        for job, jl in JOBS:
-            key, unit = ("mbps", "MB/s") if job.startswith("seq") else ("iops", "IOPS")
-            v, b = run.get(d, job, key), run.get("nbd", job, key)
-            check(f"{jl} {unit} ≥ 2× NBD", d, ratio(v, b), 2.0, True, "NBD", unit,
-                  (v, 2 * b) if v and b else None)
+    def at_least(self, name, sys_, v, ref, times, what, unit):
+        """v ≥ times × ref."""
+        self.check(name, sys_, ratio(v, ref), times, True, what, unit,
+                   (v, times * ref) if v and ref else None)
+
+
+def throughput_key(job):
+    return ("mbps", "MB/s") if job.startswith("seq") else ("iops", "IOPS")
+
+
+def dst_targets(run, t, d):
+    """One dst system's targets: over NVMe/TCP, local brd and NBD."""
+    for job, key, unit in (("randread-4k-qd32", "iops", "IOPS"),
+                           ("randwrite-4k-qd32", "iops", "IOPS"),
+                           ("seqread-1m-qd8", "mbps", "MB/s"),
+                           ("seqwrite-1m-qd8", "mbps", "MB/s")):
+        v, n = run.get(d, job, key), run.get("nvme", job, key)
+        t.at_least(f"{JOB_LABEL[job]} {unit} ≥ 1.2× NVMe/TCP", d, v, n, 1.2, "NVMe/TCP", unit)
+        if key == "mbps":
+            b = run.get("local", job, key)
+            t.at_least(f"{JOB_LABEL[job]} MB/s ≥ 0.3× local brd", d, v, b, 0.3, "local brd", unit)
+    job = "randread-4k-qd1"
+    v, n = run.get(d, job, "mean_us"), run.get("nvme", job, "mean_us")
+    t.check(f"{JOB_LABEL[job]} mean latency ≤ 0.9× NVMe/TCP", d, ratio(v, n), 0.9, False,
+            "NVMe/TCP", "µs", (v, 0.9 * n) if v and n else None)
     for job, jl in JOBS:
-        key, unit = ("mbps", "MB/s") if job.startswith("seq") else ("iops", "IOPS")
-        v, b = run.get("dst-crc32c", job, key), run.get("dst-none", job, key)
-        check(f"{jl}: crc32c costs ≤ 10% ({unit} with crc32c ≥ 0.9× without)", "dst-crc32c",
-              ratio(v, b), 0.9, True, "csum=none", unit, (v, 0.9 * b) if v and b else None)
-    md.append("```")
-    md.extend(lines)
-    passed = sum(1 for t in summary["targets"] if t["pass"])
-    failed = sum(1 for t in summary["targets"] if t["pass"] is False)
-    md.append(f"{passed} targets met, {failed} missed")
-    md.append("```")
+        key, unit = throughput_key(job)
+        t.at_least(f"{jl} {unit} ≥ 2× NBD", d, run.get(d, job, key), run.get("nbd", job, key),
+                   2.0, "NBD", unit)
 
-    # ---- memory ----
-    md.append("")
-    md.append("### Kernel memory (KiB)")
-    md.append("")
-    md.append("Differences between snapshots (after `sync; echo 3 > drop_caches`). Client "
-              "and server share one kernel here, so a device's figure includes the server "
-              "side of its connection. *free* = MemFree + the free pages in per-CPU lists "
-              "(/proc/zoneinfo); *kernel total* = MemTotal − free − Buffers − Cached − "
-              "AnonPages: everything the kernel holds that is neither cache nor process "
-              "memory (slab, stacks, socket buffers, pages drivers allocate themselves). "
-              "*TCP buffers*: /proc/net/sockstat's TCP mem, all namespaces. Idle figures "
-              "are medians of three snapshots.")
-    md.append("")
-    md.append("| system | what | " + " | ".join(t for _, t in MEM) + " |")
-    md.append("|---|---|" + "--:|" * len(MEM))
-    details = []
-    idle = run.snap("idle")
+
+def targets(run, summary):
+    t = Targets(summary["targets"])
+    for d in DST:
+        dst_targets(run, t, d)
+    for job, jl in JOBS:
+        key, unit = throughput_key(job)
+        t.at_least(f"{jl}: crc32c costs ≤ 10% ({unit} with crc32c ≥ 0.9× without)", "dst-crc32c",
+                   run.get("dst-crc32c", job, key), run.get("dst-none", job, key), 0.9, "csum=none", unit)
+    passed = sum(1 for r in t.records if r["pass"])
+    failed = sum(1 for r in t.records if r["pass"] is False)
+    return ["", "### Targets", "", "```"] + t.lines + [f"{passed} targets met, {failed} missed", "```"]
+
+
+def mem_table_head(what):
+    return ["", "| system | " + what + " | " + " | ".join(t for _, t in MEM) + " |",
+            "|---|---|" + "--:|" * len(MEM)]
+
+
+def mem_row(label, what, f):
+    return f"| {label} | {what} | " + " | ".join(fnum(f[k], 0) for k, _ in MEM) + " |"
+
+
+def memory_idle(run, summary, details):
+    """What an export or target and each device with its connection hold
+    when idle."""
+    md = ["", "### Kernel memory (KiB)", "", MEM_IDLE_NOTE] + mem_table_head("what")
 
     def row(key, label, what, a, b):
         f = mem_figures(a, b)
         summary["memory"].setdefault(key, {})[what] = f
         if f:
-            md.append(f"| {label} | {what} | " + " | ".join(fnum(f[k], 0) for k, _ in MEM) + " |")
+            md.append(mem_row(label, what, f))
             details.append((label, what, top_caches(a, b)))
 
     families = [("nvme", "NVMe/TCP target (nvmet-tcp port and subsystem)"),
@@ -530,45 +590,50 @@ def main():
         # snapshot or, when the target was set up for it, the target's.
         row(s, sl, "device + its connection, idle", run.later(f"{s}.pre", f"{fam}.export"),
             run.snap(f"{s}.node"))
-    md.append("")
-    md.append("Under load: the rise during a job, 85 % into it, over the moment just "
-              "before fio started (no drop_caches), for the job and round with the largest "
-              "rise of kernel total. Local brd's row is what fio and the page cache around "
-              "it take by themselves.")
-    md.append("")
-    md.append("| system | worst job | " + " | ".join(t for _, t in MEM) + " |")
-    md.append("|---|---|" + "--:|" * len(MEM))
+    return md
+
+
+def load_rises(run, s):
+    """job -> (memory rise, snapshot under load, snapshot before) of the
+    round of the job whose kernel total rose most."""
+    idle = run.snap("idle")
+    loads = {}
+    for job, _ in JOBS:
+        for n in range(1, 100):
+            t2 = run.snap(f"{s}.{job}.r{n}.t2")
+            if not t2:
+                break
+            f = mem_figures(run.snap(f"{s}.{job}.r{n}.t0") or idle, t2)
+            if f and (job not in loads or f["kernel"] > loads[job][0]["kernel"]):
+                loads[job] = (f, t2, run.snap(f"{s}.{job}.r{n}.t0") or idle)
+    return loads
+
+
+def memory_under_load(run, summary, details):
+    """What each system holds at the worst moment of its worst job."""
+    md = ["", MEM_LOAD_NOTE] + mem_table_head("worst job")
     for s, sl in SYSTEMS:
-        loads = {}
-        for job, _ in JOBS:
-            for n in range(1, 100):
-                t2 = run.snap(f"{s}.{job}.r{n}.t2")
-                if not t2:
-                    break
-                f = mem_figures(run.snap(f"{s}.{job}.r{n}.t0") or idle, t2)
-                if f and (job not in loads or f["kernel"] > loads[job][0]["kernel"]):
-                    loads[job] = (f, t2, run.snap(f"{s}.{job}.r{n}.t0") or idle)
+        loads = load_rises(run, s)
         if not loads:
             continue
         worst = max(loads, key=lambda j: loads[j][0]["kernel"])
         f = loads[worst][0]
         summary["memory"].setdefault(s, {})["under load (worst job)"] = f
         summary["memory"][s]["under load"] = {j: l[0] for j, l in loads.items()}
-        md.append(f"| {sl} | {worst} | " + " | ".join(fnum(f[k], 0) for k, _ in MEM) + " |")
+        md.append(mem_row(sl, worst, f))
         details.append((sl, f"under load ({worst})", top_caches(loads[worst][2], loads[worst][1])))
+    return md
 
-    md.append("")
-    md.append("<details><summary>Slab caches that changed most (KiB, objects)</summary>")
-    md.append("")
+
+def slab_details(details):
+    md = ["", "<details><summary>Slab caches that changed most (KiB, objects)</summary>", ""]
     for sl, what, caches in details:
         md.append(f"- {sl}, {what}: " + (", ".join(f"{n} {kib:+.1f} ({o:+d})" for n, kib, o in caches) or "none"))
-    md.append("")
-    md.append("</details>")
+    return md + ["", "</details>"]
 
-    # ---- CPU ----
-    md.append("")
-    md.append("<details><summary>CPU: busy share of all vCPUs and the busiest threads (% of one CPU)</summary>")
-    md.append("")
+
+def cpu_details(run):
+    md = ["", "<details><summary>CPU: busy share of all vCPUs and the busiest threads (% of one CPU)</summary>", ""]
     for job, jl in JOBS:
         md.append(f"- **{jl}**")
         for s, sl in SYSTEMS:
@@ -578,29 +643,43 @@ def main():
             th = ", ".join(f"{c} {p:.0f}" for c, p in r["threads"])
             md.append(f"  - {sl}: busy {r['cpu_busy_pct']:.0f}% (kernel {r['cpu_sys_pct']:.0f}%, "
                       f"softirq {r['cpu_softirq_pct']:.0f}%); {th}")
-    md.append("")
-    md.append("</details>")
+    return md + ["", "</details>"]
 
-    # ---- devices ----
-    md.append("")
-    md.append("<details><summary>Block devices as fio saw them</summary>")
-    md.append("")
-    md.append("```")
+
+def device_details(run):
+    md = ["", "<details><summary>Block devices as fio saw them</summary>", "", "```"]
     for s, _ in SYSTEMS:
         p = os.path.join(run.d, "dev", s + ".txt")
         if os.path.exists(p):
             md.append(f"[{s}]")
             md.extend(open(p).read().rstrip("\n").splitlines())
-    md.append("```")
-    md.append("")
-    md.append("</details>")
+    return md + ["```", "", "</details>"]
 
+
+def write(run, md, summary):
+    """results.md and summary.json into the run's directory; results.md to
+    stdout."""
     text = "\n".join(md) + "\n"
     with open(os.path.join(run.d, "results.md"), "w") as f:
         f.write(text)
     with open(os.path.join(run.d, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1)
     sys.stdout.write(text)
+
+
+def main():
+    if len(sys.argv) != 2:
+        print("usage: report.py RESULTS_DIR", file=sys.stderr)
+        sys.exit(2)
+    run = Run(sys.argv[1])
+    only_wanted_systems(run)
+    summary = {"guest": run.guest, "host": run.host, "results": run.results,
+               "targets": [], "memory": {}}
+    details = []
+    md = header(run) + job_tables(run) + checksum_table(run) + targets(run, summary)
+    md += memory_idle(run, summary, details) + memory_under_load(run, summary, details)
+    md += slab_details(details) + cpu_details(run) + device_details(run)
+    write(run, md, summary)
 
 
 main()

@@ -24,6 +24,9 @@ enum Generator {
             GeneratedFile(path: "kmod/gen/\(family.name)-nl-gen.h", text: family.renderKernelHeader()),
             GeneratedFile(path: "kmod/gen/\(family.name)-nl-gen.c", text: try family.renderKernelSource()),
             GeneratedFile(path: "Sources/DSTKit/Generated/\(family.swiftPrefix)Spec.swift", text: try family.renderSwift()),
+            GeneratedFile(path: "Sources/DSTKit/Generated/\(family.swiftPrefix)Messages.swift",
+                          text: family.renderSwiftMessages()),
+            GeneratedFile(path: "Tests/vm/\(family.name)_spec.py", text: family.renderPython()),
         ]
     }
 }

@@ -114,11 +114,9 @@ struct AttributeModel {
     /// The netlink attribute type number, from 1.
     let number: Int
     let type: AttributeType
-    let min: Bound?
-    let max: Bound?
-    let minLength: Bound?
-    let maxLength: Bound?
-    let exactLength: Bound?
+    /// The `checks`: bounds of an integer's value, of a string's or binary's length.
+    let min, max: Bound?
+    let minLength, maxLength, exactLength: Bound?
     /// The enum or flags definition the value takes its values from.
     let enumeration: Enumeration?
 }
@@ -209,16 +207,26 @@ private func checkName(_ name: String, what: String) throws(SpecError) {
     }
 }
 
+private extension AttributeModel {
+    /// The same attribute, taking its values from `enumeration`.
+    func taking(_ enumeration: Enumeration?) -> AttributeModel {
+        AttributeModel(name: name, doc: doc, number: number, type: type, min: min, max: max,
+                       minLength: minLength, maxLength: maxLength, exactLength: exactLength,
+                       enumeration: enumeration)
+    }
+}
+
+/// Refuses keys that a definition of its type cannot have: (key, present).
+private func refuseKeys(_ keys: [(String, Bool)], of d: Definition) throws(SpecError) {
+    for (key, present) in keys where present {
+        throw SpecError("\(d.type) '\(d.name)' cannot have '\(key)'")
+    }
+}
+
 extension Family {
     /// Checks a decoded spec and computes the model.
     init(checking spec: Spec) throws(SpecError) {
-        guard spec.protocol == "genetlink-legacy" else {
-            throw SpecError("protocol '\(spec.protocol)' is not supported (genetlink-legacy: Linux 6.1 has no split ops)")
-        }
-        guard spec.kernelPolicy == "global" else {
-            throw SpecError("kernel-policy '\(spec.kernelPolicy ?? "split")' is not supported (only global)")
-        }
-        try checkName(spec.name, what: "family")
+        try Self.checkHeader(spec)
         name = spec.name
         version = spec.version ?? 1
         doc = spec.doc
@@ -227,148 +235,196 @@ extension Family {
         if let header = spec.uapiHeader, header != "\(spec.name).h", header != "linux/\(spec.name).h" {
             throw SpecError("uapi-header '\(header)' is not supported (only \(spec.name).h)")
         }
-
-        // Definitions.
-        try refuseDuplicates(spec.definitions.map(\.name), what: "definition")
-        var definitions: [DefinitionModel] = []
-        for definition in spec.definitions {
-            try checkName(definition.name, what: "definition")
-            definitions.append(try Self.check(definition, family: spec.name))
-        }
-        self.definitions = definitions
-
-        // Attribute set.
+        definitions = try Self.checkDefinitions(spec)
         guard spec.attributeSets.count == 1, let set = spec.attributeSets.first else {
             throw SpecError("exactly one attribute set is supported (kernel-policy global), found \(spec.attributeSets.count)")
         }
         attributeSet = try Self.check(set, family: spec.name, definitions: definitions)
+        groups = try Self.checkGroups(spec)
+        operationPrefix = spec.operations.namePrefix ?? "\(spec.name)-cmd-"
+        operations = try Self.checkOperations(spec, set: attributeSet, groups: groups)
+    }
 
-        // Multicast groups.
+    /// The protocol and policy this generator writes, and the family name.
+    private static func checkHeader(_ spec: Spec) throws(SpecError) {
+        guard spec.protocol == "genetlink-legacy" else {
+            throw SpecError("protocol '\(spec.protocol)' is not supported (genetlink-legacy: Linux 6.1 has no split ops)")
+        }
+        guard spec.kernelPolicy == "global" else {
+            throw SpecError("kernel-policy '\(spec.kernelPolicy ?? "split")' is not supported (only global)")
+        }
+        try checkName(spec.name, what: "family")
+    }
+
+    private static func checkDefinitions(_ spec: Spec) throws(SpecError) -> [DefinitionModel] {
+        try refuseDuplicates(spec.definitions.map(\.name), what: "definition")
+        var definitions: [DefinitionModel] = []
+        for definition in spec.definitions {
+            try checkName(definition.name, what: "definition")
+            definitions.append(try check(definition, family: spec.name, before: definitions))
+        }
+        return definitions
+    }
+
+    private static func checkGroups(_ spec: Spec) throws(SpecError) -> [GroupModel] {
         let groups = (spec.mcastGroups?.list ?? []).map { GroupModel(name: $0.name, doc: $0.doc) }
         try refuseDuplicates(groups.map(\.name), what: "multicast group")
         for group in groups {
             try checkName(group.name, what: "multicast group")
         }
-        self.groups = groups
+        return groups
+    }
 
-        // Operations.
-        operationPrefix = spec.operations.namePrefix ?? "\(spec.name)-cmd-"
+    private static func checkOperations(_ spec: Spec, set: AttributeSetModel,
+                                        groups: [GroupModel]) throws(SpecError) -> [OperationModel] {
         try refuseDuplicates(spec.operations.list.map(\.name), what: "operation")
         var operations: [OperationModel] = []
         for (index, op) in spec.operations.list.enumerated() {
             try checkName(op.name, what: "operation")
-            operations.append(try Self.check(op, number: index + 1, set: attributeSet, groups: groups))
+            operations.append(try check(op, number: index + 1, set: set, groups: groups))
         }
         guard !operations.isEmpty else {
             throw SpecError("the spec has no operations")
         }
-        self.operations = operations
+        return operations
     }
 
-    private static func check(_ d: Definition, family: String) throws(SpecError) -> DefinitionModel {
-        func refuse(_ keys: [(String, Bool)]) throws(SpecError) {
-            for (key, present) in keys where present {
-                throw SpecError("\(d.type) '\(d.name)' cannot have '\(key)'")
-            }
-        }
+    // MARK: Definitions
+
+    /// `before`: the definitions above this one, which a struct's len may name.
+    private static func check(_ d: Definition, family: String,
+                              before: [DefinitionModel]) throws(SpecError) -> DefinitionModel {
         switch d.type {
-        case "const":
-            try refuse([("entries", d.entries != nil), ("members", d.members != nil),
-                        ("name-prefix", d.namePrefix != nil), ("value-start", d.valueStart != nil)])
-            guard let value = d.value else {
-                throw SpecError("const '\(d.name)' has no value")
-            }
-            guard value.value >= 0 else {
-                throw SpecError("const '\(d.name)' is negative")
-            }
-            return .constant(Constant(name: d.name, doc: d.doc, value: value))
-
-        case "enum", "flags":
-            try refuse([("value", d.value != nil), ("members", d.members != nil)])
-            let isFlags = d.type == "flags"
-            guard let raw = d.entries, !raw.isEmpty else {
-                throw SpecError("\(d.type) '\(d.name)' has no entries")
-            }
-            try refuseDuplicates(raw.map(\.name), what: "entry of '\(d.name)'")
-            var next = d.valueStart ?? 0
-            var entries: [EnumEntry] = []
-            for entry in raw {
-                try checkName(entry.name, what: "entry")
-                let value = entry.value ?? next
-                guard value >= 0, !isFlags || value < 32 else {
-                    throw SpecError("entry '\(entry.name)' of '\(d.name)' has value \(value) outside \(isFlags ? "bits 0..31" : "0..UINT32_MAX")")
-                }
-                entries.append(EnumEntry(name: entry.name, doc: entry.doc, value: value))
-                next = value + 1
-            }
-            try refuseDuplicates(entries.map { String($0.value) }, what: "value in '\(d.name)'")
-            let prefix = d.namePrefix ?? "\(family)-\(d.name)-"
-            return .enumeration(Enumeration(name: d.name, doc: d.doc, prefix: prefix, isFlags: isFlags, entries: entries))
-
-        case "struct":
-            try refuse([("value", d.value != nil), ("entries", d.entries != nil),
-                        ("name-prefix", d.namePrefix != nil), ("value-start", d.valueStart != nil)])
-            guard let raw = d.members, !raw.isEmpty else {
-                throw SpecError("struct '\(d.name)' has no members")
-            }
-            try refuseDuplicates(raw.map(\.name), what: "member of '\(d.name)'")
-            var members: [StructMember] = []
-            var offset = 0
-            var alignment = 1
-            for m in raw {
-                try checkName(m.name, what: "member")
-                let kind: StructMember.Kind
-                switch m.type {
-                case "u8", "u16", "u32", "u64":
-                    guard m.len == nil else {
-                        throw SpecError("member '\(m.name)' of '\(d.name)' is \(m.type) and cannot have len")
-                    }
-                    let width: ScalarWidth = switch m.type {
-                    case "u8": .u8
-                    case "u16": .u16
-                    case "u32": .u32
-                    default: .u64
-                    }
-                    let order: ByteOrder
-                    switch m.byteOrder {
-                    case nil: order = .host
-                    case "big-endian": order = .big
-                    case "little-endian": order = .little
-                    case let other?:
-                        throw SpecError("member '\(m.name)' of '\(d.name)' has unknown byte-order '\(other)'")
-                    }
-                    if width == .u8, order != .host {
-                        throw SpecError("member '\(m.name)' of '\(d.name)' is u8 and cannot have a byte-order")
-                    }
-                    kind = .scalar(width, order)
-                case "binary":
-                    guard let len = m.len, len > 0 else {
-                        throw SpecError("binary member '\(m.name)' of '\(d.name)' needs a positive len")
-                    }
-                    guard m.byteOrder == nil else {
-                        throw SpecError("binary member '\(m.name)' of '\(d.name)' cannot have a byte-order")
-                    }
-                    kind = .binary(length: len)
-                default:
-                    throw SpecError("member '\(m.name)' of '\(d.name)' has unknown type '\(m.type)'")
-                }
-                let member = StructMember(name: m.name, doc: m.doc, kind: kind, offset: offset)
-                guard offset % member.alignment == 0 else {
-                    throw SpecError("struct '\(d.name)' needs padding before '\(m.name)' (offset \(offset), alignment \(member.alignment))")
-                }
-                members.append(member)
-                offset += member.size
-                alignment = max(alignment, member.alignment)
-            }
-            guard offset % alignment == 0 else {
-                throw SpecError("struct '\(d.name)' needs tail padding (size \(offset), alignment \(alignment))")
-            }
-            return .structure(Structure(name: d.name, doc: d.doc, members: members, size: offset))
-
-        default:
-            throw SpecError("definition '\(d.name)' has unknown type '\(d.type)'")
+        case "const": .constant(try checkConstant(d))
+        case "enum", "flags": .enumeration(try checkEnumeration(d, family: family))
+        case "struct": .structure(try checkStructure(d, before: before))
+        default: throw SpecError("definition '\(d.name)' has unknown type '\(d.type)'")
         }
     }
+
+    private static func checkConstant(_ d: Definition) throws(SpecError) -> Constant {
+        try refuseKeys([("entries", d.entries != nil), ("members", d.members != nil),
+                        ("name-prefix", d.namePrefix != nil), ("value-start", d.valueStart != nil)], of: d)
+        guard let value = d.value else {
+            throw SpecError("const '\(d.name)' has no value")
+        }
+        guard value.value >= 0 else {
+            throw SpecError("const '\(d.name)' is negative")
+        }
+        return Constant(name: d.name, doc: d.doc, value: value)
+    }
+
+    private static func checkEnumeration(_ d: Definition, family: String) throws(SpecError) -> Enumeration {
+        try refuseKeys([("value", d.value != nil), ("members", d.members != nil)], of: d)
+        let isFlags = d.type == "flags"
+        guard let raw = d.entries, !raw.isEmpty else {
+            throw SpecError("\(d.type) '\(d.name)' has no entries")
+        }
+        try refuseDuplicates(raw.map(\.name), what: "entry of '\(d.name)'")
+        var next = d.valueStart ?? 0
+        var entries: [EnumEntry] = []
+        for entry in raw {
+            try checkName(entry.name, what: "entry")
+            let value = entry.value ?? next
+            guard value >= 0, !isFlags || value < 32 else {
+                throw SpecError("entry '\(entry.name)' of '\(d.name)' has value \(value) outside \(isFlags ? "bits 0..31" : "0..UINT32_MAX")")
+            }
+            entries.append(EnumEntry(name: entry.name, doc: entry.doc, value: value))
+            next = value + 1
+        }
+        try refuseDuplicates(entries.map { String($0.value) }, what: "value in '\(d.name)'")
+        let prefix = d.namePrefix ?? "\(family)-\(d.name)-"
+        return Enumeration(name: d.name, doc: d.doc, prefix: prefix, isFlags: isFlags, entries: entries)
+    }
+
+    /// Members laid out in order, each at its natural alignment, with no
+    /// padding anywhere: the layout is the wire format.
+    private static func checkStructure(_ d: Definition, before: [DefinitionModel]) throws(SpecError) -> Structure {
+        try refuseKeys([("value", d.value != nil), ("entries", d.entries != nil),
+                        ("name-prefix", d.namePrefix != nil), ("value-start", d.valueStart != nil)], of: d)
+        guard let raw = d.members, !raw.isEmpty else {
+            throw SpecError("struct '\(d.name)' has no members")
+        }
+        try refuseDuplicates(raw.map(\.name), what: "member of '\(d.name)'")
+        var members: [StructMember] = []
+        var offset = 0
+        var alignment = 1
+        for m in raw {
+            try checkName(m.name, what: "member")
+            let member = StructMember(name: m.name, doc: m.doc, kind: try memberKind(m, of: d, before: before),
+                                      offset: offset)
+            guard offset % member.alignment == 0 else {
+                throw SpecError("struct '\(d.name)' needs padding before '\(m.name)' (offset \(offset), alignment \(member.alignment))")
+            }
+            members.append(member)
+            offset += member.size
+            alignment = max(alignment, member.alignment)
+        }
+        guard offset % alignment == 0 else {
+            throw SpecError("struct '\(d.name)' needs tail padding (size \(offset), alignment \(alignment))")
+        }
+        return Structure(name: d.name, doc: d.doc, members: members, size: offset)
+    }
+
+    private static func memberKind(_ m: Member, of d: Definition,
+                                   before: [DefinitionModel]) throws(SpecError) -> StructMember.Kind {
+        switch m.type {
+        case "u8", "u16", "u32", "u64":
+            return try scalarKind(m, of: d)
+        case "binary":
+            guard let len = try memberLength(m, of: d, before: before), len > 0 else {
+                throw SpecError("binary member '\(m.name)' of '\(d.name)' needs a positive len")
+            }
+            guard m.byteOrder == nil else {
+                throw SpecError("binary member '\(m.name)' of '\(d.name)' cannot have a byte-order")
+            }
+            return .binary(length: len)
+        default:
+            throw SpecError("member '\(m.name)' of '\(d.name)' has unknown type '\(m.type)'")
+        }
+    }
+
+    private static func scalarKind(_ m: Member, of d: Definition) throws(SpecError) -> StructMember.Kind {
+        guard m.len == nil else {
+            throw SpecError("member '\(m.name)' of '\(d.name)' is \(m.type) and cannot have len")
+        }
+        let width: ScalarWidth = switch m.type {
+        case "u8": .u8
+        case "u16": .u16
+        case "u32": .u32
+        default: .u64
+        }
+        let order: ByteOrder
+        switch m.byteOrder {
+        case nil: order = .host
+        case "big-endian": order = .big
+        case "little-endian": order = .little
+        case let other?:
+            throw SpecError("member '\(m.name)' of '\(d.name)' has unknown byte-order '\(other)'")
+        }
+        if width == .u8, order != .host {
+            throw SpecError("member '\(m.name)' of '\(d.name)' is u8 and cannot have a byte-order")
+        }
+        return .scalar(width, order)
+    }
+
+    /// A binary member's len: a number, or a const defined before the struct.
+    private static func memberLength(_ m: Member, of d: Definition,
+                                     before: [DefinitionModel]) throws(SpecError) -> Int? {
+        switch m.len {
+        case let .number(n)?:
+            return n.value
+        case let .constant(name)?:
+            for case let .constant(c) in before where c.name == name {
+                return c.value.value
+            }
+            throw SpecError("member '\(m.name)' of '\(d.name)' names unknown const '\(name)'")
+        case nil:
+            return nil
+        }
+    }
+
+    // MARK: Attributes
 
     private static func check(_ set: AttributeSet, family: String,
                               definitions: [DefinitionModel]) throws(SpecError) -> AttributeSetModel {
@@ -377,102 +433,117 @@ extension Family {
         guard !set.attributes.isEmpty else {
             throw SpecError("attribute set '\(set.name)' is empty")
         }
-
-        func bound(_ limit: Limit?, _ key: String, of attr: String) throws(SpecError) -> Bound? {
-            switch limit {
-            case nil:
-                return nil
-            case let .number(n)?:
-                guard n.value >= 0 else {
-                    throw SpecError("check '\(key)' of attribute '\(attr)' is negative")
-                }
-                return Bound(value: n.value, constant: nil)
-            case let .constant(name)?:
-                for case let .constant(c) in definitions where c.name == name {
-                    return Bound(value: c.value.value, constant: name)
-                }
-                throw SpecError("check '\(key)' of attribute '\(attr)' names unknown const '\(name)'")
-            }
-        }
-
         var attributes: [AttributeModel] = []
         for (index, a) in set.attributes.enumerated() {
-            try checkName(a.name, what: "attribute")
-            guard let type = AttributeType(rawValue: a.type) else {
-                throw SpecError("attribute '\(a.name)' has unknown type '\(a.type)'")
-            }
-            let checks = a.checks
-            let min = try bound(checks?.min, "min", of: a.name)
-            let max = try bound(checks?.max, "max", of: a.name)
-            let minLength = try bound(checks?.minLen, "min-len", of: a.name)
-            let maxLength = try bound(checks?.maxLen, "max-len", of: a.name)
-            let exactLength = try bound(checks?.exactLen, "exact-len", of: a.name)
-
-            func allow(_ present: [(String, Bool)]) throws(SpecError) {
-                for (key, isPresent) in present where isPresent {
-                    throw SpecError("attribute '\(a.name)' of type \(a.type) cannot have check '\(key)'")
-                }
-            }
-            switch type {
-            case .u32, .u64:
-                try allow([("min-len", minLength != nil), ("max-len", maxLength != nil), ("exact-len", exactLength != nil)])
-                let limit = type == .u32 ? Int(UInt32.max) : Int.max
-                if let max, max.value > limit {
-                    throw SpecError("check 'max' of attribute '\(a.name)' exceeds \(a.type)")
-                }
-                if let min, let max, min.value > max.value {
-                    throw SpecError("attribute '\(a.name)' has min above max")
-                }
-            case .string:
-                try allow([("min", min != nil), ("max", max != nil), ("exact-len", exactLength != nil),
-                           ("min-len", minLength != nil)])
-            case .binary:
-                try allow([("min", min != nil), ("max", max != nil)])
-                if exactLength != nil, minLength != nil || maxLength != nil {
-                    throw SpecError("attribute '\(a.name)' has exact-len with min-len or max-len")
-                }
-            case .flag, .pad:
-                try allow([("min", min != nil), ("max", max != nil), ("min-len", minLength != nil),
-                           ("max-len", maxLength != nil), ("exact-len", exactLength != nil)])
-            }
-
-            if type == .pad, a.enum != nil || a.enumAsFlags != nil {
-                throw SpecError("pad attribute '\(a.name)' cannot have an enum")
-            }
-            var enumeration: Enumeration?
-            if let name = a.enum {
-                guard type == .u32 else {
-                    throw SpecError("attribute '\(a.name)' has an enum but is not u32")
-                }
-                guard min == nil, max == nil else {
-                    throw SpecError("attribute '\(a.name)' has both an enum and min/max checks")
-                }
-                var found: Enumeration?
-                for case let .enumeration(e) in definitions where e.name == name {
-                    found = e
-                }
-                guard let found else {
-                    throw SpecError("attribute '\(a.name)' names unknown enum '\(name)'")
-                }
-                if a.enumAsFlags == true, !found.isFlags {
-                    throw SpecError("attribute '\(a.name)': enum-as-flags on enum '\(name)' is not supported, make it flags")
-                }
-                if !found.isFlags, !found.isContiguous {
-                    throw SpecError("attribute '\(a.name)': enum '\(name)' has gaps, a policy range cannot check it")
-                }
-                enumeration = found
-            } else if a.enumAsFlags != nil {
-                throw SpecError("attribute '\(a.name)' has enum-as-flags but no enum")
-            }
-
-            attributes.append(AttributeModel(
-                name: a.name, doc: a.doc, number: index + 1, type: type,
-                min: min, max: max, minLength: minLength, maxLength: maxLength,
-                exactLength: exactLength, enumeration: enumeration))
+            attributes.append(try check(a, number: index + 1, definitions: definitions))
         }
         return AttributeSetModel(name: set.name, doc: set.doc, prefix: set.namePrefix ?? "\(family)-a-\(set.name)-",
                                  attributes: attributes)
     }
+
+    private static func check(_ a: Attribute, number: Int,
+                              definitions: [DefinitionModel]) throws(SpecError) -> AttributeModel {
+        try checkName(a.name, what: "attribute")
+        guard let type = AttributeType(rawValue: a.type) else {
+            throw SpecError("attribute '\(a.name)' has unknown type '\(a.type)'")
+        }
+        func bound(_ limit: Limit?, _ key: String) throws(SpecError) -> Bound? {
+            try checkBound(limit, key, of: a.name, definitions: definitions)
+        }
+        let limited = AttributeModel(
+            name: a.name, doc: a.doc, number: number, type: type,
+            min: try bound(a.checks?.min, "min"), max: try bound(a.checks?.max, "max"),
+            minLength: try bound(a.checks?.minLen, "min-len"), maxLength: try bound(a.checks?.maxLen, "max-len"),
+            exactLength: try bound(a.checks?.exactLen, "exact-len"), enumeration: nil)
+        try checkLimits(limited)
+        return limited.taking(try enumeration(of: a, limited, definitions))
+    }
+
+    /// A check's limit: a number, or a const the spec defines.
+    private static func checkBound(_ limit: Limit?, _ key: String, of attr: String,
+                                   definitions: [DefinitionModel]) throws(SpecError) -> Bound? {
+        switch limit {
+        case nil:
+            return nil
+        case let .number(n)?:
+            guard n.value >= 0 else {
+                throw SpecError("check '\(key)' of attribute '\(attr)' is negative")
+            }
+            return Bound(value: n.value, constant: nil)
+        case let .constant(name)?:
+            for case let .constant(c) in definitions where c.name == name {
+                return Bound(value: c.value.value, constant: name)
+            }
+            throw SpecError("check '\(key)' of attribute '\(attr)' names unknown const '\(name)'")
+        }
+    }
+
+    /// The checks an attribute's type allows, and their consistency.
+    private static func checkLimits(_ a: AttributeModel) throws(SpecError) {
+        func allow(_ present: [(String, Bool)]) throws(SpecError) {
+            for (key, isPresent) in present where isPresent {
+                throw SpecError("attribute '\(a.name)' of type \(a.type.rawValue) cannot have check '\(key)'")
+            }
+        }
+        switch a.type {
+        case .u32, .u64:
+            try allow([("min-len", a.minLength != nil), ("max-len", a.maxLength != nil), ("exact-len", a.exactLength != nil)])
+            let limit = a.type == .u32 ? Int(UInt32.max) : Int.max
+            if let max = a.max, max.value > limit {
+                throw SpecError("check 'max' of attribute '\(a.name)' exceeds \(a.type.rawValue)")
+            }
+            if let min = a.min, let max = a.max, min.value > max.value {
+                throw SpecError("attribute '\(a.name)' has min above max")
+            }
+        case .string:
+            try allow([("min", a.min != nil), ("max", a.max != nil), ("exact-len", a.exactLength != nil),
+                       ("min-len", a.minLength != nil)])
+        case .binary:
+            try allow([("min", a.min != nil), ("max", a.max != nil)])
+            if a.exactLength != nil, a.minLength != nil || a.maxLength != nil {
+                throw SpecError("attribute '\(a.name)' has exact-len with min-len or max-len")
+            }
+        case .flag, .pad:
+            try allow([("min", a.min != nil), ("max", a.max != nil), ("min-len", a.minLength != nil),
+                       ("max-len", a.maxLength != nil), ("exact-len", a.exactLength != nil)])
+        }
+    }
+
+    /// The enum or flags an attribute takes its values from, if it names one.
+    private static func enumeration(of a: Attribute, _ limited: AttributeModel,
+                                    _ definitions: [DefinitionModel]) throws(SpecError) -> Enumeration? {
+        if limited.type == .pad, a.enum != nil || a.enumAsFlags != nil {
+            throw SpecError("pad attribute '\(a.name)' cannot have an enum")
+        }
+        guard let name = a.enum else {
+            if a.enumAsFlags != nil {
+                throw SpecError("attribute '\(a.name)' has enum-as-flags but no enum")
+            }
+            return nil
+        }
+        guard limited.type == .u32 else {
+            throw SpecError("attribute '\(a.name)' has an enum but is not u32")
+        }
+        guard limited.min == nil, limited.max == nil else {
+            throw SpecError("attribute '\(a.name)' has both an enum and min/max checks")
+        }
+        var found: Enumeration?
+        for case let .enumeration(e) in definitions where e.name == name {
+            found = e
+        }
+        guard let found else {
+            throw SpecError("attribute '\(a.name)' names unknown enum '\(name)'")
+        }
+        if a.enumAsFlags == true, !found.isFlags {
+            throw SpecError("attribute '\(a.name)': enum-as-flags on enum '\(name)' is not supported, make it flags")
+        }
+        if !found.isFlags, !found.isContiguous {
+            throw SpecError("attribute '\(a.name)': enum '\(name)' has gaps, a policy range cannot check it")
+        }
+        return found
+    }
+
+    // MARK: Operations
 
     private static func check(_ op: Operation, number: Int, set: AttributeSetModel,
                               groups: [GroupModel]) throws(SpecError) -> OperationModel {
@@ -483,47 +554,10 @@ extension Family {
             throw SpecError("operation '\(op.name)' uses unknown attribute set '\(setName)'")
         }
         func checked(_ list: AttributeList?, _ what: String) throws(SpecError) -> [String] {
-            let names = list?.attributes ?? []
-            try refuseDuplicates(names, what: "attribute in \(what) of operation '\(op.name)'")
-            for name in names {
-                guard let attribute = set.attribute(named: name) else {
-                    throw SpecError("operation '\(op.name)' \(what) names unknown attribute '\(name)'")
-                }
-                if attribute.type == .pad {
-                    throw SpecError("operation '\(op.name)' \(what) names pad attribute '\(name)'")
-                }
-            }
-            return names
+            try checkAttributeList(list, what, of: op, set: set)
         }
-        var adminPerm = false
-        for flag in op.flags ?? [] {
-            switch flag {
-            case "admin-perm": adminPerm = true
-            default: throw SpecError("operation '\(op.name)' has unknown flag '\(flag)'")
-            }
-        }
-        let isEvent = op.event != nil
-        if isEvent {
-            guard op.do == nil, op.dump == nil else {
-                throw SpecError("operation '\(op.name)' is an event and cannot have do or dump")
-            }
-            guard !adminPerm else {
-                throw SpecError("event '\(op.name)' cannot have flags")
-            }
-            guard let group = op.mcgrp else {
-                throw SpecError("event '\(op.name)' has no mcgrp")
-            }
-            guard groups.contains(where: { $0.name == group }) else {
-                throw SpecError("event '\(op.name)' names unknown multicast group '\(group)'")
-            }
-        } else {
-            guard op.do != nil || op.dump != nil else {
-                throw SpecError("operation '\(op.name)' has neither do, dump nor event")
-            }
-            guard op.mcgrp == nil else {
-                throw SpecError("operation '\(op.name)' has mcgrp but is not an event")
-            }
-        }
+        let adminPerm = try checkFlags(op)
+        try checkKind(op, adminPerm: adminPerm, groups: groups)
         return OperationModel(
             name: op.name, doc: op.doc, number: number, adminPerm: adminPerm,
             hasDo: op.do != nil, hasDump: op.dump != nil,
@@ -531,7 +565,60 @@ extension Family {
             doReply: try checked(op.do?.reply, "do reply"),
             dumpRequest: try checked(op.dump?.request, "dump request"),
             dumpReply: try checked(op.dump?.reply, "dump reply"),
-            event: isEvent ? try checked(op.event, "event") : nil,
+            event: op.event != nil ? try checked(op.event, "event") : nil,
             mcgrp: op.mcgrp)
+    }
+
+    /// The attribute names of a request, reply or event: known, not pad.
+    private static func checkAttributeList(_ list: AttributeList?, _ what: String, of op: Operation,
+                                           set: AttributeSetModel) throws(SpecError) -> [String] {
+        let names = list?.attributes ?? []
+        try refuseDuplicates(names, what: "attribute in \(what) of operation '\(op.name)'")
+        for name in names {
+            guard let attribute = set.attribute(named: name) else {
+                throw SpecError("operation '\(op.name)' \(what) names unknown attribute '\(name)'")
+            }
+            if attribute.type == .pad {
+                throw SpecError("operation '\(op.name)' \(what) names pad attribute '\(name)'")
+            }
+        }
+        return names
+    }
+
+    /// Whether the operation needs CAP_NET_ADMIN, its only flag.
+    private static func checkFlags(_ op: Operation) throws(SpecError) -> Bool {
+        var adminPerm = false
+        for flag in op.flags ?? [] {
+            switch flag {
+            case "admin-perm": adminPerm = true
+            default: throw SpecError("operation '\(op.name)' has unknown flag '\(flag)'")
+            }
+        }
+        return adminPerm
+    }
+
+    /// An event goes to a multicast group; a request has do or dump.
+    private static func checkKind(_ op: Operation, adminPerm: Bool, groups: [GroupModel]) throws(SpecError) {
+        guard op.event != nil else {
+            guard op.do != nil || op.dump != nil else {
+                throw SpecError("operation '\(op.name)' has neither do, dump nor event")
+            }
+            guard op.mcgrp == nil else {
+                throw SpecError("operation '\(op.name)' has mcgrp but is not an event")
+            }
+            return
+        }
+        guard op.do == nil, op.dump == nil else {
+            throw SpecError("operation '\(op.name)' is an event and cannot have do or dump")
+        }
+        guard !adminPerm else {
+            throw SpecError("event '\(op.name)' cannot have flags")
+        }
+        guard let group = op.mcgrp else {
+            throw SpecError("event '\(op.name)' has no mcgrp")
+        }
+        guard groups.contains(where: { $0.name == group }) else {
+            throw SpecError("event '\(op.name)' names unknown multicast group '\(group)'")
+        }
     }
 }

@@ -93,57 +93,75 @@ extension Family {
     func policy(of a: AttributeModel) -> String {
         switch a.type {
         case .u32, .u64:
-            let nla = a.type == .u32 ? "NLA_U32" : "NLA_U64"
-            if let e = a.enumeration {
-                if e.isFlags {
-                    return "NLA_POLICY_MASK(\(nla), \(cMaskName(of: e)))"
-                }
-                if e.lowest == 0 {
-                    return "NLA_POLICY_MAX(\(nla), \(cEnumMaxName(of: e)))"
-                }
-                let first = e.entries.first { $0.value == e.lowest }!
-                return "NLA_POLICY_RANGE(\(nla), \(cName(of: first, in: e)), \(cEnumMaxName(of: e)))"
-            }
-            if needsFullRange(a) {
-                return "NLA_POLICY_FULL_RANGE(\(nla), &\(rangeName(of: a)))"
-            }
-            switch (a.min, a.max) {
-            case let (min?, max?):
-                return "NLA_POLICY_RANGE(\(nla), \(cLimit(min)), \(cLimit(max)))"
-            case let (min?, nil):
-                return "NLA_POLICY_MIN(\(nla), \(cLimit(min)))"
-            case let (nil, max?):
-                return "NLA_POLICY_MAX(\(nla), \(cLimit(max)))"
-            case (nil, nil):
-                return "{ .type = \(nla), }"
-            }
+            integerPolicy(of: a, nla: a.type == .u32 ? "NLA_U32" : "NLA_U64")
         case .string:
             if let max = a.maxLength {
-                return "{ .type = NLA_NUL_STRING, .len = \(cLimit(max)), }"
+                "{ .type = NLA_NUL_STRING, .len = \(cLimit(max)), }"
+            } else {
+                "{ .type = NLA_NUL_STRING, }"
             }
-            return "{ .type = NLA_NUL_STRING, }"
         case .binary:
             if let exact = a.exactLength {
-                return "NLA_POLICY_EXACT_LEN(\(cLimit(exact)))"
-            }
-            switch (a.minLength, a.maxLength) {
-            case let (min?, max?):
-                return "NLA_POLICY_RANGE(NLA_BINARY, \(cLimit(min)), \(cLimit(max)))"
-            case let (min?, nil):
-                return "NLA_POLICY_MIN_LEN(\(cLimit(min)))"
-            case let (nil, max?):
-                return "{ .type = NLA_BINARY, .len = \(cLimit(max)), }"
-            case (nil, nil):
-                return "{ .type = NLA_BINARY, }"
+                "NLA_POLICY_EXACT_LEN(\(cLimit(exact)))"
+            } else {
+                rangePolicy("NLA_BINARY", a.minLength, a.maxLength, min: { "NLA_POLICY_MIN_LEN(\($0))" },
+                            max: { "{ .type = NLA_BINARY, .len = \($0), }" }, none: "{ .type = NLA_BINARY, }")
             }
         case .flag:
-            return "{ .type = NLA_FLAG, }"
+            "{ .type = NLA_FLAG, }"
         case .pad:
             preconditionFailure("pad attributes have no policy entry")
         }
     }
 
+    /// A u32 or u64: the values of its enum, or its min and max checks.
+    private func integerPolicy(of a: AttributeModel, nla: String) -> String {
+        if let e = a.enumeration {
+            if e.isFlags {
+                return "NLA_POLICY_MASK(\(nla), \(cMaskName(of: e)))"
+            }
+            if e.lowest == 0 {
+                return "NLA_POLICY_MAX(\(nla), \(cEnumMaxName(of: e)))"
+            }
+            let first = e.entries.first { $0.value == e.lowest }!
+            return "NLA_POLICY_RANGE(\(nla), \(cName(of: first, in: e)), \(cEnumMaxName(of: e)))"
+        }
+        if needsFullRange(a) {
+            return "NLA_POLICY_FULL_RANGE(\(nla), &\(rangeName(of: a)))"
+        }
+        return rangePolicy(nla, a.min, a.max, min: { "NLA_POLICY_MIN(\(nla), \($0))" },
+                           max: { "NLA_POLICY_MAX(\(nla), \($0))" }, none: "{ .type = \(nla), }")
+    }
+
+    /// NLA_POLICY_RANGE for a lower and an upper bound; the entry for one of
+    /// them, or for none, from the caller.
+    private func rangePolicy(_ nla: String, _ min: Bound?, _ max: Bound?, min onlyMin: (String) -> String,
+                             max onlyMax: (String) -> String, none: String) -> String {
+        switch (min, max) {
+        case let (min?, max?): "NLA_POLICY_RANGE(\(nla), \(cLimit(min)), \(cLimit(max)))"
+        case let (min?, nil): onlyMin(cLimit(min))
+        case let (nil, max?): onlyMax(cLimit(max))
+        case (nil, nil): none
+        }
+    }
+
     func renderKernelSource() throws(SpecError) -> String {
+        try refuseOversizedLengths()
+        var out = Lines()
+        out.add("// SPDX-License-Identifier: GPL-2.0-only OR MIT")
+        out.add("/* \(banner) */")
+        out.add()
+        out.add("#include \"\(cLower(name))-nl-gen.h\"")
+        out.add(kernelStructSizes())
+        out.add(kernelRanges())
+        out.add(kernelPolicy())
+        out.add(kernelOps())
+        out.add(kernelGroups())
+        return out.text
+    }
+
+    /// Length checks struct nla_policy cannot hold.
+    private func refuseOversizedLengths() throws(SpecError) {
         for a in attributeSet.attributes {
             for bound in [a.minLength, a.maxLength, a.exactLength].compactMap({ $0 }) where bound.value > Int(UInt16.max) {
                 throw SpecError("length check of attribute '\(a.name)' exceeds the u16 len of struct nla_policy")
@@ -152,85 +170,90 @@ extension Family {
                 throw SpecError("length check of attribute '\(a.name)' exceeds the s16 min of struct nla_policy")
             }
         }
+    }
 
-        var out = Lines()
-        out.add("// SPDX-License-Identifier: GPL-2.0-only OR MIT")
-        out.add("/* \(banner) */")
-        out.add()
-        out.add("#include \"\(cLower(name))-nl-gen.h\"")
-
-        if !structures.isEmpty {
-            out.add()
-            out.add("/* The wire structs have no padding: their sizes are part of the protocol. */")
-            for s in structures {
-                out.add("static_assert(sizeof(struct \(cLower(name))_\(cLower(s.name))) == \(cSizeName(of: s)));")
-            }
+    private func kernelStructSizes() -> [String] {
+        if structures.isEmpty {
+            return []
         }
+        let asserts = structures.map { s in
+            "static_assert(sizeof(struct \(cLower(name))_\(cLower(s.name))) == \(cSizeName(of: s)));"
+        }
+        return ["", "/* The wire structs have no padding: their sizes are part of the protocol. */"] + asserts
+    }
 
+    /// The netlink_range_validation of each attribute whose bounds do not fit
+    /// struct nla_policy.
+    private func kernelRanges() -> [String] {
         let ranged = attributeSet.attributes.filter(needsFullRange)
-        if !ranged.isEmpty {
-            out.add()
-            out.add("/*")
-            out.add(" * Bounds beyond the s16 min and max of struct nla_policy. Not const: in")
-            out.add(" * Linux 6.1 struct nla_policy points to a mutable one.")
-            out.add(" */")
-            for (i, a) in ranged.enumerated() {
-                if i > 0 {
-                    out.add()
-                }
-                out.add("static struct netlink_range_validation \(rangeName(of: a)) = {")
-                if let min = a.min {
-                    out.add("\t.min = \(min.constant.map { cPrefix + cUpper($0) } ?? "\(min.value)ULL"),")
-                }
-                if let max = a.max {
-                    out.add("\t.max = \(max.constant.map { cPrefix + cUpper($0) } ?? "\(max.value)ULL"),")
-                } else {
-                    out.add("\t.max = \(a.type == .u32 ? "U32_MAX" : "U64_MAX"),")
-                }
-                out.add("};")
-            }
+        if ranged.isEmpty {
+            return []
         }
+        var lines = [
+            "",
+            "/*",
+            " * Bounds beyond the s16 min and max of struct nla_policy. Not const: in",
+            " * Linux 6.1 struct nla_policy points to a mutable one.",
+            " */",
+        ]
+        for (i, a) in ranged.enumerated() {
+            if i > 0 {
+                lines.append("")
+            }
+            lines.append("static struct netlink_range_validation \(rangeName(of: a)) = {")
+            if let min = a.min {
+                lines.append("\t.min = \(min.constant.map { cPrefix + cUpper($0) } ?? "\(min.value)ULL"),")
+            }
+            if let max = a.max {
+                lines.append("\t.max = \(max.constant.map { cPrefix + cUpper($0) } ?? "\(max.value)ULL"),")
+            } else {
+                lines.append("\t.max = \(a.type == .u32 ? "U32_MAX" : "U64_MAX"),")
+            }
+            lines.append("};")
+        }
+        return lines
+    }
 
-        out.add()
-        out.add("const struct nla_policy \(policyName)[\(cMaxNames(prefix: attributeSet.prefix).max) + 1] = {")
+    private func kernelPolicy() -> [String] {
+        var lines = ["", "const struct nla_policy \(policyName)[\(cMaxNames(prefix: attributeSet.prefix).max) + 1] = {"]
         for a in attributeSet.attributes where a.type != .pad {
             let entry = "\t[\(cName(of: a))] = \(policy(of: a)),"
             // Tabs count 8 columns; a long entry continues after its first argument.
             if entry.count + 7 > 100, let comma = entry.firstIndex(of: ",") {
-                out.add(String(entry[...comma]))
-                out.add("\t\t" + entry[entry.index(after: comma)...].drop { $0 == " " })
+                lines.append(String(entry[...comma]))
+                lines.append("\t\t" + entry[entry.index(after: comma)...].drop { $0 == " " })
             } else {
-                out.add(entry)
+                lines.append(entry)
             }
         }
-        out.add("};")
+        return lines + ["};"]
+    }
 
-        out.add()
-        out.add("const struct genl_ops \(opsName)[\(requestOperations.count)] = {")
+    private func kernelOps() -> [String] {
+        var lines = ["", "const struct genl_ops \(opsName)[\(requestOperations.count)] = {"]
         for op in requestOperations {
-            out.add("\t{")
-            out.add("\t\t.cmd\t\t= \(cName(of: op)),")
+            lines.append("\t{")
+            lines.append("\t\t.cmd\t\t= \(cName(of: op)),")
             if op.hasDo {
-                out.add("\t\t.doit\t\t= \(doitName(of: op)),")
+                lines.append("\t\t.doit\t\t= \(doitName(of: op)),")
             }
             if op.hasDump {
-                out.add("\t\t.dumpit\t\t= \(dumpitName(of: op)),")
+                lines.append("\t\t.dumpit\t\t= \(dumpitName(of: op)),")
             }
             if op.adminPerm {
-                out.add("\t\t.flags\t\t= GENL_ADMIN_PERM,")
+                lines.append("\t\t.flags\t\t= GENL_ADMIN_PERM,")
             }
-            out.add("\t},")
+            lines.append("\t},")
         }
-        out.add("};")
+        return lines + ["};"]
+    }
 
-        if !groups.isEmpty {
-            out.add()
-            out.add("const struct genl_multicast_group \(groupsName)[\(groups.count)] = {")
-            for group in groups {
-                out.add("\t[\(groupIndexName(of: group))] = { .name = \(cGroupName(of: group)), },")
-            }
-            out.add("};")
+    private func kernelGroups() -> [String] {
+        if groups.isEmpty {
+            return []
         }
-        return out.text
+        return ["", "const struct genl_multicast_group \(groupsName)[\(groups.count)] = {"]
+            + groups.map { "\t[\(groupIndexName(of: $0))] = { .name = \(cGroupName(of: $0)), }," }
+            + ["};"]
     }
 }

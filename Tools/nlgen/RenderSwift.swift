@@ -14,7 +14,7 @@ extension Family {
 }
 
 /// `///` doc lines at an indent, wrapped at 100 columns.
-private func swiftDoc(_ doc: String?, indent: String) -> [String] {
+func swiftDoc(_ doc: String?, indent: String) -> [String] {
     var lines: [String] = []
     for (i, para) in paragraphs(doc).enumerated() {
         if i > 0 {
@@ -31,45 +31,41 @@ private let i3 = "            "
 
 extension Family {
     func renderSwift() throws(SpecError) -> String {
+        try refuseSwiftTypeCollisions()
+        var parts = [swiftFamily(), swiftWire(), swiftDecodeError()]
+        parts += definitions.compactMap(swiftDefinition)
+        parts += [swiftAttrKind(), swiftAttributes(), swiftCommands()]
+        if !structures.isEmpty {
+            parts.append(swiftCodecHelpers())
+        }
         var out = Lines()
         out.add("// \(banner)")
-        out.add()
-        out.add(swiftFamily())
-        out.add()
-        out.add(swiftWire())
-        out.add()
-        out.add(swiftDecodeError())
-        for definition in definitions {
-            switch definition {
-            case .constant:
-                continue
-            case let .enumeration(e) where e.isFlags:
-                out.add()
-                out.add(swiftFlags(e))
-            case let .enumeration(e):
-                out.add()
-                out.add(swiftEnum(e))
-            case let .structure(s):
-                out.add()
-                out.add(swiftStruct(s))
-            }
-        }
-        out.add()
-        out.add(swiftAttributes())
-        out.add()
-        out.add(swiftCommands())
-        if !structures.isEmpty {
+        for part in parts {
             out.add()
-            out.add(swiftCodecHelpers())
+            out.add(part)
         }
+        return out.text
+    }
 
+    /// Two spec names may map to one Swift type name ("attr" and the
+    /// attribute enum); the file would not compile.
+    private func refuseSwiftTypeCollisions() throws(SpecError) {
         var seen = Set<String>()
         let types = ["Family", "Wire", "DecodeError", "Attr", "AttrKind", "Command"].map { swiftPrefix + $0 }
             + definitions.compactMap { if case .constant = $0 { nil } else { swiftType($0.name) } }
         for type in types where !seen.insert(type).inserted {
             throw SpecError("two definitions produce the Swift type \(type)")
         }
-        return out.text
+    }
+
+    /// The type of a definition; constants live in the Wire enum.
+    private func swiftDefinition(_ definition: DefinitionModel) -> [String]? {
+        switch definition {
+        case .constant: nil
+        case let .enumeration(e) where e.isFlags: swiftFlags(e)
+        case let .enumeration(e): swiftEnum(e)
+        case let .structure(s): swiftStruct(s)
+        }
     }
 
     private func swiftFamily() -> [String] {
@@ -82,26 +78,19 @@ extension Family {
         lines.append("\(i1)public static let name = \(swiftString(name))")
         lines.append("\(i1)public static let version: UInt8 = \(version)")
         for group in groups {
-            lines.append("")
-            lines += swiftDoc(group.doc ?? "The multicast group \"\(group.name)\".", indent: i1)
-            lines.append("\(i1)public static let \(lowerCamel(group.name))Group = \(swiftString(group.name))")
+            lines += swiftDeclaration(group.doc ?? "The multicast group \"\(group.name)\".",
+                                      "public static let \(lowerCamel(group.name))Group = \(swiftString(group.name))")
         }
         lines.append("}")
         return lines
     }
 
     private func swiftWire() -> [String] {
-        var lines = ["/// Constants of the wire protocol and the netlink API."]
-        lines.append("public enum \(swiftPrefix)Wire {")
-        for (i, c) in constants.enumerated() {
-            if i > 0 {
-                lines.append("")
-            }
-            lines += swiftDoc(c.doc, indent: i1)
-            lines.append("\(i1)public static let \(swiftName(c.name)): Int = \(c.value.text)")
+        let members = constants.map { c in
+            swiftDoc(c.doc, indent: i1) + ["\(i1)public static let \(swiftName(c.name)): Int = \(c.value.text)"]
         }
-        lines.append("}")
-        return lines
+        return ["/// Constants of the wire protocol and the netlink API.", "public enum \(swiftPrefix)Wire {"]
+            + Array(members.joined(separator: [""])) + ["}"]
     }
 
     private func swiftDecodeError() -> [String] {
@@ -121,31 +110,23 @@ extension Family {
             lines += swiftDoc(entry.doc, indent: i1)
             lines.append("\(i1)case \(swiftName(entry.name)) = \(e.userValue(entry))")
         }
-        lines.append("")
-        lines.append("\(i1)/// The entry's name in the spec.")
-        lines.append("\(i1)public var specName: String {")
-        lines.append("\(i2)switch self {")
-        for entry in e.entries {
-            lines.append("\(i2)case .\(lowerCamel(entry.name)): \(swiftString(entry.name))")
-        }
-        lines.append("\(i2)}")
-        lines.append("\(i1)}")
+        lines += swiftSpecNames("entry", e.entries.map(\.name))
         lines.append("}")
         return lines
     }
 
     private func swiftFlags(_ e: Enumeration) -> [String] {
-        var lines = swiftDoc(e.doc, indent: "")
-        lines.append("public struct \(swiftType(e.name)): OptionSet, Sendable, Hashable {")
-        lines.append("\(i1)public let rawValue: UInt32")
-        lines.append("")
-        lines.append("\(i1)public init(rawValue: UInt32) {")
-        lines.append("\(i2)self.rawValue = rawValue")
-        lines.append("\(i1)}")
+        var lines = swiftDoc(e.doc, indent: "") + [
+            "public struct \(swiftType(e.name)): OptionSet, Sendable, Hashable {",
+            "\(i1)public let rawValue: UInt32",
+            "",
+            "\(i1)public init(rawValue: UInt32) {",
+            "\(i2)self.rawValue = rawValue",
+            "\(i1)}",
+        ]
         for entry in e.entries {
-            lines.append("")
-            lines += swiftDoc(entry.doc, indent: i1)
-            lines.append("\(i1)public static let \(swiftName(entry.name)) = Self(rawValue: 1 << \(entry.value))")
+            let flag = "public static let \(swiftName(entry.name)) = Self(rawValue: 1 << \(entry.value))"
+            lines += swiftDeclaration(entry.doc, flag)
         }
         lines.append("")
         lines.append("\(i1)/// Every flag the spec defines; other bits are refused by the kernel.")
@@ -156,15 +137,13 @@ extension Family {
         lines.append("\(i1)public var specNames: [String] {")
         lines.append("\(i2)var names: [String] = []")
         for entry in e.entries {
-            lines.append("\(i2)if contains(.\(lowerCamel(entry.name))) {")
-            lines.append("\(i3)names.append(\(swiftString(entry.name)))")
-            lines.append("\(i2)}")
+            lines += ["\(i2)if contains(.\(lowerCamel(entry.name))) {", "\(i3)names.append(\(swiftString(entry.name)))",
+                      "\(i2)}"]
         }
-        lines.append("\(i2)return names")
-        lines.append("\(i1)}")
-        lines.append("}")
-        return lines
+        return lines + ["\(i2)return names", "\(i1)}", "}"]
     }
+
+    // MARK: Wire structs
 
     private func swiftMemberType(_ m: StructMember) -> String {
         switch m.kind {
@@ -173,16 +152,22 @@ extension Family {
         }
     }
 
+    /// A struct with its fields, memberwise init, encoder and decoder.
     private func swiftStruct(_ s: Structure) -> [String] {
-        let type = swiftType(s.name)
+        swiftStructFields(s) + swiftStructInit(s) + swiftStructEncoder(s) + swiftStructDecoder(s) + ["}"]
+    }
+
+    private func swiftStructFields(_ s: Structure) -> [String] {
         var lines = swiftDoc(s.doc, indent: "")
         if s.doc != nil {
             lines.append("///")
         }
-        lines.append("/// On the wire: \(s.size) bytes, \(describeOrder(s)).")
-        lines.append("public struct \(type): Equatable, Sendable {")
-        lines.append("\(i1)/// Bytes on the wire.")
-        lines.append("\(i1)public static let size: Int = \(s.size)")
+        lines += [
+            "/// On the wire: \(s.size) bytes, \(describeOrder(s)).",
+            "public struct \(swiftType(s.name)): Equatable, Sendable {",
+            "\(i1)/// Bytes on the wire.",
+            "\(i1)public static let size: Int = \(s.size)",
+        ]
         for m in s.members {
             lines.append("")
             lines += swiftDoc(m.doc, indent: i1)
@@ -194,8 +179,11 @@ extension Family {
             }
             lines.append("\(i1)public var \(swiftName(m.name)): \(swiftMemberType(m))")
         }
+        return lines
+    }
 
-        lines.append("")
+    private func swiftStructInit(_ s: Structure) -> [String] {
+        var lines = [""]
         let params = s.members.map { "\(swiftName($0.name)): \(swiftMemberType($0))" }
         let oneLine = "\(i1)public init(\(params.joined(separator: ", "))) {"
         if oneLine.count <= 100 {
@@ -209,10 +197,11 @@ extension Family {
             lines.append("\(i2)self.\(lowerCamel(m.name)) = \(swiftName(m.name))")
         }
         lines.append("\(i1)}")
+        return lines
+    }
 
-        lines.append("")
-        lines.append("\(i1)/// The \(s.size) bytes on the wire.")
-        lines.append("\(i1)public func encoded() -> [UInt8] {")
+    private func swiftStructEncoder(_ s: Structure) -> [String] {
+        var lines = ["", "\(i1)/// The \(s.size) bytes on the wire.", "\(i1)public func encoded() -> [UInt8] {"]
         for m in s.members {
             if case let .binary(length) = m.kind {
                 let name = lowerCamel(m.name)
@@ -235,16 +224,19 @@ extension Family {
                 lines.append("\(i2)bytes.append(contentsOf: \(name))")
             }
         }
-        lines.append("\(i2)return bytes")
-        lines.append("\(i1)}")
+        return lines + ["\(i2)return bytes", "\(i1)}"]
+    }
 
-        lines.append("")
-        lines.append("\(i1)/// Decodes the first \(s.size) bytes; the caller handles what follows.")
-        lines.append("\(i1)public init(decoding bytes: some Collection<UInt8>) throws(\(swiftPrefix)DecodeError) {")
-        lines.append("\(i2)let b = Array(bytes.prefix(Self.size))")
-        lines.append("\(i2)guard b.count == Self.size else {")
-        lines.append("\(i3)throw .truncated(type: \(swiftString(s.name)), needed: Self.size, got: b.count)")
-        lines.append("\(i2)}")
+    private func swiftStructDecoder(_ s: Structure) -> [String] {
+        var lines = [
+            "",
+            "\(i1)/// Decodes the first \(s.size) bytes; the caller handles what follows.",
+            "\(i1)public init(decoding bytes: some Collection<UInt8>) throws(\(swiftPrefix)DecodeError) {",
+            "\(i2)let b = Array(bytes.prefix(Self.size))",
+            "\(i2)guard b.count == Self.size else {",
+            "\(i3)throw .truncated(type: \(swiftString(s.name)), needed: Self.size, got: b.count)",
+            "\(i2)}",
+        ]
         for m in s.members {
             let name = lowerCamel(m.name)
             switch m.kind {
@@ -262,7 +254,6 @@ extension Family {
             }
         }
         lines.append("\(i1)}")
-        lines.append("}")
         return lines
     }
 
@@ -280,7 +271,9 @@ extension Family {
         return orders.count == 1 ? orders.first! : "mixed byte order"
     }
 
-    private func swiftAttributes() -> [String] {
+    // MARK: Attributes and commands
+
+    private func swiftAttrKind() -> [String] {
         var lines = [
             "/// The kind of value an attribute carries, with the limits the kernel's policy enforces.",
             "public enum \(swiftPrefix)AttrKind: Equatable, Sendable {",
@@ -295,60 +288,45 @@ extension Family {
             lines.append("\(i1)/// Alignment padding the kernel adds before a u64; never sent.")
             lines.append("\(i1)case pad")
         }
-        lines += ["}", ""]
-        lines += swiftDoc(attributeSet.doc ?? "Attributes of the \(name) family, one set for all commands.", indent: "")
-        lines.append("public enum \(swiftPrefix)Attr: UInt16, CaseIterable, Sendable {")
-        for (i, a) in attributeSet.attributes.enumerated() {
-            lines += swiftDoc(a.doc, indent: i1)
-            lines.append(i == 0 ? "\(i1)case \(swiftAttrCase(a)) = \(a.number)" : "\(i1)case \(swiftAttrCase(a))")
-        }
-
-        lines.append("")
-        lines.append("\(i1)/// The attribute's name in the spec.")
-        lines.append("\(i1)public var specName: String {")
-        lines.append("\(i2)switch self {")
-        for a in attributeSet.attributes {
-            lines.append("\(i2)case .\(lowerCamel(a.name)): \(swiftString(a.name))")
-        }
-        lines.append("\(i2)}")
-        lines.append("\(i1)}")
-
-        lines.append("")
-        lines.append("\(i1)/// The attribute's type, with the lengths the kernel's policy allows.")
-        lines.append("\(i1)public var kind: \(swiftPrefix)AttrKind {")
-        lines.append("\(i2)switch self {")
-        for a in attributeSet.attributes {
-            let kind = switch a.type {
-            case .u32: ".u32"
-            case .u64: ".u64"
-            case .string: ".string(maxLength: \(swiftLimit(a.maxLength)))"
-            case .binary: ".binary(exactLength: \(swiftLimit(a.exactLength)))"
-            case .flag: ".flag"
-            case .pad: ".pad"
-            }
-            lines.append("\(i2)case .\(lowerCamel(a.name)): \(kind)")
-        }
-        lines.append("\(i2)}")
-        lines.append("\(i1)}")
-
-        let ranged = attributeSet.attributes.filter { ($0.min != nil || $0.max != nil) && $0.enumeration == nil }
-        lines.append("")
-        lines.append("\(i1)/// The values the kernel accepts for an integer attribute with min or max checks.")
-        lines.append("\(i1)public var valueRange: ClosedRange<UInt64>? {")
-        lines.append("\(i2)switch self {")
-        for a in ranged {
-            let upper = a.type == .u32 ? "UInt64(UInt32.max)" : "UInt64.max"
-            let low = a.min.map { swiftBound($0) } ?? "0"
-            let high = a.max.map { swiftBound($0) } ?? upper
-            lines.append("\(i2)case .\(lowerCamel(a.name)): \(low)...\(high)")
-        }
-        if ranged.count < attributeSet.attributes.count {
-            lines.append("\(i2)default: nil")
-        }
-        lines.append("\(i2)}")
-        lines.append("\(i1)}")
         lines.append("}")
         return lines
+    }
+
+    private func swiftAttributes() -> [String] {
+        let attributes = attributeSet.attributes
+        let setDoc = attributeSet.doc ?? "Attributes of the \(name) family, one set for all commands."
+        var lines = swiftDoc(setDoc, indent: "")
+        lines.append("public enum \(swiftPrefix)Attr: UInt16, CaseIterable, Sendable {")
+        lines += swiftNumberedCases(attributes.map { ($0.name, $0.doc, $0.number) })
+        lines += swiftSpecNames("attribute", attributes.map(\.name))
+        lines += swiftSwitchProperty("The attribute's type, with the lengths the kernel's policy allows.",
+                                     "kind: \(swiftPrefix)AttrKind",
+                                     cases: attributes.map { swiftCase($0.name, swiftKind($0)) })
+        let ranged = attributes.filter { ($0.min != nil || $0.max != nil) && $0.enumeration == nil }
+        lines += swiftSwitchProperty("The values the kernel accepts for an integer attribute with min or max checks.",
+                                     "valueRange: ClosedRange<UInt64>?",
+                                     cases: ranged.map { swiftCase($0.name, swiftRange($0)) },
+                                     default: ranged.count < attributes.count ? "nil" : nil)
+        lines.append("}")
+        return lines
+    }
+
+    private func swiftKind(_ a: AttributeModel) -> String {
+        switch a.type {
+        case .u32: ".u32"
+        case .u64: ".u64"
+        case .string: ".string(maxLength: \(swiftLimit(a.maxLength)))"
+        case .binary: ".binary(exactLength: \(swiftLimit(a.exactLength)))"
+        case .flag: ".flag"
+        case .pad: ".pad"
+        }
+    }
+
+    private func swiftRange(_ a: AttributeModel) -> String {
+        let upper = a.type == .u32 ? "UInt64(UInt32.max)" : "UInt64.max"
+        let low = a.min.map { swiftBound($0) } ?? "0"
+        let high = a.max.map { swiftBound($0) } ?? upper
+        return "\(low)...\(high)"
     }
 
     private func swiftLimit(_ bound: Bound?) -> String {
@@ -371,47 +349,18 @@ extension Family {
     private func swiftCommands() -> [String] {
         var lines = ["/// Commands of the \(name) family; notifications are sent to a multicast group."]
         lines.append("public enum \(swiftPrefix)Command: UInt8, CaseIterable, Sendable {")
-        for (i, op) in operations.enumerated() {
-            lines += swiftDoc(op.doc, indent: i1)
-            lines.append(i == 0 ? "\(i1)case \(swiftName(op.name)) = \(op.number)" : "\(i1)case \(swiftName(op.name))")
-        }
-
-        lines.append("")
-        lines.append("\(i1)/// The operation's name in the spec.")
-        lines.append("\(i1)public var specName: String {")
-        lines.append("\(i2)switch self {")
-        for op in operations {
-            lines.append("\(i2)case .\(lowerCamel(op.name)): \(swiftString(op.name))")
-        }
-        lines.append("\(i2)}")
-        lines.append("\(i1)}")
-
-        let admin = operations.filter(\.adminPerm)
-        lines.append("")
-        lines.append("\(i1)/// Whether the kernel requires CAP_NET_ADMIN.")
-        lines.append("\(i1)public var requiresAdmin: Bool {")
-        lines.append("\(i2)switch self {")
-        if !admin.isEmpty {
-            lines += wrap("\(i2)case " + admin.map { "." + lowerCamel($0.name) }.joined(separator: ", ") + ": true",
-                          width: 100, first: "", rest: i3)
-        }
-        lines.append("\(i2)default: false")
-        lines.append("\(i2)}")
-        lines.append("\(i1)}")
-
+        lines += swiftNumberedCases(operations.map { ($0.name, $0.doc, $0.number) })
+        lines += swiftSpecNames("operation", operations.map(\.name))
+        let admin = operations.filter(\.adminPerm).map { "." + lowerCamel($0.name) }
+        let adminCases = admin.isEmpty ? []
+            : wrap("\(i2)case " + admin.joined(separator: ", ") + ": true", width: 100, first: "", rest: i3)
+        lines += swiftSwitchProperty("Whether the kernel requires CAP_NET_ADMIN.", "requiresAdmin: Bool",
+                                     cases: adminCases, default: "false")
         let events = operations.filter(\.isEvent)
-        lines.append("")
-        lines.append("\(i1)/// The multicast group a notification is sent to; nil for requests.")
-        lines.append("\(i1)public var multicastGroup: String? {")
-        lines.append("\(i2)switch self {")
-        for op in events {
-            lines.append("\(i2)case .\(lowerCamel(op.name)): \(swiftPrefix)Family.\(lowerCamel(op.mcgrp!))Group")
-        }
-        if events.count < operations.count {
-            lines.append("\(i2)default: nil")
-        }
-        lines.append("\(i2)}")
-        lines.append("\(i1)}")
+        let groupCases = events.map { swiftCase($0.name, "\(swiftPrefix)Family.\(lowerCamel($0.mcgrp!))Group") }
+        lines += swiftSwitchProperty("The multicast group a notification is sent to; nil for requests.",
+                                     "multicastGroup: String?", cases: groupCases,
+                                     default: events.count < operations.count ? "nil" : nil)
         lines.append("}")
         return lines
     }
@@ -431,4 +380,45 @@ extension Family {
             "}",
         ]
     }
+}
+
+// MARK: - Pieces of types
+
+/// A member after a blank line, with its doc.
+private func swiftDeclaration(_ doc: String?, _ declaration: String) -> [String] {
+    [""] + swiftDoc(doc, indent: i1) + ["\(i1)\(declaration)"]
+}
+
+/// The cases of an enum numbered from the first one's number on, each with
+/// its doc: (spec name, doc, number).
+private func swiftNumberedCases(_ items: [(name: String, doc: String?, number: Int)]) -> [String] {
+    var lines: [String] = []
+    for (i, item) in items.enumerated() {
+        lines += swiftDoc(item.doc, indent: i1)
+        let name = swiftName(item.name)
+        lines.append(i == 0 ? "\(i1)case \(name) = \(item.number)" : "\(i1)case \(name)")
+    }
+    return lines
+}
+
+/// One case of a switch over self: `case .name: value`.
+private func swiftCase(_ specName: String, _ value: String) -> String {
+    "\(i2)case .\(lowerCamel(specName)): \(value)"
+}
+
+/// A computed property of an enum that switches over self, after a blank
+/// line: the `cases` lines, then `default:` if given.
+func swiftSwitchProperty(_ doc: String, _ declaration: String, cases: [String],
+                         default fallback: String? = nil) -> [String] {
+    var lines = ["", "\(i1)/// \(doc)", "\(i1)public var \(declaration) {", "\(i2)switch self {"] + cases
+    if let fallback {
+        lines.append("\(i2)default: \(fallback)")
+    }
+    return lines + ["\(i2)}", "\(i1)}"]
+}
+
+/// `specName`: each case's name in the spec; `what` names a case ("entry").
+private func swiftSpecNames(_ what: String, _ names: [String]) -> [String] {
+    swiftSwitchProperty("The \(what)'s name in the spec.", "specName: String",
+                        cases: names.map { swiftCase($0, swiftString($0)) })
 }

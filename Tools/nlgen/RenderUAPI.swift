@@ -101,7 +101,7 @@ func kernelDoc(title: String, members: [(tag: String, doc: String)], opener: Str
 extension Family {
     func renderUAPIHeader() throws(SpecError) -> String {
         var out = Lines()
-        var symbols: [String] = []
+        var symbols = [cUpper(familyNameSymbol), cUpper(versionSymbol)]
         out.add("/* SPDX-License-Identifier: GPL-2.0-only OR MIT */")
         out.add("/* \(banner) */")
         out.add()
@@ -113,108 +113,13 @@ extension Family {
         out.add(cComment(doc))
         out.add("#define \(cUpper(familyNameSymbol)) \(cString(name))")
         out.add("#define \(cUpper(versionSymbol)) \(version)")
-        symbols += [cUpper(familyNameSymbol), cUpper(versionSymbol)]
-
         for definition in definitions {
             out.add()
-            switch definition {
-            case let .constant(c):
-                out.add(cComment(c.doc))
-                out.add("#define \(cName(of: c)) \(cLiteral(c.value))")
-                symbols.append(cName(of: c))
-
-            case let .enumeration(e):
-                let cEnum = cLower(name) + "_" + cLower(e.name)
-                let documented = e.entries.compactMap { entry in
-                    entry.doc.map { (tag: cName(of: entry, in: e), doc: oneLine($0)) }
-                }
-                if e.doc != nil || !documented.isEmpty {
-                    let title = "enum \(cEnum) - \(oneLine(e.doc ?? e.name))"
-                    out.add(kernelDoc(title: title, members: documented))
-                }
-                out.add("enum \(cEnum) {")
-                for entry in e.entries {
-                    out.add("\t\(cName(of: entry, in: e)) = \(e.userValue(entry)),")
-                    symbols.append(cName(of: entry, in: e))
-                }
-                if !e.isFlags {
-                    let names = cMaxNames(prefix: e.prefix)
-                    out.add()
-                    out.add("\t/* private: */")
-                    out.add("\t\(names.hidden),")
-                    out.add("\t\(names.max) = (\(names.hidden) - 1)")
-                    symbols += [names.hidden, names.max]
-                }
-                out.add("};")
-                if e.isFlags {
-                    out.add()
-                    out.add("#define \(cMaskName(of: e)) 0x\(String(e.mask, radix: 16))")
-                    symbols.append(cMaskName(of: e))
-                }
-
-            case let .structure(s):
-                let cStruct = cLower(name) + "_" + cLower(s.name)
-                let members = s.members.map { m in
-                    (tag: cLower(m.name), doc: m.doc.map(oneLine) ?? describe(m))
-                }
-                out.add(kernelDoc(title: "struct \(cStruct) - \(oneLine(s.doc ?? s.name))", members: members))
-                out.add("struct \(cStruct) {")
-                for m in s.members {
-                    out.add("\t\(cDeclaration(of: m));")
-                }
-                out.add("};")
-                out.add()
-                out.add("#define \(cSizeName(of: s)) \(s.size)")
-                symbols.append(cSizeName(of: s))
-            }
+            out.add(uapiDefinition(definition, symbols: &symbols))
         }
-
-        out.add()
-        let attrTags = attributeSet.attributes.map { a in
-            (tag: cName(of: a), doc: "(\(a.type.rawValue)) " + oneLine(a.doc ?? a.name))
-        }
-        let setTitle = attributeSet.doc.map(oneLine) ?? "Attributes of the \(name) family, one set for all commands."
-        out.add(kernelDoc(title: setTitle, members: attrTags, opener: "/*"))
-        out.add("enum {")
-        for (i, a) in attributeSet.attributes.enumerated() {
-            out.add(i == 0 ? "\t\(cName(of: a)) = \(a.number)," : "\t\(cName(of: a)),")
-            symbols.append(cName(of: a))
-        }
-        let attrMax = cMaxNames(prefix: attributeSet.prefix)
-        out.add()
-        out.add("\t/* private: */")
-        out.add("\t\(attrMax.hidden),")
-        out.add("\t\(attrMax.max) = (\(attrMax.hidden) - 1)")
-        out.add("};")
-        symbols += [attrMax.hidden, attrMax.max]
-
-        out.add()
-        let opTags = operations.map { op in
-            (tag: cName(of: op), doc: oneLine(op.doc ?? op.name))
-        }
-        out.add(kernelDoc(title: "Commands of the \(name) family; events are sent to multicast groups.",
-                          members: opTags, opener: "/*"))
-        out.add("enum {")
-        for (i, op) in operations.enumerated() {
-            out.add(i == 0 ? "\t\(cName(of: op)) = \(op.number)," : "\t\(cName(of: op)),")
-            symbols.append(cName(of: op))
-        }
-        let opMax = cMaxNames(prefix: operationPrefix)
-        out.add()
-        out.add("\t/* private: */")
-        out.add("\t\(opMax.hidden),")
-        out.add("\t\(opMax.max) = (\(opMax.hidden) - 1)")
-        out.add("};")
-        symbols += [opMax.hidden, opMax.max]
-
-        if !groups.isEmpty {
-            out.add()
-            for group in groups {
-                out.add("#define \(cGroupName(of: group)) \(cString(group.name))")
-                symbols.append(cGroupName(of: group))
-            }
-        }
-
+        out.add(uapiAttributes(symbols: &symbols))
+        out.add(uapiCommands(symbols: &symbols))
+        out.add(uapiGroups(symbols: &symbols))
         out.add()
         out.add("#endif /* _UAPI_LINUX_\(cUpper(name))_H */")
 
@@ -223,6 +128,102 @@ extension Family {
             throw SpecError("two definitions produce the C name \(symbol)")
         }
         return out.text
+    }
+
+    /// A definition's #define, enum or struct; adds the C names it defines
+    /// to `symbols`.
+    private func uapiDefinition(_ definition: DefinitionModel, symbols: inout [String]) -> [String] {
+        switch definition {
+        case let .constant(c):
+            symbols.append(cName(of: c))
+            return cComment(c.doc) + ["#define \(cName(of: c)) \(cLiteral(c.value))"]
+        case let .enumeration(e):
+            return uapiEnum(e, symbols: &symbols)
+        case let .structure(s):
+            return uapiStruct(s, symbols: &symbols)
+        }
+    }
+
+    private func uapiEnum(_ e: Enumeration, symbols: inout [String]) -> [String] {
+        let cEnum = cLower(name) + "_" + cLower(e.name)
+        let documented = e.entries.compactMap { entry in
+            entry.doc.map { (tag: cName(of: entry, in: e), doc: oneLine($0)) }
+        }
+        var lines: [String] = []
+        if e.doc != nil || !documented.isEmpty {
+            lines += kernelDoc(title: "enum \(cEnum) - \(oneLine(e.doc ?? e.name))", members: documented)
+        }
+        lines.append("enum \(cEnum) {")
+        for entry in e.entries {
+            lines.append("\t\(cName(of: entry, in: e)) = \(e.userValue(entry)),")
+            symbols.append(cName(of: entry, in: e))
+        }
+        if !e.isFlags {
+            lines += cEnumMax(prefix: e.prefix, symbols: &symbols)
+        }
+        lines.append("};")
+        if e.isFlags {
+            lines += ["", "#define \(cMaskName(of: e)) 0x\(String(e.mask, radix: 16))"]
+            symbols.append(cMaskName(of: e))
+        }
+        return lines
+    }
+
+    private func uapiStruct(_ s: Structure, symbols: inout [String]) -> [String] {
+        let cStruct = cLower(name) + "_" + cLower(s.name)
+        let members = s.members.map { m in
+            (tag: cLower(m.name), doc: m.doc.map(oneLine) ?? describe(m))
+        }
+        symbols.append(cSizeName(of: s))
+        return kernelDoc(title: "struct \(cStruct) - \(oneLine(s.doc ?? s.name))", members: members)
+            + ["struct \(cStruct) {"] + s.members.map { "\t\(cDeclaration(of: $0));" } + ["};"]
+            + ["", "#define \(cSizeName(of: s)) \(s.size)"]
+    }
+
+    private func uapiAttributes(symbols: inout [String]) -> [String] {
+        let tags = attributeSet.attributes.map { a in
+            (tag: cName(of: a), doc: "(\(a.type.rawValue)) " + oneLine(a.doc ?? a.name))
+        }
+        let title = attributeSet.doc.map(oneLine) ?? "Attributes of the \(name) family, one set for all commands."
+        return [""] + kernelDoc(title: title, members: tags, opener: "/*")
+            + cNumberedEnum(attributeSet.attributes.map { (cName(of: $0), $0.number) }, prefix: attributeSet.prefix,
+                            symbols: &symbols)
+    }
+
+    private func uapiCommands(symbols: inout [String]) -> [String] {
+        let tags = operations.map { op in
+            (tag: cName(of: op), doc: oneLine(op.doc ?? op.name))
+        }
+        return [""] + kernelDoc(title: "Commands of the \(name) family; events are sent to multicast groups.",
+                                members: tags, opener: "/*")
+            + cNumberedEnum(operations.map { (cName(of: $0), $0.number) }, prefix: operationPrefix, symbols: &symbols)
+    }
+
+    private func uapiGroups(symbols: inout [String]) -> [String] {
+        if groups.isEmpty {
+            return []
+        }
+        symbols += groups.map { cGroupName(of: $0) }
+        return [""] + groups.map { "#define \(cGroupName(of: $0)) \(cString($0.name))" }
+    }
+
+    /// An anonymous enum numbered from its first entry's number on, with
+    /// the private __MAX and MAX of `prefix`.
+    private func cNumberedEnum(_ entries: [(name: String, number: Int)], prefix: String,
+                               symbols: inout [String]) -> [String] {
+        var lines = ["enum {"]
+        for (i, entry) in entries.enumerated() {
+            lines.append(i == 0 ? "\t\(entry.name) = \(entry.number)," : "\t\(entry.name),")
+            symbols.append(entry.name)
+        }
+        return lines + cEnumMax(prefix: prefix, symbols: &symbols) + ["};"]
+    }
+
+    /// The private __MAX and MAX entries that close an enum.
+    private func cEnumMax(prefix: String, symbols: inout [String]) -> [String] {
+        let names = cMaxNames(prefix: prefix)
+        symbols += [names.hidden, names.max]
+        return ["", "\t/* private: */", "\t\(names.hidden),", "\t\(names.max) = (\(names.hidden) - 1)"]
     }
 
     /// "__be32 magic" or "__u8 uuid[16]".

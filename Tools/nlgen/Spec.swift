@@ -241,7 +241,8 @@ struct Member: Decodable {
     var name: String
     var type: String
     var byteOrder: String?
-    var len: Int?
+    /// A number, or the name of a const defined before the struct.
+    var len: Limit?
     var doc: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -256,7 +257,11 @@ struct Member: Decodable {
         try decoder.refuseUnknownKeys(CodingKeys.self, in: "member '\(name)'")
         type = try c.decode(String.self, forKey: .type)
         byteOrder = try c.decodeIfPresent(String.self, forKey: .byteOrder)
-        len = try c.decodeIfPresent(Int.self, forKey: .len)
+        if let n = try? c.decodeIfPresent(Int.self, forKey: .len) {
+            len = .number(Number(value: n, text: String(n)))
+        } else {
+            len = try c.decodeIfPresent(Limit.self, forKey: .len)
+        }
         doc = try c.decodeIfPresent(String.self, forKey: .doc)
     }
 }

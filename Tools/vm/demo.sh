@@ -16,7 +16,7 @@ cat <<'TXT'
  DST demo: a network block device between two network namespaces
 
    server (192.0.2.1)                         client (192.0.2.2)
-   /dev/ram0 --export--> dstd :1025  <--TCP-->  dstctl add-node --> /dev/dst0
+   /dev/ram0 --export--> dstd :1025  <--TCP-->  dstctl add-device --> /dev/dst0
 ==========================================================================
 TXT
 pause
@@ -33,7 +33,7 @@ sv dstctl status
 pause
 
 say "On the client: attach it"
-dev=$(add_node)
+dev=$(add_device)
 echo "attached: $dev ($(dev_size "$dev") bytes)"
 pause
 
@@ -66,7 +66,7 @@ pause
 
 say "Teardown"
 run umount "$WORK/mnt"
-cl dstctl remove-node dst0
+cl dstctl remove-device dst0
 sv dstctl unexport ram0
 stop_dstd
 run rmmod dst

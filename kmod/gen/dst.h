@@ -38,6 +38,30 @@
 /* Longest export name in bytes (no NUL on the wire). */
 #define DST_EXPORT_NAME_MAX 64
 
+/* Length of a session id in bytes. */
+#define DST_SESSION_LEN 16
+
+/* Highest N of /dev/dstN. */
+#define DST_DEV_INDEX_MAX 1023
+
+/* Connections a client device has at most. */
+#define DST_DEV_CONNS_MAX 16
+
+/* Longest address text (remote, listen) in bytes, without the NUL. */
+#define DST_ADDRESS_MAX 128
+
+/*
+ * Longest peer address text in bytes, without the NUL: ADDR:PORT, or
+ * [ADDR]:PORT for IPv6.
+ */
+#define DST_PEER_MAX 63
+
+/* Longest last-error text in bytes, without the NUL. */
+#define DST_LAST_ERROR_MAX 127
+
+/* Longest backing path text in bytes, without the NUL. */
+#define DST_BACKING_PATH_MAX 1024
+
 /* Longest refusal message in a server reply, in bytes. */
 #define DST_MESSAGE_MAX 1024
 
@@ -406,8 +430,9 @@ struct dst_rep_hdr {
  *	it only to callers with CAP_SYS_ADMIN.
  * @DST_A_GENERATION: (u32) Connection generation (client-hello generation).
  *	dev-get shows it only to callers with CAP_SYS_ADMIN.
- * @DST_A_IO_TIMEOUT: (u32) Milliseconds I/O may wait for a working connection
- *	before it fails with EIO; timeout-forever: wait forever.
+ * @DST_A_IO_TIMEOUT: (u32) Milliseconds one I/O may take from its submission,
+ *	whatever holds it up, before it fails with EIO; a device without a
+ *	connection for that long fails; timeout-forever: never.
  * @DST_A_PING_INTERVAL: (u32) Milliseconds of silence on a connection before
  *	the client sends a PING; 0 turns pings off. A connection with requests
  *	or a PING outstanding that hears nothing for three intervals (at most
@@ -424,14 +449,32 @@ struct dst_rep_hdr {
  * @DST_A_PEER: (string) Address of a client connection, as ADDR:PORT.
  * @DST_A_FORCE: (flag) dev-del also removes a mounted or claimed device.
  * @DST_A_CONN_COUNT: (u32) Connections a device is meant to have: dstctl
- *	add-node opens them, dstd opens them all again (one new generation) when
- *	one is lost.
+ *	add-device opens them, dstd opens them all again (one new generation)
+ *	when one is lost.
  * @DST_A_EXPORT_STATE: (u32) State of an export.
  * @DST_A_CHECK: (flag) export-connect only checks that the export would take
  *	the connection now (state, limits, generation) and adopts nothing.
  * @DST_A_DATA_BYTES: (u64) Bytes of request data an export's connections hold
  *	now: payloads received, read data not yet sent, and freed blocks kept
  *	for reuse.
+ * @DST_A_EPOCH: (u32) Last connection epoch handed out (the high half of its
+ *	tags).
+ * @DST_A_STAT_READS: (u64) READs completed without error.
+ * @DST_A_STAT_WRITES: (u64) WRITEs completed without error.
+ * @DST_A_STAT_FLUSHES: (u64) FLUSHes completed without error.
+ * @DST_A_STAT_DISCARDS: (u64) DISCARDs completed without error.
+ * @DST_A_STAT_WRITE_ZEROES: (u64) WRITE_ZEROES completed without error.
+ * @DST_A_STAT_READ_BYTES: (u64) Bytes of those READs.
+ * @DST_A_STAT_WRITE_BYTES: (u64) Bytes of those WRITEs.
+ * @DST_A_STAT_ERRORS: (u64) I/Os completed with an error.
+ * @DST_A_STAT_CSUM_ERRORS: (u64) Replies whose header or data checksum did not
+ *	match.
+ * @DST_A_STAT_PROTOCOL_ERRORS: (u64) Malformed or unexpected replies (each
+ *	dropped its connection).
+ * @DST_A_STAT_RECONNECTS: (u64) Connection generations handed in after the
+ *	first.
+ * @DST_A_STAT_RESENDS: (u64) I/Os put on a wire again.
+ * @DST_A_STAT_TIMEOUTS: (u64) I/Os that reached the I/O timeout.
  */
 enum {
 	DST_A_DEV_INDEX = 1,
@@ -470,6 +513,20 @@ enum {
 	DST_A_EXPORT_STATE,
 	DST_A_CHECK,
 	DST_A_DATA_BYTES,
+	DST_A_EPOCH,
+	DST_A_STAT_READS,
+	DST_A_STAT_WRITES,
+	DST_A_STAT_FLUSHES,
+	DST_A_STAT_DISCARDS,
+	DST_A_STAT_WRITE_ZEROES,
+	DST_A_STAT_READ_BYTES,
+	DST_A_STAT_WRITE_BYTES,
+	DST_A_STAT_ERRORS,
+	DST_A_STAT_CSUM_ERRORS,
+	DST_A_STAT_PROTOCOL_ERRORS,
+	DST_A_STAT_RECONNECTS,
+	DST_A_STAT_RESENDS,
+	DST_A_STAT_TIMEOUTS,
 
 	/* private: */
 	__DST_A_MAX,

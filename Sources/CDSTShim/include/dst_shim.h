@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <netlink/netlink.h>
 #include <netlink/msg.h>
 
@@ -58,6 +59,10 @@ int dst_signalfd(const sigset_t *mask);
 /* The signal number of the next pending signalfd_siginfo, 0 when none is
  * pending, or -errno. */
 int dst_signalfd_read(int fd);
+
+/* accept4(2) with SOCK_CLOEXEC: the accepted socket is blocking, and never
+ * leaks into a process we start. Returns the fd, or -1 with errno set. */
+int dst_accept_cloexec(int fd, struct sockaddr *addr, socklen_t *len);
 
 /* POSIX_SPAWN_SETSID for posix_spawnattr_setflags(). */
 extern const short dst_posix_spawn_setsid;

@@ -38,6 +38,27 @@ public enum DSTWire {
     /// Longest export name in bytes (no NUL on the wire).
     public static let exportNameMax: Int = 64
 
+    /// Length of a session id in bytes.
+    public static let sessionLen: Int = 16
+
+    /// Highest N of /dev/dstN.
+    public static let devIndexMax: Int = 1023
+
+    /// Connections a client device has at most.
+    public static let devConnsMax: Int = 16
+
+    /// Longest address text (remote, listen) in bytes, without the NUL.
+    public static let addressMax: Int = 128
+
+    /// Longest peer address text in bytes, without the NUL: ADDR:PORT, or [ADDR]:PORT for IPv6.
+    public static let peerMax: Int = 63
+
+    /// Longest last-error text in bytes, without the NUL.
+    public static let lastErrorMax: Int = 127
+
+    /// Longest backing path text in bytes, without the NUL.
+    public static let backingPathMax: Int = 1024
+
     /// Longest refusal message in a server reply, in bytes.
     public static let messageMax: Int = 1024
 
@@ -751,8 +772,8 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
     /// Connection generation (client-hello generation). dev-get shows it only to callers with
     /// CAP_SYS_ADMIN.
     case generation
-    /// Milliseconds I/O may wait for a working connection before it fails with EIO;
-    /// timeout-forever: wait forever.
+    /// Milliseconds one I/O may take from its submission, whatever holds it up, before it fails
+    /// with EIO; a device without a connection for that long fails; timeout-forever: never.
     case ioTimeout
     /// Milliseconds of silence on a connection before the client sends a PING; 0 turns pings off. A
     /// connection with requests or a PING outstanding that hears nothing for three intervals (at
@@ -773,8 +794,8 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
     case peer
     /// dev-del also removes a mounted or claimed device.
     case force
-    /// Connections a device is meant to have: dstctl add-node opens them, dstd opens them all again
-    /// (one new generation) when one is lost.
+    /// Connections a device is meant to have: dstctl add-device opens them, dstd opens them all
+    /// again (one new generation) when one is lost.
     case connCount
     /// State of an export.
     case exportState
@@ -784,6 +805,34 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
     /// Bytes of request data an export's connections hold now: payloads received, read data not yet
     /// sent, and freed blocks kept for reuse.
     case dataBytes
+    /// Last connection epoch handed out (the high half of its tags).
+    case epoch
+    /// READs completed without error.
+    case statReads
+    /// WRITEs completed without error.
+    case statWrites
+    /// FLUSHes completed without error.
+    case statFlushes
+    /// DISCARDs completed without error.
+    case statDiscards
+    /// WRITE_ZEROES completed without error.
+    case statWriteZeroes
+    /// Bytes of those READs.
+    case statReadBytes
+    /// Bytes of those WRITEs.
+    case statWriteBytes
+    /// I/Os completed with an error.
+    case statErrors
+    /// Replies whose header or data checksum did not match.
+    case statCsumErrors
+    /// Malformed or unexpected replies (each dropped its connection).
+    case statProtocolErrors
+    /// Connection generations handed in after the first.
+    case statReconnects
+    /// I/Os put on a wire again.
+    case statResends
+    /// I/Os that reached the I/O timeout.
+    case statTimeouts
 
     /// The attribute's name in the spec.
     public var specName: String {
@@ -824,6 +873,20 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
         case .exportState: "export-state"
         case .check: "check"
         case .dataBytes: "data-bytes"
+        case .epoch: "epoch"
+        case .statReads: "stat-reads"
+        case .statWrites: "stat-writes"
+        case .statFlushes: "stat-flushes"
+        case .statDiscards: "stat-discards"
+        case .statWriteZeroes: "stat-write-zeroes"
+        case .statReadBytes: "stat-read-bytes"
+        case .statWriteBytes: "stat-write-bytes"
+        case .statErrors: "stat-errors"
+        case .statCsumErrors: "stat-csum-errors"
+        case .statProtocolErrors: "stat-protocol-errors"
+        case .statReconnects: "stat-reconnects"
+        case .statResends: "stat-resends"
+        case .statTimeouts: "stat-timeouts"
         }
     }
 
@@ -840,18 +903,18 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
         case .csum: .u32
         case .uuid: .binary(exactLength: 16)
         case .exportName: .string(maxLength: DSTWire.exportNameMax)
-        case .remote: .string(maxLength: 128)
+        case .remote: .string(maxLength: DSTWire.addressMax)
         case .state: .u32
-        case .lastError: .string(maxLength: 256)
+        case .lastError: .string(maxLength: DSTWire.lastErrorMax)
         case .backingFd: .u32
-        case .listen: .string(maxLength: 128)
+        case .listen: .string(maxLength: DSTWire.addressMax)
         case .readOnly: .flag
         case .clients: .u32
-        case .backingPath: .string(maxLength: 1024)
+        case .backingPath: .string(maxLength: DSTWire.backingPathMax)
         case .connections: .u32
         case .inflight: .u32
         case .pad: .pad
-        case .session: .binary(exactLength: 16)
+        case .session: .binary(exactLength: DSTWire.sessionLen)
         case .generation: .u32
         case .ioTimeout: .u32
         case .pingInterval: .u32
@@ -860,19 +923,33 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
         case .reconnectGiveUp: .u32
         case .downTime: .u64
         case .exportEvent: .u32
-        case .peer: .string(maxLength: 128)
+        case .peer: .string(maxLength: DSTWire.peerMax)
         case .force: .flag
         case .connCount: .u32
         case .exportState: .u32
         case .check: .flag
         case .dataBytes: .u64
+        case .epoch: .u32
+        case .statReads: .u64
+        case .statWrites: .u64
+        case .statFlushes: .u64
+        case .statDiscards: .u64
+        case .statWriteZeroes: .u64
+        case .statReadBytes: .u64
+        case .statWriteBytes: .u64
+        case .statErrors: .u64
+        case .statCsumErrors: .u64
+        case .statProtocolErrors: .u64
+        case .statReconnects: .u64
+        case .statResends: .u64
+        case .statTimeouts: .u64
         }
     }
 
     /// The values the kernel accepts for an integer attribute with min or max checks.
     public var valueRange: ClosedRange<UInt64>? {
         switch self {
-        case .devIndex: 0...1023
+        case .devIndex: 0...UInt64(DSTWire.devIndexMax)
         case .sockFd: 0...2147483647
         case .logicalBs: 512...4096
         case .physicalBs: 512...65536
@@ -884,7 +961,7 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
         case .reconnectDelay: 10...3600000
         case .reconnectDelayMax: 10...3600000
         case .reconnectGiveUp: 1000...UInt64(UInt32.max)
-        case .connCount: 1...16
+        case .connCount: 1...UInt64(DSTWire.devConnsMax)
         default: nil
         }
     }

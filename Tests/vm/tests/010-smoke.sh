@@ -1,21 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only OR MIT
 #
-# Export a brd device, attach it, move 4 MiB through it and check every byte
-# on both ends; status, JSON status and sysfs describe the connection.
+# Export a brd device, attach it with the user's documented command
+# (add-node, an alias of add-device), move 4 MiB through it and check every
+# byte on both ends; status in all its forms and sysfs describe the
+# connection and agree.
 # vm-timeout: 300
 . "$(dirname "$0")/../lib.sh"
 
-setup_net
-brd_setup 64 1
-load_dst
-start_dstd server
+setup_server 64
 
 say "export /dev/ram0 and attach it"
 out=$(export_dev /dev/ram0)
 echo "$out"
 assert_eq "$out" "exported ram0 (67108864 bytes) on $LISTEN" "export output"
-dev=$(add_node)
+dev=$(cl dstctl add-node --remote "$LISTEN")
 assert_eq "$dev" /dev/dst0 "add-node output"
 assert_eq "$(dev_size /dev/dst0)" "$(dev_size /dev/ram0)" "size of /dev/dst0"
 
@@ -48,6 +47,17 @@ assert_eq "$(json_get 'j["devices"][0]["connections"]' <<<"$json")" 1 "device co
 assert_eq "$(json_get 'j["devices"][0]["counters"]["writes"] > 0' <<<"$json")" true "writes counted"
 assert_eq "$(json_get 'j["devices"][0]["counters"]["errors"]' <<<"$json")" 0 "errors"
 assert_eq "$(json_get 'len(j["exports"])' <<<"$json")" 0 "exports in the client netns"
+assert_eq "$(cl dstctl status dst0 --json)" "$json" "status dst0 --json"
+assert_eq "$(cl dstctl status /dev/dst0)" "$text" "status /dev/dst0"
+expect_fail_with --status 1 "dstctl: no such device: dst7" ip netns exec client dstctl status dst7
+
+say "status --dump: the JSON keys' values, tab-separated"
+dump=$(cl dstctl status --dump)
+echo "$dump"
+want=$(json_get '"\t".join(["device"] + [("-" if v is None else "none" if v == [] else ",".join(v) if isinstance(v, list) else ("yes" if v else "no") if isinstance(v, bool) else str(v)) for k, v in j["devices"][0].items() if k != "counters"] + [str(v) for v in j["devices"][0]["counters"].values()])' <<<"$json")
+# The counters move between the two reads: compare all but them.
+assert_eq "$(cut -f1-26 <<<"$dump")" "$(cut -f1-26 <<<"$want")" "status --dump against --json"
+assert_eq "$(awk -F'\t' '{ print NF }' <<<"$dump")" 39 "status --dump columns"
 
 say "status on the server"
 sjson=$(sv dstctl status --json)
@@ -57,6 +67,9 @@ assert_eq "$(json_get 'j["exports"][0]["path"]' <<<"$sjson")" /dev/ram0 "export 
 assert_eq "$(json_get 'j["exports"][0]["listen"]' <<<"$sjson")" "$LISTEN" "export listen"
 assert_eq "$(json_get 'j["exports"][0]["clients"]' <<<"$sjson")" 1 "export clients"
 assert_eq "$(json_get 'j["exports"][0]["read_only"]' <<<"$sjson")" false "export read_only"
+assert_eq "$(sv dstctl status --export ram0 --json | json_get j)" \
+	"$(json_get '{"devices": [], "exports": j["exports"]}' <<<"$sjson")" "status --export ram0"
+expect_fail_with --status 1 "dstctl: no such export: nosuch" ip netns exec server dstctl status --export nosuch
 uuid=$(json_get 'j["exports"][0]["uuid"]' <<<"$sjson")
 [[ $uuid =~ ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$ ]] || fail "export uuid '$uuid'"
 
@@ -66,7 +79,7 @@ for f in /sys/block/dst0/dst/*; do
 done
 assert_eq "$(sysfs_attr dst0 state)" connected "sysfs state"
 assert_eq "$(sysfs_attr dst0 remote)" "$LISTEN" "sysfs remote"
-# add-node named no export: the server chose its only one and named it in
+# add-device named no export: the server chose its only one and named it in
 # its reply.
 assert_eq "$(sysfs_attr dst0 export)" ram0 "sysfs export"
 assert_eq "$(sysfs_attr dst0 uuid)" "$uuid" "sysfs uuid"
@@ -74,6 +87,22 @@ assert_eq "$(sysfs_attr dst0 csum)" crc32c "sysfs csum"
 assert_eq "$(sysfs_attr dst0 inflight)" 0 "sysfs inflight"
 assert_eq "$(sysfs_attr dst0 connections)" 1 "sysfs connections"
 assert_eq "$(json_get 'j["devices"][0]["uuid"]' <<<"$json")" "$uuid" "device uuid"
+
+say "netlink and sysfs agree"
+# Idle now: the counters stand still between the two reads.
+json=$(cl dstctl status dst0 --json)
+for c in reads writes flushes discards write_zeroes read_bytes write_bytes errors csum_errors \
+	protocol_errors reconnects resends timeouts; do
+	assert_eq "$(json_get "j['devices'][0]['counters']['$c']" <<<"$json")" "$(sysfs_attr dst0 "$c")" "counter $c"
+done
+for a in epoch generation inflight connections conn_count; do
+	assert_eq "$(json_get "j['devices'][0]['$a']" <<<"$json")" "$(sysfs_attr dst0 "$a")" "$a"
+done
+# Durations: sysfs writes seconds with three decimals ("0.500").
+for a in io_timeout ping_interval reconnect_delay reconnect_delay_max reconnect_give_up; do
+	assert_eq "$(json_get "round(j['devices'][0]['$a'] * 1000)" <<<"$json")" \
+		"$(python3 -c 'import sys; print(round(float(sys.argv[1]) * 1000))' "$(sysfs_attr dst0 "$a")")" "$a"
+done
 
 say "remove"
 cl dstctl remove-node dst0

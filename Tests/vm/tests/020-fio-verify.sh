@@ -7,46 +7,19 @@
 # vm-timeout: 900
 . "$(dirname "$0")/../lib.sh"
 
-setup_net
-brd_setup 128 1
-load_dst
-start_dstd server
+setup_server 128
 export_dev /dev/ram0
 
 # Sizes are small: the VM has no KVM, everything runs under TCG.
-{
-	fio_job /dev/dst0
-	cat <<'FIO'
-
-[randwrite-4k]
-rw=randwrite
-bs=4k
-size=16m
-
-[randwrite-64k]
-rw=randwrite
-bs=64k
-offset=16m
-size=48m
-
-[randwrite-1m]
-rw=randwrite
-bs=1m
-offset=64m
-size=64m
-
-[randrw-16k]
-rw=randrw
-rwmixread=50
-bs=16k
-offset=8m
-size=16m
-FIO
-} >"$WORK/verify.fio"
+fio_jobs /dev/dst0 \
+	randwrite-4k:randwrite:4k:16m \
+	randwrite-64k:randwrite:64k:48m:16m \
+	randwrite-1m:randwrite:1m:64m:64m \
+	randrw-16k:randrw:16k:16m:8m >"$WORK/verify.fio"
 
 for csum in crc32c none; do
 	say "fio verify, --csum $csum"
-	dev=$(add_node --csum "$csum")
+	dev=$(add_device --csum "$csum")
 	assert_eq "$dev" /dev/dst0 "device"
 	assert_eq "$(sysfs_attr dst0 csum)" "$csum" "sysfs csum"
 	fio_verify "$WORK/verify.fio"
@@ -54,5 +27,5 @@ for csum in crc32c none; do
 	assert_eq "$(sysfs_attr dst0 csum_errors)" 0 "sysfs csum_errors"
 	assert_eq "$(sysfs_attr dst0 protocol_errors)" 0 "sysfs protocol_errors"
 	assert_eq "$(sysfs_attr dst0 state)" connected "sysfs state"
-	cl dstctl remove-node dst0
+	cl dstctl remove-device dst0
 done

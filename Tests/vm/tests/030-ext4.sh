@@ -7,12 +7,9 @@
 # vm-timeout: 600
 . "$(dirname "$0")/../lib.sh"
 
-setup_net
-brd_setup 128 1
-load_dst
-start_dstd server
+setup_server 128
 export_dev /dev/ram0
-add_node >/dev/null
+add_device >/dev/null
 
 say "mkfs.ext4, a tree of files in and out"
 run mkfs.ext4 -q -F /dev/dst0
@@ -20,5 +17,5 @@ fs_roundtrip /dev/dst0
 
 say "fsck through DST and on the backing device"
 run fsck.ext4 -fn /dev/dst0
-cl dstctl remove-node dst0
+cl dstctl remove-device dst0
 run fsck.ext4 -fn /dev/ram0

@@ -13,7 +13,7 @@ brd_setup 320 1
 load_dst
 start_dstd server
 export_dev /dev/ram0
-add_node >/dev/null
+add_device >/dev/null
 
 say "mkfs.xfs, a tree of files in and out"
 run mkfs.xfs -q -f /dev/dst0
@@ -21,5 +21,5 @@ fs_roundtrip /dev/dst0
 
 say "xfs_repair -n through DST and on the backing device"
 run xfs_repair -n /dev/dst0
-cl dstctl remove-node dst0
+cl dstctl remove-device dst0
 run xfs_repair -n /dev/ram0

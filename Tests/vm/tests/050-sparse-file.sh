@@ -13,28 +13,15 @@ start_dstd server
 out=$(export_dev "$SPARSE")
 echo "$out"
 assert_eq "$out" "exported disk.img (268435456 bytes) on $LISTEN" "export output"
-dev=$(add_node)
+dev=$(add_device)
 assert_eq "$dev" /dev/dst0 "device"
 assert_eq "$(dev_size /dev/dst0)" $((256 << 20)) "size of /dev/dst0"
 assert_eq "$(blocks "$SPARSE")" 0 "blocks of the fresh file"
 
 say "fio verify"
-{
-	fio_job /dev/dst0
-	cat <<'FIO'
-
-[randwrite-64k]
-rw=randwrite
-bs=64k
-size=16m
-
-[randwrite-4k]
-rw=randwrite
-bs=4k
-offset=128m
-size=2m
-FIO
-} >"$WORK/quick.fio"
+fio_jobs /dev/dst0 \
+	randwrite-64k:randwrite:64k:16m \
+	randwrite-4k:randwrite:4k:2m:128m >"$WORK/quick.fio"
 fio_verify "$WORK/quick.fio"
 
 say "the file holds what the client reads"

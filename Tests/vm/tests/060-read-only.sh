@@ -6,10 +6,7 @@
 # vm-timeout: 300
 . "$(dirname "$0")/../lib.sh"
 
-setup_net
-brd_setup 32 1
-load_dst
-start_dstd server
+setup_server 32
 
 say "fill the backing device"
 random_file "$WORK/src" 4096
@@ -20,7 +17,7 @@ export_dev /dev/ram0 --read-only
 sjson=$(sv dstctl status --json)
 assert_eq "$(json_get 'j["exports"][0]["read_only"]' <<<"$sjson")" true "export read_only"
 assert_eq "$(json_get '"read-only" in j["exports"][0]["features"]' <<<"$sjson")" true "read-only feature"
-add_node >/dev/null
+add_device >/dev/null
 
 say "the client sees a read-only disk with the backing data"
 assert_eq "$(run blockdev --getro /dev/dst0)" 1 "blockdev --getro /dev/dst0"

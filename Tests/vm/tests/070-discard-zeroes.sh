@@ -12,7 +12,7 @@ sparse_setup 256
 load_dst
 start_dstd server
 export_dev "$SPARSE"
-add_node >/dev/null
+add_device >/dev/null
 
 say "the client is offered discard and write-zeroes"
 for q in discard_max_bytes discard_granularity write_zeroes_max_bytes; do

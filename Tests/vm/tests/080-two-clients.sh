@@ -6,15 +6,12 @@
 # vm-timeout: 300
 . "$(dirname "$0")/../lib.sh"
 
-setup_net
-brd_setup 64 1
-load_dst
-start_dstd server
+setup_server 64
 export_dev /dev/ram0
 
 say "attach twice"
-assert_eq "$(add_node --export ram0)" /dev/dst0 "first device"
-assert_eq "$(add_node --export ram0)" /dev/dst1 "second device"
+assert_eq "$(add_device --export ram0)" /dev/dst0 "first device"
+assert_eq "$(add_device --export ram0)" /dev/dst1 "second device"
 assert_eq "$(sysfs_attr dst0 export)" ram0 "dst0 export"
 assert_eq "$(sysfs_attr dst1 export)" ram0 "dst1 export"
 assert_eq "$(sysfs_attr dst0 uuid)" "$(sysfs_attr dst1 uuid)" "same uuid"
@@ -35,7 +32,7 @@ run cmp "$WORK/b" "$WORK/b0"
 say "both agree with the backing device"
 run dd if=/dev/ram0 of="$WORK/ra" bs=1M skip=2 count=4 iflag=direct status=none
 run cmp "$WORK/a" "$WORK/ra"
-cl dstctl remove-node dst0
+cl dstctl remove-device dst0
 assert_eq "$(sysfs_attr dst1 state)" connected "dst1 after dst0 is removed"
 run dd if=/dev/dst1 of="$WORK/a2" bs=1M skip=2 count=4 iflag=direct status=none
 run cmp "$WORK/a" "$WORK/a2"

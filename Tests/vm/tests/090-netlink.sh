@@ -11,17 +11,14 @@
 # setpriv: nobody, no groups, no capabilities at all.
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all)
 
-setup_net
-brd_setup 16 1
-load_dst
-start_dstd server
+setup_server 16
 export_dev /dev/ram0 >/dev/null
-add_node >/dev/null
+add_device >/dev/null
 
 say "dstctl as nobody"
 expect_fail_with --status 1 "dstctl: permission denied: this needs CAP_SYS_ADMIN" \
-	ip netns exec client "${NOBODY[@]}" "$DSTCTL" remove-node dst0
-[[ -e /sys/block/dst0 ]] || fail "dst0 is gone after a refused remove-node"
+	ip netns exec client "${NOBODY[@]}" "$DSTCTL" remove-device dst0
+[[ -e /sys/block/dst0 ]] || fail "dst0 is gone after a refused remove-device"
 # Reading is not privileged.
 run ip netns exec client "${NOBODY[@]}" "$DSTCTL" status >/dev/null
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only OR MIT
 #
 # A connection killed under the device (ss -K, from either end) is replaced:
-# the dstd that add-node started in the client netns dials again and hands
+# the dstd that add-device started in the client netns dials again and hands
 # the new socket over; a write waiting for its reply when the connection
 # dies is sent again on the new one, and nothing is lost.
 # vm-timeout: 300
@@ -16,8 +16,8 @@ slow_setup slow 300 /dev/ram0
 load_dst
 start_dstd server
 export_dev /dev/mapper/slow >/dev/null
-add_node >/dev/null
-dstd_ready client || fail "add-node did not start dstd in the client netns"
+add_device >/dev/null
+dstd_ready client || fail "add-device did not start dstd in the client netns"
 echo "ok: dstd runs in the client netns"
 
 # connected_again N: the device is connected on its N-th connection.

@@ -13,12 +13,9 @@
 # vm-timeout: 300
 . "$(dirname "$0")/../lib.sh"
 
-setup_net
-brd_setup 64 1
-load_dst
-start_dstd server
+setup_server 64
 export_dev /dev/ram0 >/dev/null
-add_node --ping-interval 1 --reconnect-delay 0.2 --reconnect-delay-max 1 >/dev/null
+add_device --ping-interval 1 "${FAST_RECONNECT[@]}" >/dev/null
 show_dev dst0
 
 fault_fio_job >"$WORK/flap.fio"

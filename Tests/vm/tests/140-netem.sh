@@ -14,12 +14,9 @@
 
 NETEM=(delay 200ms 20ms loss 5% duplicate 5% reorder 25% 50%)
 
-setup_net
-brd_setup 64 1
-load_dst
-start_dstd server
+setup_server 64
 export_dev /dev/ram0 >/dev/null
-add_node --csum crc32c >/dev/null
+add_device --csum crc32c >/dev/null
 
 say "netem on both ends: ${NETEM[*]}"
 run modprobe sch_netem
@@ -27,23 +24,7 @@ sv tc qdisc add dev veth-s root netem "${NETEM[@]}"
 cl tc qdisc add dev veth-c root netem "${NETEM[@]}"
 cl ping -c 3 -i 0.3 "$SERVER_IP" || true
 
-{
-	fio_job /dev/dst0
-	cat <<'FIO'
-
-[randwrite]
-rw=randwrite
-bsrange=4k-64k
-size=384k
-
-[randrw]
-rw=randrw
-rwmixread=50
-bs=16k
-offset=4m
-size=256k
-FIO
-} >"$WORK/netem.fio"
+fio_jobs /dev/dst0 randwrite:randwrite:4k-64k:384k randrw:randrw:16k:256k:4m >"$WORK/netem.fio"
 
 say "fio write+verify across netem"
 start=$(now)

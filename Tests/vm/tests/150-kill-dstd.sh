@@ -17,13 +17,10 @@
 # vm-timeout: 300
 . "$(dirname "$0")/../lib.sh"
 
-setup_net
-brd_setup 64 1
-load_dst
-start_dstd server
+setup_server 64
 export_dev /dev/ram0 >/dev/null
-add_node --ping-interval 1 --reconnect-delay 0.2 --reconnect-delay-max 1 >/dev/null
-dstd_ready client || fail "add-node did not start dstd in the client netns"
+add_device --ping-interval 1 "${FAST_RECONNECT[@]}" >/dev/null
+dstd_ready client || fail "add-device did not start dstd in the client netns"
 show_dev dst0
 
 # kill9_io_goes_on NS: kill -9 the dstd in netns NS; writes keep completing

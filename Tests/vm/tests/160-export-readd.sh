@@ -21,12 +21,9 @@
 UUID=6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab
 WRONG_UUID=0badc0de-0000-4000-8000-000000000bad
 
-setup_net
-brd_setup 64 2
-load_dst
-start_dstd server
+setup_server 64 2
 export_uuid /dev/ram0 disk "$UUID"
-add_node --io-timeout 120 --ping-interval 1 --reconnect-delay 0.2 --reconnect-delay-max 1 >/dev/null
+add_device --io-timeout 120 --ping-interval 1 "${FAST_RECONNECT[@]}" >/dev/null
 assert_eq "$(sysfs_attr dst0 uuid)" "$UUID" "sysfs uuid"
 size=$(dev_size /dev/dst0)
 show_dev dst0

@@ -9,36 +9,23 @@
 # - when the server comes back, dstd reconnects the failed device: it is
 #   connected again, new I/O (fio write+verify) succeeds, and data written
 #   before the outage reads back byte for byte;
-# - with --io-timeout -1 (set-node), a write on a dead link blocks (D state)
-#   past the old timeout, `dstctl remove-node dst0` succeeds anyway, the
+# - with --io-timeout -1 (set-device), a write on a dead link blocks (D state)
+#   past the old timeout, `dstctl remove-device dst0` succeeds anyway, the
 #   writer gets an error and exits, the device is gone and rmmod is clean.
 # vm-timeout: 300
 . "$(dirname "$0")/../lib.sh"
 
 TIMEOUT=10
 
-setup_net
-brd_setup 64 1
-load_dst
-start_dstd server
+setup_server 64
 export_dev /dev/ram0 >/dev/null
-add_node --io-timeout "$TIMEOUT" --ping-interval 1 --reconnect-delay 0.2 --reconnect-delay-max 1 >/dev/null
+add_device --io-timeout "$TIMEOUT" --ping-interval 1 "${FAST_RECONNECT[@]}" >/dev/null
 assert_eq "$(sysfs_attr dst0 io_timeout)" "$TIMEOUT" "sysfs io_timeout"
 
 say "before the outage: a pattern, and fio write+verify"
 random_file "$WORK/src" 4096
 run dd if="$WORK/src" of=/dev/dst0 bs=1M oflag=direct status=none
-{
-	fio_job /dev/dst0
-	cat <<'FIO'
-
-[randwrite]
-rw=randwrite
-bsrange=4k-64k
-offset=16m
-size=4m
-FIO
-} >"$WORK/away.fio"
+fio_jobs /dev/dst0 randwrite:randwrite:4k-64k:4m:16m >"$WORK/away.fio"
 fio_verify "$WORK/away.fio"
 show_dev dst0
 
@@ -86,8 +73,8 @@ run cmp "$WORK/src" "$WORK/back"
 fio_verify "$WORK/away.fio"
 assert_eq "$(sysfs_attr dst0 state)" connected "sysfs state"
 
-say "io-timeout -1: a write on a dead link blocks; remove-node ends it"
-cl dstctl set-node dst0 --io-timeout -1
+say "io-timeout -1: a write on a dead link blocks; remove-device ends it"
+cl dstctl set-device dst0 --io-timeout -1
 assert_eq "$(sysfs_attr dst0 io_timeout)" -1 "sysfs io_timeout"
 to0=$(sysfs_attr dst0 timeouts)
 link_down
@@ -104,11 +91,11 @@ assert_eq "$(proc_state "$writer")" D "dd state after $(since "$t0")s"
 show_dev dst0
 assert_eq "$(sysfs_attr dst0 timeouts)" "$to0" "sysfs timeouts (nothing times out with io-timeout -1)"
 t1=$(now)
-cl dstctl remove-node dst0
+cl dstctl remove-device dst0
 wait_until 20 eval "! running $writer"
 rc=0
 wait "$writer" || rc=$?
-echo "dd exit $rc, $(since "$t1")s after remove-node: $(cat "$WORK/dd.err")"
+echo "dd exit $rc, $(since "$t1")s after remove-device: $(cat "$WORK/dd.err")"
 ((rc != 0)) || fail "the blocked write succeeded"
 [[ ! -e /sys/block/dst0 ]] || fail "/sys/block/dst0 is still there"
 [[ ! -e /dev/dst0 ]] || fail "/dev/dst0 is still there"

@@ -42,7 +42,7 @@ ip netns exec server python3 "$REPO/Tests/vm/fake_server.py" --listen "$LISTEN" 
 	--size $((32 << 20)) --uuid "$UUID" --control "$CTL" --log "$FLOG" </dev/null >"$FLOG.out" 2>&1 &
 bg_track $!
 wait_until 20 grep -q "listening on" "$FLOG"
-add_node --csum crc32c --ping-interval 1 --reconnect-delay 0.2 --reconnect-delay-max 1 >/dev/null
+add_device --csum crc32c --ping-interval 1 "${FAST_RECONNECT[@]}" >/dev/null
 assert_eq "$(sysfs_attr dst0 uuid)" "$UUID" "sysfs uuid"
 assert_eq "$(sysfs_attr dst0 export)" fake "sysfs export"
 start_monitor "$WORK/monitor.json"
@@ -160,17 +160,7 @@ assert_contains "$(sysfs_attr dst0 last_error)" "no reply from the server for" "
 check_pattern
 
 say "fio write+verify against the fake server"
-{
-	fio_job /dev/dst0
-	cat <<'FIO'
-
-[randwrite]
-rw=randwrite
-bsrange=4k-64k
-offset=4m
-size=2m
-FIO
-} >"$WORK/fake.fio"
+fio_jobs /dev/dst0 randwrite:randwrite:4k-64k:2m:4m >"$WORK/fake.fio"
 fio_verify "$WORK/fake.fio"
 
 show_dev dst0

@@ -24,7 +24,7 @@ slow_setup slow 50 /dev/ram0
 load_dst
 start_dstd server
 export_dev /dev/mapper/slow >/dev/null
-add_node --connections 4 --reconnect-delay 0.2 --reconnect-delay-max 1 >/dev/null
+add_device --connections 4 "${FAST_RECONNECT[@]}" >/dev/null
 show_dev dst0
 
 # client_ports: local ports of the device's established client sockets.

@@ -18,12 +18,9 @@
 # Root with every capability but CAP_SYS_ADMIN.
 NO_SYS_ADMIN=(setpriv --bounding-set=-sys_admin --inh-caps=-sys_admin)
 
-setup_net
-brd_setup 16 2
-load_dst
-start_dstd server
+setup_server 16 2
 export_dev /dev/ram0 >/dev/null
-add_node >/dev/null
+add_device >/dev/null
 generation=$(sysfs_attr dst0 generation)
 epoch=$(sysfs_attr dst0 epoch)
 
@@ -74,7 +71,7 @@ for op in "${EXPORT_OPS[@]}"; do
 	expect_errno "EPERM (1)" server "${NO_SYS_ADMIN[@]}" -- $op
 done
 expect_fail_with --status 1 "dstctl: permission denied: this needs CAP_SYS_ADMIN" \
-	ip netns exec client "${NO_SYS_ADMIN[@]}" "$DSTCTL" remove-node dst0
+	ip netns exec client "${NO_SYS_ADMIN[@]}" "$DSTCTL" remove-device dst0
 expect_fail_with --status 1 "dstctl: permission denied: this needs CAP_SYS_ADMIN" \
 	ip netns exec server "${NO_SYS_ADMIN[@]}" "$DSTCTL" unexport ram0
 

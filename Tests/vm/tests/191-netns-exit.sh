@@ -13,12 +13,9 @@
 
 UUID=0b1e2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d
 
-setup_net
-brd_setup 32 1
-load_dst
-start_dstd server
+setup_server 32
 export_uuid /dev/ram0 data "$UUID" >/dev/null
-add_node --io-timeout 60 --reconnect-delay 0.2 --reconnect-delay-max 1 >/dev/null
+add_device --io-timeout 60 "${FAST_RECONNECT[@]}" >/dev/null
 
 say "data before"
 random_file "$WORK/before" 4096
@@ -26,15 +23,7 @@ run dd if="$WORK/before" of=/dev/dst0 bs=1M oflag=direct status=none
 
 say "delete the server's namespace, the client connected and writing"
 random_file "$WORK/during" 4096
-fio_job /dev/dst0 >"$WORK/during.fio"
-cat >>"$WORK/during.fio" <<'FIO'
-
-[write]
-rw=randwrite
-bs=64k
-offset=8m
-size=8m
-FIO
+fio_jobs /dev/dst0 write:randwrite:64k:8m:8m >"$WORK/during.fio"
 fio_bg "$WORK/during.fio"
 sleep 2
 for pid in $(pids_in server dstd); do

@@ -28,8 +28,8 @@ linear_setup hang /dev/ram0 "$(blockdev --getsz /dev/ram0)"
 start_dstd server
 sv dstctl export /dev/mapper/hang --name hang --listen "$LISTEN" >/dev/null
 sv dstctl export /dev/ram1 --name other --listen "$LISTEN" >/dev/null
-add_node --export hang --io-timeout "$TIMEOUT" --connections 4 >/dev/null
-add_node --export other >/dev/null
+add_device --export hang --io-timeout "$TIMEOUT" --connections 4 >/dev/null
+add_device --export other >/dev/null
 
 # check_log LOG WHAT: every operation in LOG took at most TIMEOUT + MARGIN
 # seconds, and at least one failed with EIO; prints a summary.

@@ -59,13 +59,6 @@ echo "MemAvailable dropped by $drop bytes; bound $bound"
 ((drop <= bound)) || fail "the server lost $drop bytes of memory to one peer, over $bound"
 
 say "a legitimate client attaches and its data verifies"
-add_node >/dev/null
-fio_job /dev/dst0 >"$WORK/legit.fio"
-cat >>"$WORK/legit.fio" <<'FIO'
-
-[verify]
-rw=randwrite
-bs=64k
-size=4m
-FIO
+add_device >/dev/null
+fio_jobs /dev/dst0 verify:randwrite:64k:4m >"$WORK/legit.fio"
 fio_verify "$WORK/legit.fio"

@@ -16,12 +16,9 @@
 # vm-timeout: 300
 . "$(dirname "$0")/../lib.sh"
 
-setup_net
-brd_setup 16 2
-load_dst
-start_dstd server
+setup_server 16 2
 export_dev /dev/ram0 >/dev/null
-add_node --connections 2 --io-timeout 5 >/dev/null
+add_device --connections 2 --io-timeout 5 >/dev/null
 
 nlraw() {
 	local out

@@ -20,10 +20,7 @@
 # vm-timeout: 300
 . "$(dirname "$0")/../lib.sh"
 
-setup_net
-brd_setup 32 3
-load_dst
-start_dstd server
+setup_server 32 3
 
 # tmpfs_on DIR SIZE: a tmpfs of SIZE on DIR.
 tmpfs_on() {
@@ -48,11 +45,11 @@ sv dstctl export "$WORK/small/disk.img" --name small --listen "$LISTEN" >/dev/nu
 sv dstctl export "$WORK/tmpfs/disk.img" --name tmpfs --listen "$LISTEN" >/dev/null
 sv dstctl export /dev/ram1 --name bdev --listen "$LISTEN" >/dev/null
 sv dstctl export "$WORK/frozen/disk.img" --name frozen --listen "$LISTEN" >/dev/null
-full=$(add_node --export full)
-small=$(add_node --export small)
-tmpfs=$(add_node --export tmpfs)
-bdev=$(add_node --export bdev)
-frozen=$(add_node --export frozen)
+full=$(add_device --export full)
+small=$(add_device --export small)
+tmpfs=$(add_device --export tmpfs)
+bdev=$(add_device --export bdev)
+frozen=$(add_device --export frozen)
 
 # fill DEV: writing 64 MiB to DEV, whose backing file system has 32, fails with ENOSPC.
 fill() {

@@ -6,13 +6,10 @@
 # vm-timeout: 300
 . "$(dirname "$0")/../lib.sh"
 
-setup_net
-brd_setup 32 1
-load_dst
-start_dstd server
+setup_server 32
 export_dev /dev/ram0 >/dev/null
-add_node >/dev/null
-add_node >/dev/null
+add_device >/dev/null
+add_device >/dev/null
 random_file "$WORK/a" 1024
 run dd if="$WORK/a" of=/dev/dst1 bs=64K oflag=direct status=none
 say "kernel threads and daemons while running"
@@ -22,8 +19,8 @@ for ns in server client; do
 done
 
 say "remove the nodes"
-cl dstctl remove-node dst0
-cl dstctl remove-node /dev/dst1
+cl dstctl remove-device dst0
+cl dstctl remove-device /dev/dst1
 assert_eq "$(ls /sys/block | grep -c '^dst' || true)" 0 "dst block devices"
 assert_eq "$(cl dstctl status --json | json_get 'len(j["devices"])')" 0 "devices in status"
 assert_eq "$(sv dstctl status --json | json_get 'j["exports"][0]["clients"]')" 0 "export clients"

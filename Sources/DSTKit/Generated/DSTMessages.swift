@@ -1,0 +1,749 @@
+// Do not edit directly, auto-generated from Documentation/spec/dst.yaml by Tools/nlgen
+
+/// dev-add request: Create /dev/dstN over a connected, handshaken socket.
+public struct DSTDevAddRequest: Equatable, Sendable {
+    /// File descriptor of a connected TCP socket in the caller.
+    public var sockFd: UInt32?
+    /// Size in bytes.
+    public var size: UInt64?
+    /// Logical block size in bytes, a power of two.
+    public var logicalBs: UInt32?
+    /// Physical block size in bytes, a power of two.
+    public var physicalBs: UInt32?
+    /// Largest data transfer of one frame in bytes.
+    public var maxXfer: UInt32?
+    /// Export features.
+    public var features: UInt32?
+    /// Checksum in use.
+    public var csum: UInt32?
+    /// Export UUID, 16 bytes.
+    public var uuid: [UInt8]?
+    /// Name of an export.
+    public var exportName: String?
+    /// Server address as the user gave it, for display.
+    public var remote: String?
+    /// Index N of /dev/dstN.
+    public var devIndex: UInt32?
+    /// Session id of a client device (client-hello session), 16 bytes; required by dev-add, never
+    /// all zeroes. dev-get shows it only to callers with CAP_SYS_ADMIN.
+    public var session: [UInt8]?
+    /// Connection generation (client-hello generation). dev-get shows it only to callers with
+    /// CAP_SYS_ADMIN.
+    public var generation: UInt32?
+    /// Milliseconds one I/O may take from its submission, whatever holds it up, before it fails
+    /// with EIO; a device without a connection for that long fails; timeout-forever: never.
+    public var ioTimeout: UInt32?
+    /// Milliseconds of silence on a connection before the client sends a PING; 0 turns pings off. A
+    /// connection with requests or a PING outstanding that hears nothing for three intervals (at
+    /// most the io-timeout) is dropped.
+    public var pingInterval: UInt32?
+    /// Milliseconds dstd waits before its first reconnect attempt.
+    public var reconnectDelay: UInt32?
+    /// Largest delay between reconnect attempts, in milliseconds.
+    public var reconnectDelayMax: UInt32?
+    /// Milliseconds after the connection was lost that dstd stops reconnecting; timeout-forever:
+    /// never.
+    public var reconnectGiveUp: UInt32?
+    /// Connections a device is meant to have: dstctl add-device opens them, dstd opens them all
+    /// again (one new generation) when one is lost.
+    public var connCount: UInt32?
+
+    public init(
+        sockFd: UInt32? = nil,
+        size: UInt64? = nil,
+        logicalBs: UInt32? = nil,
+        physicalBs: UInt32? = nil,
+        maxXfer: UInt32? = nil,
+        features: UInt32? = nil,
+        csum: UInt32? = nil,
+        uuid: [UInt8]? = nil,
+        exportName: String? = nil,
+        remote: String? = nil,
+        devIndex: UInt32? = nil,
+        session: [UInt8]? = nil,
+        generation: UInt32? = nil,
+        ioTimeout: UInt32? = nil,
+        pingInterval: UInt32? = nil,
+        reconnectDelay: UInt32? = nil,
+        reconnectDelayMax: UInt32? = nil,
+        reconnectGiveUp: UInt32? = nil,
+        connCount: UInt32? = nil
+    ) {
+        self.sockFd = sockFd
+        self.size = size
+        self.logicalBs = logicalBs
+        self.physicalBs = physicalBs
+        self.maxXfer = maxXfer
+        self.features = features
+        self.csum = csum
+        self.uuid = uuid
+        self.exportName = exportName
+        self.remote = remote
+        self.devIndex = devIndex
+        self.session = session
+        self.generation = generation
+        self.ioTimeout = ioTimeout
+        self.pingInterval = pingInterval
+        self.reconnectDelay = reconnectDelay
+        self.reconnectDelayMax = reconnectDelayMax
+        self.reconnectGiveUp = reconnectGiveUp
+        self.connCount = connCount
+    }
+
+    /// The attributes that are set, in the spec's order.
+    public var attributes: [(DSTAttr, NLValue)] {
+        var out: [(DSTAttr, NLValue)] = []
+        if let sockFd { out.append((.sockFd, .u32(sockFd))) }
+        if let size { out.append((.size, .u64(size))) }
+        if let logicalBs { out.append((.logicalBs, .u32(logicalBs))) }
+        if let physicalBs { out.append((.physicalBs, .u32(physicalBs))) }
+        if let maxXfer { out.append((.maxXfer, .u32(maxXfer))) }
+        if let features { out.append((.features, .u32(features))) }
+        if let csum { out.append((.csum, .u32(csum))) }
+        if let uuid { out.append((.uuid, .binary(uuid))) }
+        if let exportName { out.append((.exportName, .string(exportName))) }
+        if let remote { out.append((.remote, .string(remote))) }
+        if let devIndex { out.append((.devIndex, .u32(devIndex))) }
+        if let session { out.append((.session, .binary(session))) }
+        if let generation { out.append((.generation, .u32(generation))) }
+        if let ioTimeout { out.append((.ioTimeout, .u32(ioTimeout))) }
+        if let pingInterval { out.append((.pingInterval, .u32(pingInterval))) }
+        if let reconnectDelay { out.append((.reconnectDelay, .u32(reconnectDelay))) }
+        if let reconnectDelayMax { out.append((.reconnectDelayMax, .u32(reconnectDelayMax))) }
+        if let reconnectGiveUp { out.append((.reconnectGiveUp, .u32(reconnectGiveUp))) }
+        if let connCount { out.append((.connCount, .u32(connCount))) }
+        return out
+    }
+}
+
+/// dev-add reply: Create /dev/dstN over a connected, handshaken socket.
+public struct DSTDevAddReply: Equatable, Sendable {
+    /// Index N of /dev/dstN.
+    public var devIndex: UInt32?
+
+    public init(
+        devIndex: UInt32? = nil
+    ) {
+        self.devIndex = devIndex
+    }
+
+    /// Decodes what `message` carries; absent attributes stay nil.
+    public init(message m: NLMessage) {
+        devIndex = m.u32(.devIndex)
+    }
+}
+
+/// dev-del request: Remove a device in any state; its queued and new I/O fails with EIO. Refused
+/// while mounted or claimed, unless force is given.
+public struct DSTDevDelRequest: Equatable, Sendable {
+    /// Index N of /dev/dstN.
+    public var devIndex: UInt32?
+    /// dev-del also removes a mounted or claimed device.
+    public var force: Bool
+
+    public init(
+        devIndex: UInt32? = nil,
+        force: Bool = false
+    ) {
+        self.devIndex = devIndex
+        self.force = force
+    }
+
+    /// The attributes that are set, in the spec's order.
+    public var attributes: [(DSTAttr, NLValue)] {
+        var out: [(DSTAttr, NLValue)] = []
+        if let devIndex { out.append((.devIndex, .u32(devIndex))) }
+        if force { out.append((.force, .flag)) }
+        return out
+    }
+}
+
+/// dev-get request: Get one device, or dump all devices.
+public struct DSTDevGetRequest: Equatable, Sendable {
+    /// Index N of /dev/dstN.
+    public var devIndex: UInt32?
+
+    public init(
+        devIndex: UInt32? = nil
+    ) {
+        self.devIndex = devIndex
+    }
+
+    /// The attributes that are set, in the spec's order.
+    public var attributes: [(DSTAttr, NLValue)] {
+        var out: [(DSTAttr, NLValue)] = []
+        if let devIndex { out.append((.devIndex, .u32(devIndex))) }
+        return out
+    }
+}
+
+/// dev-get reply: Get one device, or dump all devices.
+public struct DSTDevGetReply: Equatable, Sendable {
+    /// Index N of /dev/dstN.
+    public var devIndex: UInt32?
+    /// Device state.
+    public var state: UInt32?
+    /// Size in bytes.
+    public var size: UInt64?
+    /// Logical block size in bytes, a power of two.
+    public var logicalBs: UInt32?
+    /// Physical block size in bytes, a power of two.
+    public var physicalBs: UInt32?
+    /// Largest data transfer of one frame in bytes.
+    public var maxXfer: UInt32?
+    /// Export features.
+    public var features: UInt32?
+    /// Checksum in use.
+    public var csum: UInt32?
+    /// Export UUID, 16 bytes.
+    public var uuid: [UInt8]?
+    /// Name of an export.
+    public var exportName: String?
+    /// Server address as the user gave it, for display.
+    public var remote: String?
+    /// Live connections of a device.
+    public var connections: UInt32?
+    /// Transactions of a device not yet completed.
+    public var inflight: UInt32?
+    /// Why the device last left the connected state.
+    public var lastError: String?
+    /// Session id of a client device (client-hello session), 16 bytes; required by dev-add, never
+    /// all zeroes. dev-get shows it only to callers with CAP_SYS_ADMIN.
+    public var session: [UInt8]?
+    /// Connection generation (client-hello generation). dev-get shows it only to callers with
+    /// CAP_SYS_ADMIN.
+    public var generation: UInt32?
+    /// Milliseconds one I/O may take from its submission, whatever holds it up, before it fails
+    /// with EIO; a device without a connection for that long fails; timeout-forever: never.
+    public var ioTimeout: UInt32?
+    /// Milliseconds of silence on a connection before the client sends a PING; 0 turns pings off. A
+    /// connection with requests or a PING outstanding that hears nothing for three intervals (at
+    /// most the io-timeout) is dropped.
+    public var pingInterval: UInt32?
+    /// Milliseconds dstd waits before its first reconnect attempt.
+    public var reconnectDelay: UInt32?
+    /// Largest delay between reconnect attempts, in milliseconds.
+    public var reconnectDelayMax: UInt32?
+    /// Milliseconds after the connection was lost that dstd stops reconnecting; timeout-forever:
+    /// never.
+    public var reconnectGiveUp: UInt32?
+    /// Milliseconds since the device lost its last connection; 0 while connected.
+    public var downTime: UInt64?
+    /// Connections a device is meant to have: dstctl add-device opens them, dstd opens them all
+    /// again (one new generation) when one is lost.
+    public var connCount: UInt32?
+    /// Last connection epoch handed out (the high half of its tags).
+    public var epoch: UInt32?
+    /// READs completed without error.
+    public var statReads: UInt64?
+    /// WRITEs completed without error.
+    public var statWrites: UInt64?
+    /// FLUSHes completed without error.
+    public var statFlushes: UInt64?
+    /// DISCARDs completed without error.
+    public var statDiscards: UInt64?
+    /// WRITE_ZEROES completed without error.
+    public var statWriteZeroes: UInt64?
+    /// Bytes of those READs.
+    public var statReadBytes: UInt64?
+    /// Bytes of those WRITEs.
+    public var statWriteBytes: UInt64?
+    /// I/Os completed with an error.
+    public var statErrors: UInt64?
+    /// Replies whose header or data checksum did not match.
+    public var statCsumErrors: UInt64?
+    /// Malformed or unexpected replies (each dropped its connection).
+    public var statProtocolErrors: UInt64?
+    /// Connection generations handed in after the first.
+    public var statReconnects: UInt64?
+    /// I/Os put on a wire again.
+    public var statResends: UInt64?
+    /// I/Os that reached the I/O timeout.
+    public var statTimeouts: UInt64?
+
+    public init(
+        devIndex: UInt32? = nil,
+        state: UInt32? = nil,
+        size: UInt64? = nil,
+        logicalBs: UInt32? = nil,
+        physicalBs: UInt32? = nil,
+        maxXfer: UInt32? = nil,
+        features: UInt32? = nil,
+        csum: UInt32? = nil,
+        uuid: [UInt8]? = nil,
+        exportName: String? = nil,
+        remote: String? = nil,
+        connections: UInt32? = nil,
+        inflight: UInt32? = nil,
+        lastError: String? = nil,
+        session: [UInt8]? = nil,
+        generation: UInt32? = nil,
+        ioTimeout: UInt32? = nil,
+        pingInterval: UInt32? = nil,
+        reconnectDelay: UInt32? = nil,
+        reconnectDelayMax: UInt32? = nil,
+        reconnectGiveUp: UInt32? = nil,
+        downTime: UInt64? = nil,
+        connCount: UInt32? = nil,
+        epoch: UInt32? = nil,
+        statReads: UInt64? = nil,
+        statWrites: UInt64? = nil,
+        statFlushes: UInt64? = nil,
+        statDiscards: UInt64? = nil,
+        statWriteZeroes: UInt64? = nil,
+        statReadBytes: UInt64? = nil,
+        statWriteBytes: UInt64? = nil,
+        statErrors: UInt64? = nil,
+        statCsumErrors: UInt64? = nil,
+        statProtocolErrors: UInt64? = nil,
+        statReconnects: UInt64? = nil,
+        statResends: UInt64? = nil,
+        statTimeouts: UInt64? = nil
+    ) {
+        self.devIndex = devIndex
+        self.state = state
+        self.size = size
+        self.logicalBs = logicalBs
+        self.physicalBs = physicalBs
+        self.maxXfer = maxXfer
+        self.features = features
+        self.csum = csum
+        self.uuid = uuid
+        self.exportName = exportName
+        self.remote = remote
+        self.connections = connections
+        self.inflight = inflight
+        self.lastError = lastError
+        self.session = session
+        self.generation = generation
+        self.ioTimeout = ioTimeout
+        self.pingInterval = pingInterval
+        self.reconnectDelay = reconnectDelay
+        self.reconnectDelayMax = reconnectDelayMax
+        self.reconnectGiveUp = reconnectGiveUp
+        self.downTime = downTime
+        self.connCount = connCount
+        self.epoch = epoch
+        self.statReads = statReads
+        self.statWrites = statWrites
+        self.statFlushes = statFlushes
+        self.statDiscards = statDiscards
+        self.statWriteZeroes = statWriteZeroes
+        self.statReadBytes = statReadBytes
+        self.statWriteBytes = statWriteBytes
+        self.statErrors = statErrors
+        self.statCsumErrors = statCsumErrors
+        self.statProtocolErrors = statProtocolErrors
+        self.statReconnects = statReconnects
+        self.statResends = statResends
+        self.statTimeouts = statTimeouts
+    }
+
+    /// Decodes what `message` carries; absent attributes stay nil.
+    public init(message m: NLMessage) {
+        devIndex = m.u32(.devIndex)
+        state = m.u32(.state)
+        size = m.u64(.size)
+        logicalBs = m.u32(.logicalBs)
+        physicalBs = m.u32(.physicalBs)
+        maxXfer = m.u32(.maxXfer)
+        features = m.u32(.features)
+        csum = m.u32(.csum)
+        uuid = m.binary(.uuid)
+        exportName = m.string(.exportName)
+        remote = m.string(.remote)
+        connections = m.u32(.connections)
+        inflight = m.u32(.inflight)
+        lastError = m.string(.lastError)
+        session = m.binary(.session)
+        generation = m.u32(.generation)
+        ioTimeout = m.u32(.ioTimeout)
+        pingInterval = m.u32(.pingInterval)
+        reconnectDelay = m.u32(.reconnectDelay)
+        reconnectDelayMax = m.u32(.reconnectDelayMax)
+        reconnectGiveUp = m.u32(.reconnectGiveUp)
+        downTime = m.u64(.downTime)
+        connCount = m.u32(.connCount)
+        epoch = m.u32(.epoch)
+        statReads = m.u64(.statReads)
+        statWrites = m.u64(.statWrites)
+        statFlushes = m.u64(.statFlushes)
+        statDiscards = m.u64(.statDiscards)
+        statWriteZeroes = m.u64(.statWriteZeroes)
+        statReadBytes = m.u64(.statReadBytes)
+        statWriteBytes = m.u64(.statWriteBytes)
+        statErrors = m.u64(.statErrors)
+        statCsumErrors = m.u64(.statCsumErrors)
+        statProtocolErrors = m.u64(.statProtocolErrors)
+        statReconnects = m.u64(.statReconnects)
+        statResends = m.u64(.statResends)
+        statTimeouts = m.u64(.statTimeouts)
+    }
+}
+
+/// dev-connect request: Hand a connected, handshaken socket to an existing device. A newer
+/// generation than the device's replaces every older connection; an older one is refused.
+public struct DSTDevConnectRequest: Equatable, Sendable {
+    /// Index N of /dev/dstN.
+    public var devIndex: UInt32?
+    /// File descriptor of a connected TCP socket in the caller.
+    public var sockFd: UInt32?
+    /// Connection generation (client-hello generation). dev-get shows it only to callers with
+    /// CAP_SYS_ADMIN.
+    public var generation: UInt32?
+
+    public init(
+        devIndex: UInt32? = nil,
+        sockFd: UInt32? = nil,
+        generation: UInt32? = nil
+    ) {
+        self.devIndex = devIndex
+        self.sockFd = sockFd
+        self.generation = generation
+    }
+
+    /// The attributes that are set, in the spec's order.
+    public var attributes: [(DSTAttr, NLValue)] {
+        var out: [(DSTAttr, NLValue)] = []
+        if let devIndex { out.append((.devIndex, .u32(devIndex))) }
+        if let sockFd { out.append((.sockFd, .u32(sockFd))) }
+        if let generation { out.append((.generation, .u32(generation))) }
+        return out
+    }
+}
+
+/// export-add request: Export a block device or file, opened by the caller.
+public struct DSTExportAddRequest: Equatable, Sendable {
+    /// Name of an export.
+    public var exportName: String?
+    /// File descriptor of the export's backing block device or file.
+    public var backingFd: UInt32?
+    /// Path of the backing store, for display.
+    public var backingPath: String?
+    /// The export refuses writes.
+    public var readOnly: Bool
+    /// Address dstd listens on for this export, as ADDR:PORT.
+    public var listen: String?
+    /// Export UUID, 16 bytes.
+    public var uuid: [UInt8]?
+
+    public init(
+        exportName: String? = nil,
+        backingFd: UInt32? = nil,
+        backingPath: String? = nil,
+        readOnly: Bool = false,
+        listen: String? = nil,
+        uuid: [UInt8]? = nil
+    ) {
+        self.exportName = exportName
+        self.backingFd = backingFd
+        self.backingPath = backingPath
+        self.readOnly = readOnly
+        self.listen = listen
+        self.uuid = uuid
+    }
+
+    /// The attributes that are set, in the spec's order.
+    public var attributes: [(DSTAttr, NLValue)] {
+        var out: [(DSTAttr, NLValue)] = []
+        if let exportName { out.append((.exportName, .string(exportName))) }
+        if let backingFd { out.append((.backingFd, .u32(backingFd))) }
+        if let backingPath { out.append((.backingPath, .string(backingPath))) }
+        if readOnly { out.append((.readOnly, .flag)) }
+        if let listen { out.append((.listen, .string(listen))) }
+        if let uuid { out.append((.uuid, .binary(uuid))) }
+        return out
+    }
+}
+
+/// export-del request: Remove an export; its clients are disconnected.
+public struct DSTExportDelRequest: Equatable, Sendable {
+    /// Name of an export.
+    public var exportName: String?
+
+    public init(
+        exportName: String? = nil
+    ) {
+        self.exportName = exportName
+    }
+
+    /// The attributes that are set, in the spec's order.
+    public var attributes: [(DSTAttr, NLValue)] {
+        var out: [(DSTAttr, NLValue)] = []
+        if let exportName { out.append((.exportName, .string(exportName))) }
+        return out
+    }
+}
+
+/// export-get request: Get one export, or dump the exports of the caller's netns.
+public struct DSTExportGetRequest: Equatable, Sendable {
+    /// Name of an export.
+    public var exportName: String?
+
+    public init(
+        exportName: String? = nil
+    ) {
+        self.exportName = exportName
+    }
+
+    /// The attributes that are set, in the spec's order.
+    public var attributes: [(DSTAttr, NLValue)] {
+        var out: [(DSTAttr, NLValue)] = []
+        if let exportName { out.append((.exportName, .string(exportName))) }
+        return out
+    }
+}
+
+/// export-get reply: Get one export, or dump the exports of the caller's netns.
+public struct DSTExportGetReply: Equatable, Sendable {
+    /// Name of an export.
+    public var exportName: String?
+    /// Size in bytes.
+    public var size: UInt64?
+    /// Logical block size in bytes, a power of two.
+    public var logicalBs: UInt32?
+    /// Physical block size in bytes, a power of two.
+    public var physicalBs: UInt32?
+    /// Largest data transfer of one frame in bytes.
+    public var maxXfer: UInt32?
+    /// Export features.
+    public var features: UInt32?
+    /// Export UUID, 16 bytes.
+    public var uuid: [UInt8]?
+    /// Address dstd listens on for this export, as ADDR:PORT.
+    public var listen: String?
+    /// Path of the backing store, for display.
+    public var backingPath: String?
+    /// Connected clients of an export.
+    public var clients: UInt32?
+    /// State of an export.
+    public var exportState: UInt32?
+    /// Bytes of request data an export's connections hold now: payloads received, read data not yet
+    /// sent, and freed blocks kept for reuse.
+    public var dataBytes: UInt64?
+
+    public init(
+        exportName: String? = nil,
+        size: UInt64? = nil,
+        logicalBs: UInt32? = nil,
+        physicalBs: UInt32? = nil,
+        maxXfer: UInt32? = nil,
+        features: UInt32? = nil,
+        uuid: [UInt8]? = nil,
+        listen: String? = nil,
+        backingPath: String? = nil,
+        clients: UInt32? = nil,
+        exportState: UInt32? = nil,
+        dataBytes: UInt64? = nil
+    ) {
+        self.exportName = exportName
+        self.size = size
+        self.logicalBs = logicalBs
+        self.physicalBs = physicalBs
+        self.maxXfer = maxXfer
+        self.features = features
+        self.uuid = uuid
+        self.listen = listen
+        self.backingPath = backingPath
+        self.clients = clients
+        self.exportState = exportState
+        self.dataBytes = dataBytes
+    }
+
+    /// Decodes what `message` carries; absent attributes stay nil.
+    public init(message m: NLMessage) {
+        exportName = m.string(.exportName)
+        size = m.u64(.size)
+        logicalBs = m.u32(.logicalBs)
+        physicalBs = m.u32(.physicalBs)
+        maxXfer = m.u32(.maxXfer)
+        features = m.u32(.features)
+        uuid = m.binary(.uuid)
+        listen = m.string(.listen)
+        backingPath = m.string(.backingPath)
+        clients = m.u32(.clients)
+        exportState = m.u32(.exportState)
+        dataBytes = m.u64(.dataBytes)
+    }
+}
+
+/// export-connect request: Hand a client socket, handshaken by the caller, to an export.
+public struct DSTExportConnectRequest: Equatable, Sendable {
+    /// Name of an export.
+    public var exportName: String?
+    /// File descriptor of a connected TCP socket in the caller.
+    public var sockFd: UInt32?
+    /// Checksum in use.
+    public var csum: UInt32?
+    /// Session id of a client device (client-hello session), 16 bytes; required by dev-add, never
+    /// all zeroes. dev-get shows it only to callers with CAP_SYS_ADMIN.
+    public var session: [UInt8]?
+    /// Connection generation (client-hello generation). dev-get shows it only to callers with
+    /// CAP_SYS_ADMIN.
+    public var generation: UInt32?
+    /// export-connect only checks that the export would take the connection now (state, limits,
+    /// generation) and adopts nothing.
+    public var check: Bool
+
+    public init(
+        exportName: String? = nil,
+        sockFd: UInt32? = nil,
+        csum: UInt32? = nil,
+        session: [UInt8]? = nil,
+        generation: UInt32? = nil,
+        check: Bool = false
+    ) {
+        self.exportName = exportName
+        self.sockFd = sockFd
+        self.csum = csum
+        self.session = session
+        self.generation = generation
+        self.check = check
+    }
+
+    /// The attributes that are set, in the spec's order.
+    public var attributes: [(DSTAttr, NLValue)] {
+        var out: [(DSTAttr, NLValue)] = []
+        if let exportName { out.append((.exportName, .string(exportName))) }
+        if let sockFd { out.append((.sockFd, .u32(sockFd))) }
+        if let csum { out.append((.csum, .u32(csum))) }
+        if let session { out.append((.session, .binary(session))) }
+        if let generation { out.append((.generation, .u32(generation))) }
+        if check { out.append((.check, .flag)) }
+        return out
+    }
+}
+
+/// dev-change-ntf event: A device was added, changed state or was removed.
+public struct DSTDevChangeNtfEvent: Equatable, Sendable {
+    /// Index N of /dev/dstN.
+    public var devIndex: UInt32?
+    /// Device state.
+    public var state: UInt32?
+    /// Why the device last left the connected state.
+    public var lastError: String?
+    /// Live connections of a device.
+    public var connections: UInt32?
+    /// Connections a device is meant to have: dstctl add-device opens them, dstd opens them all
+    /// again (one new generation) when one is lost.
+    public var connCount: UInt32?
+
+    public init(
+        devIndex: UInt32? = nil,
+        state: UInt32? = nil,
+        lastError: String? = nil,
+        connections: UInt32? = nil,
+        connCount: UInt32? = nil
+    ) {
+        self.devIndex = devIndex
+        self.state = state
+        self.lastError = lastError
+        self.connections = connections
+        self.connCount = connCount
+    }
+
+    /// Decodes what `message` carries; absent attributes stay nil.
+    public init(message m: NLMessage) {
+        devIndex = m.u32(.devIndex)
+        state = m.u32(.state)
+        lastError = m.string(.lastError)
+        connections = m.u32(.connections)
+        connCount = m.u32(.connCount)
+    }
+}
+
+/// export-change-ntf event: An export was added or removed, or a client came, left or was fenced.
+public struct DSTExportChangeNtfEvent: Equatable, Sendable {
+    /// Name of an export.
+    public var exportName: String?
+    /// What an export-change-ntf reports.
+    public var exportEvent: UInt32?
+    /// Connected clients of an export.
+    public var clients: UInt32?
+    /// Address of a client connection, as ADDR:PORT.
+    public var peer: String?
+    /// Why the device last left the connected state.
+    public var lastError: String?
+
+    public init(
+        exportName: String? = nil,
+        exportEvent: UInt32? = nil,
+        clients: UInt32? = nil,
+        peer: String? = nil,
+        lastError: String? = nil
+    ) {
+        self.exportName = exportName
+        self.exportEvent = exportEvent
+        self.clients = clients
+        self.peer = peer
+        self.lastError = lastError
+    }
+
+    /// Decodes what `message` carries; absent attributes stay nil.
+    public init(message m: NLMessage) {
+        exportName = m.string(.exportName)
+        exportEvent = m.u32(.exportEvent)
+        clients = m.u32(.clients)
+        peer = m.string(.peer)
+        lastError = m.string(.lastError)
+    }
+}
+
+/// dev-set request: Change a device's timeouts and reconnect policy, or (dstd) report that it is
+/// reconnecting (state) or why a reconnect failed (last-error).
+public struct DSTDevSetRequest: Equatable, Sendable {
+    /// Index N of /dev/dstN.
+    public var devIndex: UInt32?
+    /// Milliseconds one I/O may take from its submission, whatever holds it up, before it fails
+    /// with EIO; a device without a connection for that long fails; timeout-forever: never.
+    public var ioTimeout: UInt32?
+    /// Milliseconds of silence on a connection before the client sends a PING; 0 turns pings off. A
+    /// connection with requests or a PING outstanding that hears nothing for three intervals (at
+    /// most the io-timeout) is dropped.
+    public var pingInterval: UInt32?
+    /// Milliseconds dstd waits before its first reconnect attempt.
+    public var reconnectDelay: UInt32?
+    /// Largest delay between reconnect attempts, in milliseconds.
+    public var reconnectDelayMax: UInt32?
+    /// Milliseconds after the connection was lost that dstd stops reconnecting; timeout-forever:
+    /// never.
+    public var reconnectGiveUp: UInt32?
+    /// Device state.
+    public var state: UInt32?
+    /// Why the device last left the connected state.
+    public var lastError: String?
+
+    public init(
+        devIndex: UInt32? = nil,
+        ioTimeout: UInt32? = nil,
+        pingInterval: UInt32? = nil,
+        reconnectDelay: UInt32? = nil,
+        reconnectDelayMax: UInt32? = nil,
+        reconnectGiveUp: UInt32? = nil,
+        state: UInt32? = nil,
+        lastError: String? = nil
+    ) {
+        self.devIndex = devIndex
+        self.ioTimeout = ioTimeout
+        self.pingInterval = pingInterval
+        self.reconnectDelay = reconnectDelay
+        self.reconnectDelayMax = reconnectDelayMax
+        self.reconnectGiveUp = reconnectGiveUp
+        self.state = state
+        self.lastError = lastError
+    }
+
+    /// The attributes that are set, in the spec's order.
+    public var attributes: [(DSTAttr, NLValue)] {
+        var out: [(DSTAttr, NLValue)] = []
+        if let devIndex { out.append((.devIndex, .u32(devIndex))) }
+        if let ioTimeout { out.append((.ioTimeout, .u32(ioTimeout))) }
+        if let pingInterval { out.append((.pingInterval, .u32(pingInterval))) }
+        if let reconnectDelay { out.append((.reconnectDelay, .u32(reconnectDelay))) }
+        if let reconnectDelayMax { out.append((.reconnectDelayMax, .u32(reconnectDelayMax))) }
+        if let reconnectGiveUp { out.append((.reconnectGiveUp, .u32(reconnectGiveUp))) }
+        if let state { out.append((.state, .u32(state))) }
+        if let lastError { out.append((.lastError, .string(lastError))) }
+        return out
+    }
+}

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+import ArgumentParser
+import DSTKit
+
+extension Dstctl {
+    struct AddDevice: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add-device",
+            abstract: "Attach a remote export as a local block device /dev/dstN.",
+            discussion: """
+                Connects to the server, performs the handshake and hands the connections
+                to the kernel, which spreads I/O over them. Prints the device path. Starts
+                dstd, which reconnects the device when a connection drops.
+                """,
+            aliases: ["add-node"]
+        )
+
+        @Option(help: ArgumentHelp("Server address, host:port or [IPv6]:port (default port \(DSTWire.defaultPort)).",
+                                   valueName: "addr:port"))
+        var remote: DSTAddress
+
+        @Option(help: ArgumentHelp("Export to attach (default: the only export on the server's address).",
+                                   valueName: "name"))
+        var export: ExportName?
+
+        @Option(help: ArgumentHelp("Device name (default: the first free dstN).", valueName: "dstN"))
+        var name: DeviceName?
+
+        @Option(help: "Checksum over frame headers and data.")
+        var csum: ChecksumChoice = .crc32c
+
+        @Option(help: ArgumentHelp("TCP connections to the server, 1 to \(DSTWire.devConnsMax); I/O is spread over them.",
+                                   valueName: "n"))
+        var connections: UInt32 = 1
+
+        @OptionGroup(title: "Timeouts")
+        var timeouts: PolicyOptions
+
+        func validate() throws {
+            let range = DSTAttach.connectionRange
+            guard range.contains(connections) else {
+                throw ValidationError("--connections must be between \(range.lowerBound) and \(range.upperBound)")
+            }
+        }
+
+        /// The options given, the rest from DSTDevicePolicy.defaults; a
+        /// first delay above the default maximum raises the maximum.
+        var policy: DSTDevicePolicy {
+            var given = timeouts.policy
+            if let first = given.reconnectDelay, given.reconnectDelayMax == nil,
+               let max = DSTDevicePolicy.defaults.reconnectDelayMax, first.value > max.value {
+                given.reconnectDelayMax = first
+            }
+            return given.filled(from: .defaults)
+        }
+
+        func run() throws {
+            // Fails fast when the module is missing, before bothering the server.
+            let netlink = try DSTNetlink()
+            // The device's identity towards servers for its whole life; each
+            // reconnect of dstd's sends the next generation.
+            let attach = DSTAttach(address: remote, exportName: export?.name, csum: csum.checksum, index: name?.index,
+                                   policy: policy, connections: connections, session: try DSTSession.random())
+            let result = try attach.run(netlink: netlink) { try Net.connect(to: $0) }
+            let path = "/dev/dst\(result.index)"
+            if let failure = result.failure {
+                Dstctl.warn(Self.shortWarning(device: "dst\(result.index)", failure: failure, wanted: connections))
+            }
+            if !waitFor(millis: 5000, { isBlockDevice(path) }) {
+                Dstctl.warn("\(path) did not appear within 5 s")
+            }
+            // dstd reconnects the device when a connection drops, and opens
+            // the connections that failed here.
+            do {
+                try Daemon.ensureRunning(after: "attached \(path)")
+            } catch {
+                Dstctl.warn("\(error); the device will not be reconnected")
+            }
+            // The partitions are there when we print the device: the first
+            // open reads the table, here rather than in the kernel's dev-add.
+            _ = openAndClose(path)
+            do {
+                _ = try netlink.device(result.index)
+            } catch DSTError.noSuchDevice {
+                throw DSTError.removedWhileScanning("dst\(result.index)")
+            }
+            Console.writeStdout("\(path)\n")
+        }
+
+        /// "dst0: connection 3 of 4 failed: cannot connect to ...; dstd will
+        /// open all 4 again".
+        static func shortWarning(device: String, failure: DSTAttach.Failure, wanted: UInt32) -> String {
+            "\(device): connection \(failure.number) of \(wanted) failed: \(failure.reason);"
+                + " dstd will open all \(wanted) again"
+        }
+    }
+}

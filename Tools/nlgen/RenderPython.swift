@@ -1,0 +1,94 @@
+// Tests/vm/dst_spec.py: the spec for the VM tests' Python peers and netlink
+// client: every name of the uapi header with its value, attribute types, and
+// the frame layouts as struct.Struct formats.
+
+extension Family {
+    func renderPython() -> String {
+        var out = Lines()
+        out.add("# SPDX-License-Identifier: GPL-2.0-only OR MIT")
+        out.add("# Do not edit directly, auto-generated from \(Generator.specPath) by Tools/nlgen.")
+        out.add("\"\"\"The \(name) netlink family and wire protocol v\(protocolVersion), for the Python")
+        out.add("test peers: CONSTANTS has every name of the uapi header (kmod/gen/\(name).h) with")
+        out.add("its value, ATTR_TYPES each attribute's type, STRUCTS each frame layout.\"\"\"")
+        out.add()
+        out.add("import struct")
+        out.add()
+        out.add("CONSTANTS = {")
+        for (cname, value) in pythonConstants() {
+            out.add("    \(pythonString(cname)): \(value),")
+        }
+        out.add("}")
+        out.add()
+        out.add("# The type of each attribute: u32 u64 string binary flag pad.")
+        out.add("ATTR_TYPES = {")
+        for a in attributeSet.attributes {
+            out.add("    \(pythonString(cName(of: a))): \(pythonString(a.type.rawValue)),")
+        }
+        out.add("}")
+        out.add()
+        out.add("# Frame layouts: a struct.Struct and its member names, in order.")
+        out.add("STRUCTS = {")
+        for s in structures {
+            let names = s.members.map { pythonString(cLower($0.name)) }.joined(separator: ", ")
+            out.add("    \(pythonString(cLower(s.name))): (struct.Struct(\(pythonString(structFormat(s)))), (\(names),)),")
+        }
+        out.add("}")
+        out.add()
+        out.add("# The multicast groups by name.")
+        out.add("GROUPS = (\(groups.map { pythonString($0.name) }.joined(separator: ", ")),)")
+        return out.text
+    }
+
+    private var protocolVersion: Int {
+        constants.first { $0.name == "proto-version" }?.value.value ?? 1
+    }
+
+    /// Every (C name, Python literal) the uapi header defines, in its order.
+    private func pythonConstants() -> [(String, String)] {
+        var out: [(String, String)] = [
+            (cUpper(familyNameSymbol), pythonString(name)),
+            (cUpper(versionSymbol), String(version)),
+        ]
+        for d in definitions {
+            switch d {
+            case let .constant(c):
+                out.append((cName(of: c), c.value.text))
+            case let .enumeration(e):
+                out += e.entries.map { (cName(of: $0, in: e), String(e.userValue($0))) }
+                if e.isFlags {
+                    out.append((cMaskName(of: e), "0x" + String(e.mask, radix: 16)))
+                } else {
+                    out.append((cEnumMaxName(of: e), String(e.highest)))
+                }
+            case let .structure(s):
+                out.append((cSizeName(of: s), String(s.size)))
+            }
+        }
+        out += attributeSet.attributes.map { (cName(of: $0), String($0.number)) }
+        out += operations.map { (cName(of: $0), String($0.number)) }
+        return out
+    }
+
+    /// The struct module's format of a layout: one byte order for the whole.
+    private func structFormat(_ s: Structure) -> String {
+        var order = "="
+        var format = ""
+        for m in s.members {
+            switch m.kind {
+            case let .scalar(width, byteOrder):
+                if width != .u8 {
+                    order = byteOrder == .big ? ">" : byteOrder == .little ? "<" : "="
+                }
+                format += ["B", "H", "", "I", "", "", "", "Q"][width.rawValue - 1]
+            case let .binary(length):
+                format += "\(length)s"
+            }
+        }
+        return order + format
+    }
+}
+
+/// A Python string literal.
+func pythonString(_ text: String) -> String {
+    "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+}
