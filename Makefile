@@ -4,7 +4,7 @@
 #
 #   make demo     set up, build, boot Linux 6.1 in QEMU and walk through DST
 #   make check    set up, build, check generated files, lint kmod/, unit tests (the
-#                 spec against the kernel's YNL schema, Swift), and the VM suite on
+#                 spec against the kernel's YNL schema, Swift, the fuzz target), and the VM suite on
 #                 Linux 6.1 and 6.12 (what CI runs: .ci/run)
 #
 # Pieces: setup, build, generate, check-generated, lint, test-unit, test-vm.
@@ -14,7 +14,7 @@
 SHELL := /bin/bash
 KERNEL ?= all
 TESTS ?=
-VM_TIMEOUT ?= 2100
+VM_TIMEOUT ?= 2700
 # Debian's interpreter, which has the python3-* packages Tools/setup.sh
 # installs (a python3 earlier on PATH may not).
 PYTHON ?= /usr/bin/python3
@@ -48,10 +48,12 @@ check-generated:
 lint:
 	Tools/lint-kmod.sh
 
-# The spec against the kernel's YNL schema (Tests/spec), then the Swift tests.
+# The spec against the kernel's YNL schema (Tests/spec), the Swift tests,
+# and the handshake fuzz target for a bounded number of inputs.
 test-unit:
 	$(PYTHON) -m unittest discover --start-directory Tests/spec --verbose
 	swift test
+	Tools/fuzz.sh 200000
 
 test-vm:
 	Tools/vm/run --kernel $(KERNEL) --timeout $(VM_TIMEOUT) $(TESTS)

@@ -22,7 +22,16 @@ let package = Package(
             providers: [.apt(["libnl-3-dev", "libnl-genl-3-dev"])]
         ),
         .target(name: "CDSTShim", dependencies: ["CLibNL"], path: "Sources/CDSTShim"),
-        .target(name: "DSTKit", dependencies: ["CDSTShim", "CLibNL"]),
+        // GnuTLS: a module map only; the handshake and the kernel TLS
+        // hand-off are C in CDSTTLS.
+        .systemLibrary(
+            name: "CGnuTLS",
+            path: "Sources/CGnuTLS",
+            pkgConfig: "gnutls",
+            providers: [.apt(["libgnutls28-dev"])]
+        ),
+        .target(name: "CDSTTLS", dependencies: ["CGnuTLS"], path: "Sources/CDSTTLS"),
+        .target(name: "DSTKit", dependencies: ["CDSTShim", "CLibNL", "CDSTTLS"]),
         .executableTarget(
             name: "dstctl",
             dependencies: ["DSTKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -32,6 +41,8 @@ let package = Package(
             dependencies: ["DSTKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "dst-nlgen", dependencies: ["Yams"], path: "Tools/nlgen"),
+        // libFuzzer over the handshake codecs; built by Tools/fuzz.sh only.
+        .executableTarget(name: "dst-fuzz", dependencies: ["DSTKit"], path: "Tests/Fuzz/Handshake"),
         .testTarget(name: "DSTKitTests", dependencies: ["DSTKit"]),
         .testTarget(name: "dstctlTests", dependencies: ["DSTKit", "dstctl"]),
         .testTarget(name: "NLGenTests", dependencies: ["dst-nlgen"]),

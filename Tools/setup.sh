@@ -35,7 +35,7 @@ PACKAGES=(
 	build-essential bc kmod sparse pkg-config
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	qemu-system-x86 busybox-static
-	libnl-3-dev libnl-genl-3-dev
+	libnl-3-dev libnl-genl-3-dev libgnutls28-dev gnutls-bin
 	fio iproute2 e2fsprogs xfsprogs util-linux
 	nbd-client nbd-server nvme-cli
 	python3-pip python3-yaml python3-jsonschema

@@ -13,6 +13,13 @@
 #include <net/sock.h>
 #include "compat-gen.h"
 
+/* get_unaligned_*(): <asm/unaligned.h> moved to <linux/unaligned.h> in 6.12. */
+#ifdef COMPAT_LINUX_UNALIGNED_H
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
 /* Queue limits of a client disk, in one kernel-neutral description. */
 struct dst_disk_limits {
 	u32 logical_bs;

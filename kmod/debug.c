@@ -28,6 +28,11 @@ module_param_named(dbg_backing_enomem, dst_dbg_backing_enomem, uint, 0644);
 MODULE_PARM_DESC(dbg_backing_enomem,
 		 "debug: this many of the next backing store completions fail with ENOMEM");
 
+unsigned int dst_dbg_tls_inject;
+module_param_named(dbg_tls_inject, dst_dbg_tls_inject, uint, 0644);
+MODULE_PARM_DESC(dbg_tls_inject,
+		 "debug: an export's next TLS reply batch starts with a fatal alert (1) or a KeyUpdate (2) (once)");
+
 void dst_debug_delay(const unsigned int *ms, const char *where)
 {
 	unsigned int n = READ_ONCE(*ms);

@@ -21,6 +21,7 @@ extern unsigned int dst_dbg_attach_start_ms;
 extern unsigned int dst_dbg_add_notify_ms;
 extern unsigned int dst_dbg_write_hold_ms;
 extern unsigned int dst_dbg_backing_enomem;
+extern unsigned int dst_dbg_tls_inject;
 
 /* Sleep for the milliseconds in @point if set, saying where. */
 void dst_debug_delay(const unsigned int *ms, const char *where);

@@ -45,6 +45,12 @@ struct sk_buff *dst_nl_event_start(u8 cmd, void **hdr)
 	return skb;
 }
 
+int dst_nl_dump_start(struct netlink_callback *cb)
+{
+	cb->min_dump_alloc = DST_NL_MSG_SIZE;
+	return 0;
+}
+
 void dst_nl_event_send(struct net *net, struct sk_buff *skb, void *hdr)
 {
 	genlmsg_end(skb, hdr);

@@ -1,16 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The generic netlink family. Handlers live with what they act on:
- * device handlers in netlink.c, export handlers in export_nl.c; policies and
- * the op table are generated into gen/dst-nl-gen.c.
+ * device handlers in client/netlink.c, export handlers in export/netlink.c;
+ * policies and the op table are generated into gen/dst-nl-gen.c.
  */
 #ifndef DST_NETLINK_H
 #define DST_NETLINK_H
 
+#include <linux/sizes.h>
 #include <net/genetlink.h>
 #include "gen/dst-nl-gen.h"
 
 extern struct genl_family dst_nl_family;
+
+/*
+ * Room for the largest object in one message, more than NLMSG_GOODSIZE: a
+ * device with its connections and file paths, an export with whom it admits
+ * (at most 64 identities and prefixes, 4096 bytes of their text). Dumps
+ * start with this much (dst_nl_dump_start()); readers need a buffer as big.
+ */
+#define DST_NL_MSG_SIZE		SZ_16K
 
 int dst_nl_register(void);
 void dst_nl_unregister(void);

@@ -16,13 +16,15 @@
 #include <net/tls.h>
 #include "compat.h"
 #include "sock.h"
+#include "tls.h"
 
 #define DST_KEEPIDLE_SECS	10
 #define DST_KEEPINTVL_SECS	5
 #define DST_KEEPCNT		3
 #define DST_USER_TIMEOUT_MS	(30 * MSEC_PER_SEC)
 
-/* TLS content type application_data (RFC 8446, 5.1): not in every tls.h. */
+/* TLS content types alert and application_data (RFC 8446, 5.1). */
+#define DST_TLS_RECORD_TYPE_ALERT	21
 #define DST_TLS_RECORD_TYPE_DATA	23
 
 /*
@@ -169,14 +171,15 @@ void dst_sock_prepare(struct socket *sock, bool memalloc)
  * error for a transfer of 0 bytes: the peer is gone.
  */
 static int dst_sock_xfer(struct socket *sock, struct iov_iter *iter, int flags,
-			 int (*step)(struct socket *sock, struct msghdr *msg), int eof)
+			 int (*step)(struct socket *sock, struct msghdr *msg, u16 *control),
+			 u16 *control, int eof)
 {
 	unsigned int noreclaim = memalloc_noreclaim_save();
 	struct msghdr msg = { .msg_flags = flags, .msg_iter = *iter };
 	int ret = 0;
 
 	while (msg_data_left(&msg)) {
-		ret = step(sock, &msg);
+		ret = step(sock, &msg, control);
 		if (ret == -EINTR || ret == -EAGAIN || ret == -ERESTARTSYS) {
 			if (flags & MSG_DONTWAIT) {
 				ret = -EAGAIN;
@@ -199,14 +202,19 @@ static int dst_sock_xfer(struct socket *sock, struct iov_iter *iter, int flags,
 	return ret;
 }
 
-static int dst_sock_send_once(struct socket *sock, struct msghdr *msg)
+static int dst_sock_send_once(struct socket *sock, struct msghdr *msg, u16 *control)
 {
 	return sock_sendmsg(sock, msg);
 }
 
+static int dst_sock_splice_step(struct socket *sock, struct msghdr *msg, u16 *control)
+{
+	return dst_sock_splice_once(sock, msg);
+}
+
 int dst_sock_send(struct socket *sock, struct iov_iter *iter, int flags)
 {
-	return dst_sock_xfer(sock, iter, MSG_NOSIGNAL | flags, dst_sock_send_once, -EPIPE);
+	return dst_sock_xfer(sock, iter, MSG_NOSIGNAL | flags, dst_sock_send_once, NULL, -EPIPE);
 }
 
 bool dst_sock_may_splice(struct socket *sock)
@@ -237,7 +245,7 @@ int dst_sock_send_pages(struct socket *sock, struct iov_iter *iter, int flags)
 {
 	if (!dst_sock_pages_ok(iter))
 		return dst_sock_send(sock, iter, flags);
-	return dst_sock_xfer(sock, iter, MSG_NOSIGNAL | flags, dst_sock_splice_once, -EPIPE);
+	return dst_sock_xfer(sock, iter, MSG_NOSIGNAL | flags, dst_sock_splice_step, NULL, -EPIPE);
 }
 
 int dst_sock_send_buf(struct socket *sock, const void *buf, size_t len, int flags)
@@ -250,45 +258,72 @@ int dst_sock_send_buf(struct socket *sock, const void *buf, size_t len, int flag
 }
 
 /*
- * One recvmsg() with room for a TLS record-type cmsg. With kernel TLS a
- * control record (alert, key update) surfaces here instead of data: refuse it.
+ * The first bytes of what a receive wrote at @at: a kvec or bvec iterator as
+ * it was before the receive. For the content of a TLS control record.
  */
-static int dst_sock_recv_once(struct socket *sock, struct msghdr *msg)
+static void dst_sock_peek(const struct iov_iter *at, void *out, size_t len)
+{
+	struct iov_iter src;
+
+	if (iov_iter_is_kvec(at))
+		iov_iter_kvec(&src, ITER_SOURCE, at->kvec, at->nr_segs, at->iov_offset + len);
+	else if (iov_iter_is_bvec(at))
+		iov_iter_bvec(&src, ITER_SOURCE, at->bvec, at->nr_segs, at->iov_offset + len);
+	else
+		return;
+	iov_iter_advance(&src, at->iov_offset);
+	if (copy_from_iter(out, len, &src) != len)
+		memset(out, 0, len);
+}
+
+/*
+ * One recvmsg() with room for a TLS record-type cmsg. With kernel TLS a
+ * control record (alert, handshake message) arrives alone, its content in
+ * the caller's buffer and its type in the cmsg: report it in *@control and
+ * refuse it with -ENOMSG.
+ */
+static int dst_sock_recv_once(struct socket *sock, struct msghdr *msg, u16 *control)
 {
 	union {
 		struct cmsghdr cmsg;
 		u8 buf[CMSG_SPACE(sizeof(u8))];
 	} ctl;
+	struct iov_iter at = msg->msg_iter;
 	struct cmsghdr *cmsg;
+	u8 type, content[2] = {};
 	int ret;
 
 	msg->msg_control = &ctl;
 	msg->msg_controllen = sizeof(ctl);
 	msg->msg_control_is_user = false;
 	ret = sock_recvmsg(sock, msg, MSG_NOSIGNAL | MSG_WAITALL);
-	if (ret <= 0)
+	if (ret <= 0 || msg->msg_controllen == sizeof(ctl))
 		return ret;
-	if (msg->msg_controllen != sizeof(ctl)) {
-		cmsg = &ctl.cmsg;
-		if (cmsg->cmsg_level == SOL_TLS && cmsg->cmsg_type == TLS_GET_RECORD_TYPE &&
-		    *(u8 *)CMSG_DATA(cmsg) != DST_TLS_RECORD_TYPE_DATA)
-			return -EBADMSG;
-	}
-	return ret;
+	cmsg = &ctl.cmsg;
+	if (cmsg->cmsg_level != SOL_TLS || cmsg->cmsg_type != TLS_GET_RECORD_TYPE)
+		return ret;
+	type = *(u8 *)CMSG_DATA(cmsg);
+	if (type == DST_TLS_RECORD_TYPE_DATA)
+		return ret;
+	dst_sock_peek(&at, content, min_t(size_t, ret, sizeof(content)));
+	/* An alert is level and description; a handshake message starts with its type. */
+	*control = DST_TLS_CONTROL(type, ret >= 2 && type == DST_TLS_RECORD_TYPE_ALERT ?
+				   content[1] : content[0]);
+	return -ENOMSG;
 }
 
-int dst_sock_recv(struct socket *sock, struct iov_iter *iter)
+int dst_sock_recv(struct socket *sock, struct iov_iter *iter, u16 *control)
 {
-	return dst_sock_xfer(sock, iter, 0, dst_sock_recv_once, -ECONNRESET);
+	return dst_sock_xfer(sock, iter, 0, dst_sock_recv_once, control, -ECONNRESET);
 }
 
-int dst_sock_recv_buf(struct socket *sock, void *buf, size_t len)
+int dst_sock_recv_buf(struct socket *sock, void *buf, size_t len, u16 *control)
 {
 	struct kvec kv = { .iov_base = buf, .iov_len = len };
 	struct iov_iter iter;
 
 	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, len);
-	return dst_sock_recv(sock, &iter);
+	return dst_sock_recv(sock, &iter, control);
 }
 
 void dst_thread_wait_stop(void)

@@ -62,10 +62,13 @@ bool dst_sock_may_splice(struct socket *sock);
 
 /*
  * Receive exactly iov_iter_count(@iter) bytes. 0, -ECONNRESET when the peer
- * closed, -EBADMSG on a non-data TLS record, or another -errno.
+ * closed, -EBADMSG when kernel TLS found a record that fails authentication
+ * (the socket is dead), -ENOMSG on a TLS record that is not application data
+ * (*@control says which, as DST_TLS_CONTROL() does; dst_tls_control_why()
+ * words it), or another -errno.
  */
-int dst_sock_recv(struct socket *sock, struct iov_iter *iter);
-int dst_sock_recv_buf(struct socket *sock, void *buf, size_t len);
+int dst_sock_recv(struct socket *sock, struct iov_iter *iter, u16 *control);
+int dst_sock_recv_buf(struct socket *sock, void *buf, size_t len, u16 *control);
 
 /*
  * The threads that move a connection's frames run at the priority of the

@@ -17,13 +17,19 @@ public struct DSTAttach {
     /// 1 to 16 (DSTAttach.connectionRange).
     public var connections: UInt32
     public var session: DSTSession
+    /// TLS identity and credentials; nil: plaintext.
+    public var tls: DSTDeviceTLS?
+    public var ciphers: DSTTLSCiphers
 
     /// Every device starts with generation 1; each reconnect of dstd's
     /// sends the next one.
     public static let generation: UInt32 = 1
 
     public init(address: DSTAddress, exportName: String?, csum: DSTChecksum, index: UInt32?,
-                policy: DSTDevicePolicy, connections: UInt32, session: DSTSession) {
+                policy: DSTDevicePolicy, connections: UInt32, session: DSTSession, tls: DSTDeviceTLS? = nil,
+                ciphers: DSTTLSCiphers = .any) {
+        self.tls = tls
+        self.ciphers = ciphers
         self.address = address
         self.exportName = exportName
         self.csum = csum
@@ -71,7 +77,8 @@ public struct DSTAttach {
     /// our copies of the sockets are closed in every case.
     public func run(netlink: DSTNetlink, dial: @escaping (DSTAddress) throws -> DSTConnection) throws -> Result {
         var connector = DSTConnector(address: address, exportName: exportName ?? "", csum: csum, session: session,
-                                     generation: Self.generation, dial: dial)
+                                     generation: Self.generation, credentials: tls?.credentials, ciphers: ciphers,
+                                     dial: dial)
         let (first, negotiated) = try connector.open()
         var opened = [first]
         defer { for c in opened { c.close() } }
@@ -95,7 +102,7 @@ public struct DSTAttach {
         let created = try netlink.addDevice(DSTDeviceParams(
             socket: first.socket, negotiated: negotiated, exportName: negotiated.exportName,
             remote: address.description, index: index, session: session, generation: Self.generation,
-            policy: policy, connCount: connections))
+            policy: policy, connCount: connections, tls: tls))
         var live: UInt32 = 1
         for connection in opened.dropFirst() {
             do {

@@ -15,9 +15,10 @@ extension TCPStream: DSTConnection {
     public func close() { fd.close() }
 }
 
-/// Opens the connections of one client device: dial, handshake with the
-/// device's session and a generation, and check that the export is the
-/// one the device was created on. dstctl add-device uses it for the first
+/// Opens the connections of one client device: dial, TLS with the device's
+/// credentials if it has any, the DST handshake (inside TLS) with the
+/// device's session and a generation, a check that the export is the one
+/// the device was created on, then the TLS keys into the kernel. dstctl add-device uses it for the first
 /// connection and its extra ones, a reconnect for every connection of a
 /// round.
 public struct DSTConnector {
@@ -31,11 +32,14 @@ public struct DSTConnector {
     /// or size is refused. Nil: not checked (the first connection).
     public var uuid: DSTUUID?
     public var size: UInt64?
+    /// TLS with these; nil: plaintext.
+    public var credentials: DSTCredentials?
+    public var ciphers: DSTTLSCiphers
     public var dial: (DSTAddress) throws -> DSTConnection
 
     public init(address: DSTAddress, exportName: String, csum: DSTChecksum, session: DSTSession,
-                generation: UInt32, uuid: DSTUUID? = nil, size: UInt64? = nil,
-                dial: @escaping (DSTAddress) throws -> DSTConnection) {
+                generation: UInt32, uuid: DSTUUID? = nil, size: UInt64? = nil, credentials: DSTCredentials? = nil,
+                ciphers: DSTTLSCiphers = .any, dial: @escaping (DSTAddress) throws -> DSTConnection) {
         self.address = address
         self.exportName = exportName
         self.csum = csum
@@ -43,6 +47,8 @@ public struct DSTConnector {
         self.generation = generation
         self.uuid = uuid
         self.size = size
+        self.credentials = credentials
+        self.ciphers = ciphers
         self.dial = dial
     }
 
@@ -51,7 +57,14 @@ public struct DSTConnector {
     public func open() throws -> (connection: DSTConnection, negotiated: DSTNegotiated) {
         let connection = try dial(address)
         do {
-            let negotiated = try DSTClientHandshake.perform(on: connection, exportName: exportName, csum: csum,
+            let tls = try credentials.map { credentials -> TLSStream in
+                guard let tcp = connection as? TCPStream else {
+                    throw DSTError.tls(peer: address.description, reason: "not a TCP connection")
+                }
+                return try TLSStream.client(tcp, credentials: credentials, ciphers: ciphers)
+            }
+            let stream: ByteStream = tls ?? connection
+            let negotiated = try DSTClientHandshake.perform(on: stream, exportName: exportName, csum: csum,
                                                             session: session, generation: generation,
                                                             peer: address.description)
             if let uuid, uuid != negotiated.uuid {
@@ -60,6 +73,7 @@ public struct DSTConnector {
             if let size, size != negotiated.size {
                 throw DSTError.exportSizeChanged(was: size, now: negotiated.size)
             }
+            try tls?.toKernel()
             return (connection, negotiated)
         } catch {
             connection.close()

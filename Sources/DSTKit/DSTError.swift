@@ -40,6 +40,14 @@ public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A reconnect found another export behind the device's address.
     case exportUUIDChanged(was: DSTUUID, now: DSTUUID)
     case exportSizeChanged(was: UInt64, now: UInt64)
+    /// A TLS handshake failed; `reason` says why in the words of this side.
+    case tls(peer: String, reason: String)
+    /// A key file that cannot be used.
+    case badKeyFile(path: String, reason: String)
+    /// Something the object asked about cannot do; the text says why.
+    case notPossible(String)
+    /// A certificate file that cannot be used.
+    case badCertificate(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -90,6 +98,14 @@ public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(subject): generation \(generation) is stale: a newer generation of this session is connected"
         case let .exportUUIDChanged(was, now):
             return "export UUID changed: was \(was), now \(now)"
+        case let .tls(peer, reason):
+            return "TLS with \(peer) failed: \(reason)"
+        case let .badKeyFile(path, reason):
+            return "key file \(path): \(reason)"
+        case let .notPossible(what):
+            return what
+        case let .badCertificate(path, reason):
+            return "certificate \(path): \(reason)"
         case let .exportSizeChanged(was, now):
             return "export size changed: was \(was) bytes, now \(now) bytes"
         }

@@ -15,10 +15,13 @@ public struct DSTDeviceParams: Equatable, Sendable {
     public var policy: DSTDevicePolicy
     /// Connections the device is meant to have; nil: the kernel's default, 1.
     public var connCount: UInt32?
+    /// Its TLS identity and credentials (the files dstd reads to reconnect);
+    /// nil without TLS.
+    public var tls: DSTDeviceTLS?
 
     public init(socket: Int32, negotiated: DSTNegotiated, exportName: String?, remote: String, index: UInt32?,
                 session: DSTSession = .none, generation: UInt32 = 1, policy: DSTDevicePolicy = DSTDevicePolicy(),
-                connCount: UInt32? = nil) {
+                connCount: UInt32? = nil, tls: DSTDeviceTLS? = nil) {
         self.socket = socket
         self.negotiated = negotiated
         self.exportName = exportName
@@ -28,6 +31,7 @@ public struct DSTDeviceParams: Equatable, Sendable {
         self.generation = generation
         self.policy = policy
         self.connCount = connCount
+        self.tls = tls
     }
 
     /// The dev-add request.
@@ -43,7 +47,107 @@ public struct DSTDeviceParams: Equatable, Sendable {
             r.generation = generation
         }
         r.policy = policy
+        tls?.fill(&r)
         return r
+    }
+}
+
+/// How a client device authenticates over TLS: its identity and the files
+/// dstd reads to reconnect it, never a key.
+public struct DSTDeviceTLS: Equatable, Sendable {
+    /// Its PSK identity, or its certificate's CN.
+    public var identity: String
+    public var credentials: DSTCredentials
+    /// Records a connection carries before it is replaced; nil: the kernel's default.
+    public var rekeyRecords: UInt32?
+
+    public init(identity: String, credentials: DSTCredentials, rekeyRecords: UInt32? = nil) {
+        self.identity = identity
+        self.credentials = credentials
+        self.rekeyRecords = rekeyRecords
+    }
+
+    func fill(_ r: inout DSTDevAddRequest) {
+        r.identity = identity
+        r.rekeyRecords = rekeyRecords
+        switch credentials {
+        case let .psk(_, keyPath):
+            r.keyPath = keyPath
+        case let .x509(certPath, keyPath, caPath, serverName):
+            r.certPath = certPath
+            r.keyPath = keyPath
+            r.caPath = caPath
+            r.serverName = serverName
+        }
+    }
+
+    /// What dev-get reports, for a reconnect; nil for a plaintext device or
+    /// a caller without CAP_SYS_ADMIN, who sees no paths.
+    init?(reply r: DSTDevGetReply) {
+        guard let identity = r.identity else { return nil }
+        self.identity = identity
+        rekeyRecords = r.rekeyRecords
+        if let cert = r.certPath, let key = r.keyPath, let ca = r.caPath {
+            credentials = .x509(certPath: cert, keyPath: key, caPath: ca, serverName: r.serverName)
+        } else if let key = r.keyPath {
+            credentials = .psk(identity: identity, keyPath: key)
+        } else {
+            return nil
+        }
+    }
+}
+
+/// What protects a connection.
+public enum DSTProtection: Equatable, Sendable, CustomStringConvertible {
+    case plaintext
+    case tls13(DSTTLSCipher)
+
+    /// From a connection's tls-version and tls-cipher.
+    init(version: UInt32?, cipher: UInt32?) {
+        if version == 0x0304, let c = cipher.flatMap({ DSTTLSCipher(rawValue: Int32($0)) }) {
+            self = .tls13(c)
+        } else {
+            self = .plaintext
+        }
+    }
+
+    /// As sysfs writes it: "tls1.3-aes-128-gcm", "plaintext".
+    public var description: String {
+        switch self {
+        case .plaintext: return "plaintext"
+        case let .tls13(cipher): return "tls1.3-\(cipher.specName)"
+        }
+    }
+}
+
+/// One connection of a device or an export (dev-get, export-get).
+public struct DSTConnectionInfo: Equatable, Sendable {
+    /// A device's connection slot.
+    public var slot: UInt32?
+    public var generation: UInt32?
+    public var peer: String?
+    /// An export's client: the identity it proved.
+    public var identity: String?
+    public var protection: DSTProtection
+    public var readOnly: Bool
+    /// TLS records under its keys.
+    public var records: UInt64?
+
+    public init(slot: UInt32? = nil, generation: UInt32? = nil, peer: String? = nil, identity: String? = nil,
+                protection: DSTProtection = .plaintext, readOnly: Bool = false, records: UInt64? = nil) {
+        self.slot = slot
+        self.generation = generation
+        self.peer = peer
+        self.identity = identity
+        self.protection = protection
+        self.readOnly = readOnly
+        self.records = records
+    }
+
+    init(_ c: DSTConn) {
+        self.init(slot: c.slot, generation: c.generation, peer: c.peer, identity: c.identity,
+                  protection: DSTProtection(version: c.tlsVersion, cipher: c.tlsCipher), readOnly: c.readOnly,
+                  records: c.records)
     }
 }
 
@@ -52,7 +156,8 @@ public struct DSTDeviceCounters: Equatable, Sendable {
     /// Counter names as sysfs and `status --json` spell them, in the order
     /// status shows them.
     public static let names = ["reads", "writes", "flushes", "discards", "write_zeroes", "read_bytes", "write_bytes",
-                               "errors", "csum_errors", "protocol_errors", "reconnects", "resends", "timeouts"]
+                               "errors", "csum_errors", "protocol_errors", "reconnects", "resends", "timeouts",
+                               "rekeys", "tls_errors"]
 
     /// The values, in `names` order.
     public var values: [UInt64]
@@ -63,7 +168,7 @@ public struct DSTDeviceCounters: Equatable, Sendable {
     init?(reply r: DSTDevGetReply) {
         let all = [r.statReads, r.statWrites, r.statFlushes, r.statDiscards, r.statWriteZeroes, r.statReadBytes,
                    r.statWriteBytes, r.statErrors, r.statCsumErrors, r.statProtocolErrors, r.statReconnects,
-                   r.statResends, r.statTimeouts]
+                   r.statResends, r.statTimeouts, r.statRekeys, r.statTlsErrors]
         let present = all.compactMap { $0 }
         guard present.count == all.count else { return nil }
         values = present
@@ -109,6 +214,20 @@ public struct DSTDevice: Equatable, Sendable {
     /// Milliseconds since the device lost its last connection; 0 while connected.
     public var downTime: UInt64?
     public var counters: DSTDeviceCounters?
+    /// Its TLS identity; nil without TLS.
+    public var identity: String?
+    /// Its TLS credentials, for a reconnect; only for callers with CAP_SYS_ADMIN.
+    public var tls: DSTDeviceTLS?
+    public var rekeyRecords: UInt32?
+    /// A connection waits for its replacement (a rekey).
+    public var rekeyDue = false
+    /// The live connections.
+    public var connectionInfo: [DSTConnectionInfo] = []
+
+    /// What protects the newest live connection; nil without any.
+    public var protection: DSTProtection? {
+        connectionInfo.max { ($0.generation ?? 0) < ($1.generation ?? 0) }?.protection
+    }
 
     public var name: String { "dst\(index)" }
 
@@ -123,6 +242,10 @@ public struct DSTDevice: Equatable, Sendable {
     public var isShort: Bool {
         DSTDevState.isShort(state, connections: connections, connCount: connCount)
     }
+
+    /// Needs a new generation of connections while connected: short of
+    /// connections, or due for a rekey.
+    public var needsNewGeneration: Bool { state == .connected && (isShort || rekeyDue) }
 
     public init(index: UInt32) { self.index = index }
 
@@ -155,6 +278,11 @@ public struct DSTDevice: Equatable, Sendable {
             reconnectGiveUp: r.reconnectGiveUp.map(DSTMillis.init))
         downTime = r.downTime
         counters = DSTDeviceCounters(reply: r)
+        identity = r.identity
+        tls = DSTDeviceTLS(reply: r)
+        rekeyRecords = r.rekeyRecords
+        rekeyDue = r.rekeyDue
+        connectionInfo = r.conn.map(DSTConnectionInfo.init)
     }
 }
 

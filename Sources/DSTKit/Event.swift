@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 import Glibc
 
+/// A dev-change-ntf: a device was added, changed state or was removed,
+/// gained or lost a connection, or needs a new one for a rekey.
 public struct DSTDeviceChange: Equatable, Sendable {
     public var index: UInt32
     public var state: DSTDevState?
@@ -10,15 +12,18 @@ public struct DSTDeviceChange: Equatable, Sendable {
     public var connections: UInt32?
     /// Connections the device is meant to have.
     public var connCount: UInt32?
+    /// A connection waits for its replacement (a rekey).
+    public var rekeyDue: Bool
 
     public init(index: UInt32, state: DSTDevState?, stateRaw: UInt32? = nil, lastError: String? = nil,
-                connections: UInt32? = nil, connCount: UInt32? = nil) {
+                connections: UInt32? = nil, connCount: UInt32? = nil, rekeyDue: Bool = false) {
         self.index = index
         self.state = state
         self.stateRaw = stateRaw ?? state?.rawValue
         self.lastError = lastError
         self.connections = connections
         self.connCount = connCount
+        self.rekeyDue = rekeyDue
     }
 
     public var name: String { "dst\(index)" }
@@ -27,6 +32,9 @@ public struct DSTDeviceChange: Equatable, Sendable {
     public var isShort: Bool {
         DSTDevState.isShort(state, connections: connections, connCount: connCount)
     }
+
+    /// Needs a new generation of connections while connected.
+    public var needsNewGeneration: Bool { state == .connected && (isShort || rekeyDue) }
 
     /// The state's spec name, "unknown(N)" for a value newer than us, nil when absent.
     public var stateName: String? { DSTDevState.name(state, raw: stateRaw) }
@@ -43,9 +51,12 @@ public struct DSTExportChange: Equatable, Sendable {
     /// The client connection concerned, ADDR:PORT.
     public var peer: String?
     public var lastError: String?
+    /// The TLS identity that client proved.
+    public var identity: String?
 
     public init(name: String, event: DSTExportEvent?, eventRaw: UInt32? = nil, clients: UInt32? = nil,
-                peer: String? = nil, lastError: String? = nil) {
+                peer: String? = nil, lastError: String? = nil, identity: String? = nil) {
+        self.identity = identity
         self.name = name
         self.event = event
         self.eventRaw = eventRaw ?? event?.rawValue
@@ -77,13 +88,13 @@ public enum DSTEvent: Equatable, Sendable {
             guard let index = e.devIndex else { return nil }
             self = .device(DSTDeviceChange(index: index, state: e.state.flatMap(DSTDevState.init(rawValue:)),
                                            stateRaw: e.state, lastError: e.lastError, connections: e.connections,
-                                           connCount: e.connCount))
+                                           connCount: e.connCount, rekeyDue: e.rekeyDue))
         case .exportChangeNtf:
             let e = DSTExportChangeNtfEvent(message: m)
             self = .export(DSTExportChange(name: e.exportName ?? "",
                                            event: e.exportEvent.flatMap(DSTExportEvent.init(rawValue:)),
                                            eventRaw: e.exportEvent, clients: e.clients, peer: e.peer,
-                                           lastError: e.lastError))
+                                           lastError: e.lastError, identity: e.identity))
         default:
             return nil
         }
@@ -104,10 +115,12 @@ extension DSTEvent: CustomStringConvertible {
             if let live = d.connections, let wanted = d.connCount, wanted > 1 {
                 line += " (\(live) of \(wanted) connections)"
             }
+            if d.rekeyDue { line += ", rekey due" }
             return line + Self.reason(d.lastError)
         case let .export(e):
             var line = "export \(e.name) \(e.eventName ?? "changed")"
             if let peer = e.peer, !peer.isEmpty { line += " \(peer)" }
+            if let identity = e.identity, !identity.isEmpty { line += " as \(identity)" }
             if let n = e.clients { line += n == 1 ? " (1 client)" : " (\(n) clients)" }
             return line + Self.reason(e.lastError)
         case .lost:

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 
+/// Parameters of a new export.
 public struct DSTExportParams: Equatable, Sendable {
     public var name: String
     public var backingFD: Int32
@@ -7,20 +8,30 @@ public struct DSTExportParams: Equatable, Sendable {
     public var readOnly: Bool
     public var listen: DSTAddress
     public var uuid: DSTUUID?
+    /// Whom it admits; the default admits anyone in plaintext (insecure).
+    public var access: DSTAccess
 
-    public init(name: String, backingFD: Int32, backingPath: String, readOnly: Bool, listen: DSTAddress, uuid: DSTUUID?) {
+    public init(name: String, backingFD: Int32, backingPath: String, readOnly: Bool, listen: DSTAddress,
+                uuid: DSTUUID?, access: DSTAccess = DSTAccess()) {
         self.name = name
         self.backingFD = backingFD
         self.backingPath = backingPath
         self.readOnly = readOnly
         self.listen = listen
         self.uuid = uuid
+        self.access = access
     }
 
     /// The export-add request.
     var request: DSTExportAddRequest {
-        DSTExportAddRequest(exportName: name, backingFd: UInt32(bitPattern: backingFD), backingPath: backingPath,
-                            readOnly: readOnly, listen: listen.description, uuid: uuid?.bytes)
+        var r = DSTExportAddRequest(exportName: name, backingFd: UInt32(bitPattern: backingFD),
+                                    backingPath: backingPath, readOnly: readOnly, listen: listen.description,
+                                    uuid: uuid?.bytes, tlsRequired: access.tlsRequired, allow: access.allowNests,
+                                    allowFrom: access.from.map(\.bytes))
+        r.certPath = access.server?.certPath
+        r.keyPath = access.server?.keyPath
+        r.caPath = access.server?.caPath
+        return r
     }
 }
 
@@ -40,6 +51,12 @@ public struct DSTExport: Equatable, Sendable {
     public var state: DSTExportState
     /// Bytes of request data its connections hold.
     public var dataBytes: UInt64?
+    public var access = DSTAccess()
+    /// Its client connections (export-get of this export only).
+    public var connectionInfo: [DSTConnectionInfo] = []
+
+    /// Takes plaintext connections from anyone who reaches its address.
+    public var isInsecure: Bool { !access.tlsRequired }
 
     public var readOnly: Bool { features.contains(.readOnly) }
     /// Takes clients: neither still probing nor being removed.
@@ -79,5 +96,7 @@ public struct DSTExport: Equatable, Sendable {
         clients = r.clients
         state = r.exportState.flatMap(DSTExportState.init(rawValue:)) ?? .ready
         dataBytes = r.dataBytes
+        access = DSTAccess(reply: r)
+        connectionInfo = r.conn.map(DSTConnectionInfo.init)
     }
 }

@@ -258,6 +258,13 @@ public enum DSTServerHandshake {
     }
 }
 
+extension DSTClientHello {
+    /// The bytes a DST hello starts with: a plaintext client.
+    public static var magicBytes: [UInt8] {
+        withUnsafeBytes(of: UInt64(DSTWire.helloMagic).bigEndian) { Array($0) }
+    }
+}
+
 // MARK: - helpers
 
 func isPowerOfTwo(_ v: UInt32) -> Bool { v != 0 && v & (v - 1) == 0 }

@@ -35,11 +35,13 @@ public enum DSTServerOutcome: Equatable, Sendable {
 extension DSTServerHandshake {
     /// Reads the hello from `stream`, chooses among `exports()` (asked only
     /// once the hello is valid) the one served on `listen`, asks `admit`
-    /// whether the kernel would take the connection now (nil: yes), and
-    /// replies.
+    /// whether the client may have it and the kernel would take the
+    /// connection now: a refusal, or the export as the reply presents it
+    /// (read-only for a read-only identity); and replies.
     public static func perform(on stream: ByteStream, listen: String,
                                exports: () throws -> [DSTExport],
-                               admit: (DSTExport, DSTChecksum, DSTHelloRequest) -> DSTRefusal? = { _, _, _ in nil })
+                               admit: (DSTExport, DSTChecksum, DSTHelloRequest) -> Result<DSTExport, DSTRefusal>
+                                   = { export, _, _ in .success(export) })
         throws -> DSTServerOutcome {
         let head = try stream.read(exactly: DSTClientHello.size)
         if head.count < DSTClientHello.size {
@@ -75,13 +77,15 @@ extension DSTServerHandshake {
         case let .failure(refusal):
             try stream.write(all: refusalReply(refusal))
             return .refused(refusal)
-        case let .success((export, csum)):
-            if let refusal = admit(export, csum, request) {
+        case let .success((chosen, csum)):
+            switch admit(chosen, csum, request) {
+            case let .failure(refusal):
                 try stream.write(all: refusalReply(refusal))
                 return .refused(refusal)
+            case let .success(export):
+                try stream.write(all: acceptReply(export, csum: csum))
+                return .accepted(export: export, csum: csum, request: request)
             }
-            try stream.write(all: acceptReply(export, csum: csum))
-            return .accepted(export: export, csum: csum, request: request)
         }
     }
 }

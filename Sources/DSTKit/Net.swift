@@ -101,8 +101,11 @@ public enum Net {
     }
 
     /// A listening socket on `address`, SO_REUSEADDR, IPv6 sockets v6-only
-    /// so that "0.0.0.0:P" and "[::]:P" can both be served.
-    public static func listen(on address: DSTAddress, backlog: Int32 = 64) throws -> FileDescriptor {
+    /// so that "0.0.0.0:P" and "[::]:P" can both be served. The backlog is
+    /// deep (the kernel caps it at net.core.somaxconn): when a flood fills
+    /// the queue, a legitimate client's SYN is dropped and it waits for
+    /// TCP's retransmission, seconds.
+    public static func listen(on address: DSTAddress, backlog: Int32 = 4096) throws -> FileDescriptor {
         guard var resolved = try resolve(address, passive: true).first else {
             throw DSTError.cannotResolve(host: address.host, reason: "no address")
         }

@@ -37,9 +37,10 @@ public final class DSTNetlink {
     /// dev-set: changes the policy values given and, for dstd, reports the
     /// state (reconnecting) or why a reconnect failed.
     public func setDevice(_ index: UInt32, policy: DSTDevicePolicy = DSTDevicePolicy(), state: DSTDevState? = nil,
-                          lastError: String? = nil) throws {
+                          lastError: String? = nil, rekeyRecords: UInt32? = nil) throws {
         var request = DSTDevSetRequest(devIndex: index, state: state?.rawValue,
-                                       lastError: lastError.map { Self.truncated($0, to: DSTWire.lastErrorMax) })
+                                       lastError: lastError.map { Self.truncated($0, to: DSTWire.lastErrorMax) },
+                                       rekeyRecords: rekeyRecords)
         request.policy = policy
         _ = try call(.devSet, request.attributes, subject: "dst\(index)")
     }
@@ -142,9 +143,11 @@ public final class DSTNetlink {
     /// now. ESTALE (a newer generation of the session connected) becomes
     /// staleGeneration.
     public func connectExport(_ name: String, socket: Int32, csum: DSTChecksum,
-                              session: DSTSession = .none, generation: UInt32 = 0, check: Bool = false) throws {
+                              session: DSTSession = .none, generation: UInt32 = 0, check: Bool = false,
+                              identity: String? = nil, readOnly: Bool = false) throws {
         var request = DSTExportConnectRequest(exportName: name, sockFd: UInt32(bitPattern: socket),
-                                              csum: csum.rawValue, check: check)
+                                              csum: csum.rawValue, check: check, identity: identity,
+                                              readOnly: readOnly)
         if !session.isNone {
             request.session = session.bytes
             request.generation = generation
@@ -160,15 +163,18 @@ public final class DSTNetlink {
     /// connection now, else the refusal to reply to the client, saying why
     /// (the peer named: the kernel's own message cannot).
     public func admission(_ name: String, socket: Int32, csum: DSTChecksum, session: DSTSession,
-                          generation: UInt32, peer: String) -> DSTRefusal? {
+                          generation: UInt32, peer: String, identity: String? = nil,
+                          readOnly: Bool = false) -> DSTRefusal? {
         do {
             try connectExport(name, socket: socket, csum: csum, session: session, generation: generation,
-                              check: true)
+                              check: true, identity: identity, readOnly: readOnly)
             return nil
         } catch let DSTError.kernel(_, message, errno) {
             let why = "from \(peer): \(message ?? strerrorString(errno))"
             switch errno {
             case EBUSY, EAGAIN: return DSTRefusal(.busy, why)
+            case EKEYREJECTED: return DSTRefusal(.notAllowed, why)
+            case EPROTONOSUPPORT: return DSTRefusal(.tlsRequired, why)
             default: return DSTRefusal(.internal, why)
             }
         } catch DSTError.noSuchExport {
@@ -176,6 +182,14 @@ public final class DSTNetlink {
         } catch {
             return DSTRefusal(.internal, "from \(peer): \(error)")
         }
+    }
+
+    /// export-set: whom the export admits from now on; connections it no
+    /// longer admits are dropped.
+    public func setExport(_ name: String, access: DSTAccess) throws {
+        let request = DSTExportSetRequest(exportName: name, allow: access.allowNests,
+                                          allowFrom: access.from.map(\.bytes))
+        _ = try call(.exportSet, request.attributes, exportSubject: name)
     }
 
     // MARK: errors

@@ -67,21 +67,36 @@ final class LibNLSocket: NetlinkTransport {
             throw DSTError.system(call: "genlmsg_put", errno: EMSGSIZE)
         }
         for (attr, value) in values {
-            let rc: Int32
-            let type = Int32(attr.rawValue)
-            switch value {
-            case let .u32(v): rc = nla_put_u32(msg, type, v)
-            case let .u64(v): rc = nla_put_u64(msg, type, v)
-            case let .string(s): rc = nla_put_string(msg, type, s)
-            case let .binary(b): rc = b.withUnsafeBytes { nla_put(msg, type, Int32($0.count), $0.baseAddress) }
-            case .flag: rc = nla_put_flag(msg, type)
-            }
+            let rc = Self.put(msg, attr.rawValue, value)
             guard rc >= 0 else { throw DSTError.netlink(call: "building \(command.specName)", code: rc) }
         }
         let sent = nl_send_auto(sk, msg)
         guard sent >= 0 else { throw DSTError.netlink(call: "sending \(command.specName)", code: sent) }
         let seq = nlmsg_hdr(msg).pointee.nlmsg_seq
         return try receive(seq: seq, operation: command.specName)
+    }
+
+    /// Appends one attribute; a nest with its attributes in order, flagged
+    /// NLA_F_NESTED (strict validation refuses a nest without it) and kept
+    /// even when empty, as NLValue.payload encodes it. libnl's negative
+    /// code on failure; the caller drops the whole message then. Internal:
+    /// the tests compare its bytes with NLValue.payload.
+    static func put(_ msg: OpaquePointer, _ type: UInt16, _ value: NLValue) -> Int32 {
+        let t = Int32(type)
+        switch value {
+        case let .u32(v): return nla_put_u32(msg, t, v)
+        case let .u64(v): return nla_put_u64(msg, t, v)
+        case let .string(s): return nla_put_string(msg, t, s)
+        case let .binary(b): return b.withUnsafeBytes { nla_put(msg, t, Int32($0.count), $0.baseAddress) }
+        case .flag: return nla_put_flag(msg, t)
+        case let .nest(entries):
+            guard let start = nla_nest_start(msg, t | Int32(NLAttributes.nestedFlag)) else { return -NLE_NOMEM }
+            for entry in entries {
+                let rc = put(msg, entry.type, entry.value)
+                guard rc >= 0 else { return rc }
+            }
+            return nla_nest_end_keep_empty(msg, start)
+        }
     }
 
     /// Reads until the ack (do) or NLMSG_DONE (dump) of `seq`.
@@ -153,7 +168,8 @@ final class LibNLSocket: NetlinkTransport {
         return items
     }
 
-    /// The command and top-level attributes of a generic netlink message.
+    /// The command and top-level attributes of a generic netlink message,
+    /// in order, repeats kept; nests stay raw until NLAttributes parses them.
     private static func decode(_ h: UnsafeMutablePointer<nlmsghdr>) -> NLMessage {
         guard let genl = genlmsg_hdr(h) else { return NLMessage(command: 0) }
         var message = NLMessage(command: genl.pointee.cmd)
@@ -162,11 +178,11 @@ final class LibNLSocket: NetlinkTransport {
         while let a = nla, nla_ok(a, rem) != 0 {
             let len = Int(nla_len(a))
             let type = UInt16(truncatingIfNeeded: nla_type(a))
+            var payload: [UInt8] = []
             if let data = nla_data(a), len > 0 {
-                message.attributes[type] = Array(UnsafeRawBufferPointer(start: data, count: len))
-            } else {
-                message.attributes[type] = []
+                payload = Array(UnsafeRawBufferPointer(start: data, count: len))
             }
+            message.attributes.append(type: type, payload: payload)
             nla = nla_next(a, &rem)
         }
         return message

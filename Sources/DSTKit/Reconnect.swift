@@ -83,6 +83,13 @@ public struct DSTReconnect {
         return giveUpMessage(giveUp)
     }
 
+    /// The ciphers a reconnect offers: the one a live connection of the
+    /// device uses (a rekey keeps the cipher add-device chose), else any.
+    static func ciphers(keeping protection: DSTProtection?) -> DSTTLSCiphers {
+        guard case let .tls13(cipher) = protection else { return .any }
+        return DSTTLSCiphers(rawValue: cipher.rawValue) ?? .any
+    }
+
     /// Runs until there is nothing left to do.
     public func run() -> Outcome {
         var backoff = DSTBackoff(policy: DSTDevicePolicy())
@@ -105,7 +112,7 @@ public struct DSTReconnect {
             case .disconnected?, .reconnecting?, .failed?:
                 break
             case .connected?:
-                guard device.isShort else { return .connected }
+                guard device.needsNewGeneration else { return .connected }
             case .removed?:
                 return .removed
             case nil:
@@ -121,7 +128,9 @@ public struct DSTReconnect {
                 started = true
                 if device.state == .connected {
                     // Still carrying I/O: nothing to report to the kernel.
-                    env.log(.info, "\(name): \(device.connections ?? 0) of \(device.wantedConnections) connections live;"
+                    env.log(.info, device.rekeyDue && !device.isShort
+                        ? "\(name): TLS keys carried their records; replacing the connections (rekey)"
+                        : "\(name): \(device.connections ?? 0) of \(device.wantedConnections) connections live;"
                         + " reconnecting with a new generation")
                 } else {
                     // The kernel ignores this for a failed device.
@@ -152,7 +161,9 @@ public struct DSTReconnect {
                     // Someone else handed in a newer generation: carry on
                     // from what the kernel has now.
                     env.log(.info, "\(error); re-reading the device")
-                    if let now = try? netlink.device(index), now.state == .connected, !now.isShort { return .connected }
+                    if let now = try? netlink.device(index), now.state == .connected, !now.needsNewGeneration {
+                        return .connected
+                    }
                 } else {
                     report(error.description, device)
                     env.log(.info, "\(name): reconnect attempt \(attempts) failed: \(error)")
@@ -176,11 +187,15 @@ public struct DSTReconnect {
         guard generation != 0 else {
             throw DSTError.daemon("the device's generations are exhausted")
         }
+        if device.identity != nil && device.tls == nil {
+            throw DSTError.daemon("the device uses TLS, but the kernel showed no credentials (CAP_SYS_ADMIN needed)")
+        }
         let address = try DSTAddress(parsing: remote)
         let count = device.wantedConnections
         let connector = DSTConnector(address: address, exportName: device.exportName ?? "", csum: csum,
                                      session: device.session ?? .none, generation: generation,
-                                     uuid: device.uuid, size: device.size, dial: env.dial)
+                                     uuid: device.uuid, size: device.size, credentials: device.tls?.credentials,
+                                     ciphers: Self.ciphers(keeping: device.protection), dial: env.dial)
         var opened: [DSTConnection] = []
         defer { for c in opened { c.close() } }
         for n in 1...count {

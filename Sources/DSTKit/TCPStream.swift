@@ -40,6 +40,15 @@ public final class TCPStream: ByteStream {
         }
     }
 
+    /// The first `count` bytes the peer sent, left in the socket for the
+    /// next read; fewer when it closed first.
+    public func peek(_ count: Int) throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        let n = try check(Syscall.read(into: &out, from: 0) { recv(fd.raw, $0, $1, Int32(MSG_PEEK | MSG_WAITALL)) },
+                          "recv from")
+        return Array(out.prefix(n))
+    }
+
     /// The count of a recv or send; an expired SO_RCVTIMEO or SO_SNDTIMEO
     /// is the handshake's time running out.
     private func check(_ result: Result<Int, Errno>, _ what: String) throws -> Int {

@@ -11,6 +11,9 @@ extension Dstctl {
                 Connects to the server, performs the handshake and hands the connections
                 to the kernel, which spreads I/O over them. Prints the device path. Starts
                 dstd, which reconnects the device when a connection drops.
+
+                With --identity and --key (a PSK), or --cert, every connection carries TLS
+                1.3, handshaken here and then encrypted and authenticated by the kernel.
                 """,
             aliases: ["add-node"]
         )
@@ -26,8 +29,8 @@ extension Dstctl {
         @Option(help: ArgumentHelp("Device name (default: the first free dstN).", valueName: "dstN"))
         var name: DeviceName?
 
-        @Option(help: "Checksum over frame headers and data.")
-        var csum: ChecksumChoice = .crc32c
+        @Option(help: "Checksum over frame headers and data (default: crc32c; none with TLS, whose records are authenticated).")
+        var csum: ChecksumChoice?
 
         @Option(help: ArgumentHelp("TCP connections to the server, 1 to \(DSTWire.devConnsMax); I/O is spread over them.",
                                    valueName: "n"))
@@ -35,6 +38,9 @@ extension Dstctl {
 
         @OptionGroup(title: "Timeouts")
         var timeouts: PolicyOptions
+
+        @OptionGroup(title: "TLS")
+        var tls: ClientTLSOptions
 
         func validate() throws {
             let range = DSTAttach.connectionRange
@@ -59,8 +65,10 @@ extension Dstctl {
             let netlink = try DSTNetlink()
             // The device's identity towards servers for its whole life; each
             // reconnect of dstd's sends the next generation.
+            let csum = csum ?? (tls.isTLS ? ChecksumChoice.none : .crc32c)
             let attach = DSTAttach(address: remote, exportName: export?.name, csum: csum.checksum, index: name?.index,
-                                   policy: policy, connections: connections, session: try DSTSession.random())
+                                   policy: policy, connections: connections, session: try DSTSession.random(),
+                                   tls: try tls.deviceTLS(remote: remote), ciphers: tls.tlsCipher.ciphers)
             let result = try attach.run(netlink: netlink) { try Net.connect(to: $0) }
             let path = "/dev/dst\(result.index)"
             if let failure = result.failure {

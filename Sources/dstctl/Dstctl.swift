@@ -13,8 +13,8 @@ struct Dstctl: ParsableCommand {
             fails and 64 when the command line is wrong.
             """,
         version: DSTVersion.string,
-        subcommands: [Status.self, Export.self, Unexport.self, AddDevice.self, SetDevice.self, RemoveDevice.self,
-                      Monitor.self],
+        subcommands: [Status.self, Export.self, SetExport.self, Unexport.self, AddDevice.self, SetDevice.self,
+                      RemoveDevice.self, Monitor.self, GenKey.self],
         defaultSubcommand: Status.self
     )
 

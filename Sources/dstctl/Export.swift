@@ -15,6 +15,11 @@ extension Dstctl {
                 store, so exporting the same store under the same name again (after
                 unexport or a reboot) gives the same UUID; --uuid keeps an export's UUID
                 when it moves to another machine or backing store.
+
+                An export with --allow (PSK identities) or --allow-subject (client
+                certificates, with --cert) takes TLS 1.3 connections only, from the
+                identities it lists. Without them it is insecure: anyone who reaches the
+                address can read and write it, in the clear.
                 """
         )
 
@@ -35,10 +40,29 @@ extension Dstctl {
                                    valueName: "uuid"))
         var uuid: DSTUUID?
 
+        @OptionGroup(title: "Access")
+        var access: AccessOptions
+
+        @Option(help: ArgumentHelp("Server certificate (PEM), for --allow-subject; absolute path.", valueName: "file"))
+        var cert: CredentialPath?
+
+        @Option(help: ArgumentHelp("Key of the server certificate (PEM), owner-only, absolute path.", valueName: "file"))
+        var certKey: CredentialPath?
+
+        @Option(help: ArgumentHelp("CA that signs the clients' certificates (PEM), absolute path.", valueName: "file"))
+        var ca: CredentialPath?
+
         /// The name given, else the last component of the path.
         var exportName: String { name?.name ?? DSTBacking.basename(path) }
 
         func validate() throws {
+            let psk = !access.allow.isEmpty || !access.allowRo.isEmpty
+            let subjects = !access.allowSubject.isEmpty || !access.allowSubjectRo.isEmpty
+            if psk && subjects { throw ValidationError("give PSK identities or certificate subjects, not both") }
+            if subjects != (cert != nil) { throw ValidationError("--allow-subject and --cert go together") }
+            if (cert != nil) != (certKey != nil) || (cert != nil) != (ca != nil) {
+                throw ValidationError("--cert, --cert-key and --ca go together")
+            }
             // The nil UUID stands for no export in a refusal.
             if let uuid, uuid.isZero { throw ValidationError("--uuid must not be all zeroes") }
             guard DSTNames.isValidExportName(exportName) else {
@@ -49,16 +73,44 @@ extension Dstctl {
         func run() throws {
             let backing = try DSTBacking.open(path, readOnly: readOnly)
             let exportUUID = uuid ?? backing.exportUUID(name: exportName)
+            let access = try exportAccess()
             let netlink = try DSTNetlink()
+            try Self.checkKind(access, listen: "\(listen)", among: netlink.exports())
             try netlink.addExport(DSTExportParams(name: exportName, backingFD: backing.fd.raw,
                                                   backingPath: backing.path, readOnly: readOnly,
-                                                  listen: listen, uuid: exportUUID))
+                                                  listen: listen, uuid: exportUUID, access: access))
+            if !access.tlsRequired {
+                Dstctl.warn("export \(exportName) is insecure: anyone who reaches \(listen) can read"
+                    + (readOnly ? "" : " and write") + " it, in the clear (see --allow)")
+            }
             // A regular file is probed for direct I/O first, in the kernel.
             let size = (try? netlink.waitUntilProbed(export: exportName).size) ?? backing.size
             for problem in try Daemon.sync(after: "exported \(exportName)") {
                 Dstctl.warn("dstd: \(problem)")
             }
             Console.writeStdout("exported \(exportName) (\(size) bytes) on \(listen)\n")
+        }
+
+        /// dstd handshakes each address with pre-shared keys or with
+        /// certificates: TLS exports that share an address use the same.
+        static func checkKind(_ access: DSTAccess, listen: String, among exports: [DSTExport]) throws {
+            guard access.tlsRequired, let other = exports.first(where: {
+                $0.listen == listen && $0.access.tlsRequired && ($0.access.server == nil) != (access.server == nil)
+            }) else { return }
+            let kind = other.access.server == nil ? "pre-shared keys" : "certificates"
+            throw DSTError.notPossible("export \(other.name) on \(listen) takes \(kind); TLS exports on one address "
+                + "take the same kind (use another port)")
+        }
+
+        /// Whom the export admits, its files checked now.
+        func exportAccess() throws -> DSTAccess {
+            let entries = try access.entries()
+            var server: DSTServerCertificate?
+            if let cert, let certKey, let ca {
+                try DSTKeyFile.checkPrivate(certKey.path)
+                server = DSTServerCertificate(certPath: cert.path, keyPath: certKey.path, caPath: ca.path)
+            }
+            return DSTAccess(tlsRequired: !entries.isEmpty, allow: entries, from: access.allowFrom, server: server)
         }
     }
 }

@@ -21,15 +21,18 @@ extension Dstctl {
         @OptionGroup(title: "Timeouts")
         var timeouts: PolicyOptions
 
+        @Option(help: RekeyRecords.help)
+        var rekeyRecords: RekeyRecords?
+
         func validate() throws {
-            guard !timeouts.policy.isEmpty else {
-                let options = PolicyOptions.spellings.map(\.1).joined(separator: ", ")
-                throw ValidationError("set-device needs at least one of \(options)")
+            guard !timeouts.policy.isEmpty || rekeyRecords != nil else {
+                let options = PolicyOptions.spellings.map(\.1) + ["--rekey-records"]
+                throw ValidationError("set-device needs at least one of \(options.joined(separator: ", "))")
             }
         }
 
         func run() throws {
-            try DSTNetlink().setDevice(device.index, policy: timeouts.policy)
+            try DSTNetlink().setDevice(device.index, policy: timeouts.policy, rekeyRecords: rekeyRecords?.value)
             // A running dstd looks at the devices again, so that a device it
             // gave up on is reconnected once --give-up allows it.
             _ = DaemonLock.sync()

@@ -41,7 +41,8 @@ extension Dstctl {
                 exports = [try netlink.export(export.name)]
             } else {
                 devices = try netlink.devices()
-                exports = try netlink.exports()
+                // One at a time: the list leaves the clients out.
+                exports = try netlink.exports().compactMap { try? netlink.export($0.name) }
             }
             let report = StatusReport(devices: devices, exports: exports)
             if json {

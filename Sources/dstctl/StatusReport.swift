@@ -3,7 +3,9 @@ import DSTKit
 
 /// What `dstctl status` shows, in its three forms: text for people, JSON
 /// and tab-separated lines for scripts. The JSON objects are the one list
-/// of fields; the dump is them flattened.
+/// of fields; the dump is them flattened, a list of objects (a device's
+/// connections, an export's identities and clients) a line per object
+/// after its owner's line.
 struct StatusReport {
     var devices: [DSTDevice]
     var exports: [DSTExport]
@@ -30,6 +32,10 @@ struct StatusReport {
             ("conn_count", .optional(d.connCount)),
             ("inflight", .optional(d.inflight)),
             ("epoch", .optional(d.epoch)),
+            ("identity", .optional(d.identity)),
+            ("protection", .optional(d.protection?.description)),
+            ("rekey_records", .optional(d.rekeyRecords)),
+            ("rekey_due", .bool(d.rekeyDue)),
             ("io_timeout", .duration(p.ioTimeout)),
             ("ping_interval", .duration(p.pingInterval)),
             ("reconnect_delay", .duration(p.reconnectDelay)),
@@ -40,7 +46,24 @@ struct StatusReport {
             ("down_time", d.downTime.map { JSON.seconds(millis: $0) } ?? .null),
             ("last_error", .optional(nonEmpty(d.lastError))),
             ("counters", .object(counters)),
+            ("conns", .array(d.connectionInfo.map { .object(fields($0)) })),
         ]
+    }
+
+    static func fields(_ c: DSTConnectionInfo) -> [(String, JSON)] {
+        [
+            ("slot", .optional(c.slot)),
+            ("generation", .optional(c.generation)),
+            ("peer", .optional(c.peer)),
+            ("identity", .optional(c.identity)),
+            ("protection", .string(c.protection.description)),
+            ("read_only", .bool(c.readOnly)),
+            ("records", .optional(c.records)),
+        ]
+    }
+
+    static func fields(_ a: DSTAllowEntry) -> [(String, JSON)] {
+        [("identity", .string(a.identity)), ("key_path", .optional(a.keyPath)), ("read_only", .bool(a.readOnly))]
     }
 
     static func fields(_ e: DSTExport) -> [(String, JSON)] {
@@ -58,6 +81,10 @@ struct StatusReport {
             ("state", .string(e.state.specName)),
             ("data_bytes", .optional(e.dataBytes)),
             ("uuid", .string(e.uuid.description)),
+            ("security", .string(e.isInsecure ? "insecure" : "tls")),
+            ("allow_from", .array(e.access.from.map { .string($0.description) })),
+            ("allow", .array(e.access.allow.map { .object(fields($0)) })),
+            ("conns", .array(e.connectionInfo.map { .object(fields($0)) })),
         ]
     }
 
@@ -73,13 +100,27 @@ struct StatusReport {
     /// values spread over columns, "-" for absent, tabs and newlines in
     /// text turned into spaces.
     var dump: String {
-        let lines = devices.map { (["device"] + Self.columns(Self.fields($0))) }
-            + exports.map { (["export"] + Self.columns(Self.fields($0))) }
+        var lines: [[String]] = []
+        for d in devices {
+            lines.append(["device"] + Self.columns(Self.fields(d)))
+            lines += d.connectionInfo.map { ["conn", d.name] + Self.columns(Self.fields($0)) }
+        }
+        for e in exports {
+            lines.append(["export"] + Self.columns(Self.fields(e)))
+            lines += e.access.allow.map { ["allow", e.name] + Self.columns(Self.fields($0)) }
+            lines += e.connectionInfo.map { ["client", e.name] + Self.columns(Self.fields($0)) }
+        }
         return lines.map { $0.joined(separator: "\t") + "\n" }.joined()
     }
 
+    /// The lists of objects: lines of their own, left out of their owner's
+    /// line whether empty or not, so that a kind of line always has the
+    /// same columns.
+    static let objectLists: Set<String> = ["conns", "allow"]
+
     static func columns(_ fields: [(String, JSON)]) -> [String] {
-        fields.flatMap { _, value -> [String] in
+        fields.flatMap { key, value -> [String] in
+            if objectLists.contains(key) { return [] }
             switch value {
             case let .object(inner): return columns(inner)
             case let .array(items): return [items.isEmpty ? "none" : items.map(column).joined(separator: ",")]
@@ -134,8 +175,12 @@ struct StatusReport {
         l.add("max transfer", d.maxXfer.map { humanBytes(UInt64($0)) })
         l.add("features", d.features.map { $0.specNames.isEmpty ? "none" : $0.specNames.joined(separator: ", ") })
         l.add("checksum", d.csum?.specName)
+        l.add("protection", d.protection.map { p in
+            d.identity.map { "\(p) as \($0)" } ?? p.description
+        })
         l.add("connections", connectionsText(live: d.connections, wanted: d.connCount))
         l.add("generation", d.generation.map(String.init))
+        if d.rekeyDue { l.add("rekey", s.yellow("due: dstd is replacing the connections")) }
         l.add("inflight", d.inflight.map(String.init))
         if let c = d.counters {
             l.add("transfer", "\(c["reads"] ?? 0) reads (\(humanBytes(c["read_bytes"] ?? 0))), "
@@ -165,6 +210,14 @@ struct StatusReport {
         l.add("clients", e.clients.map(String.init))
         l.add("request data", e.dataBytes.flatMap { $0 > 0 ? humanBytes($0) : nil })
         l.add("uuid", e.uuid.description)
+        l.add("security", e.isInsecure ? s.red("insecure: plaintext, anyone who reaches it") : "TLS")
+        l.add("allows", e.access.allow.map { "\($0.identity)\($0.readOnly ? " (read-only)" : "")" }
+            .joined(separator: ", "))
+        l.add("allow from", e.access.from.map(\.description).joined(separator: ", "))
+        for c in e.connectionInfo {
+            l.add("client", "\(c.peer ?? "?")" + (c.identity.map { " as \($0)" } ?? "")
+                + ", \(c.protection)" + (c.readOnly ? ", read-only" : ""))
+        }
         return l.out
     }
 }

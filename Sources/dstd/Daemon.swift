@@ -118,7 +118,7 @@ final class Daemon {
                         // Device events reach only the netns the device was
                         // created in: a device here that lost a connection
                         // is ours to reconnect.
-                        if d.state == .disconnected || d.isShort {
+                        if d.state == .disconnected || d.needsNewGeneration {
                             // A short device may be one whose connections are
                             // being handed in right now (by add-device, or by
                             // our own reconnect): the reconnect thread looks
@@ -127,7 +127,7 @@ final class Daemon {
                             reconnector.start(index: d.index,
                                               why: Reconnector.why(state: d.stateName, reason: d.lastError,
                                                                    live: d.connections, wanted: d.connCount),
-                                              level: d.isShort ? .debug : .info)
+                                              level: d.needsNewGeneration ? .debug : .info)
                         }
                     case .lost:
                         log.warning("kernel events were lost; dumping again")
@@ -188,74 +188,5 @@ final class Daemon {
                 return
             }
         }
-    }
-}
-
-/// Handshakes of accepted clients, one thread each, bounded in number.
-final class Acceptor: Sendable {
-    let log: DSTLog
-    let running = Atomic<Int>(0)
-    static let maxConcurrent = 64
-
-    init(log: DSTLog) { self.log = log }
-
-    func start(_ stream: TCPStream, listen: String) {
-        if running.add(1, ordering: .relaxed).newValue > Self.maxConcurrent {
-            running.subtract(1, ordering: .relaxed)
-            log.warning("\(stream.peer): refused, \(Self.maxConcurrent) handshakes already running")
-            try? stream.setTimeouts(seconds: 1)
-            try? stream.write(all: DSTServerHandshake.refusalReply(DSTRefusal(.busy, "too many handshakes in progress")))
-            return
-        }
-        do {
-            try Processes.detachThread { [self] in
-                handshake(stream, listen: listen)
-                running.subtract(1, ordering: .relaxed)
-            }
-        } catch {
-            running.subtract(1, ordering: .relaxed)
-            log.error("\(stream.peer): \(error)")
-        }
-    }
-
-    /// Reads the hello, replies, and hands an accepted socket to the kernel.
-    /// The socket is closed here in every case; the kernel keeps its own
-    /// reference.
-    func handshake(_ stream: TCPStream, listen: String) {
-        let peer = stream.peer
-        do {
-            // A netlink socket of its own: libnl sockets are not thread-safe.
-            let netlink = try DSTNetlink()
-            let outcome = try DSTServerHandshake.perform(
-                on: stream, listen: listen, exports: { try netlink.exports() },
-                admit: { export, csum, request in
-                    // The kernel's refusal (limits, state, generation) goes
-                    // to the client as a hello reply that says why.
-                    netlink.admission(export.name, socket: stream.fd.raw, csum: csum, session: request.session,
-                                      generation: request.generation, peer: stream.peer)
-                })
-            switch outcome {
-            case let .refused(refusal):
-                log.info("\(peer) on \(listen): refused: \(refusal.status.specName): \(refusal.message)")
-            case let .accepted(export, csum, request):
-                try stream.prepareForKernel()
-                try netlink.connectExport(export.name, socket: stream.fd.raw, csum: csum,
-                                          session: request.session, generation: request.generation)
-                let session = request.session.isNone ? "no session"
-                    : "session \(request.session), generation \(request.generation)"
-                log.info("\(peer) on \(listen): attached to export \(export.name) (checksum \(csum.specName), \(session))")
-            }
-        } catch let error as DSTError {
-            if case .staleGeneration = error {
-                // The client reconnected again meanwhile; this connection
-                // lost the race and is closed.
-                log.info("\(peer) on \(listen): refused by the kernel: \(error); closing")
-            } else {
-                log.warning("\(peer) on \(listen): \(error)")
-            }
-        } catch {
-            log.warning("\(peer) on \(listen): \(error)")
-        }
-        stream.fd.close()
     }
 }

@@ -21,7 +21,7 @@ final class Reconnector: Sendable {
     static func needsReconnect(_ device: DSTDevice) -> Bool {
         switch device.state {
         case .disconnected?, .reconnecting?, .failed?: return true
-        default: return device.isShort
+        default: return device.needsNewGeneration
         }
     }
 

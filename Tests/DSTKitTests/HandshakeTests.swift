@@ -431,7 +431,7 @@ final class HandshakeRoundTripTests: XCTestCase {
         let outcome = try DSTServerHandshake.perform(on: server, listen: listen, exports: { [export("disk")] },
                                                      admit: { e, _, request in
                                                          asked = (e.name, request.generation)
-                                                         return refusal
+                                                         return .failure(refusal)
                                                      })
         XCTAssertEqual(outcome, .refused(refusal))
         XCTAssertEqual(asked?.0, "disk")

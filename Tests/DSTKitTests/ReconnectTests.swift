@@ -434,4 +434,12 @@ final class ReconnectTests: XCTestCase {
         XCTAssertTrue(world.lines.contains("info: dst0: handed in 1 of 3 connections of generation 2; closing the rest"),
                       "\(world.lines)")
     }
+
+    /// A rekey keeps the cipher of the live connections; with none, any.
+    func testReconnectKeepsCipher() {
+        XCTAssertEqual(DSTReconnect.ciphers(keeping: .tls13(.chacha20Poly1305)), .chacha20Poly1305)
+        XCTAssertEqual(DSTReconnect.ciphers(keeping: .tls13(.aes128GCM)), .aes128GCM)
+        XCTAssertEqual(DSTReconnect.ciphers(keeping: .plaintext), .any)
+        XCTAssertEqual(DSTReconnect.ciphers(keeping: nil), .any)
+    }
 }

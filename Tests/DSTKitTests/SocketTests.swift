@@ -3,24 +3,24 @@ import Glibc
 import XCTest
 @testable import DSTKit
 
-final class SocketTests: XCTestCase {
-    /// A loopback port nobody listens on (bound, then closed).
-    func unusedPort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var sin = sockaddr_in()
-        sin.sin_family = sa_family_t(AF_INET)
-        sin.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        try withUnsafeMutablePointer(to: &sin) {
-            try $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                XCTAssertEqual(bind(fd, $0, len), 0)
-                guard getsockname(fd, $0, &len) == 0 else { throw DSTError.system(call: "getsockname", errno: errno) }
-            }
+/// A loopback port nobody listens on (bound, then closed).
+func unusedPort() throws -> UInt16 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var sin = sockaddr_in()
+    sin.sin_family = sa_family_t(AF_INET)
+    sin.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    try withUnsafeMutablePointer(to: &sin) {
+        try $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            XCTAssertEqual(bind(fd, $0, len), 0)
+            guard getsockname(fd, $0, &len) == 0 else { throw DSTError.system(call: "getsockname", errno: errno) }
         }
-        return UInt16(bigEndian: sin.sin_port)
     }
+    return UInt16(bigEndian: sin.sin_port)
+}
 
+final class SocketTests: XCTestCase {
     func testConnectionRefused() throws {
         let address = try DSTAddress(parsing: "127.0.0.1:\(try unusedPort())")
         XCTAssertThrowsError(try Net.connect(to: address, timeout: 2)) {

@@ -74,8 +74,10 @@ final class GeneratedFilesTests: XCTestCase {
             _Static_assert(sizeof(struct dst_rep_hdr) == DST_REP_HDR_SIZE, "rep-hdr");
             _Static_assert(offsetof(struct dst_req_hdr, tag) == 8, "tag");
             _Static_assert(offsetof(struct dst_server_reply, uuid) == 48, "uuid");
-            _Static_assert(DST_A_MAX == DST_A_STAT_TIMEOUTS, "attrs");
-            _Static_assert(DST_CMD_MAX == DST_CMD_DEV_SET, "cmds");
+            _Static_assert(DST_A_MAX == DST_A_STAT_TLS_ERRORS, "attrs");
+            _Static_assert(DST_A_ALLOW_MAX == DST_A_ALLOW_READ_ONLY, "allow attrs");
+            _Static_assert(DST_A_CONN_MAX == DST_A_CONN_PAD, "conn attrs");
+            _Static_assert(DST_CMD_MAX == DST_CMD_EXPORT_SET, "cmds");
             _Static_assert(DST_OP_MAX == DST_OP_PING, "ops");
             _Static_assert(DST_HELLO_MAGIC == 0x44535448454c4c4fULL, "magic");
             """
@@ -142,6 +144,10 @@ final class GeneratedFilesTests: XCTestCase {
             check(DSTAttr.uuid.kind == .binary(exactLength: 16), "uuid kind")
             check(DSTAttr.exportName.kind == .string(maxLength: 64), "export-name kind")
             check(DSTAttr.maxXfer.valueRange == 4096...4_194_304, "max-xfer range")
+            check(DSTAttr.conn.kind == .nest && DSTAttr.conn.specName == "conn", "conn nest")
+            check(DSTConnAttr.slot.rawValue == 1 && DSTConnAttr.recordErrors.rawValue == 9, "conn attr numbers")
+            check(DSTConnAttr.identity.kind == .string(maxLength: DSTWire.identityMax), "identity kind")
+            check(DSTTlsCipher.chacha20Poly1305.specName == "chacha20-poly1305", "tls-cipher")
             check(DSTCommand.devAdd.rawValue == 1 && DSTCommand.exportChangeNtf.rawValue == 10, "cmd numbers")
             check(DSTCommand.devChangeNtf.multicastGroup == DSTFamily.eventsGroup, "ntf group")
             check(DSTCommand.devAdd.requiresAdmin && !DSTCommand.devGet.requiresAdmin, "admin")

@@ -25,6 +25,28 @@ final class RefusalTests: XCTestCase {
                       "operation 'get' do request names unknown attribute 'colour'")
     }
 
+    /// A pre hook runs as a dump's start callback; a do has none.
+    func testPreHook() {
+        let doPre = """
+                - name: get
+                  attribute-set: tst
+                  do:
+                    pre: tst-start
+                    request:
+                      attributes: [index]
+            """
+        assertRefused(miniSpec(operations: doPre), "operation 'get': pre is supported for dumps only")
+        let badName = """
+                - name: get
+                  attribute-set: tst
+                  dump:
+                    pre: "tst start"
+                    reply:
+                      attributes: [index]
+            """
+        assertRefused(miniSpec(operations: badName), "operation 'get': pre 'tst start' is not a C name")
+    }
+
     func testUnknownAttributeInEvent() {
         assertRefused(miniSpec(operations: [
             miniOperation(part: "reply", attributes: "index"),
@@ -193,6 +215,129 @@ final class RefusalTests: XCTestCase {
                       "protocol 'genetlink' is not supported")
         assertRefused(miniSpec().replacingOccurrences(of: "kernel-policy: global", with: "kernel-policy: per-op"),
                       "kernel-policy 'per-op' is not supported")
+    }
+
+    // MARK: Nested sets and multi-attr
+
+    /// `yaml` without the lines that hold just `line`.
+    func removingLine(_ line: String, from yaml: String) -> String {
+        yaml.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { $0.trimmingCharacters(in: .whitespaces) != line }
+            .joined(separator: "\n")
+    }
+
+    func testTheNestSpecIsAccepted() throws {
+        XCTAssertEqual(try Generator.generate(yaml: nestSpec()).count, 6)
+    }
+
+    func testNestOfUnknownSet() {
+        assertRefused(nestSpec(sets: """
+              - name: summary
+                name-prefix: tst-a-summary-
+                attributes:
+                  - name: count
+                    type: u32
+            """), "attribute 'item' nests unknown attribute set 'item'")
+    }
+
+    func testNestOfTheOperationsSet() {
+        assertRefused(nestSpec(sets: """
+              - name: summary
+                name-prefix: tst-a-summary-
+                attributes:
+                  - name: back
+                    type: nest
+                    nested-attributes: tst
+              - name: item
+                name-prefix: tst-a-item-
+                attributes:
+                  - name: id
+                    type: u32
+            """), "attribute 'back' nests attribute set 'tst', which the operations use")
+    }
+
+    func testNestingCycle() {
+        assertRefused(nestSpec(sets: """
+              - name: item
+                name-prefix: tst-a-item-
+                attributes:
+                  - name: detail
+                    type: nest
+                    nested-attributes: summary
+              - name: summary
+                name-prefix: tst-a-summary-
+                attributes:
+                  - name: again
+                    type: nest
+                    nested-attributes: item
+            """), "attribute sets nest each other in a cycle: item -> summary -> item")
+        assertRefused(nestSpec(sets: """
+              - name: item
+                name-prefix: tst-a-item-
+                attributes:
+                  - name: inner
+                    type: nest
+                    nested-attributes: item
+              - name: summary
+                name-prefix: tst-a-summary-
+                attributes:
+                  - name: count
+                    type: u32
+            """), "cycle: item -> item")
+    }
+
+    func testNestedSetWithoutOrWithASharedPrefix() {
+        assertRefused(removingLine("name-prefix: tst-a-summary-", from: nestSpec()),
+                      "attribute set 'summary' needs a name-prefix of its own")
+        let sharedPrefix = nestSpec().replacingOccurrences(of: "name-prefix: tst-a-summary-", with: "name-prefix: tst-a-")
+        assertRefused(sharedPrefix, "duplicate name-prefix of attribute sets 'tst-a-'")
+    }
+
+    func testNestWithoutSetAndSetWithoutNest() {
+        assertRefused(removingLine("nested-attributes: item", from: nestSpec()),
+                      "nest attribute 'item' has no nested-attributes")
+        assertRefused(nestSpec(top: """
+                  - name: index
+                    type: u32
+                    nested-attributes: item
+            """, operations: miniOperation(attributes: "index")),
+                      "attribute 'index' has nested-attributes but is not a nest")
+    }
+
+    func testMultiAttrFlagAndChecksOnNest() {
+        assertRefused(nestSpec(top: """
+                  - name: index
+                    type: flag
+                    multi-attr: true
+            """, operations: miniOperation(attributes: "index")), "flag attribute 'index' cannot be multi-attr")
+        assertRefused(nestSpec(top: """
+                  - name: index
+                    type: nest
+                    nested-attributes: item
+                    checks:
+                      max: 3
+            """, operations: miniOperation(attributes: "index")),
+                      "attribute 'index' of type nest cannot have check 'max'")
+    }
+
+    func testOperationOnANestedSet() {
+        assertRefused(nestSpec(operations: miniOperation(set: "item", attributes: "id")),
+                      "operation 'get' uses attribute set 'item', which only nests use")
+    }
+
+    func testUnknownKeyInNestedSet() {
+        assertRefused(nestSpec().replacingOccurrences(of: "multi-attr: true", with: "multi-atr: true"),
+                      "unknown key 'multi-atr' in attribute")
+    }
+
+    func testSwiftTypeCollisionWithANestedSet() {
+        assertRefused(nestSpec().replacingOccurrences(of: "attribute-sets:", with: """
+            definitions:
+              - type: enum
+                name: item
+                entries: [a]
+            attribute-sets:
+            """), "two definitions produce the Swift type TSTItem")
     }
 
     func testMalformedYAML() {

@@ -110,9 +110,11 @@ final class RenderTests: XCTestCase {
             " * @data_csum: Checksum of the data that follows (WRITE), else 0.\n",
             "enum {\n\tDST_A_DEV_INDEX = 1,\n\tDST_A_SOCK_FD,\n",
             "\tDST_A_CONN_COUNT,\n\tDST_A_EXPORT_STATE,\n\tDST_A_CHECK,\n\tDST_A_DATA_BYTES,\n",
-            "\tDST_A_STAT_TIMEOUTS,\n\n\t/* private: */\n\t__DST_A_MAX,\n\tDST_A_MAX = (__DST_A_MAX - 1)\n};",
+            "\tDST_A_STAT_TLS_ERRORS,\n\n\t/* private: */\n\t__DST_A_MAX,\n\tDST_A_MAX = (__DST_A_MAX - 1)\n};",
+            "enum {\n\tDST_A_CONN_SLOT = 1,\n\tDST_A_CONN_GENERATION,\n",
+            "\tDST_A_CONN_PAD,\n\n\t/* private: */\n\t__DST_A_CONN_MAX,\n\tDST_A_CONN_MAX = (__DST_A_CONN_MAX - 1)\n};",
             "enum {\n\tDST_CMD_DEV_ADD = 1,\n\tDST_CMD_DEV_DEL,\n",
-            "\tDST_CMD_DEV_CHANGE_NTF,\n\tDST_CMD_EXPORT_CHANGE_NTF,\n\tDST_CMD_DEV_SET,\n\n\t/* private: */\n\t__DST_CMD_MAX,",
+            "\tDST_CMD_DEV_CHANGE_NTF,\n\tDST_CMD_EXPORT_CHANGE_NTF,\n\tDST_CMD_DEV_SET,\n\tDST_CMD_EXPORT_SET,\n\n\t/* private: */\n\t__DST_CMD_MAX,",
             "#define DST_MCGRP_EVENTS \"events\"\n",
         ])
         XCTAssertFalse(uapi.contains("DST_FEAT_MAX"), "flags have a mask, not a max")
@@ -122,12 +124,14 @@ final class RenderTests: XCTestCase {
         assertContains(kernelHeader, [
             "#include <net/netlink.h>\n#include <net/genetlink.h>\n\n#include \"dst.h\"\n",
             "extern const struct nla_policy dst_nl_policy[DST_A_MAX + 1];\n",
+            "extern const struct nla_policy dst_conn_nl_policy[DST_A_CONN_MAX + 1];\n",
             "int dst_nl_dev_add_doit(struct sk_buff *skb, struct genl_info *info);\n",
             "int dst_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);\n",
             "int dst_nl_export_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);\n",
             "int dst_nl_export_connect_doit(struct sk_buff *skb, struct genl_info *info);\n",
             "enum {\n\tDST_NLGRP_EVENTS,\n};\n",
-            "extern const struct genl_ops dst_nl_ops[9];\n",
+            "extern const struct genl_ops dst_nl_ops[10];\n",
+            "int dst_nl_dump_start(struct netlink_callback *cb);\n",
             "extern const struct genl_multicast_group dst_nl_mcgrps[1];\n",
         ])
         XCTAssertFalse(kernelHeader.contains("change_ntf"), "events have no handlers")
@@ -151,15 +155,18 @@ final class RenderTests: XCTestCase {
             "static struct netlink_range_validation dst_a_max_xfer_range = {\n\t.min = 4096ULL,\n\t.max = DST_MAX_XFER_LIMIT,\n};",
             "static struct netlink_range_validation dst_a_sock_fd_range = {\n\t.max = 2147483647ULL,\n};",
             "static_assert(sizeof(struct dst_req_hdr) == DST_REQ_HDR_SIZE);",
+            "[DST_A_CONN] = NLA_POLICY_NESTED(dst_conn_nl_policy),",
+            "[DST_A_CONN_PEER] = { .type = NLA_NUL_STRING, .len = DST_PEER_MAX, },",
+            "[DST_A_CONN_TLS_CIPHER] = NLA_POLICY_MAX(NLA_U32, DST_TLS_CIPHER_MAX),",
         ])
     }
 
     func testKernelOps() {
         assertContains(kernelSource, [
-            "const struct genl_ops dst_nl_ops[9] = {\n\t{\n\t\t.cmd\t\t= DST_CMD_DEV_ADD,\n"
+            "const struct genl_ops dst_nl_ops[10] = {\n\t{\n\t\t.cmd\t\t= DST_CMD_DEV_ADD,\n"
                 + "\t\t.doit\t\t= dst_nl_dev_add_doit,\n\t\t.flags\t\t= GENL_ADMIN_PERM,\n\t},",
             "\t\t.cmd\t\t= DST_CMD_DEV_GET,\n\t\t.doit\t\t= dst_nl_dev_get_doit,\n"
-                + "\t\t.dumpit\t\t= dst_nl_dev_get_dumpit,\n\t},",
+                + "\t\t.start\t\t= dst_nl_dump_start,\n\t\t.dumpit\t\t= dst_nl_dev_get_dumpit,\n\t},",
             "const struct genl_multicast_group dst_nl_mcgrps[1] = {\n"
                 + "\t[DST_NLGRP_EVENTS] = { .name = DST_MCGRP_EVENTS, },\n};",
         ])

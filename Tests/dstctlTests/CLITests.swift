@@ -108,7 +108,7 @@ final class CLITests: XCTestCase {
             (["set-node", "dst0", "--ping-interval", "0.0001"],
              "dstctl: The value '0.0001' is invalid for '--ping-interval <seconds>'"),
             (["set-device", "dst0"],
-             "dstctl: set-device needs at least one of --io-timeout, --ping-interval, --reconnect-delay, --reconnect-delay-max, --give-up"),
+             "dstctl: set-device needs at least one of --io-timeout, --ping-interval, --reconnect-delay, --reconnect-delay-max, --give-up, --rekey-records"),
             (["set-node", "sda", "--io-timeout", "5"], "dstctl: The value 'sda' is invalid for '<dstN>'"),
         ]
         for (args, message) in cases {

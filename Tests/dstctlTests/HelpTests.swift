@@ -20,6 +20,7 @@ extension CLITests {
             SUBCOMMANDS:
               status (default)        Show devices and exports (the default subcommand).
               export                  Export a block device or regular file.
+              set-export              Change whom an export admits.
               unexport                Remove an export; its clients are disconnected.
               add-device, add-node    Attach a remote export as a local block device
                                       /dev/dstN.
@@ -27,6 +28,7 @@ extension CLITests {
               remove-device, remove-node
                                       Remove a device; I/O still queued fails.
               monitor                 Print device and export events as they happen.
+              genkey                  Make a fresh pre-shared key for a TLS identity.
 
               See 'dstctl help <subcommand>' for detailed help.
             """)
@@ -69,10 +71,30 @@ extension CLITests {
             unexport or a reboot) gives the same UUID; --uuid keeps an export's UUID
             when it moves to another machine or backing store.
 
-            USAGE: dstctl export <path> --listen <addr:port> [--name <name>] [--read-only] [--uuid <uuid>]
+            An export with --allow (PSK identities) or --allow-subject (client
+            certificates, with --cert) takes TLS 1.3 connections only, from the
+            identities it lists. Without them it is insecure: anyone who reaches the
+            address can read and write it, in the clear.
+
+            USAGE: dstctl export [<options>] <path> --listen <addr:port>
 
             ARGUMENTS:
               <path>                  Block device or regular file to export.
+
+            ACCESS:
+              --allow <identity=keyfile>
+                                      Admit a PSK identity, read-write, with its key file
+                                      (repeatable).
+              --allow-ro <identity=keyfile>
+                                      Admit a PSK identity, read-only (repeatable).
+              --allow-subject <subject>
+                                      Admit a client certificate by CN or subject,
+                                      read-write (repeatable).
+              --allow-subject-ro <subject>
+                                      Admit a client certificate by CN or subject,
+                                      read-only (repeatable).
+              --allow-from <cidr>     Take clients from this address prefix only
+                                      (repeatable).
 
             OPTIONS:
               --listen <addr:port>    Address dstd accepts clients on, host:port or
@@ -83,6 +105,12 @@ extension CLITests {
               --uuid <uuid>           Export UUID, 8-4-4-4-12 hex digits, not all zeroes
                                       (default: derived from this machine, <name> and the
                                       backing store).
+              --cert <file>           Server certificate (PEM), for --allow-subject;
+                                      absolute path.
+              --cert-key <file>       Key of the server certificate (PEM), owner-only,
+                                      absolute path.
+              --ca <file>             CA that signs the clients' certificates (PEM),
+                                      absolute path.
               --version               Show the version.
               -h, --help              Show help information.
 
@@ -116,7 +144,10 @@ extension CLITests {
             to the kernel, which spreads I/O over them. Prints the device path. Starts
             dstd, which reconnects the device when a connection drops.
 
-            USAGE: dstctl add-device --remote <addr:port> [--export <name>] [--name <dstN>] [--csum <csum>] [--connections <n>] [--io-timeout <seconds>] [--ping-interval <seconds>] [--reconnect-delay <seconds>] [--reconnect-delay-max <seconds>] [--give-up <seconds>]
+            With --identity and --key (a PSK), or --cert, every connection carries TLS
+            1.3, handshaken here and then encrypted and authenticated by the kernel.
+
+            USAGE: dstctl add-device [<options>] --remote <addr:port>
 
             TIMEOUTS:
               --io-timeout <seconds>  How long I/O waits for a reconnect before it fails
@@ -133,14 +164,33 @@ extension CLITests {
               --give-up <seconds>     dstd stops reconnecting this long after the
                                       connection was lost; -1: never (new devices: -1).
 
+            TLS:
+              --identity <name>       TLS identity, with --key (a PSK); with --cert,
+                                      default: its CN.
+              --key <file>            Key file of the identity (dstctl genkey), owner-only,
+                                      absolute path.
+              --cert <file>           Client certificate (PEM), absolute path.
+              --cert-key <file>       Key of the client certificate (PEM), owner-only,
+                                      absolute path.
+              --ca <file>             CA that signs the server's certificate (PEM),
+                                      absolute path.
+              --server-name <name>    DNS name the server's certificate must carry
+                                      (default: the host of --remote).
+              --tls-cipher <tls-cipher>
+                                      Ciphers to offer. (values: any, aes-128-gcm,
+                                      chacha20-poly1305; default: any)
+              --rekey-records <n>     TLS records a connection carries before dstd replaces
+                                      it (new keys), 256 to 8388608.
+
             OPTIONS:
               --remote <addr:port>    Server address, host:port or [IPv6]:port (default
                                       port 1025).
               --export <name>         Export to attach (default: the only export on the
                                       server's address).
               --name <dstN>           Device name (default: the first free dstN).
-              --csum <csum>           Checksum over frame headers and data. (values:
-                                      crc32c, none; default: crc32c)
+              --csum <csum>           Checksum over frame headers and data (default:
+                                      crc32c; none with TLS, whose records are
+                                      authenticated). (values: crc32c, none)
               --connections <n>       TCP connections to the server, 1 to 16; I/O is spread
                                       over them. (default: 1)
               --version               Show the version.
@@ -175,7 +225,7 @@ extension CLITests {
             I/O already waiting and to a reconnect already under way; a running dstd
             resumes reconnecting a device it gave up on if --give-up now allows it.
 
-            USAGE: dstctl set-device <dstN> [--io-timeout <seconds>] [--ping-interval <seconds>] [--reconnect-delay <seconds>] [--reconnect-delay-max <seconds>] [--give-up <seconds>]
+            USAGE: dstctl set-device <dstN> [--io-timeout <seconds>] [--ping-interval <seconds>] [--reconnect-delay <seconds>] [--reconnect-delay-max <seconds>] [--give-up <seconds>] [--rekey-records <n>]
 
             ARGUMENTS:
               <dstN>                  The device: dstN or /dev/dstN.
@@ -196,6 +246,8 @@ extension CLITests {
                                       connection was lost; -1: never (new devices: -1).
 
             OPTIONS:
+              --rekey-records <n>     TLS records a connection carries before dstd replaces
+                                      it (new keys), 256 to 8388608.
               --version               Show the version.
               -h, --help              Show help information.
 

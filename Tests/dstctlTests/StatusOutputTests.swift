@@ -86,11 +86,43 @@ final class StatusOutputTests: XCTestCase {
               read-only: yes
               clients: 1
               uuid: 01020304-0506-0708-090a-0b0c0d0e0f10
+              security: insecure: plaintext, anyone who reaches it
 
             """)
         XCTAssertEqual(StatusReport(devices: [], exports: []).text(style: Style(enabled: true)), "")
         let coloured = StatusReport(devices: [device], exports: []).text(style: Style(enabled: true))
         XCTAssertTrue(coloured.contains("\u{1b}[32mdst0\u{1b}[0m"))
+    }
+
+    /// A TLS device and export: protection and identities, never a secret.
+    func testTLS() {
+        var d = device
+        d.identity = "alice"
+        d.rekeyRecords = 4096
+        d.counters = DSTDeviceCounters(values: [3, 2, 1, 0, 0, 12288, 8192, 0, 0, 0, 1, 4, 0, 2, 1])
+        d.connectionInfo = [DSTConnectionInfo(slot: 0, generation: 2, protection: .tls13(.aes128GCM),
+                                              records: 17)]
+        var e = export
+        e.access = DSTAccess(tlsRequired: true, allow: [DSTAllowEntry(identity: "bob", keyPath: "/etc/dst/bob.key", readOnly: true)])
+        e.connectionInfo = [DSTConnectionInfo(peer: "192.0.2.2:40000", identity: "bob",
+                                              protection: .tls13(.aes128GCM), readOnly: true)]
+        let text = StatusReport(devices: [d], exports: [e]).text(style: Style(enabled: false))
+        XCTAssertTrue(text.contains("\n  protection: tls1.3-aes-128-gcm as alice\n"), text)
+        XCTAssertTrue(text.contains("\n  allows: bob (read-only)\n"), text)
+        XCTAssertTrue(text.contains("\n  client: 192.0.2.2:40000 as bob, tls1.3-aes-128-gcm, read-only\n"), text)
+        let json = StatusReport(devices: [d], exports: [e]).json.rendered()
+        XCTAssertTrue(json.contains("\"protection\": \"tls1.3-aes-128-gcm\""), json)
+        XCTAssertTrue(json.contains("\"rekeys\": 2"), json)
+        XCTAssertTrue(json.contains("\"tls_errors\": 1"), json)
+        XCTAssertFalse(json.contains("insecure"), json)
+        let dump = StatusReport(devices: [d], exports: [e]).dump.split(separator: "\n").map { $0.split(separator: "\t",
+            omittingEmptySubsequences: false) }
+        let plain = StatusReport(devices: [device], exports: [export]).dump.split(separator: "\n").map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        XCTAssertEqual(dump.map(\.first), ["device", "conn", "export", "allow", "client"])
+        XCTAssertEqual(dump[0].count, plain[0].count, "a device line has the same columns with connections")
+        XCTAssertEqual(dump[2].count, plain[1].count, "an export line has the same columns with identities")
+        XCTAssertEqual(dump[3].joined(separator: "\t"), "allow\tdisk\tbob\t/etc/dst/bob.key\tyes")
     }
 
     func testTextWhileDown() {
@@ -164,6 +196,10 @@ final class StatusOutputTests: XCTestCase {
         let json = StatusReport(devices: [d], exports: []).json.rendered()
         XCTAssertTrue(json.contains("""
                   "epoch": null,
+                  "identity": null,
+                  "protection": null,
+                  "rekey_records": null,
+                  "rekey_due": false,
                   "io_timeout": -1,
                   "ping_interval": 0,
                   "reconnect_delay": 0.25,
@@ -203,6 +239,10 @@ final class StatusOutputTests: XCTestCase {
                   "conn_count": 2,
                   "inflight": 0,
                   "epoch": 2,
+                  "identity": null,
+                  "protection": null,
+                  "rekey_records": null,
+                  "rekey_due": false,
                   "io_timeout": 30,
                   "ping_interval": 5,
                   "reconnect_delay": 0.5,
@@ -225,8 +265,11 @@ final class StatusOutputTests: XCTestCase {
                     "protocol_errors": 0,
                     "reconnects": 1,
                     "resends": 4,
-                    "timeouts": 0
-                  }
+                    "timeouts": 0,
+                    "rekeys": null,
+                    "tls_errors": null
+                  },
+                  "conns": []
                 },
                 {
                   "name": "dst3",
@@ -245,6 +288,10 @@ final class StatusOutputTests: XCTestCase {
                   "conn_count": null,
                   "inflight": null,
                   "epoch": null,
+                  "identity": null,
+                  "protection": null,
+                  "rekey_records": null,
+                  "rekey_due": false,
                   "io_timeout": null,
                   "ping_interval": null,
                   "reconnect_delay": null,
@@ -267,8 +314,11 @@ final class StatusOutputTests: XCTestCase {
                     "protocol_errors": null,
                     "reconnects": null,
                     "resends": null,
-                    "timeouts": null
-                  }
+                    "timeouts": null,
+                    "rekeys": null,
+                    "tls_errors": null
+                  },
+                  "conns": []
                 }
               ],
               "exports": [
@@ -288,7 +338,11 @@ final class StatusOutputTests: XCTestCase {
                   "clients": 1,
                   "state": "ready",
                   "data_bytes": null,
-                  "uuid": "01020304-0506-0708-090a-0b0c0d0e0f10"
+                  "uuid": "01020304-0506-0708-090a-0b0c0d0e0f10",
+                  "security": "insecure",
+                  "allow_from": [],
+                  "allow": [],
+                  "conns": []
                 }
               ]
             }
@@ -303,12 +357,12 @@ final class StatusOutputTests: XCTestCase {
         let dump = StatusReport(devices: [device, bare], exports: [export]).dump
         XCTAssertEqual(dump.split(separator: "\n", omittingEmptySubsequences: false).map(String.init), [
             "device\tdst0\t0\tconnected\t192.0.2.1:1025\tdisk\t01020304-0506-0708-090a-0b0c0d0e0f10\t16777216\t512"
-                + "\t4096\t1048576\tflush,fua\tcrc32c\t2\t2\t0\t2\t30\t5\t0.5\t10\t-1"
-                + "\ta0a1a2a3a4a5a6a7a8a9aaabacadaeaf\t2\t0\t-\t3\t2\t1\t0\t0\t12288\t8192\t0\t0\t0\t1\t4\t0",
-            "device\tdst3\t3\tunknown(9)\t-\t-\t-\t-\t-\t-\t-\tnone\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-"
-                + "\ttwo parts and lines" + String(repeating: "\t-", count: 13),
+                + "\t4096\t1048576\tflush,fua\tcrc32c\t2\t2\t0\t2\t-\t-\t-\tno\t30\t5\t0.5\t10\t-1"
+                + "\ta0a1a2a3a4a5a6a7a8a9aaabacadaeaf\t2\t0\t-\t3\t2\t1\t0\t0\t12288\t8192\t0\t0\t0\t1\t4\t0\t-\t-",
+            "device\tdst3\t3\tunknown(9)\t-\t-\t-\t-\t-\t-\t-\tnone\t-\t-\t-\t-\t-\t-\t-\t-\tno\t-\t-\t-\t-\t-"
+                + "\t-\t-\t-\ttwo parts and lines" + String(repeating: "\t-", count: 15),
             "export\tdisk\t/dev/ram0\t192.0.2.1:1025\t16777216\t512\t4096\t1048576\tflush,read-only\tyes\t1"
-                + "\tready\t-\t01020304-0506-0708-090a-0b0c0d0e0f10",
+                + "\tready\t-\t01020304-0506-0708-090a-0b0c0d0e0f10\tinsecure\tnone",
             "",
         ])
     }

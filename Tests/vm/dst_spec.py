@@ -2,7 +2,8 @@
 # Do not edit directly, auto-generated from Documentation/spec/dst.yaml by Tools/nlgen.
 """The dst netlink family and wire protocol v1, for the Python
 test peers: CONSTANTS has every name of the uapi header (kmod/gen/dst.h) with
-its value, ATTR_TYPES each attribute's type, STRUCTS each frame layout."""
+its value, ATTR_TYPES each attribute's type (ATTR_SETS, NESTS and MULTI_ATTR
+for nested sets and repeated attributes), STRUCTS each frame layout."""
 
 import struct
 
@@ -21,6 +22,12 @@ CONSTANTS = {
     "DST_DEV_CONNS_MAX": 16,
     "DST_ADDRESS_MAX": 128,
     "DST_PEER_MAX": 63,
+    "DST_IDENTITY_MAX": 64,
+    "DST_PATH_MAX": 1024,
+    "DST_SERVER_NAME_MAX": 253,
+    "DST_CIDR_LEN": 20,
+    "DST_ALLOW_MAX": 64,
+    "DST_REKEY_RECORDS_MAX": 8388608,
     "DST_LAST_ERROR_MAX": 127,
     "DST_BACKING_PATH_MAX": 1024,
     "DST_MESSAGE_MAX": 1024,
@@ -53,6 +60,10 @@ CONSTANTS = {
     "DST_CSUM_NONE": 0,
     "DST_CSUM_CRC32C": 1,
     "DST_CSUM_MAX": 1,
+    "DST_TLS_CIPHER_NONE": 0,
+    "DST_TLS_CIPHER_AES_128_GCM": 1,
+    "DST_TLS_CIPHER_CHACHA20_POLY1305": 2,
+    "DST_TLS_CIPHER_MAX": 2,
     "DST_FEAT_FLUSH": 1,
     "DST_FEAT_FUA": 2,
     "DST_FEAT_DISCARD": 4,
@@ -67,7 +78,9 @@ CONSTANTS = {
     "DST_HELLO_BUSY": 4,
     "DST_HELLO_INTERNAL": 5,
     "DST_HELLO_BAD_REQUEST": 6,
-    "DST_HELLO_MAX": 6,
+    "DST_HELLO_TLS_REQUIRED": 7,
+    "DST_HELLO_NOT_ALLOWED": 8,
+    "DST_HELLO_MAX": 8,
     "DST_STATE_CONNECTED": 1,
     "DST_STATE_DISCONNECTED": 2,
     "DST_STATE_RECONNECTING": 3,
@@ -138,6 +151,32 @@ CONSTANTS = {
     "DST_A_STAT_RECONNECTS": 48,
     "DST_A_STAT_RESENDS": 49,
     "DST_A_STAT_TIMEOUTS": 50,
+    "DST_A_CONN": 51,
+    "DST_A_IDENTITY": 52,
+    "DST_A_KEY_PATH": 53,
+    "DST_A_CERT_PATH": 54,
+    "DST_A_CA_PATH": 55,
+    "DST_A_SERVER_NAME": 56,
+    "DST_A_TLS_REQUIRED": 57,
+    "DST_A_ALLOW": 58,
+    "DST_A_ALLOW_FROM": 59,
+    "DST_A_REKEY_RECORDS": 60,
+    "DST_A_REKEY_DUE": 61,
+    "DST_A_STAT_REKEYS": 62,
+    "DST_A_STAT_TLS_ERRORS": 63,
+    "DST_A_CONN_SLOT": 1,
+    "DST_A_CONN_GENERATION": 2,
+    "DST_A_CONN_PEER": 3,
+    "DST_A_CONN_IDENTITY": 4,
+    "DST_A_CONN_TLS_VERSION": 5,
+    "DST_A_CONN_TLS_CIPHER": 6,
+    "DST_A_CONN_READ_ONLY": 7,
+    "DST_A_CONN_RECORDS": 8,
+    "DST_A_CONN_RECORD_ERRORS": 9,
+    "DST_A_CONN_PAD": 10,
+    "DST_A_ALLOW_IDENTITY": 1,
+    "DST_A_ALLOW_KEY_PATH": 2,
+    "DST_A_ALLOW_READ_ONLY": 3,
     "DST_CMD_DEV_ADD": 1,
     "DST_CMD_DEV_DEL": 2,
     "DST_CMD_DEV_GET": 3,
@@ -149,9 +188,10 @@ CONSTANTS = {
     "DST_CMD_DEV_CHANGE_NTF": 9,
     "DST_CMD_EXPORT_CHANGE_NTF": 10,
     "DST_CMD_DEV_SET": 11,
+    "DST_CMD_EXPORT_SET": 12,
 }
 
-# The type of each attribute: u32 u64 string binary flag pad.
+# The type of each attribute: u32 u64 string binary flag pad nest.
 ATTR_TYPES = {
     "DST_A_DEV_INDEX": "u32",
     "DST_A_SOCK_FD": "u32",
@@ -203,7 +243,56 @@ ATTR_TYPES = {
     "DST_A_STAT_RECONNECTS": "u64",
     "DST_A_STAT_RESENDS": "u64",
     "DST_A_STAT_TIMEOUTS": "u64",
+    "DST_A_CONN": "nest",
+    "DST_A_IDENTITY": "string",
+    "DST_A_KEY_PATH": "string",
+    "DST_A_CERT_PATH": "string",
+    "DST_A_CA_PATH": "string",
+    "DST_A_SERVER_NAME": "string",
+    "DST_A_TLS_REQUIRED": "flag",
+    "DST_A_ALLOW": "nest",
+    "DST_A_ALLOW_FROM": "binary",
+    "DST_A_REKEY_RECORDS": "u32",
+    "DST_A_REKEY_DUE": "flag",
+    "DST_A_STAT_REKEYS": "u64",
+    "DST_A_STAT_TLS_ERRORS": "u64",
 }
+
+# Every attribute set by name, the commands' (ATTR_TYPES) first: the C name
+# prefix of its attributes and the type of each.
+ATTR_SETS = {
+    "dst": ("DST_A_", ATTR_TYPES),
+    "conn": ("DST_A_CONN_", {
+        "DST_A_CONN_SLOT": "u32",
+        "DST_A_CONN_GENERATION": "u32",
+        "DST_A_CONN_PEER": "string",
+        "DST_A_CONN_IDENTITY": "string",
+        "DST_A_CONN_TLS_VERSION": "u32",
+        "DST_A_CONN_TLS_CIPHER": "u32",
+        "DST_A_CONN_READ_ONLY": "flag",
+        "DST_A_CONN_RECORDS": "u64",
+        "DST_A_CONN_RECORD_ERRORS": "u64",
+        "DST_A_CONN_PAD": "pad",
+    }),
+    "allow": ("DST_A_ALLOW_", {
+        "DST_A_ALLOW_IDENTITY": "string",
+        "DST_A_ALLOW_KEY_PATH": "string",
+        "DST_A_ALLOW_READ_ONLY": "flag",
+    }),
+}
+
+# The attribute set each nest attribute carries.
+NESTS = {
+    "DST_A_CONN": "conn",
+    "DST_A_ALLOW": "allow",
+}
+
+# The attributes that may repeat (multi-attr).
+MULTI_ATTR = frozenset({
+    "DST_A_CONN",
+    "DST_A_ALLOW",
+    "DST_A_ALLOW_FROM",
+})
 
 # Frame layouts: a struct.Struct and its member names, in order.
 STRUCTS = {

@@ -10,7 +10,10 @@ come from the generated dst_spec.py.
 
 Attribute values are given as Python values (int, str, bytes, True for a
 flag) and encoded by the attribute's type in the spec; raw bytes go as they
-are.
+are. A nest takes a dict of its set's attributes by name (CONN={"SLOT": 0}),
+a multi-attr attribute a list of values (CONN=[{...}, {...}]). Replies
+decode the same way: Attrs of the nested set for a nest, a list for a
+multi-attr attribute (empty when absent).
 """
 
 import errno
@@ -19,7 +22,7 @@ import socket
 import struct
 import time
 
-from dst_spec import ATTR_TYPES, CONSTANTS as C
+from dst_spec import ATTR_SETS, MULTI_ATTR, NESTS, CONSTANTS as C
 
 NETLINK_GENERIC = 16
 SOL_NETLINK = 270
@@ -36,13 +39,39 @@ CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME, CTRL_ATTR_MCAST_GROUPS = 1, 2, 7
 
 NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS, NLMSGERR_ATTR_MISS_TYPE = 1, 2, 5
 
+NLA_F_NESTED = 0x8000
+NLA_TYPE_MASK = 0x3FFF
+
 NLMSGHDR = struct.Struct("=IHHII")
 GENLMSGHDR = struct.Struct("=BBH")
 NLATTR = struct.Struct("=HH")
 
+
+class AttrSet:
+    """One attribute set of the spec: numbers, types and C names of its
+    attributes by short name (DEV_INDEX in dst, SLOT in conn), and names by
+    number."""
+
+    def __init__(self, prefix, types):
+        self.numbers = {k[len(prefix):]: C[k] for k in types}
+        self.names = {v: k for k, v in self.numbers.items()}
+        self.types = {k[len(prefix):]: t for k, t in types.items()}
+        self.cnames = {k[len(prefix):]: k for k in types}
+
+    def nested(self, name):
+        """The AttrSet a nest attribute carries."""
+        return SETS[NESTS[self.cnames[name]]]
+
+    def multi(self, name):
+        return self.cnames[name] in MULTI_ATTR
+
+
+SETS = {name: AttrSet(prefix, types) for name, (prefix, types) in ATTR_SETS.items()}
+TOP = SETS[next(iter(ATTR_SETS))]
+
 # Attribute and command numbers, and back.
-ATTRS = {k[len("DST_A_"):]: v for k, v in C.items() if k.startswith("DST_A_") and k in ATTR_TYPES}
-ATTR_NAMES = {v: k for k, v in ATTRS.items()}
+ATTRS = TOP.numbers
+ATTR_NAMES = TOP.names
 CMDS = {k[len("DST_CMD_"):]: v for k, v in C.items() if k.startswith("DST_CMD_")}
 
 
@@ -55,10 +84,23 @@ def nla(kind, payload):
     return NLATTR.pack(NLATTR.size + len(payload), kind) + payload + b"\0" * (align4(len(payload)) - len(payload))
 
 
-def encode(name, value):
-    """An attribute of the spec, by name (DEV_INDEX), from a Python value."""
-    kind = ATTRS[name]
-    typ = ATTR_TYPES["DST_A_" + name]
+def encode(name, value, aset=None):
+    """An attribute of the spec, by name (DEV_INDEX) in aset (the top-level
+    set by default), from a Python value: a nest from a dict (or Attrs) of
+    its set's attributes, a multi-attr attribute from a list, once per item."""
+    aset = aset or TOP
+    kind = aset.numbers[name]
+    typ = aset.types[name]
+    if aset.multi(name) and isinstance(value, (list, tuple)):
+        return b"".join(encode(name, item, aset) for item in value)
+    if typ == "nest":
+        # Strict validation refuses a nest without NLA_F_NESTED.
+        if isinstance(value, (bytes, bytearray)):
+            payload = bytes(value)
+        else:
+            inner = aset.nested(name)
+            payload = b"".join(encode(k, v, inner) for k, v in value.items())
+        return nla(kind | NLA_F_NESTED, payload)
     if isinstance(value, (bytes, bytearray)):
         payload = bytes(value)
     elif typ == "u32":
@@ -82,27 +124,46 @@ def parse_attrs(data):
         length, kind = NLATTR.unpack_from(data, off)
         if length < NLATTR.size:
             break
-        out.append((kind & 0x3FFF, data[off + NLATTR.size:off + length], off))
+        out.append((kind & NLA_TYPE_MASK, data[off + NLATTR.size:off + length], off))
         off += align4(length)
     return out
 
 
 class Attrs(dict):
-    """A reply's attributes by name, with typed getters."""
+    """A reply's (or a nest's) attributes by name, with typed getters: the
+    payload bytes of each, the last when one repeats; for a nest the Attrs
+    of its set; for a multi-attr attribute a list of those, in order. The
+    getters of a multi-attr attribute return lists (empty when absent)."""
 
-    def __init__(self, data):
+    def __init__(self, data, aset=None):
         super().__init__()
+        self.aset = aset = aset or TOP
         for kind, payload, _ in parse_attrs(data):
-            self[ATTR_NAMES.get(kind, kind)] = payload
+            name = aset.names.get(kind, kind)
+            if name in aset.types and aset.types[name] == "nest":
+                payload = Attrs(payload, aset.nested(name))
+            if name in aset.types and aset.multi(name):
+                self.setdefault(name, []).append(payload)
+            else:
+                self[name] = payload
+
+    def _get(self, name, decode):
+        if self.aset.multi(name):
+            return [decode(v) for v in self.get(name, [])]
+        return decode(self[name]) if name in self else None
 
     def u32(self, name):
-        return struct.unpack("=I", self[name][:4])[0] if name in self else None
+        return self._get(name, lambda v: struct.unpack("=I", v[:4])[0])
 
     def u64(self, name):
-        return struct.unpack("=Q", self[name][:8])[0] if name in self else None
+        return self._get(name, lambda v: struct.unpack("=Q", v[:8])[0])
 
     def str(self, name):
-        return self[name].rstrip(b"\0").decode(errors="replace") if name in self else None
+        return self._get(name, lambda v: v.rstrip(b"\0").decode(errors="replace"))
+
+    def nest(self, name):
+        """The Attrs of a nest (a list of them when it repeats)."""
+        return self._get(name, lambda v: v)
 
 
 class Answer:
@@ -170,7 +231,8 @@ class Genl:
                 replies.append(body[GENLMSGHDR.size:])
 
     def ask(self, cmd, payload=b"", dump=False, **attrs):
-        """A dst command by name (DEV_GET) with attributes by name; an Answer."""
+        """A dst command by name (DEV_GET) with attributes by name (a dict
+        for a nest, a list for a multi-attr attribute); an Answer."""
         payload += b"".join(encode(k, v) for k, v in attrs.items())
         return self.request(self.fam, CMDS[cmd], payload, dump)
 

@@ -292,18 +292,86 @@ slow_setup() {
 # blocks FILE: 512-byte blocks allocated to FILE.
 blocks() { stat -c %b "$1"; }
 
-# export_dev PATH [ARGS...]: export PATH from the server netns.
-export_dev() {
-	sv dstctl export "$@" --listen "$LISTEN"
+# ---- the link ----
+
+# capture_start PORT FILE: record the TCP payloads to and from PORT on the
+# client's veth (Tests/vm/capture.py) until capture_stop FILE.
+capture_start() {
+	local i
+	printf '+ capture.py record veth-c %s %s &\n' "$1" "$2" >&2
+	ip netns exec client python3 "$REPO/Tests/vm/capture.py" record veth-c "$1" "$2" >"$2.out" 2>&1 &
+	bg_track $!
+	for ((i = 0; i < 100; i++)); do
+		grep -q recording "$2.out" && return 0
+		sleep 0.1
+	done
+	cat "$2.out"
+	fail "the capture did not start"
 }
 
-# add_device [ARGS...]: attach the server's export from the client netns;
-# prints what dstctl prints (the device path) and checks it is a block device.
+capture_stop() {
+	run pkill -TERM -f "capture.py record veth-c [0-9]* $1"
+	wait_until 10 test -s "$1"
+	cat "$1.out"
+}
+
+# ---- TLS ----
+#
+# DST_TLS=psk or x509 (Tools/vm/run sets it for the tests whose header says
+# "# vm-tls: psk x509") makes export_dev and add_device use TLS: the export
+# admits the identity alice, the client attaches as alice, with a
+# pre-shared key or a certificate. Empty: plaintext.
+DST_TLS=${DST_TLS:-}
+TLS=$WORK/tls
+
+# tls_setup: keys (alice, bob, carol; mode 600) and a test PKI in $TLS.
+tls_setup() {
+	[[ -f $TLS/alice.key ]] && return 0
+	say "TLS: keys and certificates in $TLS"
+	run mkdir -p -m 700 "$TLS"
+	for who in alice bob carol; do
+		run dstctl genkey "$TLS/$who.key"
+	done
+	run "$REPO/Tests/tls/make-certs.sh" "$TLS"
+}
+
+# tls_export_args: export options for DST_TLS.
+tls_export_args() {
+	case $DST_TLS in
+	psk) echo "--allow alice=$TLS/alice.key" ;;
+	x509) echo "--cert $TLS/server.pem --cert-key $TLS/server-key.pem --ca $TLS/ca.pem --allow-subject alice" ;;
+	esac
+}
+
+# tls_client_args [WHO]: add-device options for DST_TLS, as WHO (alice).
+tls_client_args() {
+	local who=${1:-alice}
+	case $DST_TLS in
+	psk) echo "--identity $who --key $TLS/$who.key" ;;
+	x509) echo "--cert $TLS/$who.pem --cert-key $TLS/$who-key.pem --ca $TLS/ca.pem --server-name server.dst.test" ;;
+	esac
+}
+
+# export_dev PATH [ARGS...]: export PATH from the server netns (over TLS
+# when DST_TLS says so).
+export_dev() {
+	[[ -z $DST_TLS ]] || tls_setup >&2
+	# shellcheck disable=SC2046 # the options are words
+	sv dstctl export "$@" --listen "$LISTEN" $(tls_export_args)
+}
+
+# add_device [ARGS...]: attach the server's export from the client netns
+# (over TLS when DST_TLS says so); prints what dstctl prints (the device
+# path) and checks it is a block device.
 add_device() {
 	local dev
-	dev=$(cl dstctl add-device --remote "$LISTEN" "$@")
+	[[ -z $DST_TLS ]] || tls_setup >&2
+	# shellcheck disable=SC2046
+	dev=$(cl dstctl add-device --remote "$LISTEN" "$@" $(tls_client_args))
 	echo "$dev"
 	[[ -b $dev ]] || fail "add-device printed '$dev', not a block device"
+	[[ -z $DST_TLS ]] || [[ $(sysfs_attr "${dev#/dev/}" protection) == tls1.3-* ]] ||
+		fail "$dev is not protected by TLS"
 }
 
 # dev_size DEV: size in bytes.

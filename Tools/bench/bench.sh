@@ -7,8 +7,8 @@
 #
 # Settings come from $DST_LOGDIR/bench.env, written by Tools/bench/run:
 # BENCH_RUNTIME, BENCH_RAMP (seconds), BENCH_ROUNDS, BENCH_SIZE_MB (each RAM
-# disk), BENCH_SYSTEMS (which of local nvme nvme-digest nbd dst-none
-# dst-crc32c), BENCH_JOBS (sections of bench.fio), DSTCTL, DSTD, DST_KO (the
+# disk), BENCH_SYSTEMS (which of local nvme nvme-digest nbd nbd-tls dst-none
+# dst-crc32c dst-tls), BENCH_JOBS (sections of bench.fio), DSTCTL, DSTD, DST_KO (the
 # binaries, copied aside before the boot so a concurrent rebuild cannot swap
 # them).
 #
@@ -25,6 +25,13 @@
 #                --connections $(nproc) (a connection per CPU, as NVMe/TCP
 #                has an I/O queue per CPU)
 #   dst-crc32c   the same export -> dstctl add-device --csum crc32c --connections $(nproc)
+#   nbd-tls      a second nbd-server (port 10810, tlsonly, certificates of
+#                Tests/tls/make-certs.sh, TLS 1.3 AES-128-GCM), /dev/ram5 ->
+#                nbd-client -certfile ... (GnuTLS in nbd-client, a userspace
+#                proxy between the kernel's socket and TLS)
+#   dst-tls      dstctl export /dev/ram4 (port 1026) --allow bench=KEY ->
+#                dstctl add-device --identity bench --key KEY --connections
+#                $(nproc): TLS 1.3 AES-128-GCM in kernel TLS, no crc32c
 #
 # First every system is set up, one after the other, with memory snapshots
 # around each step; then every job runs on every system, job by job, in
@@ -59,6 +66,11 @@ mkdir -p "$RAW" "$SNAP" "$DEVINFO"
 : >"$LOGDIR/failed"
 
 NBD_PORT=10809
+NBD_TLS_PORT=10810
+DST_TLS_PORT=1026
+# The TLS systems both use AES-128-GCM: DST's PSK default, forced on NBD
+# (GnuTLS would pick AES-256-GCM), so that neither pays for a stronger cipher.
+NBD_TLS_PRIORITY="NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-128-GCM"
 NVME_PORT=4420
 NVMET=/sys/kernel/config/nvmet
 # A subsystem's configfs directory name is its NQN.
@@ -371,7 +383,7 @@ up_nbd() {
 [bench]
 	exportname = /dev/ram2
 EOF
-	run modprobe nbd nbds_max=1 max_part=0
+	run modprobe nbd nbds_max=2 max_part=0
 	snap nbd.base --settle
 	# nbd-server forks into the background; nbd_down finds it by name (the
 	# VM runs nothing else called nbd-server).
@@ -386,10 +398,42 @@ EOF
 	devinfo nbd /dev/nbd0
 }
 
+# up_nbd_tls: nbd-server that takes TLS only, with the test PKI; nbd-client
+# presents alice's certificate and checks the server's name.
+up_nbd_tls() {
+	local conf=$WORK/nbd-tls.conf
+	say "NBD-TLS: nbd-server on $SERVER_IP:$NBD_TLS_PORT (/dev/ram5, TLS only), nbd-client in client"
+	tls_setup
+	cat >"$conf" <<EOF
+[generic]
+	listenaddr = $SERVER_IP
+	port = $NBD_TLS_PORT
+	certfile = $TLS/server.pem
+	keyfile = $TLS/server-key.pem
+	cacertfile = $TLS/ca.pem
+	tlsonly = true
+	tlspriority = $NBD_TLS_PRIORITY
+[bench]
+	exportname = /dev/ram5
+EOF
+	run modprobe nbd nbds_max=2 max_part=0
+	snap nbd-tls.base --settle
+	sv nbd-server -C "$conf"
+	wait_until 10 ip netns exec server sh -c "ss -ltnH | grep -q ':$NBD_TLS_PORT '"
+	snap nbd-tls.export --settle
+	cl nbd-client -L -N bench -certfile "$TLS/alice.pem" -keyfile "$TLS/alice-key.pem" \
+		-cacertfile "$TLS/ca.pem" -tlshostname server.dst.test "$SERVER_IP" "$NBD_TLS_PORT" /dev/nbd1
+	wait_until 10 test "$(cat /sys/block/nbd1/size)" -gt 0
+	no_scheduler
+	devinfo nbd-tls /dev/nbd1
+}
+
 nbd_down() {
-	local pid
-	[[ -b /dev/nbd0 && $(cat /sys/block/nbd0/size 2>/dev/null || echo 0) != 0 ]] &&
-		{ run nbd-client -d /dev/nbd0 || true; }
+	local pid dev
+	for dev in /dev/nbd0 /dev/nbd1; do
+		[[ -b $dev && $(cat "/sys/block/${dev#/dev/}/size" 2>/dev/null || echo 0) != 0 ]] &&
+			{ run nbd-client -d "$dev" || true; }
+	done
 	for pid in $(pgrep -x nbd-server) $(pgrep -x nbd-client); do
 		run kill -TERM "$pid" || true
 	done
@@ -422,6 +466,23 @@ up_dst() {
 	devinfo "dst-$1" "$dev"
 }
 
+# up_dst_tls: a TLS export of its own (an export with credentials takes TLS
+# only), and a device on it with a pre-shared key.
+up_dst_tls() {
+	local dev
+	say "dst-tls: dstctl export /dev/ram4 (TLS) on $SERVER_IP:$DST_TLS_PORT, add-device --identity bench"
+	[[ -d /sys/module/dst ]] || dst_export_up
+	tls_setup
+	run dstctl genkey "$TLS/bench.key"
+	sv dstctl export /dev/ram4 --listen "$SERVER_IP:$DST_TLS_PORT" --allow "bench=$TLS/bench.key"
+	snap dst-tls.export --settle
+	dev=$(cl dstctl add-device --remote "$SERVER_IP:$DST_TLS_PORT" --identity bench --key "$TLS/bench.key" \
+		--connections "$(nproc)")
+	[[ $(sysfs_attr "${dev#/dev/}" protection) == tls1.3-aes-128-gcm ]] || fail "dst-tls is not on TLS"
+	no_scheduler
+	devinfo dst-tls "$dev"
+}
+
 # bench_cleanup: what lib.sh's cleanup does not know about, before it
 # (which takes down dst, the RAM disks and the namespaces).
 bench_cleanup() {
@@ -451,14 +512,18 @@ trap 'rc=$?; bench_cleanup; (exit $rc); cleanup' EXIT
 	echo "nbd=$(nbd-server -V 2>&1 | head -n 1)"
 	echo "nvme=$(nvme version | head -n 1)"
 	echo "hz=$(getconf CLK_TCK)"
+	# What AES-128-GCM costs on these (emulated) CPUs: the ceiling of every
+	# TLS system, in kB/s of 16 KiB records, as OpenSSL measures it.
+	echo "openssl_aes128gcm_kbps=$({ openssl speed -seconds 2 -bytes 16384 -evp aes-128-gcm 2>/dev/null || true; } |
+		awk 'END { sub(/k$/, "", $NF); print $NF }')"
 	echo "start=$(date -u +%FT%TZ)"
 } >"$LOGDIR/guest.env"
 cat "$LOGDIR/guest.env"
 
 setup_net
-brd_setup "$BENCH_SIZE_MB" 4
+brd_setup "$BENCH_SIZE_MB" 6
 say "fill every RAM disk once, so that reads and writes find their pages allocated"
-for i in 0 1 2 3; do
+for i in 0 1 2 3 4 5; do
 	run dd if=/dev/zero of="/dev/ram$i" bs=1M count="$BENCH_SIZE_MB" oflag=direct status=none
 done
 
@@ -475,8 +540,10 @@ for sys in $BENCH_SYSTEMS; do
 	nvme) (up_nvme nvme "$NVME_NQN") & ;;
 	nvme-digest) (up_nvme nvme-digest "$NVME_NQN_DIGEST" --hdr-digest --data-digest) & ;;
 	nbd) (up_nbd) & ;;
+	nbd-tls) (up_nbd_tls) & ;;
 	dst-none) (up_dst none) & ;;
 	dst-crc32c) (up_dst crc32c) & ;;
+	dst-tls) (up_dst_tls) & ;;
 	*) fail "unknown system $sys" ;;
 	esac
 	if wait $! && [[ -s $DEVINFO/$sys.dev ]]; then

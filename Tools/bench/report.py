@@ -20,8 +20,10 @@ SYSTEMS = [
     ("nvme", "NVMe/TCP"),
     ("nvme-digest", "NVMe/TCP digests"),
     ("nbd", "NBD"),
+    ("nbd-tls", "NBD TLS"),
     ("dst-none", "dst csum=none"),
     ("dst-crc32c", "dst csum=crc32c"),
+    ("dst-tls", "dst TLS"),
 ]
 LABEL = dict(SYSTEMS)
 DST = ["dst-none", "dst-crc32c"]
@@ -552,6 +554,13 @@ def targets(run, summary):
         key, unit = throughput_key(job)
         t.at_least(f"{jl}: crc32c costs ≤ 10% ({unit} with crc32c ≥ 0.9× without)", "dst-crc32c",
                    run.get("dst-crc32c", job, key), run.get("dst-none", job, key), 0.9, "csum=none", unit)
+    for job, jl in JOBS:
+        key, unit = throughput_key(job)
+        t.at_least(f"{jl} {unit} with TLS ≥ 2× NBD with TLS", "dst-tls", run.get("dst-tls", job, key),
+                   run.get("nbd-tls", job, key), 2.0, "NBD TLS", unit)
+    for job in ("seqread-1m-qd8", "seqwrite-1m-qd8"):
+        t.at_least(f"{JOB_LABEL[job]}: TLS costs ≤ 30% (MB/s with TLS ≥ 0.7× plaintext)", "dst-tls",
+                   run.get("dst-tls", job, "mbps"), run.get("dst-none", job, "mbps"), 0.7, "csum=none", "MB/s")
     passed = sum(1 for r in t.records if r["pass"])
     failed = sum(1 for r in t.records if r["pass"] is False)
     return ["", "### Targets", "", "```"] + t.lines + [f"{passed} targets met, {failed} missed", "```"]

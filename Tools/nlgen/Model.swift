@@ -104,16 +104,24 @@ enum DefinitionModel {
 
 enum AttributeType: String {
     /// `pad` only fills for nla_put_u64_64bit(); it has no policy entry, so
-    /// the kernel refuses it in requests.
-    case u32, u64, string, binary, flag, pad
+    /// the kernel refuses it in requests. `nest` carries attributes of another
+    /// set (its `nested-attributes`).
+    case u32, u64, string, binary, flag, pad, nest
 }
 
 struct AttributeModel {
     let name: String
     let doc: String?
+    /// Prefix of the C name, its set's: "dst-a-".
+    let prefix: String
     /// The netlink attribute type number, from 1.
     let number: Int
     let type: AttributeType
+    /// For a nest: the name of the attribute set of its payload.
+    let nested: String?
+    /// The attribute may repeat (multi-attr): a message or nest carries it
+    /// any number of times, in order.
+    let isMulti: Bool
     /// The `checks`: bounds of an integer's value, of a string's or binary's length.
     let min, max: Bound?
     let minLength, maxLength, exactLength: Bound?
@@ -131,6 +139,11 @@ struct AttributeSetModel {
     func attribute(named name: String) -> AttributeModel? {
         attributes.first { $0.name == name }
     }
+
+    /// The attributes a message or nest can carry: all but pad.
+    var valueAttributes: [AttributeModel] {
+        attributes.filter { $0.type != .pad }
+    }
 }
 
 struct OperationModel {
@@ -145,6 +158,8 @@ struct OperationModel {
     let doReply: [String]
     let dumpRequest: [String]
     let dumpReply: [String]
+    /// The C function that starts a dump (netlink_callback start), if any.
+    let dumpStart: String?
     let event: [String]?
     let mcgrp: String?
 
@@ -164,7 +179,10 @@ struct Family {
     let familyNameSymbol: String
     let versionSymbol: String
     let definitions: [DefinitionModel]
+    /// The first set: the attributes of every operation, the global policy.
     let attributeSet: AttributeSetModel
+    /// The other sets, in spec order: only ever inside a nest attribute.
+    let nestedSets: [AttributeSetModel]
     let operationPrefix: String
     let operations: [OperationModel]
     let groups: [GroupModel]
@@ -184,6 +202,29 @@ struct Family {
     /// Operations the kernel handles: those with do or dump.
     var requestOperations: [OperationModel] {
         operations.filter { $0.hasDo || $0.hasDump }
+    }
+
+    /// Every attribute set, the operations' first.
+    var attributeSets: [AttributeSetModel] {
+        [attributeSet] + nestedSets
+    }
+
+    /// The set a nest attribute carries; checked to exist.
+    func nestedSet(of a: AttributeModel) -> AttributeSetModel {
+        guard let name = a.nested, let set = nestedSets.first(where: { $0.name == name }) else {
+            preconditionFailure("attribute '\(a.name)' is not a checked nest")
+        }
+        return set
+    }
+
+    /// The nest attributes, of any set, that carry `set`.
+    func nests(of set: AttributeSetModel) -> [AttributeModel] {
+        allAttributes.filter { $0.nested == set.name }
+    }
+
+    /// Every attribute of every set.
+    var allAttributes: [AttributeModel] {
+        attributeSets.flatMap(\.attributes)
     }
 }
 
@@ -210,9 +251,9 @@ private func checkName(_ name: String, what: String) throws(SpecError) {
 private extension AttributeModel {
     /// The same attribute, taking its values from `enumeration`.
     func taking(_ enumeration: Enumeration?) -> AttributeModel {
-        AttributeModel(name: name, doc: doc, number: number, type: type, min: min, max: max,
-                       minLength: minLength, maxLength: maxLength, exactLength: exactLength,
-                       enumeration: enumeration)
+        AttributeModel(name: name, doc: doc, prefix: prefix, number: number, type: type, nested: nested,
+                       isMulti: isMulti, min: min, max: max, minLength: minLength, maxLength: maxLength,
+                       exactLength: exactLength, enumeration: enumeration)
     }
 }
 
@@ -236,13 +277,10 @@ extension Family {
             throw SpecError("uapi-header '\(header)' is not supported (only \(spec.name).h)")
         }
         definitions = try Self.checkDefinitions(spec)
-        guard spec.attributeSets.count == 1, let set = spec.attributeSets.first else {
-            throw SpecError("exactly one attribute set is supported (kernel-policy global), found \(spec.attributeSets.count)")
-        }
-        attributeSet = try Self.check(set, family: spec.name, definitions: definitions)
+        (attributeSet, nestedSets) = try Self.checkAttributeSets(spec, definitions: definitions)
         groups = try Self.checkGroups(spec)
         operationPrefix = spec.operations.namePrefix ?? "\(spec.name)-cmd-"
-        operations = try Self.checkOperations(spec, set: attributeSet, groups: groups)
+        operations = try Self.checkOperations(spec, set: attributeSet, nested: nestedSets, groups: groups)
     }
 
     /// The protocol and policy this generator writes, and the family name.
@@ -275,13 +313,13 @@ extension Family {
         return groups
     }
 
-    private static func checkOperations(_ spec: Spec, set: AttributeSetModel,
+    private static func checkOperations(_ spec: Spec, set: AttributeSetModel, nested: [AttributeSetModel],
                                         groups: [GroupModel]) throws(SpecError) -> [OperationModel] {
         try refuseDuplicates(spec.operations.list.map(\.name), what: "operation")
         var operations: [OperationModel] = []
         for (index, op) in spec.operations.list.enumerated() {
             try checkName(op.name, what: "operation")
-            operations.append(try check(op, number: index + 1, set: set, groups: groups))
+            operations.append(try check(op, number: index + 1, set: set, nested: nested, groups: groups))
         }
         guard !operations.isEmpty else {
             throw SpecError("the spec has no operations")
@@ -426,7 +464,32 @@ extension Family {
 
     // MARK: Attributes
 
-    private static func check(_ set: AttributeSet, family: String,
+    /// The first set, which the operations use (kernel-policy global), and
+    /// the others, which only nest attributes carry: each with a name-prefix
+    /// of its own, nested by known sets other than the first, without cycles.
+    private static func checkAttributeSets(
+        _ spec: Spec, definitions: [DefinitionModel]
+    ) throws(SpecError) -> (AttributeSetModel, [AttributeSetModel]) {
+        guard let first = spec.attributeSets.first else {
+            throw SpecError("the spec has no attribute set")
+        }
+        try refuseDuplicates(spec.attributeSets.map(\.name), what: "attribute set")
+        let topPrefix = first.namePrefix ?? "\(spec.name)-a-\(first.name)-"
+        let top = try check(first, prefix: topPrefix, definitions: definitions)
+        var nested: [AttributeSetModel] = []
+        for set in spec.attributeSets.dropFirst() {
+            guard let prefix = set.namePrefix else {
+                throw SpecError("attribute set '\(set.name)' needs a name-prefix of its own "
+                                + "(only the first set has a default)")
+            }
+            nested.append(try check(set, prefix: prefix, definitions: definitions))
+        }
+        try refuseDuplicates(([top] + nested).map(\.prefix), what: "name-prefix of attribute sets")
+        try checkNesting(top: top, nested: nested)
+        return (top, nested)
+    }
+
+    private static func check(_ set: AttributeSet, prefix: String,
                               definitions: [DefinitionModel]) throws(SpecError) -> AttributeSetModel {
         try checkName(set.name, what: "attribute set")
         try refuseDuplicates(set.attributes.map(\.name), what: "attribute")
@@ -435,23 +498,64 @@ extension Family {
         }
         var attributes: [AttributeModel] = []
         for (index, a) in set.attributes.enumerated() {
-            attributes.append(try check(a, number: index + 1, definitions: definitions))
+            attributes.append(try check(a, prefix: prefix, number: index + 1, definitions: definitions))
         }
-        return AttributeSetModel(name: set.name, doc: set.doc, prefix: set.namePrefix ?? "\(family)-a-\(set.name)-",
-                                 attributes: attributes)
+        return AttributeSetModel(name: set.name, doc: set.doc, prefix: prefix, attributes: attributes)
     }
 
-    private static func check(_ a: Attribute, number: Int,
+    /// Each nest names a set other than the first, and following nests from
+    /// any set never leads back to it.
+    private static func checkNesting(top: AttributeSetModel, nested: [AttributeSetModel]) throws(SpecError) {
+        for set in [top] + nested {
+            for a in set.attributes {
+                guard let target = a.nested else { continue }
+                if target == top.name {
+                    throw SpecError("attribute '\(a.name)' nests attribute set '\(target)', "
+                                    + "which the operations use")
+                }
+                guard nested.contains(where: { $0.name == target }) else {
+                    throw SpecError("attribute '\(a.name)' nests unknown attribute set '\(target)'")
+                }
+            }
+        }
+        // Depth first from each set; a set met again on the path is a cycle.
+        func visit(_ set: AttributeSetModel, path: [String]) throws(SpecError) {
+            if path.contains(set.name) {
+                let cycle = path.drop { $0 != set.name } + [set.name]
+                throw SpecError("attribute sets nest each other in a cycle: \(cycle.joined(separator: " -> "))")
+            }
+            for a in set.attributes {
+                if let target = a.nested, let inner = nested.first(where: { $0.name == target }) {
+                    try visit(inner, path: path + [set.name])
+                }
+            }
+        }
+        for set in nested {
+            try visit(set, path: [])
+        }
+    }
+
+    private static func check(_ a: Attribute, prefix: String, number: Int,
                               definitions: [DefinitionModel]) throws(SpecError) -> AttributeModel {
         try checkName(a.name, what: "attribute")
         guard let type = AttributeType(rawValue: a.type) else {
             throw SpecError("attribute '\(a.name)' has unknown type '\(a.type)'")
         }
+        if type == .nest, a.nestedAttributes == nil {
+            throw SpecError("nest attribute '\(a.name)' has no nested-attributes")
+        }
+        if type != .nest, a.nestedAttributes != nil {
+            throw SpecError("attribute '\(a.name)' has nested-attributes but is not a nest")
+        }
+        if a.multiAttr == true, type == .flag || type == .pad {
+            throw SpecError("\(type.rawValue) attribute '\(a.name)' cannot be multi-attr")
+        }
         func bound(_ limit: Limit?, _ key: String) throws(SpecError) -> Bound? {
             try checkBound(limit, key, of: a.name, definitions: definitions)
         }
         let limited = AttributeModel(
-            name: a.name, doc: a.doc, number: number, type: type,
+            name: a.name, doc: a.doc, prefix: prefix, number: number, type: type, nested: a.nestedAttributes,
+            isMulti: a.multiAttr ?? false,
             min: try bound(a.checks?.min, "min"), max: try bound(a.checks?.max, "max"),
             minLength: try bound(a.checks?.minLen, "min-len"), maxLength: try bound(a.checks?.maxLen, "max-len"),
             exactLength: try bound(a.checks?.exactLen, "exact-len"), enumeration: nil)
@@ -503,7 +607,7 @@ extension Family {
             if a.exactLength != nil, a.minLength != nil || a.maxLength != nil {
                 throw SpecError("attribute '\(a.name)' has exact-len with min-len or max-len")
             }
-        case .flag, .pad:
+        case .flag, .pad, .nest:
             try allow([("min", a.min != nil), ("max", a.max != nil), ("min-len", a.minLength != nil),
                        ("max-len", a.maxLength != nil), ("exact-len", a.exactLength != nil)])
         }
@@ -545,10 +649,14 @@ extension Family {
 
     // MARK: Operations
 
-    private static func check(_ op: Operation, number: Int, set: AttributeSetModel,
+    private static func check(_ op: Operation, number: Int, set: AttributeSetModel, nested: [AttributeSetModel],
                               groups: [GroupModel]) throws(SpecError) -> OperationModel {
         guard let setName = op.attributeSet else {
             throw SpecError("operation '\(op.name)' has no attribute-set")
+        }
+        if nested.contains(where: { $0.name == setName }) {
+            throw SpecError("operation '\(op.name)' uses attribute set '\(setName)', which only nests use "
+                            + "(operations use '\(set.name)')")
         }
         guard setName == set.name else {
             throw SpecError("operation '\(op.name)' uses unknown attribute set '\(setName)'")
@@ -565,8 +673,23 @@ extension Family {
             doReply: try checked(op.do?.reply, "do reply"),
             dumpRequest: try checked(op.dump?.request, "dump request"),
             dumpReply: try checked(op.dump?.reply, "dump reply"),
+            dumpStart: try checkPre(op),
             event: op.event != nil ? try checked(op.event, "event") : nil,
             mcgrp: op.mcgrp)
+    }
+
+    /// A dump's pre hook, which the kernel runs as its start callback: a C
+    /// name. A do's pre hook is not supported.
+    private static func checkPre(_ op: Operation) throws(SpecError) -> String? {
+        if op.do?.pre != nil {
+            throw SpecError("operation '\(op.name)': pre is supported for dumps only")
+        }
+        guard let pre = op.dump?.pre else { return nil }
+        guard let first = pre.first, first.isLetter || first == "_",
+              pre.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
+            throw SpecError("operation '\(op.name)': pre '\(pre)' is not a C name")
+        }
+        return cLower(pre)
     }
 
     /// The attribute names of a request, reply or event: known, not pad.

@@ -1,13 +1,21 @@
-// kmod/gen/dst-nl-gen.h and dst-nl-gen.c: the global policy, the handler
-// prototypes, the genl_ops table and the multicast groups. struct genl_ops,
-// not genl_split_ops, because Linux 6.1 has no split ops; no .validate, so the
-// new family gets strict validation.
+// kmod/gen/dst-nl-gen.h and dst-nl-gen.c: the global policy, the policies of
+// the nested attribute sets, the handler prototypes, the genl_ops table and
+// the multicast groups. struct genl_ops, not genl_split_ops, because Linux 6.1
+// has no split ops; no .validate, so the new family gets strict validation
+// (which also requires NLA_F_NESTED on every nest).
 
 extension Family {
     /// "dst_nl", the prefix of the kernel symbols.
     var kernelPrefix: String { cLower(name) + "_nl" }
 
     var policyName: String { "\(kernelPrefix)_policy" }
+
+    /// "dst_nl_policy" for the first set, "dst_conn_nl_policy" for the
+    /// nested set conn.
+    func policyName(of set: AttributeSetModel) -> String {
+        set.name == attributeSet.name ? policyName : "\(cLower(name))_\(cLower(set.name))_nl_policy"
+    }
+
     var opsName: String { "\(kernelPrefix)_ops" }
     var groupsName: String { "\(kernelPrefix)_mcgrps" }
 
@@ -48,7 +56,16 @@ extension Family {
         out.add("/* Global policy: struct genl_family .policy, with .maxattr \(cMaxNames(prefix: attributeSet.prefix).max) */")
         out.add("extern const struct nla_policy \(policyName)[\(cMaxNames(prefix: attributeSet.prefix).max) + 1];")
         out.add()
+        for set in nestedSets {
+            let nests = self.nests(of: set).map { cName(of: $0) }.joined(separator: ", ")
+            let max = cMaxNames(prefix: set.prefix).max
+            out.add(cComment("Nested set \(set.name) (\(nests.isEmpty ? "in no attribute" : nests)): "
+                + "for nla_parse_nested() with \(max)"))
+            out.add("extern const struct nla_policy \(policyName(of: set))[\(max) + 1];")
+            out.add()
+        }
         out.add("/* Handlers, written by hand */")
+        var starts: [String] = []
         for op in requestOperations {
             if op.hasDo {
                 out.add("int \(doitName(of: op))(struct sk_buff *skb, struct genl_info *info);")
@@ -56,6 +73,12 @@ extension Family {
             if op.hasDump {
                 out.add("int \(dumpitName(of: op))(struct sk_buff *skb, struct netlink_callback *cb);")
             }
+            if let start = op.dumpStart, !starts.contains(start) {
+                starts.append(start)
+            }
+        }
+        for start in starts {
+            out.add("int \(start)(struct netlink_callback *cb);")
         }
         if !groups.isEmpty {
             out.add()
@@ -109,6 +132,8 @@ extension Family {
             }
         case .flag:
             "{ .type = NLA_FLAG, }"
+        case .nest:
+            "NLA_POLICY_NESTED(\(policyName(of: nestedSet(of: a))))"
         case .pad:
             preconditionFailure("pad attributes have no policy entry")
         }
@@ -154,7 +179,10 @@ extension Family {
         out.add("#include \"\(cLower(name))-nl-gen.h\"")
         out.add(kernelStructSizes())
         out.add(kernelRanges())
-        out.add(kernelPolicy())
+        for set in nestedSets {
+            out.add(kernelPolicy(of: set))
+        }
+        out.add(kernelPolicy(of: attributeSet))
         out.add(kernelOps())
         out.add(kernelGroups())
         return out.text
@@ -162,7 +190,7 @@ extension Family {
 
     /// Length checks struct nla_policy cannot hold.
     private func refuseOversizedLengths() throws(SpecError) {
-        for a in attributeSet.attributes {
+        for a in allAttributes {
             for bound in [a.minLength, a.maxLength, a.exactLength].compactMap({ $0 }) where bound.value > Int(UInt16.max) {
                 throw SpecError("length check of attribute '\(a.name)' exceeds the u16 len of struct nla_policy")
             }
@@ -185,7 +213,7 @@ extension Family {
     /// The netlink_range_validation of each attribute whose bounds do not fit
     /// struct nla_policy.
     private func kernelRanges() -> [String] {
-        let ranged = attributeSet.attributes.filter(needsFullRange)
+        let ranged = allAttributes.filter(needsFullRange)
         if ranged.isEmpty {
             return []
         }
@@ -214,12 +242,24 @@ extension Family {
         return lines
     }
 
-    private func kernelPolicy() -> [String] {
-        var lines = ["", "const struct nla_policy \(policyName)[\(cMaxNames(prefix: attributeSet.prefix).max) + 1] = {"]
-        for a in attributeSet.attributes where a.type != .pad {
+    /// The policy array of a set. Multi-attr needs nothing in it: nla_parse()
+    /// checks every instance and keeps the last in tb[]; the comment above
+    /// the array tells the handlers to walk them all.
+    private func kernelPolicy(of set: AttributeSetModel) -> [String] {
+        var lines = [""]
+        let multi = set.valueAttributes.filter(\.isMulti).map { cName(of: $0) }
+        if !multi.isEmpty {
+            let walk = set.name == attributeSet.name
+                ? "nla_for_each_attr() over the message" : "nla_for_each_nested()"
+            lines += cComment("\(multi.joined(separator: ", ")) may repeat (multi-attr): the policy checks "
+                + "each one, but nla_parse() keeps only the last in tb[], so handlers walk them all with \(walk).")
+        }
+        lines.append("const struct nla_policy \(policyName(of: set))[\(cMaxNames(prefix: set.prefix).max) + 1] = {")
+        for a in set.valueAttributes {
             let entry = "\t[\(cName(of: a))] = \(policy(of: a)),"
-            // Tabs count 8 columns; a long entry continues after its first argument.
-            if entry.count + 7 > 100, let comma = entry.firstIndex(of: ",") {
+            // Tabs count 8 columns; a long entry continues after its first
+            // argument, if it has more than one.
+            if entry.count + 7 > 100, let comma = entry.firstIndex(of: ","), comma != entry.indices.last {
                 lines.append(String(entry[...comma]))
                 lines.append("\t\t" + entry[entry.index(after: comma)...].drop { $0 == " " })
             } else {
@@ -236,6 +276,9 @@ extension Family {
             lines.append("\t\t.cmd\t\t= \(cName(of: op)),")
             if op.hasDo {
                 lines.append("\t\t.doit\t\t= \(doitName(of: op)),")
+            }
+            if let start = op.dumpStart {
+                lines.append("\t\t.start\t\t= \(start),")
             }
             if op.hasDump {
                 lines.append("\t\t.dumpit\t\t= \(dumpitName(of: op)),")

@@ -1,6 +1,7 @@
 // Tests/vm/dst_spec.py: the spec for the VM tests' Python peers and netlink
-// client: every name of the uapi header with its value, attribute types, and
-// the frame layouts as struct.Struct formats.
+// client: every name of the uapi header with its value, attribute types (per
+// attribute set, with nests and multi-attr), and the frame layouts as
+// struct.Struct formats.
 
 extension Family {
     func renderPython() -> String {
@@ -9,7 +10,8 @@ extension Family {
         out.add("# Do not edit directly, auto-generated from \(Generator.specPath) by Tools/nlgen.")
         out.add("\"\"\"The \(name) netlink family and wire protocol v\(protocolVersion), for the Python")
         out.add("test peers: CONSTANTS has every name of the uapi header (kmod/gen/\(name).h) with")
-        out.add("its value, ATTR_TYPES each attribute's type, STRUCTS each frame layout.\"\"\"")
+        out.add("its value, ATTR_TYPES each attribute's type (ATTR_SETS, NESTS and MULTI_ATTR")
+        out.add("for nested sets and repeated attributes), STRUCTS each frame layout.\"\"\"")
         out.add()
         out.add("import struct")
         out.add()
@@ -19,12 +21,14 @@ extension Family {
         }
         out.add("}")
         out.add()
-        out.add("# The type of each attribute: u32 u64 string binary flag pad.")
+        out.add("# The type of each attribute: u32 u64 string binary flag pad nest.")
         out.add("ATTR_TYPES = {")
         for a in attributeSet.attributes {
             out.add("    \(pythonString(cName(of: a))): \(pythonString(a.type.rawValue)),")
         }
         out.add("}")
+        out.add()
+        out.add(pythonSets())
         out.add()
         out.add("# Frame layouts: a struct.Struct and its member names, in order.")
         out.add("STRUCTS = {")
@@ -37,6 +41,41 @@ extension Family {
         out.add("# The multicast groups by name.")
         out.add("GROUPS = (\(groups.map { pythonString($0.name) }.joined(separator: ", ")),)")
         return out.text
+    }
+
+    /// ATTR_SETS, NESTS and MULTI_ATTR: what a client needs to encode and
+    /// decode nests and repeated attributes.
+    private func pythonSets() -> [String] {
+        var lines = [
+            "# Every attribute set by name, the commands' (ATTR_TYPES) first: the C name",
+            "# prefix of its attributes and the type of each.",
+            "ATTR_SETS = {",
+            "    \(pythonString(attributeSet.name)): (\(pythonString(cUpper(attributeSet.prefix))), ATTR_TYPES),",
+        ]
+        for set in nestedSets {
+            lines.append("    \(pythonString(set.name)): (\(pythonString(cUpper(set.prefix))), {")
+            for a in set.attributes {
+                lines.append("        \(pythonString(cName(of: a))): \(pythonString(a.type.rawValue)),")
+            }
+            lines.append("    }),")
+        }
+        lines += ["}", "", "# The attribute set each nest attribute carries."]
+        let nests = allAttributes.filter { $0.nested != nil }
+        lines += pythonCollection("NESTS", open: "{", close: "}",
+                                  nests.map { "\(pythonString(cName(of: $0))): \(pythonString($0.nested!))" })
+        lines += ["", "# The attributes that may repeat (multi-attr)."]
+        let multi = allAttributes.filter(\.isMulti).map { pythonString(cName(of: $0)) }
+        lines += multi.isEmpty ? ["MULTI_ATTR = frozenset()"]
+            : pythonCollection("MULTI_ATTR", open: "frozenset({", close: "})", multi)
+        return lines
+    }
+
+    /// `name = {` items one a line `}`, or `name = {}` without items.
+    private func pythonCollection(_ name: String, open: String, close: String, _ items: [String]) -> [String] {
+        if items.isEmpty {
+            return ["\(name) = \(open)\(close)"]
+        }
+        return ["\(name) = \(open)"] + items.map { "    \($0)," } + [close]
     }
 
     private var protocolVersion: Int {
@@ -64,7 +103,7 @@ extension Family {
                 out.append((cSizeName(of: s), String(s.size)))
             }
         }
-        out += attributeSet.attributes.map { (cName(of: $0), String($0.number)) }
+        out += allAttributes.map { (cName(of: $0), String($0.number)) }
         out += operations.map { (cName(of: $0), String($0.number)) }
         return out
     }

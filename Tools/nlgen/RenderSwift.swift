@@ -1,6 +1,7 @@
 // Sources/DSTKit/Generated/DSTSpec.swift: the Swift side of the spec, for
 // dstctl and dstd: family names, wire constants, enums, flags, the wire
-// structs with their big-endian codecs, attributes and commands.
+// structs with their big-endian codecs, attributes (an enum per attribute
+// set) and commands.
 
 extension Family {
     /// "DST", the prefix of the Swift types.
@@ -11,6 +12,17 @@ extension Family {
     }
 
     func swiftAttrCase(_ a: AttributeModel) -> String { swiftName(a.name) }
+
+    /// The attribute enum of a set: "DSTAttr" for the first, "DSTConnAttr"
+    /// for the nested set conn.
+    func swiftAttrType(of set: AttributeSetModel) -> String {
+        set.name == attributeSet.name ? "\(swiftPrefix)Attr" : swiftType(set.name) + "Attr"
+    }
+
+    /// The struct of a nested set's attributes (DSTMessages.swift): "DSTConn".
+    func swiftNestType(of set: AttributeSetModel) -> String {
+        swiftType(set.name)
+    }
 }
 
 /// `///` doc lines at an indent, wrapped at 100 columns.
@@ -34,7 +46,9 @@ extension Family {
         try refuseSwiftTypeCollisions()
         var parts = [swiftFamily(), swiftWire(), swiftDecodeError()]
         parts += definitions.compactMap(swiftDefinition)
-        parts += [swiftAttrKind(), swiftAttributes(), swiftCommands()]
+        parts.append(swiftAttrKind())
+        parts += attributeSets.map(swiftAttributes)
+        parts.append(swiftCommands())
         if !structures.isEmpty {
             parts.append(swiftCodecHelpers())
         }
@@ -48,11 +62,14 @@ extension Family {
     }
 
     /// Two spec names may map to one Swift type name ("attr" and the
-    /// attribute enum); the file would not compile.
+    /// attribute enum, a nested set and a definition); the files would not
+    /// compile.
     private func refuseSwiftTypeCollisions() throws(SpecError) {
         var seen = Set<String>()
         let types = ["Family", "Wire", "DecodeError", "Attr", "AttrKind", "Command"].map { swiftPrefix + $0 }
             + definitions.compactMap { if case .constant = $0 { nil } else { swiftType($0.name) } }
+            + nestedSets.flatMap { [swiftAttrType(of: $0), swiftNestType(of: $0)] }
+            + swiftMessageTypes
         for type in types where !seen.insert(type).inserted {
             throw SpecError("two definitions produce the Swift type \(type)")
         }
@@ -284,19 +301,24 @@ extension Family {
             "\(i1)case binary(exactLength: Int?)",
             "\(i1)case flag",
         ]
-        if attributeSet.attributes.contains(where: { $0.type == .pad }) {
+        if allAttributes.contains(where: { $0.type == .pad }) {
             lines.append("\(i1)/// Alignment padding the kernel adds before a u64; never sent.")
             lines.append("\(i1)case pad")
+        }
+        if allAttributes.contains(where: { $0.type == .nest }) {
+            lines.append("\(i1)/// Attributes of another set (the attribute's nested set), in a nested TLV run.")
+            lines.append("\(i1)case nest")
         }
         lines.append("}")
         return lines
     }
 
-    private func swiftAttributes() -> [String] {
-        let attributes = attributeSet.attributes
-        let setDoc = attributeSet.doc ?? "Attributes of the \(name) family, one set for all commands."
-        var lines = swiftDoc(setDoc, indent: "")
-        lines.append("public enum \(swiftPrefix)Attr: UInt16, CaseIterable, Sendable {")
+    /// The attribute enum of a set; a nested set's cases are the type
+    /// numbers inside its nest.
+    private func swiftAttributes(_ set: AttributeSetModel) -> [String] {
+        let attributes = set.attributes
+        var lines = swiftDoc(set.doc ?? defaultDoc(of: set), indent: "")
+        lines.append("public enum \(swiftAttrType(of: set)): UInt16, CaseIterable, Sendable {")
         lines += swiftNumberedCases(attributes.map { ($0.name, $0.doc, $0.number) })
         lines += swiftSpecNames("attribute", attributes.map(\.name))
         lines += swiftSwitchProperty("The attribute's type, with the lengths the kernel's policy allows.",
@@ -319,6 +341,7 @@ extension Family {
         case .binary: ".binary(exactLength: \(swiftLimit(a.exactLength)))"
         case .flag: ".flag"
         case .pad: ".pad"
+        case .nest: ".nest"
         }
     }
 

@@ -23,7 +23,7 @@ extension Family {
     }
 
     func cName(of attr: AttributeModel) -> String {
-        cUpper(attributeSet.prefix + attr.name)
+        cUpper(attr.prefix + attr.name)
     }
 
     func cName(of op: OperationModel) -> String {
@@ -117,7 +117,9 @@ extension Family {
             out.add()
             out.add(uapiDefinition(definition, symbols: &symbols))
         }
-        out.add(uapiAttributes(symbols: &symbols))
+        for set in attributeSets {
+            out.add(uapiAttributes(set, symbols: &symbols))
+        }
         out.add(uapiCommands(symbols: &symbols))
         out.add(uapiGroups(symbols: &symbols))
         out.add()
@@ -180,14 +182,32 @@ extension Family {
             + ["", "#define \(cSizeName(of: s)) \(s.size)"]
     }
 
-    private func uapiAttributes(symbols: inout [String]) -> [String] {
-        let tags = attributeSet.attributes.map { a in
-            (tag: cName(of: a), doc: "(\(a.type.rawValue)) " + oneLine(a.doc ?? a.name))
+    /// The enum of an attribute set with its __MAX and MAX, as for the
+    /// first set.
+    private func uapiAttributes(_ set: AttributeSetModel, symbols: inout [String]) -> [String] {
+        let tags = set.attributes.map { a in
+            (tag: cName(of: a), doc: "(\(describeType(of: a))) " + oneLine(a.doc ?? a.name))
         }
-        let title = attributeSet.doc.map(oneLine) ?? "Attributes of the \(name) family, one set for all commands."
+        let title = set.doc.map(oneLine) ?? defaultDoc(of: set)
         return [""] + kernelDoc(title: title, members: tags, opener: "/*")
-            + cNumberedEnum(attributeSet.attributes.map { (cName(of: $0), $0.number) }, prefix: attributeSet.prefix,
+            + cNumberedEnum(set.attributes.map { (cName(of: $0), $0.number) }, prefix: set.prefix,
                             symbols: &symbols)
+    }
+
+    /// "u32"; "nest conn" for a nest; ", multi-attr" when it repeats.
+    func describeType(of a: AttributeModel) -> String {
+        let type = a.nested.map { "nest \($0)" } ?? a.type.rawValue
+        return a.isMulti ? type + ", multi-attr" : type
+    }
+
+    /// What a set without a doc says of itself.
+    func defaultDoc(of set: AttributeSetModel) -> String {
+        if set.name == attributeSet.name {
+            return "Attributes of the \(name) family, one set for all commands."
+        }
+        let nests = self.nests(of: set).map { cName(of: $0) }
+        let nestedIn = nests.isEmpty ? "no attribute" : nests.joined(separator: ", ")
+        return "Attributes of the set \(set.name), nested in \(nestedIn)."
     }
 
     private func uapiCommands(symbols: inout [String]) -> [String] {

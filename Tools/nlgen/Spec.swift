@@ -295,11 +295,17 @@ struct Attribute: Decodable {
     var checks: Checks?
     var `enum`: String?
     var enumAsFlags: Bool?
+    /// The attribute may repeat in one message or nest.
+    var multiAttr: Bool?
+    /// For a nest: the attribute set of its payload.
+    var nestedAttributes: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, type, doc, checks
         case `enum`
         case enumAsFlags = "enum-as-flags"
+        case multiAttr = "multi-attr"
+        case nestedAttributes = "nested-attributes"
     }
 
     init(from decoder: Decoder) throws {
@@ -311,6 +317,8 @@ struct Attribute: Decodable {
         checks = try c.decodeIfPresent(Checks.self, forKey: .checks)
         self.enum = try c.decodeIfPresent(String.self, forKey: .enum)
         enumAsFlags = try c.decodeIfPresent(Bool.self, forKey: .enumAsFlags)
+        multiAttr = try c.decodeIfPresent(Bool.self, forKey: .multiAttr)
+        nestedAttributes = try c.decodeIfPresent(String.self, forKey: .nestedAttributes)
     }
 }
 
@@ -390,9 +398,11 @@ struct Operation: Decodable {
 struct OperationMode: Decodable {
     var request: AttributeList?
     var reply: AttributeList?
+    /// The kernel function run first: a dump's start callback.
+    var pre: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case request, reply
+        case request, reply, pre
     }
 
     init(from decoder: Decoder) throws {
@@ -400,6 +410,7 @@ struct OperationMode: Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         request = try c.decodeIfPresent(AttributeList.self, forKey: .request)
         reply = try c.decodeIfPresent(AttributeList.self, forKey: .reply)
+        pre = try c.decodeIfPresent(String.self, forKey: .pre)
     }
 }
 

@@ -16,10 +16,61 @@ BAD_DMESG_RE='\b(BUG|WARNING|Oops)\b|general protection|hung task|blocked for mo
 # "# vm-timeout: SECS".
 DEFAULT_TEST_TIMEOUT=300
 
-# test_name PATH: 010-smoke for Tests/vm/tests/010-smoke.sh.
+# A test runs as it is, and again over TLS for each mode its header names:
+# "# vm-tls: psk x509" runs NNN-name, NNN-name@psk and NNN-name@x509, the
+# last two with DST_TLS=psk and DST_TLS=x509 (Tests/vm/lib.sh). An entry
+# of the test list is PATH or PATH@MODE. A mode may name the one kernel it
+# runs on: "x509@6.12" (the kernel data path is the same for every mode, so
+# a mode that only changes the userspace handshake need not run twice). A
+# test of userspace alone may say "# vm-kernel: 6.12": it runs on that
+# kernel only. The headers choose what a full run (CI) takes, within its
+# time; any test built on export_dev and add_device runs over TLS when
+# named as TEST@psk or TEST@x509 (Tools/vm/run 140-netem@psk).
+
+# test_modes PATH: the words of its "# vm-tls:" header.
+test_modes() { sed -n 's/^# vm-tls: *//p' "$1" | head -n 1; }
+
+# test_variants PATH: the entries of PATH, one a line.
+test_variants() {
+	local mode
+	echo "$1"
+	for mode in $(test_modes "$1"); do
+		echo "$1@${mode%@*}"
+	done
+}
+
+# kernel_is KVER KERNEL: whether KVER (6.1.0-57-amd64) is KERNEL (6.1).
+kernel_is() { [[ $1 == "$2".* || $1 == "$2"-* || $1 == "$2" ]]; }
+
+# test_runs_on ENTRY KVER: whether ENTRY runs on the kernel KVER.
+test_runs_on() {
+	local mode only
+	only=$(sed -n 's/^# vm-kernel: *//p' "${1%@*}" | head -n 1)
+	[[ -z $only ]] || kernel_is "$2" "$only" || return 1
+	[[ $1 == *@* ]] || return 0
+	for mode in $(test_modes "${1%@*}"); do
+		[[ ${mode%@*} == "${1##*@}" ]] || continue
+		[[ $mode == *@* ]] || return 0
+		kernel_is "$2" "${mode#*@}"
+		return
+	done
+	return 0
+}
+
+# test_path ENTRY: the script of an entry.
+test_path() { echo "${1%@*}"; }
+
+# test_tls ENTRY: the TLS mode of an entry, empty for plaintext.
+test_tls() {
+	[[ $1 == *@* ]] && echo "${1##*@}"
+	return 0
+}
+
+# test_name ENTRY: 010-smoke for Tests/vm/tests/010-smoke.sh, 020-fio-verify@psk
+# for its psk variant.
 test_name() {
 	local b=${1##*/}
-	echo "${b%.sh}"
+	echo "${b%.sh*}${b#*.sh}"
 }
 
 # test_timeout PATH: the "# vm-timeout: SECS" header value, or the default.
@@ -135,7 +186,7 @@ console_sink() {
 # (TCG, never KVM) with virtme-ng in the background, the host's root file
 # system shared read-only and DIR read-write, APPEND added to the kernel's
 # command line; the guest runs COMMAND. The console goes to DIR/console.txt.
-# Sets vm_pid and vm_sid.
+# vm_memory: the guest's memory (default 2G). Sets vm_pid and vm_sid.
 vm_boot() {
 	local name=$1 image=$2 dir=$3 append=$4
 	shift 4
@@ -143,7 +194,7 @@ vm_boot() {
 	# QEMU (vng execs it) and nothing else. timeout bounds the boot even if
 	# this script is killed with SIGKILL.
 	setsid timeout -k 10 "${vm_timeout:?}" \
-		vng --run "$image" --disable-kvm --force-9p --cpus 2 --memory 2G \
+		vng --run "$image" --disable-kvm --force-9p --cpus 2 --memory "${vm_memory:-2G}" \
 		--name "$name" --verbose --append "$append" \
 		--qemu-opts="-accel $DST_VM_ACCEL" \
 		--cwd "$REPO" --rwdir "$dir" \

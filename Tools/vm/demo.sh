@@ -4,7 +4,8 @@
 # A narrated tour of DST, run in the VM by `make demo`
 # (Tools/vm/run --kernel 6.1 --verbose Tools/vm/demo.sh): a server and a
 # client network namespace, a RAM disk exported by one and attached by the
-# other, a file system on it, and everything taken down again.
+# other over TLS 1.3 with a pre-shared key, a file system on it, and
+# everything taken down again.
 # vm-timeout: 600
 . "$(dirname "$0")/../../Tests/vm/lib.sh"
 
@@ -16,7 +17,7 @@ cat <<'TXT'
  DST demo: a network block device between two network namespaces
 
    server (192.0.2.1)                         client (192.0.2.2)
-   /dev/ram0 --export--> dstd :1025  <--TCP-->  dstctl add-device --> /dev/dst0
+   /dev/ram0 --export--> dstd :1025  <--TLS 1.3-->  dstctl add-device --> /dev/dst0
 ==========================================================================
 TXT
 pause
@@ -26,15 +27,20 @@ brd_setup 64 1
 load_dst
 pause
 
-say "On the server: start dstd, export the RAM disk"
+say "Keys: a pre-shared key for the identity alice, on both sides (dstctl genkey)"
+DST_TLS=psk
+tls_setup
+pause
+
+say "On the server: start dstd, export the RAM disk to alice"
 start_dstd server
 export_dev /dev/ram0
 sv dstctl status
 pause
 
-say "On the client: attach it"
+say "On the client: attach it as alice"
 dev=$(add_device)
-echo "attached: $dev ($(dev_size "$dev") bytes)"
+echo "attached: $dev ($(dev_size "$dev") bytes), $(sysfs_attr dst0 protection) as $(sysfs_attr dst0 identity)"
 pause
 
 say "A file system on /dev/dst0"

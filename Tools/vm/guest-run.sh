@@ -78,6 +78,8 @@ sysctl -qw kernel.sysrq=1 2>/dev/null || true
 stuck=0
 for test in "${tests[@]}"; do
 	name=$(test_name "$test")
+	tls=$(test_tls "$test")
+	test=$(test_path "$test")
 	tmo=$(test_timeout "$test")
 	echo "$name" >"$LOGDIR/current"
 	kmsg "begin $name"
@@ -89,7 +91,7 @@ for test in "${tests[@]}"; do
 	fi
 	(
 		cd "$REPO" &&
-			exec timeout -k 15 "$tmo" env DST_LOGDIR="$LOGDIR" DST_TEST="$name" \
+			exec timeout -k 15 "$tmo" env DST_LOGDIR="$LOGDIR" DST_TEST="$name" DST_TLS="$tls" \
 				bash "$test"
 	) >&8 2>&1 </dev/null &
 	pid=$!

@@ -37,6 +37,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include "proto.h"
+#include "tls.h"
 
 #define DST_PART_MINORS		16
 #define DST_TRANS_HASH_BITS	10
@@ -68,6 +69,10 @@ struct socket;
  * @resends: transactions put on a wire again.
  * @timeouts: transactions that reached the I/O timeout.
  * @protocol_errors: malformed or unexpected replies.
+ * @rekeys: connections replaced because their TLS keys had carried enough
+ *	records.
+ * @tls_errors: TLS records that failed authentication, and control records
+ *	(alerts, handshake messages) from the server.
  */
 struct dst_stats {
 	atomic64_t reads;
@@ -83,6 +88,8 @@ struct dst_stats {
 	atomic64_t resends;
 	atomic64_t timeouts;
 	atomic64_t protocol_errors;
+	atomic64_t rekeys;
+	atomic64_t tls_errors;
 };
 
 /**
@@ -92,10 +99,12 @@ struct dst_stats {
  * @reconnect_delay: dstd's first delay before a reconnect attempt.
  * @reconnect_delay_max: dstd's largest delay between attempts.
  * @reconnect_give_up: when dstd stops trying, after the connection was lost.
+ * @rekey_records: TLS records a connection may carry under its keys before
+ *	the kernel asks for its replacement (DST_CONN_REKEY_DUE).
  *
- * In milliseconds, DST_TIMEOUT_FOREVER for never. The kernel uses
- * @io_timeout and @ping_interval; it only keeps the rest, so that a
- * restarted dstd finds them.
+ * Times in milliseconds, DST_TIMEOUT_FOREVER for never. The kernel uses
+ * @io_timeout, @ping_interval and @rekey_records; it only keeps the rest,
+ * so that a restarted dstd finds them.
  */
 struct dst_dev_tunables {
 	u32 io_timeout;
@@ -103,6 +112,7 @@ struct dst_dev_tunables {
 	u32 reconnect_delay;
 	u32 reconnect_delay_max;
 	u32 reconnect_give_up;
+	u32 rekey_records;
 };
 
 /**
@@ -143,6 +153,25 @@ struct dst_dev_params {
 };
 
 /**
+ * struct dst_dev_auth - How a device authenticates, for status and for
+ * dstd's reconnects: its TLS identity and the files dstd reads. Never a key.
+ * @identity: its PSK identity or its certificate's CN; empty without TLS.
+ * @key_path: its PSK key file, or its certificate's key; may be NULL.
+ * @cert_path: its certificate; may be NULL.
+ * @ca_path: the CA of the server's certificate; may be NULL.
+ * @server_name: the name the server's certificate must carry; may be NULL.
+ *
+ * Constant once the device exists; the strings are the device's own.
+ */
+struct dst_dev_auth {
+	char identity[DST_IDENTITY_MAX + 1];
+	const char *key_path;
+	const char *cert_path;
+	const char *ca_path;
+	const char *server_name;
+};
+
+/**
  * struct dst_dev_status - What a device shows: sysfs, dev-get and events
  * read this one snapshot, taken under dev->lock (dst_dev_status()).
  * @state: DST_STATE_*.
@@ -152,6 +181,8 @@ struct dst_dev_params {
  * @epoch: last connection epoch handed out.
  * @down_time: milliseconds since the last connection was lost, 0 while connected.
  * @tunables: the live timeouts and reconnect policy.
+ * @rekey_due: a connection waits for its replacement (DST_CONN_REKEY_DUE).
+ * @tls: the newest live connection's protection.
  * @last_error: why the device last left the connected state.
  */
 struct dst_dev_status {
@@ -162,12 +193,15 @@ struct dst_dev_status {
 	u32 epoch;
 	u64 down_time;
 	struct dst_dev_tunables tunables;
+	bool rekey_due;
+	struct dst_tls_info tls;
 	char last_error[DST_LAST_ERROR_MAX + 1];
 };
 
 /**
  * struct dst_device - A client device, /dev/dstN.
  * @params: what dev-add negotiated; constant.
+ * @auth: how it authenticates; constant.
  * @index: N of /dev/dstN; constant.
  * @disk: the gendisk; constant.
  * @trans_pool: transactions, reserved for forward progress under reclaim.
@@ -176,6 +210,8 @@ struct dst_dev_status {
  * @stats: counters, atomic.
  * @added: device_add_disk() ran; under dst_devs_mutex.
  * @conf_mutex: serialises handing connections in.
+ * @tls: its first connection carried TLS, so every later one must; under
+ *	@conf_mutex.
  * @lock: guards the fields below; irqsave. Never held across socket I/O.
  * @net: the namespace that made the device: netlink finds it only there and
  *	its events go there. Not a counted reference: when the namespace
@@ -204,6 +240,7 @@ struct dst_dev_status {
  */
 struct dst_device {
 	struct dst_dev_params params;
+	struct dst_dev_auth auth;
 	int index;
 	struct gendisk *disk;
 	mempool_t *trans_pool;
@@ -213,6 +250,7 @@ struct dst_device {
 	bool added;
 
 	struct mutex conf_mutex;
+	bool tls;
 
 	spinlock_t lock;
 	struct net *net;
@@ -242,6 +280,7 @@ struct dst_device {
 enum {
 	DST_CONN_PING_DUE,		/* liveness asks TX for a PING */
 	DST_CONN_PING_SENT,		/* a PING waits for its reply */
+	DST_CONN_REKEY_DUE,		/* its TLS keys carried rekey_records: replace it */
 };
 
 /**
@@ -271,6 +310,8 @@ enum {
  *	for silence.
  * @nomem_delay_ms: RX's last pause after a NOMEM reply; RX only.
  * @peer: the server's address, for logs.
+ * @tls: its protection, checked when it was handed in.
+ * @tls_control: RX's last TLS control record (dst_sock_recv()); RX only.
  * @dead: out of service; under dev->lock (READ_ONCE elsewhere).
  * @tx_busy: a sender holds a transaction; under dev->lock.
  * @tx_partial: half sent inline, for TX to finish; under dev->lock.
@@ -312,6 +353,8 @@ struct dst_conn {
 	unsigned long silent_since;
 	unsigned int nomem_delay_ms;
 	char peer[DST_PEER_MAX + 1];
+	struct dst_tls_info tls;
+	u16 tls_control;
 
 	bool dead;
 	bool tx_busy;
@@ -420,6 +463,7 @@ extern struct workqueue_struct *dst_dev_wq;
 struct dst_device *dst_dev_find(int index);
 struct dst_device *dst_dev_next(int *index);	/* iteration for dumps */
 struct dst_device *dst_dev_create(const struct dst_dev_params *params,
+				  const struct dst_dev_auth *auth,
 				  struct socket *sock, struct net *net,
 				  struct netlink_ext_ack *extack);
 /* Make a created device visible; its partitions are scanned at its first open. */
@@ -510,8 +554,10 @@ void dst_bio_iter(struct bio *bio, unsigned int dir, struct iov_iter *iter);
 /* conn.c APIs: */
 int dst_conn_module_init(void);
 void dst_conn_module_exit(void);
+int dst_conn_check_records(struct dst_conn *conn);
 struct dst_conn *dst_conn_create(struct dst_device *dev, struct socket *sock,
-				 unsigned int slot, u32 epoch, u32 generation);
+				 const struct dst_tls_info *tls, unsigned int slot,
+				 u32 epoch, u32 generation);
 /*
  * Start both threads and the liveness check, after the connection was
  * published in dev->conns; its reaper waits for this.

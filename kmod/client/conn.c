@@ -230,8 +230,33 @@ static void dst_conn_bind(struct dst_conn *conn)
 	set_cpus_allowed_ptr(conn->rx_thread, cpumask_of(conn->cpu));
 }
 
+/*
+ * After a receive or a send: once the connection's TLS keys carried the
+ * device's rekey_records, ask userspace to replace it (dstd hands in a new
+ * generation, as after a loss, and nothing fails); at DST_TLS_RECORDS_MAX,
+ * which userspace should never let it reach, refuse to go on.
+ */
+int dst_conn_check_records(struct dst_conn *conn)
+{
+	u64 records;
+
+	if (!conn->tls.version)
+		return 0;
+	records = dst_tls_records(conn->sock);
+	if (records >= DST_TLS_RECORDS_MAX)
+		return -EKEYEXPIRED;
+	if (records >= READ_ONCE(conn->dev->tunables.rekey_records) &&
+	    !test_and_set_bit(DST_CONN_REKEY_DUE, &conn->flags)) {
+		pr_info("%s: connection to %s carried %llu TLS records: asking for a new one\n",
+			conn->dev->disk->disk_name, conn->peer, records);
+		dst_dev_notify(conn->dev);
+	}
+	return 0;
+}
+
 struct dst_conn *dst_conn_create(struct dst_device *dev, struct socket *sock,
-				 unsigned int slot, u32 epoch, u32 generation)
+				 const struct dst_tls_info *tls, unsigned int slot,
+				 u32 epoch, u32 generation)
 {
 	struct dst_conn *conn;
 	int err;
@@ -244,6 +269,7 @@ struct dst_conn *dst_conn_create(struct dst_device *dev, struct socket *sock,
 	conn->slot = slot;
 	conn->epoch = epoch;
 	conn->generation = generation;
+	conn->tls = *tls;
 	conn->last_rx = jiffies;
 	init_waitqueue_head(&conn->tx_wait);
 	init_waitqueue_head(&conn->claim_wait);

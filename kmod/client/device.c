@@ -132,15 +132,37 @@ static struct gendisk *dst_dev_alloc_disk(struct dst_device *dev)
 
 static void dst_dev_free_work(struct work_struct *work);
 
+/* The device's own copy of @from's strings; false when memory ran out. */
+static bool dst_dev_copy_auth(struct dst_dev_auth *to, const struct dst_dev_auth *from)
+{
+	strscpy(to->identity, from->identity, sizeof(to->identity));
+	to->key_path = kstrdup_const(from->key_path, GFP_KERNEL);
+	to->cert_path = kstrdup_const(from->cert_path, GFP_KERNEL);
+	to->ca_path = kstrdup_const(from->ca_path, GFP_KERNEL);
+	to->server_name = kstrdup_const(from->server_name, GFP_KERNEL);
+	return (!from->key_path || to->key_path) && (!from->cert_path || to->cert_path) &&
+		(!from->ca_path || to->ca_path) && (!from->server_name || to->server_name);
+}
+
+static void dst_dev_free_auth(struct dst_dev_auth *auth)
+{
+	kfree_const(auth->key_path);
+	kfree_const(auth->cert_path);
+	kfree_const(auth->ca_path);
+	kfree_const(auth->server_name);
+}
+
 static struct dst_device *dst_dev_alloc(const struct dst_dev_params *params,
-					struct net *net)
+					const struct dst_dev_auth *auth, struct net *net)
 {
 	struct dst_device *dev = kzalloc(sizeof(*dev), GFP_KERNEL);
 
 	if (!dev)
 		return NULL;
 	dev->trans_pool = dst_trans_pool_create();
-	if (!dev->trans_pool) {
+	if (!dev->trans_pool || !dst_dev_copy_auth(&dev->auth, auth)) {
+		mempool_destroy(dev->trans_pool);
+		dst_dev_free_auth(&dev->auth);
 		kfree(dev);
 		return NULL;
 	}
@@ -165,6 +187,7 @@ static struct dst_device *dst_dev_alloc(const struct dst_dev_params *params,
 static void dst_dev_free(struct dst_device *dev)
 {
 	mempool_destroy(dev->trans_pool);
+	dst_dev_free_auth(&dev->auth);
 	dst_debug_poison(dev, sizeof(*dev));
 	kfree(dev);
 }
@@ -195,6 +218,40 @@ static int dst_dev_free_slot(struct dst_device *dev)
 }
 
 /*
+ * What protects @sock (tls.h). A device whose first connection carried TLS
+ * takes only TLS connections after it: a plaintext one would undo what
+ * its user asked for. 0 or -errno with an extack message.
+ */
+static int dst_dev_check_tls(struct dst_device *dev, struct socket *sock,
+			     struct dst_tls_info *tls, struct netlink_ext_ack *extack)
+{
+	int err = dst_tls_check(sock, tls, extack);
+
+	if (err)
+		return err;
+	if (!dev->generation)
+		dev->tls = tls->version;
+	else if (dev->tls && !tls->version) {
+		NL_SET_ERR_MSG_MOD(extack, "device takes TLS connections only");
+		return -EPROTONOSUPPORT;
+	}
+	return 0;
+}
+
+/* A live connection waits for its replacement for a rekey. */
+static bool dst_dev_rekey_due_locked(struct dst_device *dev)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&dev->lock);
+	for (i = 0; i < DST_DEV_CONNS_MAX; i++)
+		if (dev->conns[i] && !dev->conns[i]->dead &&
+		    test_bit(DST_CONN_REKEY_DUE, &dev->conns[i]->flags))
+			return true;
+	return false;
+}
+
+/*
  * Publish a connection over @sock in a free slot and start it. conf_mutex
  * serialises attaching, so the slot found stays free (the reaper only ever
  * empties slots) and dev->generation only grows here. Consumes @sock, also on
@@ -204,12 +261,13 @@ static int dst_dev_attach(struct dst_device *dev, struct socket *sock, u32 gener
 			  struct netlink_ext_ack *extack)
 {
 	struct dst_conn *killed[DST_DEV_CONNS_MAX];
+	struct dst_tls_info tls;
 	struct dst_conn *conn;
 	unsigned int i, n = 0;
 	unsigned long flags;
 	bool newer;
 	LIST_HEAD(fail);
-	int slot;
+	int slot, err;
 
 	lockdep_assert_held(&dev->conf_mutex);
 	if (generation < READ_ONCE(dev->generation)) {
@@ -217,13 +275,18 @@ static int dst_dev_attach(struct dst_device *dev, struct socket *sock, u32 gener
 		dst_sock_put(sock);
 		return -ESTALE;
 	}
+	err = dst_dev_check_tls(dev, sock, &tls, extack);
+	if (err) {
+		dst_sock_put(sock);
+		return err;
+	}
 	slot = dst_dev_free_slot(dev);
 	if (slot < 0) {
 		NL_SET_ERR_MSG_MOD(extack, "device has the maximum number of connections");
 		dst_sock_put(sock);
 		return slot;
 	}
-	conn = dst_conn_create(dev, sock, slot, READ_ONCE(dev->epoch) + 1, generation);
+	conn = dst_conn_create(dev, sock, &tls, slot, READ_ONCE(dev->epoch) + 1, generation);
 	if (IS_ERR(conn)) {
 		NL_SET_ERR_MSG_MOD(extack, "cannot start connection threads");
 		dst_sock_put(sock);
@@ -238,7 +301,8 @@ static int dst_dev_attach(struct dst_device *dev, struct socket *sock, u32 gener
 	if (newer) {
 		/* The first generation comes with the device: not a reconnect. */
 		if (dev->generation)
-			atomic64_inc(&dev->stats.reconnects);
+			atomic64_inc(dst_dev_rekey_due_locked(dev) ? &dev->stats.rekeys :
+				     &dev->stats.reconnects);
 		dev->generation = generation;
 		/* Replaced, also when they still look alive. */
 		n = dst_dev_kill_below_locked(dev, generation, "replaced by a newer connection",
@@ -259,6 +323,7 @@ static int dst_dev_attach(struct dst_device *dev, struct socket *sock, u32 gener
  * dst_dev_add_disk() follows.
  */
 struct dst_device *dst_dev_create(const struct dst_dev_params *params,
+				  const struct dst_dev_auth *auth,
 				  struct socket *sock, struct net *net,
 				  struct netlink_ext_ack *extack)
 {
@@ -270,7 +335,7 @@ struct dst_device *dst_dev_create(const struct dst_dev_params *params,
 	if (err)
 		goto put_sock;
 	err = -ENOMEM;
-	dev = dst_dev_alloc(params, net);
+	dev = dst_dev_alloc(params, auth, net);
 	if (!dev)
 		goto put_sock;
 	if (params->index >= 0)

@@ -44,6 +44,40 @@ static void dst_nl_get_tunables(struct genl_info *info, struct dst_dev_tunables 
 		t->reconnect_delay_max = nla_get_u32(a[DST_A_RECONNECT_DELAY_MAX]);
 	if (a[DST_A_RECONNECT_GIVE_UP])
 		t->reconnect_give_up = nla_get_u32(a[DST_A_RECONNECT_GIVE_UP]);
+	if (a[DST_A_REKEY_RECORDS])
+		t->rekey_records = nla_get_u32(a[DST_A_REKEY_RECORDS]);
+}
+
+/* The string attribute @type of the request, or NULL; policy-checked. */
+static const char *dst_nl_string(struct genl_info *info, int type)
+{
+	return info->attrs[type] ? nla_data(info->attrs[type]) : NULL;
+}
+
+/*
+ * How the device authenticates, for status and dstd: the identity and the
+ * files dstd reads to reconnect (a PSK key file, or a certificate, its key,
+ * the CA and the server's name, all four). Pointers into the request.
+ */
+static int dst_nl_dev_auth(struct genl_info *info, struct dst_dev_auth *auth)
+{
+	memset(auth, 0, sizeof(*auth));
+	if (info->attrs[DST_A_IDENTITY])
+		nla_strscpy(auth->identity, info->attrs[DST_A_IDENTITY], sizeof(auth->identity));
+	auth->key_path = dst_nl_string(info, DST_A_KEY_PATH);
+	auth->cert_path = dst_nl_string(info, DST_A_CERT_PATH);
+	auth->ca_path = dst_nl_string(info, DST_A_CA_PATH);
+	auth->server_name = dst_nl_string(info, DST_A_SERVER_NAME);
+	if (auth->cert_path && (!auth->key_path || !auth->ca_path || !auth->server_name)) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "a certificate goes with its key, the CA and the server's name");
+		return -EINVAL;
+	}
+	if ((auth->ca_path || auth->server_name) && !auth->cert_path) {
+		NL_SET_ERR_MSG_MOD(info->extack, "a CA or a server name goes with a certificate");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int dst_nl_dev_params(struct genl_info *info, struct dst_dev_params *p)
@@ -88,6 +122,7 @@ static int dst_nl_dev_params(struct genl_info *info, struct dst_dev_params *p)
 		.reconnect_delay = DST_RECONNECT_DELAY_DEFAULT_MS,
 		.reconnect_delay_max = DST_RECONNECT_DELAY_MAX_DEFAULT_MS,
 		.reconnect_give_up = DST_TIMEOUT_FOREVER,
+		.rekey_records = DST_TLS_REKEY_RECORDS,
 	};
 	dst_nl_get_tunables(info, &p->tunables);
 	err = dst_dev_check_tunables(&p->tunables, info->extack);
@@ -102,6 +137,7 @@ static int dst_nl_dev_params(struct genl_info *info, struct dst_dev_params *p)
 int dst_nl_dev_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dst_dev_params params;
+	struct dst_dev_auth auth;
 	struct dst_device *dev;
 	struct socket *sock;
 	struct sk_buff *msg;
@@ -111,6 +147,8 @@ int dst_nl_dev_add_doit(struct sk_buff *skb, struct genl_info *info)
 	err = dst_nl_capable(skb, info);
 	if (!err)
 		err = dst_nl_dev_params(info, &params);
+	if (!err)
+		err = dst_nl_dev_auth(info, &auth);
 	if (err)
 		return err;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
@@ -129,7 +167,7 @@ int dst_nl_dev_add_doit(struct sk_buff *skb, struct genl_info *info)
 		goto free_msg;
 	}
 	mutex_lock(&dst_devs_mutex);
-	dev = dst_dev_create(&params, sock, genl_info_net(info), info->extack);
+	dev = dst_dev_create(&params, &auth, sock, genl_info_net(info), info->extack);
 	if (IS_ERR(dev)) {
 		err = PTR_ERR(dev);
 		if (err == -EEXIST)
@@ -290,6 +328,8 @@ static const struct {
 	{ DST_A_STAT_RECONNECTS, offsetof(struct dst_stats, reconnects) },
 	{ DST_A_STAT_RESENDS, offsetof(struct dst_stats, resends) },
 	{ DST_A_STAT_TIMEOUTS, offsetof(struct dst_stats, timeouts) },
+	{ DST_A_STAT_REKEYS, offsetof(struct dst_stats, rekeys) },
+	{ DST_A_STAT_TLS_ERRORS, offsetof(struct dst_stats, tls_errors) },
 };
 
 static int dst_nl_fill_stats(struct sk_buff *skb, struct dst_stats *stats)
@@ -302,6 +342,55 @@ static int dst_nl_fill_stats(struct sk_buff *skb, struct dst_stats *stats)
 		if (nla_put_u64_64bit(skb, dst_nl_stats[i].attr, atomic64_read(v), DST_A_PAD))
 			return -EMSGSIZE;
 	}
+	return 0;
+}
+
+static int dst_nl_fill_conn(struct sk_buff *skb, struct dst_conn *conn)
+{
+	struct nlattr *nest = nla_nest_start(skb, DST_A_CONN);
+
+	if (!nest ||
+	    nla_put_u32(skb, DST_A_CONN_SLOT, conn->slot) ||
+	    nla_put_u32(skb, DST_A_CONN_GENERATION, conn->generation) ||
+	    nla_put_string(skb, DST_A_CONN_PEER, conn->peer) ||
+	    nla_put_u32(skb, DST_A_CONN_TLS_VERSION, conn->tls.version) ||
+	    nla_put_u32(skb, DST_A_CONN_TLS_CIPHER, conn->tls.cipher) ||
+	    nla_put_u64_64bit(skb, DST_A_CONN_RECORDS, dst_tls_records(conn->sock), DST_A_CONN_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * The live connections. Under dev->lock: a live connection's socket is
+ * released only after it died, which takes the lock.
+ */
+static int dst_nl_fill_conns(struct sk_buff *skb, struct dst_device *dev)
+{
+	unsigned long flags;
+	unsigned int i;
+	int err = 0;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	for (i = 0; i < DST_DEV_CONNS_MAX && !err; i++)
+		if (dev->conns[i] && !dev->conns[i]->dead)
+			err = dst_nl_fill_conn(skb, dev->conns[i]);
+	spin_unlock_irqrestore(&dev->lock, flags);
+	return err;
+}
+
+/* How the device authenticates; the files only for @privileged callers. */
+static int dst_nl_fill_auth(struct sk_buff *skb, const struct dst_dev_auth *auth, bool privileged)
+{
+	if (auth->identity[0] && nla_put_string(skb, DST_A_IDENTITY, auth->identity))
+		return -EMSGSIZE;
+	if (!privileged)
+		return 0;
+	if ((auth->key_path && nla_put_string(skb, DST_A_KEY_PATH, auth->key_path)) ||
+	    (auth->cert_path && nla_put_string(skb, DST_A_CERT_PATH, auth->cert_path)) ||
+	    (auth->ca_path && nla_put_string(skb, DST_A_CA_PATH, auth->ca_path)) ||
+	    (auth->server_name && nla_put_string(skb, DST_A_SERVER_NAME, auth->server_name)))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -338,7 +427,11 @@ static int dst_nl_fill_dev(struct sk_buff *skb, struct dst_device *dev, bool pri
 	    nla_put_u32(skb, DST_A_RECONNECT_GIVE_UP, st.tunables.reconnect_give_up) ||
 	    nla_put_u64_64bit(skb, DST_A_DOWN_TIME, st.down_time, DST_A_PAD) ||
 	    nla_put_u32(skb, DST_A_CONN_COUNT, p->conn_count) ||
-	    nla_put_u32(skb, DST_A_EPOCH, st.epoch))
+	    nla_put_u32(skb, DST_A_EPOCH, st.epoch) ||
+	    nla_put_u32(skb, DST_A_REKEY_RECORDS, st.tunables.rekey_records) ||
+	    (st.rekey_due && nla_put_flag(skb, DST_A_REKEY_DUE)) ||
+	    dst_nl_fill_auth(skb, &dev->auth, privileged) ||
+	    dst_nl_fill_conns(skb, dev))
 		return -EMSGSIZE;
 	return dst_nl_fill_stats(skb, &dev->stats);
 }
@@ -350,7 +443,7 @@ int dst_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(DST_NL_MSG_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	mutex_lock(&dst_devs_mutex);
@@ -445,7 +538,8 @@ void dst_dev_notify(struct dst_device *dev)
 		    nla_put_u32(skb, DST_A_STATE, st.state) ||
 		    nla_put_string(skb, DST_A_LAST_ERROR, st.last_error) ||
 		    nla_put_u32(skb, DST_A_CONNECTIONS, st.nr_live) ||
-		    nla_put_u32(skb, DST_A_CONN_COUNT, dev->params.conn_count))) {
+		    nla_put_u32(skb, DST_A_CONN_COUNT, dev->params.conn_count) ||
+		    (st.rekey_due && nla_put_flag(skb, DST_A_REKEY_DUE)))) {
 		nlmsg_free(skb);
 		skb = NULL;
 	}

@@ -292,7 +292,9 @@ void dst_dev_conn_gone_locked(struct dst_device *dev, unsigned int slot)
 
 void dst_dev_status(struct dst_device *dev, struct dst_dev_status *st)
 {
+	struct dst_conn *conn;
 	unsigned long flags;
+	unsigned int i;
 
 	spin_lock_irqsave(&dev->lock, flags);
 	st->state = dev->state;
@@ -302,6 +304,16 @@ void dst_dev_status(struct dst_device *dev, struct dst_dev_status *st)
 	st->epoch = dev->epoch;
 	st->down_time = dev->nr_live ? 0 : jiffies_to_msecs(jiffies - dev->down_since);
 	st->tunables = dev->tunables;
+	st->rekey_due = false;
+	st->tls = (struct dst_tls_info) {};
+	for (i = 0; i < DST_DEV_CONNS_MAX; i++) {
+		conn = dev->conns[i];
+		if (!conn || conn->dead)
+			continue;
+		st->rekey_due |= test_bit(DST_CONN_REKEY_DUE, &conn->flags);
+		if (!st->tls.version || conn->generation >= st->generation)
+			st->tls = conn->tls;
+	}
 	strscpy(st->last_error, dev->last_error, sizeof(st->last_error));
 	spin_unlock_irqrestore(&dev->lock, flags);
 }

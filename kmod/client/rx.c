@@ -32,13 +32,28 @@ static int dst_rx_data(struct dst_conn *conn, struct bio *bio)
 	while ((left = iov_iter_count(&to))) {
 		step = min_t(size_t, left, DST_RX_STEP);
 		iov_iter_truncate(&to, step);
-		err = dst_sock_recv(conn->sock, &to);
+		err = dst_sock_recv(conn->sock, &to, &conn->tls_control);
 		if (err)
 			return err;
 		iov_iter_reexpand(&to, left - step);
 		WRITE_ONCE(conn->last_rx, jiffies);
 	}
 	return 0;
+}
+
+/* Why a receive from the server failed, for last-error. */
+static const char *dst_rx_sock_why(struct dst_conn *conn, int err)
+{
+	switch (err) {
+	case -ENOMSG:
+		atomic64_inc(&conn->dev->stats.tls_errors);
+		return dst_tls_control_why(conn->tls_control);
+	case -EBADMSG:
+		atomic64_inc(&conn->dev->stats.tls_errors);
+		return "TLS record failed authentication";
+	default:
+		return "receive failed";
+	}
 }
 
 /* True while TX still holds transaction @id of this connection. */
@@ -165,10 +180,11 @@ static int dst_rx_read_data(struct dst_conn *conn, const struct dst_rep_hdr *hdr
 	struct dst_device *dev = conn->dev;
 	int err;
 
-	*why = "receive failed";
 	err = dst_rx_data(conn, trans->bio);
-	if (err)
+	if (err) {
+		*why = dst_rx_sock_why(conn, err);
 		return err;
+	}
 	if (dev->params.csum == DST_CSUM_CRC32C &&
 	    dst_crc32c_bio(trans->bio) != be32_to_cpu(hdr->data_csum)) {
 		atomic64_inc(&dev->stats.csum_errors);
@@ -189,11 +205,17 @@ static int dst_rx_one(struct dst_conn *conn, const char **why)
 	u32 status;
 	int err;
 
-	*why = "receive failed";
-	err = dst_sock_recv_buf(conn->sock, &hdr, sizeof(hdr));
-	if (err)
+	err = dst_sock_recv_buf(conn->sock, &hdr, sizeof(hdr), &conn->tls_control);
+	if (err) {
+		*why = dst_rx_sock_why(conn, err);
 		return err;
+	}
 	WRITE_ONCE(conn->last_rx, jiffies);
+	err = dst_conn_check_records(conn);
+	if (err) {
+		*why = "TLS record limit reached";
+		return err;
+	}
 	*why = "malformed reply";
 	if (be32_to_cpu(hdr.magic) != DST_REP_MAGIC || hdr.flags)
 		return -EPROTO;

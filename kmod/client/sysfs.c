@@ -67,6 +67,7 @@ DST_PARAM_ATTR(csum, "%s", dst_csum_name(dev->params.csum));
 DST_PARAM_ATTR(max_transfer, "%u", dev->params.max_xfer);
 DST_PARAM_ATTR(features, "%#x", dev->params.features);
 DST_PARAM_ATTR(conn_count, "%u", dev->params.conn_count);
+DST_PARAM_ATTR(identity, "%s", dev->auth.identity);
 DST_TUNABLE_ATTR(io_timeout);
 DST_TUNABLE_ATTR(ping_interval);
 DST_TUNABLE_ATTR(reconnect_delay);
@@ -78,6 +79,8 @@ DST_STATUS_ATTR(inflight, "%u", st.inflight);
 DST_STATUS_ATTR(connections, "%u", st.nr_live);
 DST_STATUS_ATTR(epoch, "%u", st.epoch);
 DST_STATUS_ATTR(last_error, "%s", st.last_error);
+DST_STATUS_ATTR(rekey_records, "%u", st.tunables.rekey_records);
+DST_STATUS_ATTR(protection, "%s", dst_tls_name(&st.tls));
 DST_COUNTER_ATTR(reads);
 DST_COUNTER_ATTR(writes);
 DST_COUNTER_ATTR(flushes);
@@ -91,6 +94,8 @@ DST_COUNTER_ATTR(protocol_errors);
 DST_COUNTER_ATTR(reconnects);
 DST_COUNTER_ATTR(resends);
 DST_COUNTER_ATTR(timeouts);
+DST_COUNTER_ATTR(rekeys);
+DST_COUNTER_ATTR(tls_errors);
 
 static struct attribute *dst_attrs[] = {
 	&dev_attr_remote.attr,
@@ -124,6 +129,11 @@ static struct attribute *dst_attrs[] = {
 	&dev_attr_resends.attr,
 	&dev_attr_timeouts.attr,
 	&dev_attr_last_error.attr,
+	&dev_attr_identity.attr,
+	&dev_attr_protection.attr,
+	&dev_attr_rekey_records.attr,
+	&dev_attr_rekeys.attr,
+	&dev_attr_tls_errors.attr,
 	NULL,
 };
 

@@ -39,7 +39,8 @@ MODULE_PARM_DESC(max_peer_conns, "connections of one client host to one export, 
 static atomic_t dst_exp_nr_conns = ATOMIC_INIT(0);
 
 /* What a socket error tells userspace about why a client left. */
-static void dst_exp_sock_error(char *buf, size_t len, int err)
+static void dst_exp_sock_error(const struct dst_export_conn *conn, char *buf, size_t len,
+			       int err)
 {
 	switch (err) {
 	case -ECONNRESET:
@@ -50,8 +51,13 @@ static void dst_exp_sock_error(char *buf, size_t len, int err)
 		strscpy(buf, "connection timed out", len);
 		break;
 	case -EBADMSG:
-		/* dst_sock_recv(): a TLS record that is not application data. */
-		strscpy(buf, "unexpected TLS record", len);
+		strscpy(buf, "TLS record failed authentication", len);
+		break;
+	case -ENOMSG:
+		strscpy(buf, dst_tls_control_why(conn->tls_control), len);
+		break;
+	case -EKEYEXPIRED:
+		strscpy(buf, "TLS record limit reached", len);
 		break;
 	default:
 		snprintf(buf, len, "socket error %d", err);
@@ -73,7 +79,7 @@ bool dst_exp_conn_kill(struct dst_export_conn *conn, int err, const char *why)
 	if (why)
 		strscpy(conn->last_error, why, sizeof(conn->last_error));
 	else
-		dst_exp_sock_error(conn->last_error, sizeof(conn->last_error), err);
+		dst_exp_sock_error(conn, conn->last_error, sizeof(conn->last_error), err);
 	dst_sock_shutdown(conn->sock);
 	/* RX may be waiting for budget, not in recvmsg. */
 	wake_up(&conn->wait);
@@ -282,14 +288,17 @@ static void dst_exp_conn_unfence(struct dst_export_conn *conn, struct list_head 
 static void dst_exp_conn_release_sock(struct dst_export_conn *conn)
 {
 	struct dst_export *exp = conn->exp;
+	struct socket *sock;
 
 	mutex_lock(&conn->tx_mutex);
 	mutex_unlock(&conn->tx_mutex);
-	dst_sock_put(conn->sock);
-	conn->sock = NULL;
+	/* export-get reads the socket of a listed connection under exp->lock. */
 	mutex_lock(&exp->lock);
+	sock = conn->sock;
+	conn->sock = NULL;
 	exp->nr_sockets--;
 	mutex_unlock(&exp->lock);
+	dst_sock_put(sock);
 	wake_up_all(&dst_exports_wait);
 }
 
@@ -339,7 +348,7 @@ static void dst_exp_conn_reap(struct work_struct *work)
 	/* Under the lock, so that events come in the order of the counts. */
 	dst_export_changed(exp, fenced ? DST_EXPORT_EV_CLIENT_FENCED :
 			   DST_EXPORT_EV_CLIENT_DISCONNECTED,
-			   clients, conn->peer, conn->last_error);
+			   clients, conn, conn->last_error);
 	mutex_unlock(&exp->lock);
 	dst_exp_submit_held(&ready);
 	/* Our reference keeps @exp alive even if removal is done now. */
@@ -350,7 +359,8 @@ static void dst_exp_conn_reap(struct work_struct *work)
 }
 
 static struct dst_export_conn *dst_exp_conn_create(struct dst_export *exp, struct socket *sock,
-						   const struct dst_export_client *client)
+						   const struct dst_export_client *client,
+						   const struct dst_tls_info *tls)
 {
 	struct dst_export_conn *conn;
 	int err = -ENOMEM;
@@ -365,6 +375,8 @@ static struct dst_export_conn *dst_exp_conn_create(struct dst_export *exp, struc
 	memcpy(conn->session, client->session, sizeof(conn->session));
 	conn->has_session = memchr_inv(conn->session, 0, sizeof(conn->session));
 	conn->generation = client->generation;
+	strscpy(conn->identity, client->identity, sizeof(conn->identity));
+	conn->tls = *tls;
 	INIT_LIST_HEAD(&conn->node);
 	INIT_LIST_HEAD(&conn->tx_queue);
 	INIT_LIST_HEAD(&conn->held);
@@ -427,8 +439,11 @@ static unsigned int dst_exp_peer_conns(struct dst_export *exp, const struct sock
  * client as a hello reply.
  */
 static int dst_exp_admit(struct dst_export *exp, const struct dst_export_client *client,
-			 const struct sockaddr_storage *peer, struct netlink_ext_ack *extack)
+			 const struct sockaddr_storage *peer, const struct dst_tls_info *tls,
+			 bool *read_only, struct netlink_ext_ack *extack)
 {
+	int err;
+
 	lockdep_assert_held(&exp->lock);
 	if (exp->state == DST_EXPORT_PROBING) {
 		NL_SET_ERR_MSG_MOD(extack, "export is not ready yet");
@@ -450,7 +465,21 @@ static int dst_exp_admit(struct dst_export *exp, const struct dst_export_client 
 		NL_SET_ERR_MSG_MOD(extack, "server has the maximum number of connections");
 		return -EBUSY;
 	}
+	err = dst_exp_access_check(exp, client->identity, peer, tls, read_only, extack);
+	if (err)
+		return err;
 	return dst_exp_check_stale(exp, client, extack);
+}
+
+/* For the log: "TLS 1.3, aes-128-gcm, identity alice, read-only", or "plaintext". */
+static const char *dst_exp_conn_protection(const struct dst_export_conn *conn)
+{
+	if (!conn->tls.version)
+		return conn->read_only ? "plaintext, read-only" : "plaintext";
+	if (conn->tls.cipher == DST_TLS_CIPHER_CHACHA20_POLY1305)
+		return conn->read_only ? "TLS 1.3 chacha20-poly1305, read-only" :
+					 "TLS 1.3 chacha20-poly1305";
+	return conn->read_only ? "TLS 1.3 aes-128-gcm, read-only" : "TLS 1.3 aes-128-gcm";
 }
 
 /* List @conn, admitted, and start it; exp->lock held. */
@@ -470,21 +499,25 @@ static void dst_exp_conn_add(struct dst_export_conn *conn)
 	wake_up_process(conn->rx_thread);
 	wake_up_process(conn->tx_thread);
 	if (conn->has_session)
-		pr_info("export %s: client %s connected, checksum %s, session %pUb generation %u%s\n",
-			exp->name, conn->peer, dst_csum_name(conn->csum), conn->session,
+		pr_info("export %s: client %s%s%s connected, %s, checksum %s, session %pUb generation %u%s\n",
+			exp->name, conn->peer, conn->identity[0] ? " as " : "", conn->identity,
+			dst_exp_conn_protection(conn), dst_csum_name(conn->csum), conn->session,
 			conn->generation, conn->fence_wait ? ", waiting for older generations" : "");
 	else
-		pr_info("export %s: client %s connected, checksum %s\n", exp->name, conn->peer,
-			dst_csum_name(conn->csum));
-	dst_export_changed(exp, DST_EXPORT_EV_CLIENT_CONNECTED, clients, conn->peer, NULL);
+		pr_info("export %s: client %s%s%s connected, %s, checksum %s\n", exp->name,
+			conn->peer, conn->identity[0] ? " as " : "", conn->identity,
+			dst_exp_conn_protection(conn), dst_csum_name(conn->csum));
+	dst_export_changed(exp, DST_EXPORT_EV_CLIENT_CONNECTED, clients, conn, NULL);
 }
 
 int dst_export_connect(struct dst_export *exp, struct socket *sock,
 		       const struct dst_export_client *client, bool check,
 		       struct netlink_ext_ack *extack)
 {
+	bool read_only = client->read_only;
 	struct dst_export_conn *conn = NULL;
 	struct sockaddr_storage peer;
+	struct dst_tls_info tls;
 	int err;
 
 	err = dst_sock_peer_addr(sock, &peer);
@@ -492,15 +525,18 @@ int dst_export_connect(struct dst_export *exp, struct socket *sock,
 		NL_SET_ERR_MSG_MOD(extack, "socket has no peer");
 		return err;
 	}
+	err = dst_tls_check(sock, &tls, extack);
+	if (err)
+		return err;
 	if (!check) {
-		conn = dst_exp_conn_create(exp, sock, client);
+		conn = dst_exp_conn_create(exp, sock, client, &tls);
 		if (IS_ERR(conn)) {
 			NL_SET_ERR_MSG_MOD(extack, "cannot start the connection's threads");
 			return PTR_ERR(conn);
 		}
 	}
 	mutex_lock(&exp->lock);
-	err = dst_exp_admit(exp, client, &peer, extack);
+	err = dst_exp_admit(exp, client, &peer, check ? NULL : &tls, &read_only, extack);
 	if (!err && conn && atomic_inc_return(&dst_exp_nr_conns) > READ_ONCE(dst_max_conns)) {
 		/* Another export took the last one meanwhile. */
 		atomic_dec(&dst_exp_nr_conns);
@@ -508,6 +544,7 @@ int dst_export_connect(struct dst_export *exp, struct socket *sock,
 		err = -EBUSY;
 	}
 	if (!err && conn) {
+		conn->read_only = read_only;
 		/* Ours now: the namespace's exit releases it, it does not wait for it. */
 		dst_sock_prepare(sock, false);
 		dst_sock_unpin_net(sock);

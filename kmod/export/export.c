@@ -47,6 +47,10 @@ static void dst_export_release(struct kref *kref)
 	dst_export_forget_sessions(exp);
 	kfree(exp->backing_path);
 	kfree(exp->listen);
+	kfree(exp->cert_path);
+	kfree(exp->key_path);
+	kfree(exp->ca_path);
+	dst_exp_access_free(exp->access);
 	dst_debug_poison(exp, sizeof(*exp));
 	kfree(exp);
 }
@@ -62,10 +66,10 @@ void dst_export_put(struct dst_export *exp)
  * and dst_exports_lock: the caller holds one).
  */
 void dst_export_changed(struct dst_export *exp, u32 event, u32 clients,
-			       const char *peer, const char *last_error)
+			const struct dst_export_conn *conn, const char *last_error)
 {
 	if (!READ_ONCE(dst_exports_closed) && exp->net)
-		dst_export_notify(exp, event, clients, peer, last_error);
+		dst_export_notify(exp, event, clients, conn, last_error);
 }
 
 bool dst_export_name_valid(const char *name)
@@ -301,8 +305,13 @@ static struct dst_export *dst_export_alloc(struct net *net, const struct dst_exp
 	struct dst_export *exp = kzalloc(sizeof(*exp), GFP_KERNEL);
 	unsigned int i;
 
-	if (!exp)
+	if (!exp) {
+		dst_exp_access_free(cfg->access);
 		return NULL;
+	}
+	/* Ours now: the release frees it. */
+	exp->access = cfg->access;
+	exp->tls_required = cfg->tls_required;
 	kref_init(&exp->kref);
 	INIT_LIST_HEAD(&exp->node);
 	mutex_init(&exp->lock);
@@ -325,8 +334,12 @@ static struct dst_export *dst_export_alloc(struct net *net, const struct dst_exp
 		exp->backing_path = kstrdup(cfg->backing_path, GFP_KERNEL);
 	if (cfg->listen)
 		exp->listen = kstrdup(cfg->listen, GFP_KERNEL);
+	exp->cert_path = cfg->cert_path ? kstrdup(cfg->cert_path, GFP_KERNEL) : NULL;
+	exp->key_path = cfg->key_path ? kstrdup(cfg->key_path, GFP_KERNEL) : NULL;
+	exp->ca_path = cfg->ca_path ? kstrdup(cfg->ca_path, GFP_KERNEL) : NULL;
 	if (!exp->req_pool || !exp->wq || (cfg->backing_path && !exp->backing_path) ||
-	    (cfg->listen && !exp->listen)) {
+	    (cfg->listen && !exp->listen) || (cfg->cert_path && !exp->cert_path) ||
+	    (cfg->key_path && !exp->key_path) || (cfg->ca_path && !exp->ca_path)) {
 		dst_export_put(exp);
 		return NULL;
 	}

@@ -19,7 +19,7 @@
  *
  *   dst_exports_lock                the export list, name uniqueness
  *     exp->lock                     connections, state, sessions, fencing,
- *                                   client events
+ *                                   client events, whom it admits
  *       conn->lock                  spinlock, irq: a connection's requests
  *   conn->tx_mutex                  sending replies
  *     conn->lock
@@ -44,8 +44,11 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include "proto.h"
+#include "tls.h"
 
 struct block_device;
+struct genl_info;
+struct sk_buff;
 struct file;
 struct net;
 struct netlink_ext_ack;
@@ -89,6 +92,44 @@ static_assert(DST_MAX_RANGE % 4096 == 0);
 static_assert(sizeof_field(struct dst_client_hello, session) == DST_SESSION_LEN);
 
 /**
+ * struct dst_exp_allow - One identity an export admits.
+ * @identity: a PSK identity, or a certificate's CN or subject.
+ * @key_path: the PSK's key file, for dstd; NULL for a certificate.
+ * @read_only: its connections carry no writes.
+ */
+struct dst_exp_allow {
+	char identity[DST_IDENTITY_MAX + 1];
+	char *key_path;
+	bool read_only;
+};
+
+/**
+ * struct dst_exp_cidr - An address prefix an export takes clients from.
+ * @family: AF_INET or AF_INET6.
+ * @prefix: significant leading bits of @addr.
+ * @addr: the address, an IPv4 one in the first 4 bytes.
+ */
+struct dst_exp_cidr {
+	u8 family;
+	u8 prefix;
+	u8 addr[16];
+};
+
+/**
+ * struct dst_exp_access - Whom an export admits, replaced whole by export-set.
+ * @nr_allow: entries of @allow.
+ * @nr_from: entries of @from; none: clients from anywhere.
+ * @from: address prefixes.
+ * @allow: identities; a TLS export admits only these.
+ */
+struct dst_exp_access {
+	unsigned int nr_allow;
+	unsigned int nr_from;
+	struct dst_exp_cidr *from;
+	struct dst_exp_allow allow[];
+};
+
+/**
  * struct dst_export - An export: a backing file served to clients.
  * @node: on the export list, under dst_exports_lock.
  * @kref: the list holds one reference, every connection and a pending
@@ -105,6 +146,11 @@ static_assert(sizeof_field(struct dst_client_hello, session) == DST_SESSION_LEN)
  * @physical_bs: physical block size.
  * @max_xfer: largest READ or WRITE.
  * @features: DST_FEAT_*.
+ * @tls_required: created with credentials: takes TLS connections only, from
+ *	the identities @access lists.
+ * @cert_path: the server's certificate, for dstd; may be NULL.
+ * @key_path: its key, for dstd; may be NULL.
+ * @ca_path: the CA of the clients' certificates, for dstd; may be NULL.
  * @net: where export-add ran. Not a counted reference: the namespace's exit
  *	removes the export, waits for its sockets, then sets @net NULL (under
  *	dst_exports_lock and @lock) and unlists it (dst_export_net_exit()).
@@ -126,6 +172,7 @@ static_assert(sizeof_field(struct dst_client_hello, session) == DST_SESSION_LEN)
  * @sessions: the newest generation each session connected with, hashed.
  * @session_lru: the same, least recently connected first.
  * @nr_sessions: entries on @session_lru.
+ * @access: whom it admits; NULL: anyone (an export without credentials).
  *
  * Everything from @name to @net is set before the export is listed and
  * never changes, but for what the probe of a regular file sets before the
@@ -151,6 +198,10 @@ struct dst_export {
 	u32 physical_bs;
 	u32 max_xfer;
 	u32 features;
+	bool tls_required;
+	char *cert_path;
+	char *key_path;
+	char *ca_path;
 	struct net *net;
 	mempool_t *req_pool;
 	struct workqueue_struct *wq;
@@ -166,6 +217,7 @@ struct dst_export {
 	struct hlist_head sessions[64];
 	struct list_head session_lru;
 	unsigned int nr_sessions;
+	struct dst_exp_access *access;
 };
 
 /* What export-add asks for; netlink.c fills it from the attributes. */
@@ -176,6 +228,11 @@ struct dst_export_cfg {
 	const char *listen;		/* may be NULL */
 	const uuid_t *uuid;		/* NULL: generate one */
 	bool read_only;
+	bool tls_required;
+	const char *cert_path;		/* the server's X.509, for dstd: may be NULL */
+	const char *key_path;
+	const char *ca_path;
+	struct dst_exp_access *access;	/* consumed by dst_export_add(); may be NULL */
 	/* Where extack points when the name or the backing file is refused. */
 	const struct nlattr *name_attr;
 	const struct nlattr *fd_attr;
@@ -186,6 +243,8 @@ struct dst_export_client {
 	u32 csum;			/* DST_CSUM_*, negotiated */
 	u8 session[DST_SESSION_LEN];	/* all zeroes: no session */
 	u32 generation;			/* >= 1 */
+	char identity[DST_IDENTITY_MAX + 1];	/* the TLS identity; empty: none */
+	bool read_only;			/* the connection carries no writes */
 };
 
 enum {
@@ -202,6 +261,10 @@ enum {
  * @session: the client's session; all zeroes: none.
  * @has_session: @session is not all zeroes.
  * @generation: the client's generation.
+ * @identity: the TLS identity the client proved; empty without TLS.
+ * @read_only: writes are refused (a read-only identity or export).
+ * @tls: the socket's protection.
+ * @tls_control: RX's last TLS control record (dst_sock_recv()); RX only.
  * @peer: the client's address, for logs and events.
  * @peer_addr: the same, for the limit per peer.
  * @rx_thread: reads and submits requests.
@@ -247,6 +310,10 @@ struct dst_export_conn {
 	u8 session[DST_SESSION_LEN];
 	bool has_session;
 	u32 generation;
+	char identity[DST_IDENTITY_MAX + 1];
+	bool read_only;
+	struct dst_tls_info tls;
+	u16 tls_control;
 	char peer[DST_PEER_MAX + 1];
 	struct sockaddr_storage peer_addr;
 	struct task_struct *rx_thread;
@@ -349,7 +416,7 @@ int dst_export_for_each(struct net *net, unsigned long *pos, unsigned int *gen,
 			int (*fn)(struct dst_export *exp, void *arg), void *arg);
 /* Tell userspace, unless the module or the export's namespace is going. */
 void dst_export_changed(struct dst_export *exp, u32 event, u32 clients,
-			const char *peer, const char *last_error);
+			const struct dst_export_conn *conn, const char *last_error);
 /* Woken when an export leaves the list or lets go of a socket. */
 extern wait_queue_head_t dst_exports_wait;
 
@@ -400,6 +467,18 @@ bool dst_exp_conn_kill(struct dst_export_conn *conn, int err, const char *why);
 bool dst_exp_conn_dead(struct dst_export_conn *conn);
 void dst_export_forget_sessions(struct dst_export *exp);
 
+/* access.c APIs: */
+/* The allow and allow-from attributes of @info; an ERR_PTR with extack set. */
+struct dst_exp_access *dst_exp_access_parse(struct genl_info *info);
+void dst_exp_access_free(struct dst_exp_access *access);
+/* Whether @exp admits a client; see access.c. */
+int dst_exp_access_check(struct dst_export *exp, const char *identity,
+			 const struct sockaddr_storage *peer, const struct dst_tls_info *tls,
+			 bool *read_only, struct netlink_ext_ack *extack);
+/* export-set: install @access (consumed), dropping who it no longer admits. */
+void dst_export_set_access(struct dst_export *exp, struct dst_exp_access *access);
+int dst_exp_access_fill(struct sk_buff *skb, struct dst_export *exp);
+
 /* rx.c APIs: */
 int dst_exp_rx_thread(void *arg);
 
@@ -412,9 +491,9 @@ void dst_exp_tx_queued(struct dst_export_conn *conn);
 /*
  * Multicast export-change-ntf in the export's netns: @event (enum
  * dst_export_event), the @clients left, and for client events the client's
- * @peer and, when it left, @last_error (both may be NULL).
+ * connection @conn and, when it left, @last_error (both may be NULL).
  */
 void dst_export_notify(struct dst_export *exp, u32 event, u32 clients,
-		       const char *peer, const char *last_error);
+		       const struct dst_export_conn *conn, const char *last_error);
 
 #endif /* DST_EXPORT_H */

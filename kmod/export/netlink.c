@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Netlink handlers of exports: export-add, export-del, export-get and
- * export-connect, and the export-change-ntf event. Attribute types and bounds
+ * Netlink handlers of exports: export-add, export-del, export-get,
+ * export-connect and export-set, and the export-change-ntf event. Attribute types and bounds
  * are checked by the generated policy; what it cannot say (the name's
  * character set, the backing file's kind) is checked here and in export.c,
  * each refusal explained through extack.
@@ -15,6 +15,7 @@
 #include <net/genetlink.h>
 #include "netlink.h"
 #include "sock.h"
+#include "tls.h"
 #include "export.h"
 
 /* The policy checks DST_A_SESSION's length: exact-len 16 in the spec. */
@@ -57,6 +58,38 @@ static struct dst_export *dst_nl_find_export(struct genl_info *info)
 	return exp;
 }
 
+/* The string attribute @type of the request, or NULL; policy-checked. */
+static const char *dst_nl_string(struct genl_info *info, int type)
+{
+	return info->attrs[type] ? nla_data(info->attrs[type]) : NULL;
+}
+
+/*
+ * The server's certificate, its key and the clients' CA, for dstd: all three
+ * or none. Whom the export admits, with TLS or not.
+ */
+static int dst_nl_export_access(struct genl_info *info, struct dst_export_cfg *cfg)
+{
+	struct nlattr **a = info->attrs;
+
+	cfg->tls_required = nla_get_flag(a[DST_A_TLS_REQUIRED]);
+	cfg->cert_path = dst_nl_string(info, DST_A_CERT_PATH);
+	cfg->key_path = dst_nl_string(info, DST_A_KEY_PATH);
+	cfg->ca_path = dst_nl_string(info, DST_A_CA_PATH);
+	if (!cfg->cert_path != !cfg->key_path || !cfg->cert_path != !cfg->ca_path) {
+		NL_SET_ERR_MSG_MOD(info->extack, "certificate, key and CA go together");
+		return -EINVAL;
+	}
+	if (cfg->cert_path && !cfg->tls_required) {
+		NL_SET_ERR_MSG_MOD(info->extack, "an export with a certificate requires TLS");
+		return -EINVAL;
+	}
+	cfg->access = dst_exp_access_parse(info);
+	if (IS_ERR(cfg->access))
+		return PTR_ERR(cfg->access);
+	return 0;
+}
+
 int dst_nl_export_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **a = info->attrs;
@@ -72,6 +105,9 @@ int dst_nl_export_add_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	if (GENL_REQ_ATTR_CHECK(info, DST_A_BACKING_FD))
 		return -EINVAL;
+	err = dst_nl_export_access(info, &cfg);
+	if (err)
+		return err;
 	cfg.name_attr = a[DST_A_EXPORT_NAME];
 	cfg.fd_attr = a[DST_A_BACKING_FD];
 	cfg.backing_fd = nla_get_u32(a[DST_A_BACKING_FD]);
@@ -134,6 +170,10 @@ int dst_nl_export_connect_doit(struct sk_buff *skb, struct genl_info *info)
 	/* At least 1 by policy. */
 	if (a[DST_A_GENERATION])
 		client.generation = nla_get_u32(a[DST_A_GENERATION]);
+	/* NUL-terminated and at most DST_IDENTITY_MAX by policy. */
+	if (a[DST_A_IDENTITY])
+		strscpy(client.identity, nla_data(a[DST_A_IDENTITY]), sizeof(client.identity));
+	client.read_only = nla_get_flag(a[DST_A_READ_ONLY]);
 	exp = dst_nl_find_export(info);
 	if (IS_ERR(exp))
 		return PTR_ERR(exp);
@@ -156,7 +196,76 @@ put_exp:
 	return err;
 }
 
-static int dst_nl_fill_export(struct sk_buff *skb, struct dst_export *exp)
+int dst_nl_export_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dst_exp_access *access;
+	struct dst_export *exp;
+	int err;
+
+	err = dst_nl_capable(skb, info);
+	if (err)
+		return err;
+	exp = dst_nl_find_export(info);
+	if (IS_ERR(exp))
+		return PTR_ERR(exp);
+	access = dst_exp_access_parse(info);
+	if (IS_ERR(access)) {
+		err = PTR_ERR(access);
+	} else {
+		dst_export_set_access(exp, access);
+		pr_info("export %s: %u identities, %u address prefixes admitted now\n", exp->name,
+			access->nr_allow, access->nr_from);
+	}
+	dst_export_put(exp);
+	return err;
+}
+
+/* One client connection, for export-get. exp->lock held. */
+static int dst_nl_fill_export_conn(struct sk_buff *skb, struct dst_export_conn *conn)
+{
+	struct nlattr *nest = nla_nest_start(skb, DST_A_CONN);
+
+	if (!nest ||
+	    nla_put_u32(skb, DST_A_CONN_GENERATION, conn->generation) ||
+	    nla_put_string(skb, DST_A_CONN_PEER, conn->peer) ||
+	    (conn->identity[0] && nla_put_string(skb, DST_A_CONN_IDENTITY, conn->identity)) ||
+	    nla_put_u32(skb, DST_A_CONN_TLS_VERSION, conn->tls.version) ||
+	    nla_put_u32(skb, DST_A_CONN_TLS_CIPHER, conn->tls.cipher) ||
+	    (conn->read_only && nla_put_flag(skb, DST_A_CONN_READ_ONLY)) ||
+	    nla_put_u64_64bit(skb, DST_A_CONN_RECORDS, dst_tls_records(conn->sock), DST_A_CONN_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * Whom the export admits and, for export-get of one export (@conns), its
+ * connections: one message has room for them all then (dst_nl_export_size()).
+ */
+static int dst_nl_fill_export_access(struct sk_buff *skb, struct dst_export *exp, bool conns)
+{
+	struct dst_export_conn *conn;
+	int err = 0;
+
+	mutex_lock(&exp->lock);
+	if ((exp->tls_required && nla_put_flag(skb, DST_A_TLS_REQUIRED)) ||
+	    (exp->cert_path && nla_put_string(skb, DST_A_CERT_PATH, exp->cert_path)) ||
+	    (exp->key_path && nla_put_string(skb, DST_A_KEY_PATH, exp->key_path)) ||
+	    (exp->ca_path && nla_put_string(skb, DST_A_CA_PATH, exp->ca_path)) ||
+	    dst_exp_access_fill(skb, exp))
+		err = -EMSGSIZE;
+	/* Connections still holding their socket: a reaped one may have none. */
+	list_for_each_entry(conn, &exp->conns, node) {
+		if (err || !conns)
+			break;
+		if (conn->sock)
+			err = dst_nl_fill_export_conn(skb, conn);
+	}
+	mutex_unlock(&exp->lock);
+	return err;
+}
+
+static int dst_nl_fill_export(struct sk_buff *skb, struct dst_export *exp, bool conns)
 {
 	if (nla_put_string(skb, DST_A_EXPORT_NAME, exp->name) ||
 	    nla_put_u64_64bit(skb, DST_A_SIZE, exp->size, DST_A_PAD) ||
@@ -171,7 +280,13 @@ static int dst_nl_fill_export(struct sk_buff *skb, struct dst_export *exp)
 	    nla_put_u32(skb, DST_A_EXPORT_STATE, READ_ONCE(exp->state)) ||
 	    nla_put_u64_64bit(skb, DST_A_DATA_BYTES, dst_export_data_bytes(exp), DST_A_PAD))
 		return -EMSGSIZE;
-	return 0;
+	return dst_nl_fill_export_access(skb, exp, conns);
+}
+
+/* Room for export-get of @exp with its connections, generously. */
+static size_t dst_nl_export_size(struct dst_export *exp)
+{
+	return DST_NL_MSG_SIZE + READ_ONCE(exp->nr_clients) * nla_total_size(256);
 }
 
 int dst_nl_export_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -185,15 +300,14 @@ int dst_nl_export_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(exp))
 		return PTR_ERR(exp);
 	err = -ENOMEM;
-	/* Every attribute, a 1024-byte backing path included, fits. */
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(dst_nl_export_size(exp), GFP_KERNEL);
 	if (!msg)
 		goto put_exp;
 	err = -EMSGSIZE;
 	hdr = genlmsg_put_reply(msg, info, &dst_nl_family, 0, DST_CMD_EXPORT_GET);
 	if (!hdr)
 		goto free_msg;
-	err = dst_nl_fill_export(msg, exp);
+	err = dst_nl_fill_export(msg, exp, true);
 	if (err)
 		goto free_msg;
 	genlmsg_end(msg, hdr);
@@ -224,7 +338,8 @@ static int dst_nl_dump_export(struct dst_export *exp, void *arg)
 	if (!hdr)
 		return -EMSGSIZE;
 	genl_dump_check_consistent(cb, hdr);
-	if (dst_nl_fill_export(ctx->skb, exp)) {
+	/* Without the connections: ask for one export to see them. */
+	if (dst_nl_fill_export(ctx->skb, exp, false)) {
 		genlmsg_cancel(ctx->skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -250,7 +365,7 @@ int dst_nl_export_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 }
 
 void dst_export_notify(struct dst_export *exp, u32 event, u32 clients,
-		       const char *peer, const char *last_error)
+		       const struct dst_export_conn *conn, const char *last_error)
 {
 	struct sk_buff *skb;
 	void *hdr;
@@ -261,7 +376,8 @@ void dst_export_notify(struct dst_export *exp, u32 event, u32 clients,
 	if (nla_put_string(skb, DST_A_EXPORT_NAME, exp->name) ||
 	    nla_put_u32(skb, DST_A_EXPORT_EVENT, event) ||
 	    nla_put_u32(skb, DST_A_CLIENTS, clients) ||
-	    (peer && nla_put_string(skb, DST_A_PEER, peer)) ||
+	    (conn && nla_put_string(skb, DST_A_PEER, conn->peer)) ||
+	    (conn && conn->identity[0] && nla_put_string(skb, DST_A_IDENTITY, conn->identity)) ||
 	    (last_error && nla_put_string(skb, DST_A_LAST_ERROR, last_error))) {
 		nlmsg_free(skb);
 		return;

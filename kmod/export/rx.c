@@ -85,7 +85,7 @@ static u32 dst_exp_rx_check_req(struct dst_export_conn *conn, const struct dst_e
 				u32 data_csum)
 {
 	struct dst_export *exp = conn->exp;
-	bool ro = exp->features & DST_FEAT_READ_ONLY;
+	bool ro = (exp->features & DST_FEAT_READ_ONLY) || conn->read_only;
 	u32 st;
 
 	/* FUA is a WRITE flag, NOUNMAP a WRITE_ZEROES flag. */
@@ -136,7 +136,7 @@ static int dst_exp_rx_skip(struct dst_export_conn *conn, u32 len)
 		chunk = min_t(u32, len, PAGE_SIZE);
 		bvec_set_page(&bv, conn->scratch, chunk, 0);
 		iov_iter_bvec(&iter, ITER_DEST, &bv, 1, chunk);
-		err = dst_sock_recv(conn->sock, &iter);
+		err = dst_sock_recv(conn->sock, &iter, &conn->tls_control);
 		if (err)
 			return err;
 		len -= chunk;
@@ -157,7 +157,7 @@ static int dst_exp_rx_write(struct dst_export_conn *conn, struct dst_exp_req *re
 		goto reply;
 	}
 	iov_iter_bvec(&iter, ITER_DEST, req->bvec, req->nr_bvecs, req->len);
-	err = dst_sock_recv(conn->sock, &iter);
+	err = dst_sock_recv(conn->sock, &iter, &conn->tls_control);
 	if (!err && conn->csum == DST_CSUM_CRC32C && dst_exp_req_crc(req) != data_csum) {
 		pr_warn_ratelimited("export %s: %s: tag %#llx: data checksum mismatch, dropping connection\n",
 				    conn->exp->name, conn->peer, req->tag);
@@ -237,9 +237,12 @@ static int dst_exp_rx_one(struct dst_export_conn *conn)
 	u32 data_csum;
 	int err;
 
-	err = dst_sock_recv_buf(conn->sock, &hdr, sizeof(hdr));
+	err = dst_sock_recv_buf(conn->sock, &hdr, sizeof(hdr), &conn->tls_control);
 	if (err)
 		return err;
+	/* The client replaces a connection long before; a peer that does not is dropped. */
+	if (conn->tls.version && dst_tls_records(conn->sock) >= DST_TLS_RECORDS_MAX)
+		return -EKEYEXPIRED;
 	err = dst_exp_rx_check_frame(conn, &hdr);
 	if (err)
 		return err;

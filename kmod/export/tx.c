@@ -7,6 +7,7 @@
 
 #include <linux/kthread.h>
 #include "sock.h"
+#include "tls.h"
 #include "export.h"
 
 static int dst_exp_tx_reply(struct dst_export_conn *conn, struct dst_exp_req *req, bool more)
@@ -69,11 +70,17 @@ static void dst_exp_tx_batch(struct dst_export_conn *conn, struct list_head *bat
 void dst_exp_tx_queued(struct dst_export_conn *conn)
 {
 	LIST_HEAD(batch);
+	int err;
 
 	lockdep_assert_held(&conn->tx_mutex);
 	spin_lock_irq(&conn->lock);
 	list_splice_init(&conn->tx_queue, &batch);
 	spin_unlock_irq(&conn->lock);
+	if (!dst_exp_conn_dead(conn)) {
+		err = dst_tls_debug_inject(conn->sock);
+		if (err)
+			dst_exp_conn_kill(conn, err, NULL);
+	}
 	dst_exp_tx_batch(conn, &batch);
 }
 

@@ -45,6 +45,34 @@ static struct netlink_range_validation dst_a_reconnect_delay_max_range = {
 	.max = 3600000ULL,
 };
 
+static struct netlink_range_validation dst_a_rekey_records_range = {
+	.min = 256ULL,
+	.max = DST_REKEY_RECORDS_MAX,
+};
+
+const struct nla_policy dst_conn_nl_policy[DST_A_CONN_MAX + 1] = {
+	[DST_A_CONN_SLOT] = { .type = NLA_U32, },
+	[DST_A_CONN_GENERATION] = { .type = NLA_U32, },
+	[DST_A_CONN_PEER] = { .type = NLA_NUL_STRING, .len = DST_PEER_MAX, },
+	[DST_A_CONN_IDENTITY] = { .type = NLA_NUL_STRING, .len = DST_IDENTITY_MAX, },
+	[DST_A_CONN_TLS_VERSION] = { .type = NLA_U32, },
+	[DST_A_CONN_TLS_CIPHER] = NLA_POLICY_MAX(NLA_U32, DST_TLS_CIPHER_MAX),
+	[DST_A_CONN_READ_ONLY] = { .type = NLA_FLAG, },
+	[DST_A_CONN_RECORDS] = { .type = NLA_U64, },
+	[DST_A_CONN_RECORD_ERRORS] = { .type = NLA_U64, },
+};
+
+const struct nla_policy dst_allow_nl_policy[DST_A_ALLOW_MAX + 1] = {
+	[DST_A_ALLOW_IDENTITY] = { .type = NLA_NUL_STRING, .len = DST_IDENTITY_MAX, },
+	[DST_A_ALLOW_KEY_PATH] = { .type = NLA_NUL_STRING, .len = DST_PATH_MAX, },
+	[DST_A_ALLOW_READ_ONLY] = { .type = NLA_FLAG, },
+};
+
+/*
+ * DST_A_CONN, DST_A_ALLOW, DST_A_ALLOW_FROM may repeat (multi-attr): the policy
+ * checks each one, but nla_parse() keeps only the last in tb[], so handlers
+ * walk them all with nla_for_each_attr() over the message.
+ */
 const struct nla_policy dst_nl_policy[DST_A_MAX + 1] = {
 	[DST_A_DEV_INDEX] = NLA_POLICY_MAX(NLA_U32, DST_DEV_INDEX_MAX),
 	[DST_A_SOCK_FD] = NLA_POLICY_FULL_RANGE(NLA_U32, &dst_a_sock_fd_range),
@@ -96,9 +124,22 @@ const struct nla_policy dst_nl_policy[DST_A_MAX + 1] = {
 	[DST_A_STAT_RECONNECTS] = { .type = NLA_U64, },
 	[DST_A_STAT_RESENDS] = { .type = NLA_U64, },
 	[DST_A_STAT_TIMEOUTS] = { .type = NLA_U64, },
+	[DST_A_CONN] = NLA_POLICY_NESTED(dst_conn_nl_policy),
+	[DST_A_IDENTITY] = { .type = NLA_NUL_STRING, .len = DST_IDENTITY_MAX, },
+	[DST_A_KEY_PATH] = { .type = NLA_NUL_STRING, .len = DST_PATH_MAX, },
+	[DST_A_CERT_PATH] = { .type = NLA_NUL_STRING, .len = DST_PATH_MAX, },
+	[DST_A_CA_PATH] = { .type = NLA_NUL_STRING, .len = DST_PATH_MAX, },
+	[DST_A_SERVER_NAME] = { .type = NLA_NUL_STRING, .len = DST_SERVER_NAME_MAX, },
+	[DST_A_TLS_REQUIRED] = { .type = NLA_FLAG, },
+	[DST_A_ALLOW] = NLA_POLICY_NESTED(dst_allow_nl_policy),
+	[DST_A_ALLOW_FROM] = NLA_POLICY_EXACT_LEN(DST_CIDR_LEN),
+	[DST_A_REKEY_RECORDS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dst_a_rekey_records_range),
+	[DST_A_REKEY_DUE] = { .type = NLA_FLAG, },
+	[DST_A_STAT_REKEYS] = { .type = NLA_U64, },
+	[DST_A_STAT_TLS_ERRORS] = { .type = NLA_U64, },
 };
 
-const struct genl_ops dst_nl_ops[9] = {
+const struct genl_ops dst_nl_ops[10] = {
 	{
 		.cmd		= DST_CMD_DEV_ADD,
 		.doit		= dst_nl_dev_add_doit,
@@ -112,6 +153,7 @@ const struct genl_ops dst_nl_ops[9] = {
 	{
 		.cmd		= DST_CMD_DEV_GET,
 		.doit		= dst_nl_dev_get_doit,
+		.start		= dst_nl_dump_start,
 		.dumpit		= dst_nl_dev_get_dumpit,
 	},
 	{
@@ -132,6 +174,7 @@ const struct genl_ops dst_nl_ops[9] = {
 	{
 		.cmd		= DST_CMD_EXPORT_GET,
 		.doit		= dst_nl_export_get_doit,
+		.start		= dst_nl_dump_start,
 		.dumpit		= dst_nl_export_get_dumpit,
 	},
 	{
@@ -142,6 +185,11 @@ const struct genl_ops dst_nl_ops[9] = {
 	{
 		.cmd		= DST_CMD_DEV_SET,
 		.doit		= dst_nl_dev_set_doit,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= DST_CMD_EXPORT_SET,
+		.doit		= dst_nl_export_set_doit,
 		.flags		= GENL_ADMIN_PERM,
 	},
 };

@@ -56,6 +56,35 @@
  */
 #define DST_PEER_MAX 63
 
+/* Longest identity (PSK identity or certificate subject name) in bytes. */
+#define DST_IDENTITY_MAX 64
+
+/* Longest path of a key or certificate file in bytes, without the NUL. */
+#define DST_PATH_MAX 1024
+
+/* Longest DNS name a client expects in the server's certificate, in bytes. */
+#define DST_SERVER_NAME_MAX 253
+
+/*
+ * Bytes of one allow-from entry: the address family (AF_INET 2 or AF_INET6 10),
+ * the prefix length, two zero bytes, then 16 address bytes (an IPv4 address in
+ * the first 4, the rest zero).
+ */
+#define DST_CIDR_LEN 20
+
+/*
+ * Identities and address prefixes an export admits, at most, each; their text
+ * (identities and key paths) is at most 4096 bytes in all.
+ */
+#define DST_ALLOW_MAX 64
+
+/*
+ * TLS records a connection may carry under one key before the client replaces
+ * it, at most (2^23): RFC 8446, 5.5 allows 2^24.5 full-size records under one
+ * AES-GCM key. Also the default.
+ */
+#define DST_REKEY_RECORDS_MAX 8388608
+
 /* Longest last-error text in bytes, without the NUL. */
 #define DST_LAST_ERROR_MAX 127
 
@@ -180,6 +209,23 @@ enum dst_checksum {
 };
 
 /**
+ * enum dst_tls_cipher - Cipher that protects a connection's TLS records (kTLS).
+ * @DST_TLS_CIPHER_NONE: No TLS; the connection is plaintext.
+ * @DST_TLS_CIPHER_AES_128_GCM: AES-128-GCM (kTLS TLS_CIPHER_AES_GCM_128).
+ * @DST_TLS_CIPHER_CHACHA20_POLY1305: ChaCha20-Poly1305 (kTLS
+ *	TLS_CIPHER_CHACHA20_POLY1305).
+ */
+enum dst_tls_cipher {
+	DST_TLS_CIPHER_NONE = 0,
+	DST_TLS_CIPHER_AES_128_GCM = 1,
+	DST_TLS_CIPHER_CHACHA20_POLY1305 = 2,
+
+	/* private: */
+	__DST_TLS_CIPHER_MAX,
+	DST_TLS_CIPHER_MAX = (__DST_TLS_CIPHER_MAX - 1)
+};
+
+/**
  * enum dst_features - Export properties, offered in the server reply.
  * @DST_FEAT_FLUSH: The export has a volatile cache; FLUSH and FUA are honoured.
  * @DST_FEAT_FUA: FUA writes are supported.
@@ -209,6 +255,10 @@ enum dst_features {
  * @DST_HELLO_BUSY: The export takes no more clients now.
  * @DST_HELLO_INTERNAL: The server failed; the message says why.
  * @DST_HELLO_BAD_REQUEST: The hello was malformed.
+ * @DST_HELLO_TLS_REQUIRED: The export takes TLS connections only; this one was
+ *	plaintext.
+ * @DST_HELLO_NOT_ALLOWED: The export does not admit the client's identity or
+ *	address.
  */
 enum dst_hello_status {
 	DST_HELLO_OK = 0,
@@ -218,6 +268,8 @@ enum dst_hello_status {
 	DST_HELLO_BUSY = 4,
 	DST_HELLO_INTERNAL = 5,
 	DST_HELLO_BAD_REQUEST = 6,
+	DST_HELLO_TLS_REQUIRED = 7,
+	DST_HELLO_NOT_ALLOWED = 8,
 
 	/* private: */
 	__DST_HELLO_MAX,
@@ -419,7 +471,9 @@ struct dst_rep_hdr {
  *	or file.
  * @DST_A_LISTEN: (string) Address dstd listens on for this export, as
  *	ADDR:PORT.
- * @DST_A_READ_ONLY: (flag) The export refuses writes.
+ * @DST_A_READ_ONLY: (flag) export-add: the export refuses writes;
+ *	export-connect: this connection's writes are refused (a read-only
+ *	identity).
  * @DST_A_CLIENTS: (u32) Connected clients of an export.
  * @DST_A_BACKING_PATH: (string) Path of the backing store, for display.
  * @DST_A_CONNECTIONS: (u32) Live connections of a device.
@@ -475,6 +529,38 @@ struct dst_rep_hdr {
  *	first.
  * @DST_A_STAT_RESENDS: (u64) I/Os put on a wire again.
  * @DST_A_STAT_TIMEOUTS: (u64) I/Os that reached the I/O timeout.
+ * @DST_A_CONN: (nest conn, multi-attr) One connection of the device or the
+ *	export (dev-get, export-get).
+ * @DST_A_IDENTITY: (string) A client's TLS identity: its PSK identity, or the
+ *	CN of its certificate. dev-add: the device's, for status and dstd's
+ *	reconnects; export-connect: the client's, which the export must admit.
+ * @DST_A_KEY_PATH: (string) A client device's PSK key file, or the key of its
+ *	certificate, which dstd reads to reconnect; with cert-path, an export's
+ *	certificate key. Never the key itself.
+ * @DST_A_CERT_PATH: (string) A certificate file (PEM) of the device or the
+ *	export.
+ * @DST_A_CA_PATH: (string) The CA file (PEM) that signs the peer's
+ *	certificates.
+ * @DST_A_SERVER_NAME: (string) The DNS name a client device expects in the
+ *	server's certificate.
+ * @DST_A_TLS_REQUIRED: (flag) The export takes TLS connections only (it was
+ *	created with credentials); without it, it is insecure and takes
+ *	plaintext ones.
+ * @DST_A_ALLOW: (nest allow, multi-attr) One identity an export admits
+ *	(export-add, export-set, export-get). An export with TLS admits only
+ *	those it lists.
+ * @DST_A_ALLOW_FROM: (binary, multi-attr) One address prefix an export takes
+ *	clients from (cidr-len bytes, see there); an export that lists none
+ *	takes them from anywhere.
+ * @DST_A_REKEY_RECORDS: (u32) TLS records one of a device's connections may
+ *	carry before the kernel asks dstd for a new connection (rekey-due).
+ *	Either side drops a connection at 2^24 records, whatever this says.
+ * @DST_A_REKEY_DUE: (flag) A connection of the device waits for its replacement
+ *	(a rekey).
+ * @DST_A_STAT_REKEYS: (u64) Connections replaced because their TLS keys carried
+ *	rekey-records.
+ * @DST_A_STAT_TLS_ERRORS: (u64) TLS records from the server that failed
+ *	authentication, and TLS alerts and handshake messages from it.
  */
 enum {
 	DST_A_DEV_INDEX = 1,
@@ -527,10 +613,79 @@ enum {
 	DST_A_STAT_RECONNECTS,
 	DST_A_STAT_RESENDS,
 	DST_A_STAT_TIMEOUTS,
+	DST_A_CONN,
+	DST_A_IDENTITY,
+	DST_A_KEY_PATH,
+	DST_A_CERT_PATH,
+	DST_A_CA_PATH,
+	DST_A_SERVER_NAME,
+	DST_A_TLS_REQUIRED,
+	DST_A_ALLOW,
+	DST_A_ALLOW_FROM,
+	DST_A_REKEY_RECORDS,
+	DST_A_REKEY_DUE,
+	DST_A_STAT_REKEYS,
+	DST_A_STAT_TLS_ERRORS,
 
 	/* private: */
 	__DST_A_MAX,
 	DST_A_MAX = (__DST_A_MAX - 1)
+};
+
+/*
+ * One connection of a client device or of an export, nested in the conn
+ * attribute of dev-get and export-get replies.
+ * @DST_A_CONN_SLOT: (u32) Connection slot of a device, 0..dev-conns-max-1.
+ * @DST_A_CONN_GENERATION: (u32) Connection generation (client-hello generation)
+ *	the connection belongs to.
+ * @DST_A_CONN_PEER: (string) Address of the other end, as ADDR:PORT.
+ * @DST_A_CONN_IDENTITY: (string) TLS identity of the other end: the PSK
+ *	identity, or the subject name of its certificate; absent on a plaintext
+ *	connection.
+ * @DST_A_CONN_TLS_VERSION: (u32) TLS version as on the wire, e.g. 0x0304 for
+ *	TLS 1.3; 0 = plaintext.
+ * @DST_A_CONN_TLS_CIPHER: (u32) Cipher of the connection's TLS records.
+ * @DST_A_CONN_READ_ONLY: (flag) The connection carries no writes.
+ * @DST_A_CONN_RECORDS: (u64) TLS records sent and received on the connection.
+ * @DST_A_CONN_RECORD_ERRORS: (u64) TLS records of the connection that failed
+ *	(not authentic, not decryptable or malformed).
+ * @DST_A_CONN_PAD: (pad) Alignment padding for 64-bit attributes
+ *	(nla_put_u64_64bit in the nest).
+ */
+enum {
+	DST_A_CONN_SLOT = 1,
+	DST_A_CONN_GENERATION,
+	DST_A_CONN_PEER,
+	DST_A_CONN_IDENTITY,
+	DST_A_CONN_TLS_VERSION,
+	DST_A_CONN_TLS_CIPHER,
+	DST_A_CONN_READ_ONLY,
+	DST_A_CONN_RECORDS,
+	DST_A_CONN_RECORD_ERRORS,
+	DST_A_CONN_PAD,
+
+	/* private: */
+	__DST_A_CONN_MAX,
+	DST_A_CONN_MAX = (__DST_A_CONN_MAX - 1)
+};
+
+/*
+ * One identity an export admits, nested in the allow attribute.
+ * @DST_A_ALLOW_IDENTITY: (string) The client's PSK identity, or the CN or the
+ *	whole subject (RFC 4514) of its certificate.
+ * @DST_A_ALLOW_KEY_PATH: (string) The identity's PSK key file, which dstd
+ *	reads; absent for a certificate subject.
+ * @DST_A_ALLOW_READ_ONLY: (flag) The identity gets a read-only device; the
+ *	export refuses its writes.
+ */
+enum {
+	DST_A_ALLOW_IDENTITY = 1,
+	DST_A_ALLOW_KEY_PATH,
+	DST_A_ALLOW_READ_ONLY,
+
+	/* private: */
+	__DST_A_ALLOW_MAX,
+	DST_A_ALLOW_MAX = (__DST_A_ALLOW_MAX - 1)
 };
 
 /*
@@ -554,6 +709,8 @@ enum {
  * @DST_CMD_DEV_SET: Change a device's timeouts and reconnect policy, or (dstd)
  *	report that it is reconnecting (state) or why a reconnect failed
  *	(last-error).
+ * @DST_CMD_EXPORT_SET: Replace the identities and the address prefixes an
+ *	export admits. Connections they no longer admit are dropped.
  */
 enum {
 	DST_CMD_DEV_ADD = 1,
@@ -567,6 +724,7 @@ enum {
 	DST_CMD_DEV_CHANGE_NTF,
 	DST_CMD_EXPORT_CHANGE_NTF,
 	DST_CMD_DEV_SET,
+	DST_CMD_EXPORT_SET,
 
 	/* private: */
 	__DST_CMD_MAX,

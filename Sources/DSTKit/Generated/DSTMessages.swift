@@ -1,5 +1,119 @@
 // Do not edit directly, auto-generated from Documentation/spec/dst.yaml by Tools/nlgen
 
+/// One connection of a client device or of an export, nested in the conn attribute of dev-get and
+/// export-get replies.
+///
+/// Nested in DSTAttr.conn.
+public struct DSTConn: Equatable, Sendable {
+    /// Connection slot of a device, 0..dev-conns-max-1.
+    public var slot: UInt32?
+    /// Connection generation (client-hello generation) the connection belongs to.
+    public var generation: UInt32?
+    /// Address of the other end, as ADDR:PORT.
+    public var peer: String?
+    /// TLS identity of the other end: the PSK identity, or the subject name of its certificate;
+    /// absent on a plaintext connection.
+    public var identity: String?
+    /// TLS version as on the wire, e.g. 0x0304 for TLS 1.3; 0 = plaintext.
+    public var tlsVersion: UInt32?
+    /// Cipher of the connection's TLS records.
+    public var tlsCipher: UInt32?
+    /// The connection carries no writes.
+    public var readOnly: Bool
+    /// TLS records sent and received on the connection.
+    public var records: UInt64?
+    /// TLS records of the connection that failed (not authentic, not decryptable or malformed).
+    public var recordErrors: UInt64?
+
+    public init(
+        slot: UInt32? = nil,
+        generation: UInt32? = nil,
+        peer: String? = nil,
+        identity: String? = nil,
+        tlsVersion: UInt32? = nil,
+        tlsCipher: UInt32? = nil,
+        readOnly: Bool = false,
+        records: UInt64? = nil,
+        recordErrors: UInt64? = nil
+    ) {
+        self.slot = slot
+        self.generation = generation
+        self.peer = peer
+        self.identity = identity
+        self.tlsVersion = tlsVersion
+        self.tlsCipher = tlsCipher
+        self.readOnly = readOnly
+        self.records = records
+        self.recordErrors = recordErrors
+    }
+
+    /// The attributes that are set, in the spec's order.
+    public var attributes: [(DSTConnAttr, NLValue)] {
+        var out: [(DSTConnAttr, NLValue)] = []
+        if let slot { out.append((.slot, .u32(slot))) }
+        if let generation { out.append((.generation, .u32(generation))) }
+        if let peer { out.append((.peer, .string(peer))) }
+        if let identity { out.append((.identity, .string(identity))) }
+        if let tlsVersion { out.append((.tlsVersion, .u32(tlsVersion))) }
+        if let tlsCipher { out.append((.tlsCipher, .u32(tlsCipher))) }
+        if readOnly { out.append((.readOnly, .flag)) }
+        if let records { out.append((.records, .u64(records))) }
+        if let recordErrors { out.append((.recordErrors, .u64(recordErrors))) }
+        return out
+    }
+
+    /// Decodes a nest's attributes (`NLAttributes(parsing:)` of its payload); absent ones stay nil.
+    public init(attributes a: NLAttributes) {
+        slot = a.u32(DSTConnAttr.slot)
+        generation = a.u32(DSTConnAttr.generation)
+        peer = a.string(DSTConnAttr.peer)
+        identity = a.string(DSTConnAttr.identity)
+        tlsVersion = a.u32(DSTConnAttr.tlsVersion)
+        tlsCipher = a.u32(DSTConnAttr.tlsCipher)
+        readOnly = a.has(DSTConnAttr.readOnly)
+        records = a.u64(DSTConnAttr.records)
+        recordErrors = a.u64(DSTConnAttr.recordErrors)
+    }
+}
+
+/// One identity an export admits, nested in the allow attribute.
+///
+/// Nested in DSTAttr.allow.
+public struct DSTAllow: Equatable, Sendable {
+    /// The client's PSK identity, or the CN or the whole subject (RFC 4514) of its certificate.
+    public var identity: String?
+    /// The identity's PSK key file, which dstd reads; absent for a certificate subject.
+    public var keyPath: String?
+    /// The identity gets a read-only device; the export refuses its writes.
+    public var readOnly: Bool
+
+    public init(
+        identity: String? = nil,
+        keyPath: String? = nil,
+        readOnly: Bool = false
+    ) {
+        self.identity = identity
+        self.keyPath = keyPath
+        self.readOnly = readOnly
+    }
+
+    /// The attributes that are set, in the spec's order.
+    public var attributes: [(DSTAllowAttr, NLValue)] {
+        var out: [(DSTAllowAttr, NLValue)] = []
+        if let identity { out.append((.identity, .string(identity))) }
+        if let keyPath { out.append((.keyPath, .string(keyPath))) }
+        if readOnly { out.append((.readOnly, .flag)) }
+        return out
+    }
+
+    /// Decodes a nest's attributes (`NLAttributes(parsing:)` of its payload); absent ones stay nil.
+    public init(attributes a: NLAttributes) {
+        identity = a.string(DSTAllowAttr.identity)
+        keyPath = a.string(DSTAllowAttr.keyPath)
+        readOnly = a.has(DSTAllowAttr.readOnly)
+    }
+}
+
 /// dev-add request: Create /dev/dstN over a connected, handshaken socket.
 public struct DSTDevAddRequest: Equatable, Sendable {
     /// File descriptor of a connected TCP socket in the caller.
@@ -47,6 +161,22 @@ public struct DSTDevAddRequest: Equatable, Sendable {
     /// Connections a device is meant to have: dstctl add-device opens them, dstd opens them all
     /// again (one new generation) when one is lost.
     public var connCount: UInt32?
+    /// A client's TLS identity: its PSK identity, or the CN of its certificate. dev-add: the
+    /// device's, for status and dstd's reconnects; export-connect: the client's, which the export
+    /// must admit.
+    public var identity: String?
+    /// A client device's PSK key file, or the key of its certificate, which dstd reads to
+    /// reconnect; with cert-path, an export's certificate key. Never the key itself.
+    public var keyPath: String?
+    /// A certificate file (PEM) of the device or the export.
+    public var certPath: String?
+    /// The CA file (PEM) that signs the peer's certificates.
+    public var caPath: String?
+    /// The DNS name a client device expects in the server's certificate.
+    public var serverName: String?
+    /// TLS records one of a device's connections may carry before the kernel asks dstd for a new
+    /// connection (rekey-due). Either side drops a connection at 2^24 records, whatever this says.
+    public var rekeyRecords: UInt32?
 
     public init(
         sockFd: UInt32? = nil,
@@ -67,7 +197,13 @@ public struct DSTDevAddRequest: Equatable, Sendable {
         reconnectDelay: UInt32? = nil,
         reconnectDelayMax: UInt32? = nil,
         reconnectGiveUp: UInt32? = nil,
-        connCount: UInt32? = nil
+        connCount: UInt32? = nil,
+        identity: String? = nil,
+        keyPath: String? = nil,
+        certPath: String? = nil,
+        caPath: String? = nil,
+        serverName: String? = nil,
+        rekeyRecords: UInt32? = nil
     ) {
         self.sockFd = sockFd
         self.size = size
@@ -88,6 +224,12 @@ public struct DSTDevAddRequest: Equatable, Sendable {
         self.reconnectDelayMax = reconnectDelayMax
         self.reconnectGiveUp = reconnectGiveUp
         self.connCount = connCount
+        self.identity = identity
+        self.keyPath = keyPath
+        self.certPath = certPath
+        self.caPath = caPath
+        self.serverName = serverName
+        self.rekeyRecords = rekeyRecords
     }
 
     /// The attributes that are set, in the spec's order.
@@ -112,6 +254,12 @@ public struct DSTDevAddRequest: Equatable, Sendable {
         if let reconnectDelayMax { out.append((.reconnectDelayMax, .u32(reconnectDelayMax))) }
         if let reconnectGiveUp { out.append((.reconnectGiveUp, .u32(reconnectGiveUp))) }
         if let connCount { out.append((.connCount, .u32(connCount))) }
+        if let identity { out.append((.identity, .string(identity))) }
+        if let keyPath { out.append((.keyPath, .string(keyPath))) }
+        if let certPath { out.append((.certPath, .string(certPath))) }
+        if let caPath { out.append((.caPath, .string(caPath))) }
+        if let serverName { out.append((.serverName, .string(serverName))) }
+        if let rekeyRecords { out.append((.rekeyRecords, .u32(rekeyRecords))) }
         return out
     }
 }
@@ -260,6 +408,31 @@ public struct DSTDevGetReply: Equatable, Sendable {
     public var statResends: UInt64?
     /// I/Os that reached the I/O timeout.
     public var statTimeouts: UInt64?
+    /// One connection of the device or the export (dev-get, export-get).
+    public var conn: [DSTConn]
+    /// A client's TLS identity: its PSK identity, or the CN of its certificate. dev-add: the
+    /// device's, for status and dstd's reconnects; export-connect: the client's, which the export
+    /// must admit.
+    public var identity: String?
+    /// A client device's PSK key file, or the key of its certificate, which dstd reads to
+    /// reconnect; with cert-path, an export's certificate key. Never the key itself.
+    public var keyPath: String?
+    /// A certificate file (PEM) of the device or the export.
+    public var certPath: String?
+    /// The CA file (PEM) that signs the peer's certificates.
+    public var caPath: String?
+    /// The DNS name a client device expects in the server's certificate.
+    public var serverName: String?
+    /// TLS records one of a device's connections may carry before the kernel asks dstd for a new
+    /// connection (rekey-due). Either side drops a connection at 2^24 records, whatever this says.
+    public var rekeyRecords: UInt32?
+    /// A connection of the device waits for its replacement (a rekey).
+    public var rekeyDue: Bool
+    /// Connections replaced because their TLS keys carried rekey-records.
+    public var statRekeys: UInt64?
+    /// TLS records from the server that failed authentication, and TLS alerts and handshake
+    /// messages from it.
+    public var statTlsErrors: UInt64?
 
     public init(
         devIndex: UInt32? = nil,
@@ -298,7 +471,17 @@ public struct DSTDevGetReply: Equatable, Sendable {
         statProtocolErrors: UInt64? = nil,
         statReconnects: UInt64? = nil,
         statResends: UInt64? = nil,
-        statTimeouts: UInt64? = nil
+        statTimeouts: UInt64? = nil,
+        conn: [DSTConn] = [],
+        identity: String? = nil,
+        keyPath: String? = nil,
+        certPath: String? = nil,
+        caPath: String? = nil,
+        serverName: String? = nil,
+        rekeyRecords: UInt32? = nil,
+        rekeyDue: Bool = false,
+        statRekeys: UInt64? = nil,
+        statTlsErrors: UInt64? = nil
     ) {
         self.devIndex = devIndex
         self.state = state
@@ -337,9 +520,19 @@ public struct DSTDevGetReply: Equatable, Sendable {
         self.statReconnects = statReconnects
         self.statResends = statResends
         self.statTimeouts = statTimeouts
+        self.conn = conn
+        self.identity = identity
+        self.keyPath = keyPath
+        self.certPath = certPath
+        self.caPath = caPath
+        self.serverName = serverName
+        self.rekeyRecords = rekeyRecords
+        self.rekeyDue = rekeyDue
+        self.statRekeys = statRekeys
+        self.statTlsErrors = statTlsErrors
     }
 
-    /// Decodes what `message` carries; absent attributes stay nil.
+    /// Decodes what `message` carries; absent attributes stay nil (repeated ones empty).
     public init(message m: NLMessage) {
         devIndex = m.u32(.devIndex)
         state = m.u32(.state)
@@ -378,6 +571,16 @@ public struct DSTDevGetReply: Equatable, Sendable {
         statReconnects = m.u64(.statReconnects)
         statResends = m.u64(.statResends)
         statTimeouts = m.u64(.statTimeouts)
+        conn = m.nests(.conn).map(DSTConn.init(attributes:))
+        identity = m.string(.identity)
+        keyPath = m.string(.keyPath)
+        certPath = m.string(.certPath)
+        caPath = m.string(.caPath)
+        serverName = m.string(.serverName)
+        rekeyRecords = m.u32(.rekeyRecords)
+        rekeyDue = m.has(.rekeyDue)
+        statRekeys = m.u64(.statRekeys)
+        statTlsErrors = m.u64(.statTlsErrors)
     }
 }
 
@@ -420,12 +623,29 @@ public struct DSTExportAddRequest: Equatable, Sendable {
     public var backingFd: UInt32?
     /// Path of the backing store, for display.
     public var backingPath: String?
-    /// The export refuses writes.
+    /// export-add: the export refuses writes; export-connect: this connection's writes are refused
+    /// (a read-only identity).
     public var readOnly: Bool
     /// Address dstd listens on for this export, as ADDR:PORT.
     public var listen: String?
     /// Export UUID, 16 bytes.
     public var uuid: [UInt8]?
+    /// The export takes TLS connections only (it was created with credentials); without it, it is
+    /// insecure and takes plaintext ones.
+    public var tlsRequired: Bool
+    /// One identity an export admits (export-add, export-set, export-get). An export with TLS
+    /// admits only those it lists.
+    public var allow: [DSTAllow]
+    /// One address prefix an export takes clients from (cidr-len bytes, see there); an export that
+    /// lists none takes them from anywhere.
+    public var allowFrom: [[UInt8]]
+    /// A certificate file (PEM) of the device or the export.
+    public var certPath: String?
+    /// A client device's PSK key file, or the key of its certificate, which dstd reads to
+    /// reconnect; with cert-path, an export's certificate key. Never the key itself.
+    public var keyPath: String?
+    /// The CA file (PEM) that signs the peer's certificates.
+    public var caPath: String?
 
     public init(
         exportName: String? = nil,
@@ -433,7 +653,13 @@ public struct DSTExportAddRequest: Equatable, Sendable {
         backingPath: String? = nil,
         readOnly: Bool = false,
         listen: String? = nil,
-        uuid: [UInt8]? = nil
+        uuid: [UInt8]? = nil,
+        tlsRequired: Bool = false,
+        allow: [DSTAllow] = [],
+        allowFrom: [[UInt8]] = [],
+        certPath: String? = nil,
+        keyPath: String? = nil,
+        caPath: String? = nil
     ) {
         self.exportName = exportName
         self.backingFd = backingFd
@@ -441,6 +667,12 @@ public struct DSTExportAddRequest: Equatable, Sendable {
         self.readOnly = readOnly
         self.listen = listen
         self.uuid = uuid
+        self.tlsRequired = tlsRequired
+        self.allow = allow
+        self.allowFrom = allowFrom
+        self.certPath = certPath
+        self.keyPath = keyPath
+        self.caPath = caPath
     }
 
     /// The attributes that are set, in the spec's order.
@@ -452,6 +684,12 @@ public struct DSTExportAddRequest: Equatable, Sendable {
         if readOnly { out.append((.readOnly, .flag)) }
         if let listen { out.append((.listen, .string(listen))) }
         if let uuid { out.append((.uuid, .binary(uuid))) }
+        if tlsRequired { out.append((.tlsRequired, .flag)) }
+        for allow in self.allow { out.append((.allow, .nesting(allow.attributes))) }
+        for allowFrom in self.allowFrom { out.append((.allowFrom, .binary(allowFrom))) }
+        if let certPath { out.append((.certPath, .string(certPath))) }
+        if let keyPath { out.append((.keyPath, .string(keyPath))) }
+        if let caPath { out.append((.caPath, .string(caPath))) }
         return out
     }
 }
@@ -521,6 +759,24 @@ public struct DSTExportGetReply: Equatable, Sendable {
     /// Bytes of request data an export's connections hold now: payloads received, read data not yet
     /// sent, and freed blocks kept for reuse.
     public var dataBytes: UInt64?
+    /// One connection of the device or the export (dev-get, export-get).
+    public var conn: [DSTConn]
+    /// The export takes TLS connections only (it was created with credentials); without it, it is
+    /// insecure and takes plaintext ones.
+    public var tlsRequired: Bool
+    /// One identity an export admits (export-add, export-set, export-get). An export with TLS
+    /// admits only those it lists.
+    public var allow: [DSTAllow]
+    /// One address prefix an export takes clients from (cidr-len bytes, see there); an export that
+    /// lists none takes them from anywhere.
+    public var allowFrom: [[UInt8]]
+    /// A certificate file (PEM) of the device or the export.
+    public var certPath: String?
+    /// A client device's PSK key file, or the key of its certificate, which dstd reads to
+    /// reconnect; with cert-path, an export's certificate key. Never the key itself.
+    public var keyPath: String?
+    /// The CA file (PEM) that signs the peer's certificates.
+    public var caPath: String?
 
     public init(
         exportName: String? = nil,
@@ -534,7 +790,14 @@ public struct DSTExportGetReply: Equatable, Sendable {
         backingPath: String? = nil,
         clients: UInt32? = nil,
         exportState: UInt32? = nil,
-        dataBytes: UInt64? = nil
+        dataBytes: UInt64? = nil,
+        conn: [DSTConn] = [],
+        tlsRequired: Bool = false,
+        allow: [DSTAllow] = [],
+        allowFrom: [[UInt8]] = [],
+        certPath: String? = nil,
+        keyPath: String? = nil,
+        caPath: String? = nil
     ) {
         self.exportName = exportName
         self.size = size
@@ -548,9 +811,16 @@ public struct DSTExportGetReply: Equatable, Sendable {
         self.clients = clients
         self.exportState = exportState
         self.dataBytes = dataBytes
+        self.conn = conn
+        self.tlsRequired = tlsRequired
+        self.allow = allow
+        self.allowFrom = allowFrom
+        self.certPath = certPath
+        self.keyPath = keyPath
+        self.caPath = caPath
     }
 
-    /// Decodes what `message` carries; absent attributes stay nil.
+    /// Decodes what `message` carries; absent attributes stay nil (repeated ones empty).
     public init(message m: NLMessage) {
         exportName = m.string(.exportName)
         size = m.u64(.size)
@@ -564,6 +834,13 @@ public struct DSTExportGetReply: Equatable, Sendable {
         clients = m.u32(.clients)
         exportState = m.u32(.exportState)
         dataBytes = m.u64(.dataBytes)
+        conn = m.nests(.conn).map(DSTConn.init(attributes:))
+        tlsRequired = m.has(.tlsRequired)
+        allow = m.nests(.allow).map(DSTAllow.init(attributes:))
+        allowFrom = m.binaries(.allowFrom)
+        certPath = m.string(.certPath)
+        keyPath = m.string(.keyPath)
+        caPath = m.string(.caPath)
     }
 }
 
@@ -584,6 +861,13 @@ public struct DSTExportConnectRequest: Equatable, Sendable {
     /// export-connect only checks that the export would take the connection now (state, limits,
     /// generation) and adopts nothing.
     public var check: Bool
+    /// A client's TLS identity: its PSK identity, or the CN of its certificate. dev-add: the
+    /// device's, for status and dstd's reconnects; export-connect: the client's, which the export
+    /// must admit.
+    public var identity: String?
+    /// export-add: the export refuses writes; export-connect: this connection's writes are refused
+    /// (a read-only identity).
+    public var readOnly: Bool
 
     public init(
         exportName: String? = nil,
@@ -591,7 +875,9 @@ public struct DSTExportConnectRequest: Equatable, Sendable {
         csum: UInt32? = nil,
         session: [UInt8]? = nil,
         generation: UInt32? = nil,
-        check: Bool = false
+        check: Bool = false,
+        identity: String? = nil,
+        readOnly: Bool = false
     ) {
         self.exportName = exportName
         self.sockFd = sockFd
@@ -599,6 +885,8 @@ public struct DSTExportConnectRequest: Equatable, Sendable {
         self.session = session
         self.generation = generation
         self.check = check
+        self.identity = identity
+        self.readOnly = readOnly
     }
 
     /// The attributes that are set, in the spec's order.
@@ -610,6 +898,8 @@ public struct DSTExportConnectRequest: Equatable, Sendable {
         if let session { out.append((.session, .binary(session))) }
         if let generation { out.append((.generation, .u32(generation))) }
         if check { out.append((.check, .flag)) }
+        if let identity { out.append((.identity, .string(identity))) }
+        if readOnly { out.append((.readOnly, .flag)) }
         return out
     }
 }
@@ -627,19 +917,23 @@ public struct DSTDevChangeNtfEvent: Equatable, Sendable {
     /// Connections a device is meant to have: dstctl add-device opens them, dstd opens them all
     /// again (one new generation) when one is lost.
     public var connCount: UInt32?
+    /// A connection of the device waits for its replacement (a rekey).
+    public var rekeyDue: Bool
 
     public init(
         devIndex: UInt32? = nil,
         state: UInt32? = nil,
         lastError: String? = nil,
         connections: UInt32? = nil,
-        connCount: UInt32? = nil
+        connCount: UInt32? = nil,
+        rekeyDue: Bool = false
     ) {
         self.devIndex = devIndex
         self.state = state
         self.lastError = lastError
         self.connections = connections
         self.connCount = connCount
+        self.rekeyDue = rekeyDue
     }
 
     /// Decodes what `message` carries; absent attributes stay nil.
@@ -649,6 +943,7 @@ public struct DSTDevChangeNtfEvent: Equatable, Sendable {
         lastError = m.string(.lastError)
         connections = m.u32(.connections)
         connCount = m.u32(.connCount)
+        rekeyDue = m.has(.rekeyDue)
     }
 }
 
@@ -664,19 +959,25 @@ public struct DSTExportChangeNtfEvent: Equatable, Sendable {
     public var peer: String?
     /// Why the device last left the connected state.
     public var lastError: String?
+    /// A client's TLS identity: its PSK identity, or the CN of its certificate. dev-add: the
+    /// device's, for status and dstd's reconnects; export-connect: the client's, which the export
+    /// must admit.
+    public var identity: String?
 
     public init(
         exportName: String? = nil,
         exportEvent: UInt32? = nil,
         clients: UInt32? = nil,
         peer: String? = nil,
-        lastError: String? = nil
+        lastError: String? = nil,
+        identity: String? = nil
     ) {
         self.exportName = exportName
         self.exportEvent = exportEvent
         self.clients = clients
         self.peer = peer
         self.lastError = lastError
+        self.identity = identity
     }
 
     /// Decodes what `message` carries; absent attributes stay nil.
@@ -686,6 +987,7 @@ public struct DSTExportChangeNtfEvent: Equatable, Sendable {
         clients = m.u32(.clients)
         peer = m.string(.peer)
         lastError = m.string(.lastError)
+        identity = m.string(.identity)
     }
 }
 
@@ -712,6 +1014,9 @@ public struct DSTDevSetRequest: Equatable, Sendable {
     public var state: UInt32?
     /// Why the device last left the connected state.
     public var lastError: String?
+    /// TLS records one of a device's connections may carry before the kernel asks dstd for a new
+    /// connection (rekey-due). Either side drops a connection at 2^24 records, whatever this says.
+    public var rekeyRecords: UInt32?
 
     public init(
         devIndex: UInt32? = nil,
@@ -721,7 +1026,8 @@ public struct DSTDevSetRequest: Equatable, Sendable {
         reconnectDelayMax: UInt32? = nil,
         reconnectGiveUp: UInt32? = nil,
         state: UInt32? = nil,
-        lastError: String? = nil
+        lastError: String? = nil,
+        rekeyRecords: UInt32? = nil
     ) {
         self.devIndex = devIndex
         self.ioTimeout = ioTimeout
@@ -731,6 +1037,7 @@ public struct DSTDevSetRequest: Equatable, Sendable {
         self.reconnectGiveUp = reconnectGiveUp
         self.state = state
         self.lastError = lastError
+        self.rekeyRecords = rekeyRecords
     }
 
     /// The attributes that are set, in the spec's order.
@@ -744,6 +1051,39 @@ public struct DSTDevSetRequest: Equatable, Sendable {
         if let reconnectGiveUp { out.append((.reconnectGiveUp, .u32(reconnectGiveUp))) }
         if let state { out.append((.state, .u32(state))) }
         if let lastError { out.append((.lastError, .string(lastError))) }
+        if let rekeyRecords { out.append((.rekeyRecords, .u32(rekeyRecords))) }
+        return out
+    }
+}
+
+/// export-set request: Replace the identities and the address prefixes an export admits.
+/// Connections they no longer admit are dropped.
+public struct DSTExportSetRequest: Equatable, Sendable {
+    /// Name of an export.
+    public var exportName: String?
+    /// One identity an export admits (export-add, export-set, export-get). An export with TLS
+    /// admits only those it lists.
+    public var allow: [DSTAllow]
+    /// One address prefix an export takes clients from (cidr-len bytes, see there); an export that
+    /// lists none takes them from anywhere.
+    public var allowFrom: [[UInt8]]
+
+    public init(
+        exportName: String? = nil,
+        allow: [DSTAllow] = [],
+        allowFrom: [[UInt8]] = []
+    ) {
+        self.exportName = exportName
+        self.allow = allow
+        self.allowFrom = allowFrom
+    }
+
+    /// The attributes that are set, in the spec's order.
+    public var attributes: [(DSTAttr, NLValue)] {
+        var out: [(DSTAttr, NLValue)] = []
+        if let exportName { out.append((.exportName, .string(exportName))) }
+        for allow in self.allow { out.append((.allow, .nesting(allow.attributes))) }
+        for allowFrom in self.allowFrom { out.append((.allowFrom, .binary(allowFrom))) }
         return out
     }
 }

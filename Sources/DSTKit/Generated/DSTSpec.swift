@@ -53,6 +53,29 @@ public enum DSTWire {
     /// Longest peer address text in bytes, without the NUL: ADDR:PORT, or [ADDR]:PORT for IPv6.
     public static let peerMax: Int = 63
 
+    /// Longest identity (PSK identity or certificate subject name) in bytes.
+    public static let identityMax: Int = 64
+
+    /// Longest path of a key or certificate file in bytes, without the NUL.
+    public static let pathMax: Int = 1024
+
+    /// Longest DNS name a client expects in the server's certificate, in bytes.
+    public static let serverNameMax: Int = 253
+
+    /// Bytes of one allow-from entry: the address family (AF_INET 2 or AF_INET6 10), the prefix
+    /// length, two zero bytes, then 16 address bytes (an IPv4 address in the first 4, the rest
+    /// zero).
+    public static let cidrLen: Int = 20
+
+    /// Identities and address prefixes an export admits, at most, each; their text (identities and
+    /// key paths) is at most 4096 bytes in all.
+    public static let allowMax: Int = 64
+
+    /// TLS records a connection may carry under one key before the client replaces it, at most
+    /// (2^23): RFC 8446, 5.5 allows 2^24.5 full-size records under one AES-GCM key. Also the
+    /// default.
+    public static let rekeyRecordsMax: Int = 8388608
+
     /// Longest last-error text in bytes, without the NUL.
     public static let lastErrorMax: Int = 127
 
@@ -205,6 +228,25 @@ public enum DSTChecksum: UInt32, CaseIterable, Sendable {
     }
 }
 
+/// Cipher that protects a connection's TLS records (kTLS).
+public enum DSTTlsCipher: UInt32, CaseIterable, Sendable {
+    /// No TLS; the connection is plaintext.
+    case none = 0
+    /// AES-128-GCM (kTLS TLS_CIPHER_AES_GCM_128).
+    case aes128Gcm = 1
+    /// ChaCha20-Poly1305 (kTLS TLS_CIPHER_CHACHA20_POLY1305).
+    case chacha20Poly1305 = 2
+
+    /// The entry's name in the spec.
+    public var specName: String {
+        switch self {
+        case .none: "none"
+        case .aes128Gcm: "aes-128-gcm"
+        case .chacha20Poly1305: "chacha20-poly1305"
+        }
+    }
+}
+
 /// Export properties, offered in the server reply.
 public struct DSTFeatures: OptionSet, Sendable, Hashable {
     public let rawValue: UInt32
@@ -275,6 +317,10 @@ public enum DSTHelloStatus: UInt32, CaseIterable, Sendable {
     case `internal` = 5
     /// The hello was malformed.
     case badRequest = 6
+    /// The export takes TLS connections only; this one was plaintext.
+    case tlsRequired = 7
+    /// The export does not admit the client's identity or address.
+    case notAllowed = 8
 
     /// The entry's name in the spec.
     public var specName: String {
@@ -286,6 +332,8 @@ public enum DSTHelloStatus: UInt32, CaseIterable, Sendable {
         case .busy: "busy"
         case .internal: "internal"
         case .badRequest: "bad-request"
+        case .tlsRequired: "tls-required"
+        case .notAllowed: "not-allowed"
         }
     }
 }
@@ -720,6 +768,8 @@ public enum DSTAttrKind: Equatable, Sendable {
     case flag
     /// Alignment padding the kernel adds before a u64; never sent.
     case pad
+    /// Attributes of another set (the attribute's nested set), in a nested TLV run.
+    case nest
 }
 
 /// Attributes of the dst family, one set for all commands.
@@ -754,7 +804,8 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
     case backingFd
     /// Address dstd listens on for this export, as ADDR:PORT.
     case listen
-    /// The export refuses writes.
+    /// export-add: the export refuses writes; export-connect: this connection's writes are refused
+    /// (a read-only identity).
     case readOnly
     /// Connected clients of an export.
     case clients
@@ -833,6 +884,40 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
     case statResends
     /// I/Os that reached the I/O timeout.
     case statTimeouts
+    /// One connection of the device or the export (dev-get, export-get).
+    case conn
+    /// A client's TLS identity: its PSK identity, or the CN of its certificate. dev-add: the
+    /// device's, for status and dstd's reconnects; export-connect: the client's, which the export
+    /// must admit.
+    case identity
+    /// A client device's PSK key file, or the key of its certificate, which dstd reads to
+    /// reconnect; with cert-path, an export's certificate key. Never the key itself.
+    case keyPath
+    /// A certificate file (PEM) of the device or the export.
+    case certPath
+    /// The CA file (PEM) that signs the peer's certificates.
+    case caPath
+    /// The DNS name a client device expects in the server's certificate.
+    case serverName
+    /// The export takes TLS connections only (it was created with credentials); without it, it is
+    /// insecure and takes plaintext ones.
+    case tlsRequired
+    /// One identity an export admits (export-add, export-set, export-get). An export with TLS
+    /// admits only those it lists.
+    case allow
+    /// One address prefix an export takes clients from (cidr-len bytes, see there); an export that
+    /// lists none takes them from anywhere.
+    case allowFrom
+    /// TLS records one of a device's connections may carry before the kernel asks dstd for a new
+    /// connection (rekey-due). Either side drops a connection at 2^24 records, whatever this says.
+    case rekeyRecords
+    /// A connection of the device waits for its replacement (a rekey).
+    case rekeyDue
+    /// Connections replaced because their TLS keys carried rekey-records.
+    case statRekeys
+    /// TLS records from the server that failed authentication, and TLS alerts and handshake
+    /// messages from it.
+    case statTlsErrors
 
     /// The attribute's name in the spec.
     public var specName: String {
@@ -887,6 +972,19 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
         case .statReconnects: "stat-reconnects"
         case .statResends: "stat-resends"
         case .statTimeouts: "stat-timeouts"
+        case .conn: "conn"
+        case .identity: "identity"
+        case .keyPath: "key-path"
+        case .certPath: "cert-path"
+        case .caPath: "ca-path"
+        case .serverName: "server-name"
+        case .tlsRequired: "tls-required"
+        case .allow: "allow"
+        case .allowFrom: "allow-from"
+        case .rekeyRecords: "rekey-records"
+        case .rekeyDue: "rekey-due"
+        case .statRekeys: "stat-rekeys"
+        case .statTlsErrors: "stat-tls-errors"
         }
     }
 
@@ -943,6 +1041,19 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
         case .statReconnects: .u64
         case .statResends: .u64
         case .statTimeouts: .u64
+        case .conn: .nest
+        case .identity: .string(maxLength: DSTWire.identityMax)
+        case .keyPath: .string(maxLength: DSTWire.pathMax)
+        case .certPath: .string(maxLength: DSTWire.pathMax)
+        case .caPath: .string(maxLength: DSTWire.pathMax)
+        case .serverName: .string(maxLength: DSTWire.serverNameMax)
+        case .tlsRequired: .flag
+        case .allow: .nest
+        case .allowFrom: .binary(exactLength: DSTWire.cidrLen)
+        case .rekeyRecords: .u32
+        case .rekeyDue: .flag
+        case .statRekeys: .u64
+        case .statTlsErrors: .u64
         }
     }
 
@@ -962,6 +1073,107 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
         case .reconnectDelayMax: 10...3600000
         case .reconnectGiveUp: 1000...UInt64(UInt32.max)
         case .connCount: 1...UInt64(DSTWire.devConnsMax)
+        case .rekeyRecords: 256...UInt64(DSTWire.rekeyRecordsMax)
+        default: nil
+        }
+    }
+}
+
+/// One connection of a client device or of an export, nested in the conn attribute of dev-get and
+/// export-get replies.
+public enum DSTConnAttr: UInt16, CaseIterable, Sendable {
+    /// Connection slot of a device, 0..dev-conns-max-1.
+    case slot = 1
+    /// Connection generation (client-hello generation) the connection belongs to.
+    case generation
+    /// Address of the other end, as ADDR:PORT.
+    case peer
+    /// TLS identity of the other end: the PSK identity, or the subject name of its certificate;
+    /// absent on a plaintext connection.
+    case identity
+    /// TLS version as on the wire, e.g. 0x0304 for TLS 1.3; 0 = plaintext.
+    case tlsVersion
+    /// Cipher of the connection's TLS records.
+    case tlsCipher
+    /// The connection carries no writes.
+    case readOnly
+    /// TLS records sent and received on the connection.
+    case records
+    /// TLS records of the connection that failed (not authentic, not decryptable or malformed).
+    case recordErrors
+    /// Alignment padding for 64-bit attributes (nla_put_u64_64bit in the nest).
+    case pad
+
+    /// The attribute's name in the spec.
+    public var specName: String {
+        switch self {
+        case .slot: "slot"
+        case .generation: "generation"
+        case .peer: "peer"
+        case .identity: "identity"
+        case .tlsVersion: "tls-version"
+        case .tlsCipher: "tls-cipher"
+        case .readOnly: "read-only"
+        case .records: "records"
+        case .recordErrors: "record-errors"
+        case .pad: "pad"
+        }
+    }
+
+    /// The attribute's type, with the lengths the kernel's policy allows.
+    public var kind: DSTAttrKind {
+        switch self {
+        case .slot: .u32
+        case .generation: .u32
+        case .peer: .string(maxLength: DSTWire.peerMax)
+        case .identity: .string(maxLength: DSTWire.identityMax)
+        case .tlsVersion: .u32
+        case .tlsCipher: .u32
+        case .readOnly: .flag
+        case .records: .u64
+        case .recordErrors: .u64
+        case .pad: .pad
+        }
+    }
+
+    /// The values the kernel accepts for an integer attribute with min or max checks.
+    public var valueRange: ClosedRange<UInt64>? {
+        switch self {
+        default: nil
+        }
+    }
+}
+
+/// One identity an export admits, nested in the allow attribute.
+public enum DSTAllowAttr: UInt16, CaseIterable, Sendable {
+    /// The client's PSK identity, or the CN or the whole subject (RFC 4514) of its certificate.
+    case identity = 1
+    /// The identity's PSK key file, which dstd reads; absent for a certificate subject.
+    case keyPath
+    /// The identity gets a read-only device; the export refuses its writes.
+    case readOnly
+
+    /// The attribute's name in the spec.
+    public var specName: String {
+        switch self {
+        case .identity: "identity"
+        case .keyPath: "key-path"
+        case .readOnly: "read-only"
+        }
+    }
+
+    /// The attribute's type, with the lengths the kernel's policy allows.
+    public var kind: DSTAttrKind {
+        switch self {
+        case .identity: .string(maxLength: DSTWire.identityMax)
+        case .keyPath: .string(maxLength: DSTWire.pathMax)
+        case .readOnly: .flag
+        }
+    }
+
+    /// The values the kernel accepts for an integer attribute with min or max checks.
+    public var valueRange: ClosedRange<UInt64>? {
+        switch self {
         default: nil
         }
     }
@@ -994,6 +1206,9 @@ public enum DSTCommand: UInt8, CaseIterable, Sendable {
     /// Change a device's timeouts and reconnect policy, or (dstd) report that it is reconnecting
     /// (state) or why a reconnect failed (last-error).
     case devSet
+    /// Replace the identities and the address prefixes an export admits. Connections they no longer
+    /// admit are dropped.
+    case exportSet
 
     /// The operation's name in the spec.
     public var specName: String {
@@ -1009,13 +1224,15 @@ public enum DSTCommand: UInt8, CaseIterable, Sendable {
         case .devChangeNtf: "dev-change-ntf"
         case .exportChangeNtf: "export-change-ntf"
         case .devSet: "dev-set"
+        case .exportSet: "export-set"
         }
     }
 
     /// Whether the kernel requires CAP_NET_ADMIN.
     public var requiresAdmin: Bool {
         switch self {
-        case .devAdd, .devDel, .devConnect, .exportAdd, .exportDel, .exportConnect, .devSet: true
+        case .devAdd, .devDel, .devConnect, .exportAdd, .exportDel, .exportConnect, .devSet,
+            .exportSet: true
         default: false
         }
     }

@@ -5,6 +5,7 @@
 # identical after a remount (so from the server, not the page cache), and
 # fsck finds nothing wrong, through DST and on the backing brd.
 # vm-timeout: 600
+# vm-tls: x509@6.12
 . "$(dirname "$0")/../lib.sh"
 
 setup_server 128

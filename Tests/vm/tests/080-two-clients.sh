@@ -4,6 +4,7 @@
 # One export, two client devices on it: what one writes (direct), the other
 # reads (direct), byte for byte, both ways.
 # vm-timeout: 300
+# vm-tls: x509@6.12
 . "$(dirname "$0")/../lib.sh"
 
 setup_server 64
