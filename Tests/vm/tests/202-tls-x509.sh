@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-only OR MIT
 #
 # TLS 1.3 with X.509 certificates: an export with a server certificate
-# admits client certificates by subject, read-write or read-only. A client
-# certificate from another CA, a server whose name differs from the one
-# asked for, a server certificate from a CA the client does not trust and
-# an expired server certificate are refused with exact texts on the client
-# and leave no device.
+# admits client certificates by subject, read-write or read-only, and
+# refuses the writes of a read-only one whatever its client does (a Python
+# TLS client that ignores read-only). A client certificate from another
+# CA, a server whose name differs from the one asked for, a server
+# certificate from a CA the client does not trust and an expired server
+# certificate are refused with exact texts on the client and leave no
+# device.
 # vm-timeout: 420
 # vm-kernel: 6.12
 . "$(dirname "$0")/../lib.sh"
@@ -57,6 +59,16 @@ run dd if=/dev/dst0 of="$WORK/alice" bs=1M count=4 iflag=direct status=none
 run dd if="$dev" of="$WORK/bob" bs=1M count=4 iflag=direct status=none
 run cmp "$WORK/alice" "$WORK/bob"
 cl dstctl remove-device "${dev#/dev/}"
+
+say "bob's certificate in a client that ignores read-only: its write is refused"
+run dd if=/dev/ram0 of="$WORK/before" bs=4k count=1 iflag=direct status=none
+out=$(ip netns exec client python3 "$REPO/Tests/vm/ro_peer.py" "$LISTEN" "$TLS/bob.pem" "$TLS/bob-key.pem" \
+	"$TLS/ca.pem" server.dst.test)
+echo "$out"
+assert_contains "$out" "read-only: yes"
+assert_contains "$out" "status: rofs"
+run dd if=/dev/ram0 of="$WORK/after" bs=4k count=1 iflag=direct status=none
+run cmp "$WORK/before" "$WORK/after"
 
 say "an expired server certificate"
 sv dstctl export /dev/ram1 --listen "$SERVER_IP:1026" --cert "$TLS/expired-server.pem" \
