@@ -31,8 +31,8 @@ for i in $(seq 10 25); do
 	run ip -n client addr add "192.0.2.$i/24" dev veth-c
 	sources+=("192.0.2.$i")
 done
-printf '+ flood.py %s 25 %s &\n' "$LISTEN" "${sources[*]}" >&2
-ip netns exec client python3 "$REPO/Tests/vm/flood.py" "$LISTEN" 25 "${sources[@]}" >"$WORK/flood.out" 2>&1 &
+printf '+ handshake_flood.py %s 25 %s &\n' "$LISTEN" "${sources[*]}" >&2
+ip netns exec client python3 "$REPO/Tests/vm/handshake_flood.py" "$LISTEN" 25 "${sources[@]}" >"$WORK/flood.out" 2>&1 &
 flood=$!
 bg_track "$flood"
 for ((i = 0; i < 100; i++)); do

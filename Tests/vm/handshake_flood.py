@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only OR MIT
 """Hostile handshakes against an export's address, for the VM tests.
 
-flood.py HOST:PORT SECONDS SOURCE_ADDRESS...
+handshake_flood.py HOST:PORT SECONDS SOURCE_ADDRESS...
 
 For SECONDS, keeps 64 connections open from each source address, a third
 of each kind: stalled (connect, send nothing), garbage (random bytes, then
