@@ -135,7 +135,10 @@ final class Acceptor: Sendable {
     /// address's TLS exports, then the DST hello inside TLS; the export it
     /// asks for must admit the identity it proved.
     private func tlsHandshake(_ stream: TCPStream, listen: String, netlink: DSTNetlink) throws {
-        let exports = try netlink.exports().filter { $0.listen == listen && $0.access.tlsRequired }
+        // One dump serves the credentials and the hello: the kernel checks
+        // the admission again when the socket is handed in.
+        let all = try netlink.exports()
+        let exports = all.filter { $0.listen == listen && $0.access.tlsRequired }
         guard !exports.isEmpty else {
             // In the clear: the client tells its user that this address has no TLS.
             try stream.write(all: DSTServerHandshake.refusalReply(
@@ -149,7 +152,7 @@ final class Acceptor: Sendable {
         }
         var admitted: DSTAllowEntry?
         let outcome = try DSTServerHandshake.perform(
-            on: tls, listen: listen, exports: { try netlink.exports() },
+            on: tls, listen: listen, exports: { all },
             admit: { export, csum, request in
                 guard let entry = export.access.entry(identity: tls.peerIdentity, subject: tls.peerSubject) else {
                     return .failure(DSTRefusal(.notAllowed, "export \"\(export.name)\" does not admit \"\(tls.peerIdentity)\""))
