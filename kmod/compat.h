@@ -57,6 +57,8 @@ static inline struct gendisk *dst_alloc_disk(const struct dst_disk_limits *l)
 		lim.features |= BLK_FEAT_ROTATIONAL;
 	if (l->stable_writes)
 		lim.features |= BLK_FEAT_STABLE_WRITES;
+	/* REQ_NOWAIT is honoured: io_uring submits without an io-wq thread. */
+	lim.features |= BLK_FEAT_NOWAIT;
 #else
 #error "queue_limits at allocation without BLK_FEAT_*: add a probe"
 #endif
@@ -88,6 +90,7 @@ static inline struct gendisk *dst_alloc_disk(const struct dst_disk_limits *l)
 		blk_queue_flag_set(QUEUE_FLAG_NONROT, q);
 	if (l->stable_writes)
 		blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, q);
+	blk_queue_flag_set(QUEUE_FLAG_NOWAIT, q);
 	return disk;
 }
 #endif

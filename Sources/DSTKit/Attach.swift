@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 
+import Glibc
+
 /// dstctl add-device: a new client device over `connections` connections of
 /// generation 1 of a new session. All connections are dialled and
 /// handshaken before dev-add, so that dstd, which reconnects a device that
@@ -70,6 +72,21 @@ public struct DSTAttach {
     public static var connectionRange: ClosedRange<UInt32> {
         let spec = DSTAttr.connCount.valueRange ?? 1...UInt64(DSTWire.devConnsMax)
         return UInt32(spec.lowerBound)...UInt32(spec.upperBound)
+    }
+
+    /// Connections of a device when the user does not say: one per online
+    /// CPU of the client, as NVMe/TCP has an I/O queue per CPU, so that
+    /// each CPU sends its small I/O on a connection whose threads run there;
+    /// within connectionRange.
+    public static var defaultConnections: UInt32 {
+        defaultConnections(onlineCPUs: sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    }
+
+    /// defaultConnections for a host with `onlineCPUs` CPUs (sysconf's
+    /// answer: -1 when it fails).
+    public static func defaultConnections(onlineCPUs: Int) -> UInt32 {
+        let range = connectionRange
+        return UInt32(clamping: max(Int(range.lowerBound), min(onlineCPUs, Int(range.upperBound))))
     }
 
     /// Opens the connections, creates the device over the first and hands

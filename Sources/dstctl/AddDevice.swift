@@ -32,9 +32,9 @@ extension Dstctl {
         @Option(help: "Checksum over frame headers and data (default: crc32c; none with TLS, whose records are authenticated).")
         var csum: ChecksumChoice?
 
-        @Option(help: ArgumentHelp("TCP connections to the server, 1 to \(DSTWire.devConnsMax); I/O is spread over them.",
+        @Option(help: ArgumentHelp("TCP connections to the server, 1 to \(DSTWire.devConnsMax) (default: one per online CPU, at most \(DSTWire.devConnsMax)); small I/O goes on the submitting CPU's.",
                                    valueName: "n"))
-        var connections: UInt32 = 1
+        var connections: UInt32?
 
         @OptionGroup(title: "Timeouts")
         var timeouts: PolicyOptions
@@ -44,7 +44,7 @@ extension Dstctl {
 
         func validate() throws {
             let range = DSTAttach.connectionRange
-            guard range.contains(connections) else {
+            if let connections, !range.contains(connections) {
                 throw ValidationError("--connections must be between \(range.lowerBound) and \(range.upperBound)")
             }
         }
@@ -66,6 +66,7 @@ extension Dstctl {
             // The device's identity towards servers for its whole life; each
             // reconnect of dstd's sends the next generation.
             let csum = csum ?? (tls.isTLS ? ChecksumChoice.none : .crc32c)
+            let connections = connections ?? DSTAttach.defaultConnections
             let attach = DSTAttach(address: remote, exportName: export?.name, csum: csum.checksum, index: name?.index,
                                    policy: policy, connections: connections, session: try DSTSession.random(),
                                    tls: try tls.deviceTLS(remote: remote), ciphers: tls.tlsCipher.ciphers)

@@ -13,6 +13,16 @@ final class AttachTests: XCTestCase {
         XCTAssertEqual(DSTAttach.connectionRange, 1...UInt32(DSTWire.devConnsMax))
     }
 
+    func testDefaultConnectionsFollowTheCPUs() {
+        XCTAssertEqual(DSTAttach.defaultConnections(onlineCPUs: 1), 1)
+        XCTAssertEqual(DSTAttach.defaultConnections(onlineCPUs: 2), 2)
+        XCTAssertEqual(DSTAttach.defaultConnections(onlineCPUs: 16), 16)
+        XCTAssertEqual(DSTAttach.defaultConnections(onlineCPUs: 64), UInt32(DSTWire.devConnsMax))
+        // sysconf failing (-1) or an impossible 0: one connection.
+        XCTAssertEqual(DSTAttach.defaultConnections(onlineCPUs: 0), 1)
+        XCTAssertEqual(DSTAttach.defaultConnections(onlineCPUs: -1), 1)
+    }
+
     /// The server's ok reply, naming the export it chose.
     func accept(socket: Int32, size: UInt64 = 1 << 30) -> FakeConnection {
         FakeConnection(reply: DSTServerHandshake.acceptReply(export("disk", size: size), csum: .crc32c), socket: socket)

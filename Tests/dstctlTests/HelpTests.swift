@@ -191,8 +191,9 @@ extension CLITests {
               --csum <csum>           Checksum over frame headers and data (default:
                                       crc32c; none with TLS, whose records are
                                       authenticated). (values: crc32c, none)
-              --connections <n>       TCP connections to the server, 1 to 16; I/O is spread
-                                      over them. (default: 1)
+              --connections <n>       TCP connections to the server, 1 to 16 (default: one
+                                      per online CPU, at most 16); small I/O goes on the
+                                      submitting CPU's.
               --version               Show the version.
               -h, --help              Show help information.
 

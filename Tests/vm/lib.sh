@@ -362,9 +362,12 @@ export_dev() {
 
 # add_device [ARGS...]: attach the server's export from the client netns
 # (over TLS when DST_TLS says so); prints what dstctl prints (the device
-# path) and checks it is a block device.
+# path) and checks it is a block device. One connection unless ARGS say
+# --connections: the tests count epochs, reconnects and killed sockets of one
+# connection; 010 checks the default (one per CPU) and 180 several.
 add_device() {
 	local dev
+	[[ " $* " == *" --connections "* ]] || set -- --connections 1 "$@"
 	[[ -z $DST_TLS ]] || tls_setup >&2
 	# shellcheck disable=SC2046
 	dev=$(cl dstctl add-device --remote "$LISTEN" "$@" $(tls_client_args))

@@ -531,7 +531,10 @@ void dst_dev_notify(struct dst_device *dev);
 int dst_trans_module_init(void);
 void dst_trans_module_exit(void);
 mempool_t *dst_trans_pool_create(void);
-/* Build a transaction for @bio; NULL (bio already ended) if unsupported. */
+/*
+ * Build a transaction for @bio; NULL (bio already ended) if unsupported, or
+ * if REQ_NOWAIT and none is free.
+ */
 struct dst_trans *dst_trans_from_bio(struct dst_device *dev, struct bio *bio);
 /* A FLUSH that must succeed before @write is submitted. */
 struct dst_trans *dst_trans_preflush(struct dst_device *dev, struct dst_trans *write);

@@ -36,6 +36,14 @@ static void dst_submit_bio(struct bio *bio)
 	bio = bio_split_to_limits(bio);
 	if (!bio)
 		return;
+	/*
+	 * REQ_NOWAIT (io_uring's first try): never wait for a transaction.
+	 * A write with a pre-flush needs two; its caller retries it without.
+	 */
+	if ((bio->bi_opf & REQ_NOWAIT) && (bio->bi_opf & REQ_PREFLUSH) && bio_sectors(bio)) {
+		bio_wouldblock_error(bio);
+		return;
+	}
 	trans = dst_trans_from_bio(dev, bio);
 	if (!trans)
 		return;

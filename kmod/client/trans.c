@@ -61,7 +61,12 @@ struct dst_trans *dst_trans_from_bio(struct dst_device *dev, struct bio *bio)
 		bio_endio(bio);
 		return NULL;
 	}
-	trans = mempool_alloc(dev->trans_pool, GFP_NOIO);
+	trans = mempool_alloc(dev->trans_pool, bio->bi_opf & REQ_NOWAIT ? GFP_NOWAIT : GFP_NOIO);
+	if (!trans) {
+		/* Only without waiting: the caller submits it again, waiting. */
+		bio_wouldblock_error(bio);
+		return NULL;
+	}
 	trans->dev = dev;
 	trans->bio = bio;
 	trans->opcode = opcode;

@@ -4,7 +4,7 @@
 # Export a brd device, attach it with the user's documented command
 # (add-node, an alias of add-device), move 4 MiB through it and check every
 # byte on both ends; status in all its forms and sysfs describe the
-# connection and agree.
+# connections (by default one per online CPU of the client) and agree.
 # vm-timeout: 300
 . "$(dirname "$0")/../lib.sh"
 
@@ -43,7 +43,7 @@ assert_eq "$(json_get 'j["devices"][0]["state"]' <<<"$json")" connected "device 
 assert_eq "$(json_get 'j["devices"][0]["remote"]' <<<"$json")" "$LISTEN" "device remote"
 assert_eq "$(json_get 'j["devices"][0]["size"]' <<<"$json")" $((64 << 20)) "device size"
 assert_eq "$(json_get 'j["devices"][0]["checksum"]' <<<"$json")" crc32c "device checksum"
-assert_eq "$(json_get 'j["devices"][0]["connections"]' <<<"$json")" 1 "device connections"
+assert_eq "$(json_get 'j["devices"][0]["connections"]' <<<"$json")" "$(nproc)" "device connections, one per CPU by default"
 assert_eq "$(json_get 'j["devices"][0]["counters"]["writes"] > 0' <<<"$json")" true "writes counted"
 assert_eq "$(json_get 'j["devices"][0]["counters"]["errors"]' <<<"$json")" 0 "errors"
 assert_eq "$(json_get 'len(j["exports"])' <<<"$json")" 0 "exports in the client netns"
@@ -85,7 +85,8 @@ assert_eq "$(sysfs_attr dst0 export)" ram0 "sysfs export"
 assert_eq "$(sysfs_attr dst0 uuid)" "$uuid" "sysfs uuid"
 assert_eq "$(sysfs_attr dst0 csum)" crc32c "sysfs csum"
 assert_eq "$(sysfs_attr dst0 inflight)" 0 "sysfs inflight"
-assert_eq "$(sysfs_attr dst0 connections)" 1 "sysfs connections"
+assert_eq "$(sysfs_attr dst0 connections)" "$(nproc)" "sysfs connections"
+assert_eq "$(sysfs_attr dst0 conn_count)" "$(nproc)" "sysfs conn_count"
 assert_eq "$(json_get 'j["devices"][0]["uuid"]' <<<"$json")" "$uuid" "device uuid"
 
 say "netlink and sysfs agree"
@@ -103,6 +104,22 @@ for a in io_timeout ping_interval reconnect_delay reconnect_delay_max reconnect_
 	assert_eq "$(json_get "round(j['devices'][0]['$a'] * 1000)" <<<"$json")" \
 		"$(python3 -c 'import sys; print(round(float(sys.argv[1]) * 1000))' "$(sysfs_attr dst0 "$a")")" "$a"
 done
+
+say "io_uring submits in the caller's task: the queue takes REQ_NOWAIT"
+# Without it io_uring hands every I/O to an io-wq worker (iou-wrk-PID): a
+# thread switch, often to another CPU, on each I/O (issue 13).
+assert_eq "$(cat /sys/block/dst0/queue/nowait)" 1 "queue/nowait"
+fio_jobs /dev/dst0 uring-rw:randrw:4k-64k:16m >"$WORK/uring.fio"
+sed -i 's/^ioengine=libaio/ioengine=io_uring/; s/^iodepth=8/iodepth=16/' "$WORK/uring.fio"
+fio_verify "$WORK/uring.fio" &
+fio_pid=$!
+workers=0
+while kill -0 "$fio_pid" 2>/dev/null; do
+	((workers += $(ps -eLo comm= | grep -c '^iou-wrk' || true)))
+	sleep 0.2
+done
+wait "$fio_pid" || fail "io_uring verify failed"
+assert_eq "$workers" 0 "io-wq workers seen while fio ran on io_uring"
 
 say "remove"
 cl dstctl remove-node dst0
