@@ -64,12 +64,15 @@ check: setup build check-generated lint test-unit
 demo: setup build
 	Tools/vm/run --kernel 6.1 --verbose Tools/vm/demo.sh
 
-# DST side by side with NVMe/TCP, NBD and a local RAM disk, in one VM boot
-# per kernel (Documentation/benchmarks.md). Linux 6.1 unless KERNEL is given
-# (KERNEL=6.12 or all); QUICK=1 for short jobs. Results: vm-logs/bench/<kver>/.
+# DST side by side with NVMe/TCP, NBD and a local RAM disk, one VM boot per
+# kernel, TCG mode and topology (Documentation/benchmarks.md). Linux 6.1
+# unless KERNEL is given (KERNEL=6.12 or all); QUICK=1 for short jobs;
+# TCG=single|multi and TOPOLOGY=veth|loopback for one of each (default: both).
+# Results: vm-logs/bench/<kver>/ (combined) and its <tcg>-<topology>/.
 .PHONY: bench
 bench: setup build
-	Tools/bench/run --kernel $(if $(filter command line environment,$(origin KERNEL)),$(KERNEL),6.1) $(if $(QUICK),--quick)
+	Tools/bench/run --kernel $(if $(filter command line environment,$(origin KERNEL)),$(KERNEL),6.1) $(if $(QUICK),--quick) \
+		$(if $(TCG),--tcg $(TCG)) $(if $(TOPOLOGY),--topology $(TOPOLOGY))
 
 clean:
 	rm -rf .build .build-kmod vm-logs

@@ -3,35 +3,48 @@
 #
 # The benchmark itself. Runs inside the VM that Tools/bench/run boots, started
 # by Tools/bench/guest.sh (which gives it DST_LOGDIR, the time limit below and
-# the kernel-log check); never on the host.
+# the kernel-log check); never on the host. One boot measures one
+# configuration: one TCG mode (the host chose it) and one topology.
 #
 # Settings come from $DST_LOGDIR/bench.env, written by Tools/bench/run:
 # BENCH_RUNTIME, BENCH_RAMP (seconds), BENCH_ROUNDS, BENCH_SIZE_MB (each RAM
-# disk), BENCH_SYSTEMS (which of local nvme nvme-digest nbd nbd-tls dst-none
-# dst-crc32c dst-tls), BENCH_JOBS (sections of bench.fio), DSTCTL, DSTD, DST_KO (the
-# binaries, copied aside before the boot so a concurrent rebuild cannot swap
-# them).
+# disk), BENCH_SYSTEMS (which of local nvme nvme-digest nbd nbd-tls dst
+# dst-tuned dst-tls), BENCH_JOBS (sections of bench.fio), BENCH_TOPOLOGY
+# (veth or loopback), BENCH_TCG (single or multi, for the record), DSTCTL,
+# DSTD, DST_KO (the binaries, copied aside before the boot so a concurrent
+# rebuild cannot swap them).
 #
-# The topology is Tests/vm/lib.sh's: netns "server" (192.0.2.1) and netns
-# "client" (192.0.2.2) joined by a veth pair. Every network system serves a
-# RAM disk of its own from "server" and attaches it in "client" over that
-# veth; fio runs in the initial netns against the resulting block device:
+# BENCH_TOPOLOGY:
+#
+#   veth      Tests/vm/lib.sh's: netns "server" (192.0.2.1) and netns
+#             "client" (192.0.2.2) joined by a veth pair (MTU 1500); the
+#             servers run in "server", the clients in "client", a dstd in
+#             each.
+#   loopback  everything in the initial netns over 127.0.0.1 (lo, MTU
+#             65536): no ip netns at all; lib.sh's sv and cl run their
+#             command as it is, and one dstd serves the export and the
+#             devices.
+#
+# Either way fio runs in the initial netns, against the block device each
+# system makes; every network system serves a RAM disk of its own:
 #
 #   local        /dev/ram0 itself                                       (the ceiling)
 #   nvme         nvmet + nvmet-tcp (configfs, port 4420), namespace /dev/ram3 -> nvme connect
 #   nvme-digest  a second subsystem on the same port and RAM disk -> nvme connect --hdr-digest --data-digest
 #   nbd          nbd-server (port 10809), export /dev/ram2 -> nbd-client
-#   dst-none     dstctl export /dev/ram1 (port 1025) -> dstctl add-device --csum none
-#                --connections $(nproc) (a connection per CPU, as NVMe/TCP
-#                has an I/O queue per CPU)
-#   dst-crc32c   the same export -> dstctl add-device --csum crc32c --connections $(nproc)
+#   dst          dstctl export /dev/ram1 (port 1025) -> dstctl add-device
+#                --remote ADDR and no other option: DST as it comes (its
+#                default checksum and number of connections, whatever they are)
+#   dst-tuned    the same export -> dstctl add-device --csum none --connections
+#                $(nproc) (no checksum; a connection per CPU, as NVMe/TCP has
+#                an I/O queue per CPU)
 #   nbd-tls      a second nbd-server (port 10810, tlsonly, certificates of
 #                Tests/tls/make-certs.sh, TLS 1.3 AES-128-GCM), /dev/ram5 ->
 #                nbd-client -certfile ... (GnuTLS in nbd-client, a userspace
 #                proxy between the kernel's socket and TLS)
 #   dst-tls      dstctl export /dev/ram4 (port 1026) --allow bench=KEY ->
-#                dstctl add-device --identity bench --key KEY --connections
-#                $(nproc): TLS 1.3 AES-128-GCM in kernel TLS, no crc32c
+#                dstctl add-device --identity bench --key KEY and no other
+#                option: TLS 1.3 AES-128-GCM in kernel TLS, DST's defaults
 #
 # First every system is set up, one after the other, with memory snapshots
 # around each step; then every job runs on every system, job by job, in
@@ -39,7 +52,8 @@
 # round), so that a change in the host's load while the benchmark runs
 # spreads over all systems instead of landing on one.
 #
-# Output in $DST_LOGDIR: raw/SYSTEM/JOB.rN.json (fio), snap/*.txt (memory
+# Output in $DST_LOGDIR: guest.env (kernel, settings, the guest CPU's model,
+# flags and clock source), raw/SYSTEM/JOB.rN.json (fio), snap/*.txt (memory
 # and CPU snapshots, see snap below), dev/SYSTEM.txt (the device and its
 # queue settings), progress (one line per job), results.md and summary.json
 # (report.py), failed (what did not work).
@@ -54,6 +68,20 @@ LOGDIR=${DST_LOGDIR:?run by Tools/bench/guest.sh under Tools/bench/run}
 export DSTCTL DSTD DST_KO
 # shellcheck source=Tests/vm/lib.sh
 . "$BENCH_DIR/../../Tests/vm/lib.sh"
+
+BENCH_TOPOLOGY=${BENCH_TOPOLOGY:-veth}
+case $BENCH_TOPOLOGY in
+veth) ;;
+loopback)
+	# Both ends beside fio: lib.sh's sv and cl (ip netns exec server|client)
+	# run the command as it is, and the server's address is 127.0.0.1.
+	SERVER_IP=127.0.0.1
+	LISTEN=$SERVER_IP:$PORT
+	sv() { run "$@"; }
+	cl() { run "$@"; }
+	;;
+*) fail "BENCH_TOPOLOGY is '$BENCH_TOPOLOGY', not veth or loopback" ;;
+esac
 
 RAW=$LOGDIR/raw
 SNAP=$LOGDIR/snap
@@ -78,6 +106,42 @@ NVME_NQN=nqn.2014-08.org.dst:bench
 NVME_NQN_DIGEST=nqn.2014-08.org.dst:bench-digest
 
 # ---- helpers ----
+
+# net_up: the topology's network.
+net_up() {
+	if [[ $BENCH_TOPOLOGY == veth ]]; then
+		setup_net
+		return
+	fi
+	say "network: server and client in the initial netns over 127.0.0.1 (lo)"
+	run ip link set lo up
+	wait_until 10 ping -c 1 -W 1 "$SERVER_IP"
+}
+
+# listening PORT: a server listens on TCP PORT (in netns server with veth).
+listening() { sv sh -c "ss -ltnH | grep -q ':$1 '"; }
+
+# dstd_up: dstd beside the export and beside the devices: one in each netns
+# (veth), or a single one for both (loopback; a second dstd in the same netns
+# would find the first holding its lock).
+dstd_up() {
+	local log=$LOGDIR/$TEST.dstd.log pid i
+	if [[ $BENCH_TOPOLOGY == veth ]]; then
+		start_dstd server
+		start_dstd client
+		return
+	fi
+	printf '+ dstd --log %s &\n' "$log" >&2
+	"$DSTD" --log "$log" </dev/null >>"$log.out" 2>&1 &
+	pid=$!
+	echo "$pid" >>"$STATE/pids"
+	for ((i = 0; i < 50; i++)); do
+		awk '$NF == "@dstd" { found = 1 } END { exit !found }' /proc/net/unix && return 0
+		kill -0 "$pid" 2>/dev/null || fail "dstd exited: $(cat "$log.out" "$log" 2>/dev/null)"
+		sleep 0.2
+	done
+	fail "dstd did not take its lock within 10s"
+}
 
 # snap NAME [--settle]: /proc/uptime, the first line of /proc/stat,
 # /proc/meminfo, /proc/slabinfo, the per-CPU free page counts of
@@ -266,8 +330,9 @@ import json, sys
 j = json.load(open(sys.argv[1]))["jobs"][0]
 op = "write" if j["write"]["total_ios"] > j["read"]["total_ios"] else "read"
 r = j[op]
+p99 = r["lat_ns"].get("percentile", {}).get("99.000000", 0)
 print(f"r{sys.argv[4]} {sys.argv[2]:<12} {sys.argv[3]:<18} {r['iops']:>9.0f} IOPS "
-      f"{r['bw_bytes'] / 1e6:>8.1f} MB/s {r['lat_ns']['mean'] / 1e3:>9.1f} us mean")
+      f"{r['bw_bytes'] / 1e6:>8.1f} MB/s {r['lat_ns']['mean'] / 1e3:>9.1f} us mean {p99 / 1e3:>9.1f} us p99")
 PY
 }
 
@@ -301,8 +366,9 @@ nvme_path_devs() {
 
 # nvme_subsys NQN: a subsystem with namespace 1 on /dev/ram3, linked into
 # port 1. Linking opens the listening socket (for the first subsystem) in
-# the netns of the process that links; ip netns exec remounts /sys, so
-# configfs must be mounted again in its private mount namespace.
+# the netns of the process that links (sv: netns server with veth); ip netns
+# exec remounts /sys, so configfs must be mounted again in its private mount
+# namespace.
 nvme_subsys() {
 	local sub=$NVMET/subsystems/$1
 	run mkdir "$sub"
@@ -332,11 +398,11 @@ nvme_target_up() {
 	# the same subsystem would become a second path of the same multipath
 	# device. Both share /dev/ram3 (nvmet opens it shared).
 	[[ " $BENCH_SYSTEMS " == *" nvme-digest "* ]] && nvme_subsys "$NVME_NQN_DIGEST"
-	wait_until 10 ip netns exec server sh -c "ss -ltnH | grep -q ':$NVME_PORT '"
+	wait_until 10 listening "$NVME_PORT"
 	snap nvme.export --settle
 }
 
-# up_nvme SYSTEM NQN [ARGS]: connect from the client netns.
+# up_nvme SYSTEM NQN [ARGS]: connect from the client side.
 up_nvme() {
 	local sys=$1 nqn=$2 dev
 	shift 2
@@ -375,7 +441,7 @@ nvme_down() {
 
 up_nbd() {
 	local conf=$WORK/nbd-server.conf
-	say "NBD: nbd-server on $SERVER_IP:$NBD_PORT (/dev/ram2), nbd-client in client"
+	say "NBD: nbd-server on $SERVER_IP:$NBD_PORT (/dev/ram2), nbd-client"
 	cat >"$conf" <<EOF
 [generic]
 	listenaddr = $SERVER_IP
@@ -388,7 +454,7 @@ EOF
 	# nbd-server forks into the background; nbd_down finds it by name (the
 	# VM runs nothing else called nbd-server).
 	sv nbd-server -C "$conf"
-	wait_until 10 ip netns exec server sh -c "ss -ltnH | grep -q ':$NBD_PORT '"
+	wait_until 10 listening "$NBD_PORT"
 	snap nbd.export --settle
 	# -L: the ioctl interface (nbd-client stays, in NBD_DO_IT); nbd's netlink
 	# family answers only in the initial netns.
@@ -402,7 +468,7 @@ EOF
 # presents alice's certificate and checks the server's name.
 up_nbd_tls() {
 	local conf=$WORK/nbd-tls.conf
-	say "NBD-TLS: nbd-server on $SERVER_IP:$NBD_TLS_PORT (/dev/ram5, TLS only), nbd-client in client"
+	say "NBD-TLS: nbd-server on $SERVER_IP:$NBD_TLS_PORT (/dev/ram5, TLS only), nbd-client"
 	tls_setup
 	cat >"$conf" <<EOF
 [generic]
@@ -419,7 +485,7 @@ EOF
 	run modprobe nbd nbds_max=2 max_part=0
 	snap nbd-tls.base --settle
 	sv nbd-server -C "$conf"
-	wait_until 10 ip netns exec server sh -c "ss -ltnH | grep -q ':$NBD_TLS_PORT '"
+	wait_until 10 listening "$NBD_TLS_PORT"
 	snap nbd-tls.export --settle
 	cl nbd-client -L -N bench -certfile "$TLS/alice.pem" -keyfile "$TLS/alice-key.pem" \
 		-cacertfile "$TLS/ca.pem" -tlshostname server.dst.test "$SERVER_IP" "$NBD_TLS_PORT" /dev/nbd1
@@ -446,28 +512,32 @@ nbd_down() {
 }
 
 dst_export_up() {
-	say "DST: dstctl export /dev/ram1 on $LISTEN in server"
+	say "DST: dstctl export /dev/ram1 on $LISTEN"
 	load_dst
-	start_dstd server
-	start_dstd client
+	dstd_up
 	snap dst.base --settle
 	export_dev /dev/ram1
 	snap dst.export --settle
 }
 
-# up_dst CSUM: one more device on the export (several clients may attach
-# one export), dst0 for the first, dst1 for the second.
+# up_dst SYSTEM [ARGS]: one more device on the export (several clients may
+# attach one export), dst0 for the first, dst1 for the second; ARGS: the
+# add-device options beyond --remote (none for dst: DST's defaults).
 up_dst() {
-	local dev
-	say "dst-$1: dstctl add-device --csum $1 --connections $(nproc) in client"
+	local sys=$1 dev
+	shift
+	say "$sys: dstctl add-device --remote $LISTEN${*:+ $*}"
 	[[ -d /sys/module/dst ]] || dst_export_up
-	dev=$(add_device --csum "$1" --connections "$(nproc)")
+	# Not lib.sh's add_device, which gives the tests one connection.
+	dev=$(cl dstctl add-device --remote "$LISTEN" "$@")
+	[[ -b $dev ]] || fail "add-device printed '$dev', not a block device"
 	no_scheduler
-	devinfo "dst-$1" "$dev"
+	devinfo "$sys" "$dev"
 }
 
 # up_dst_tls: a TLS export of its own (an export with credentials takes TLS
-# only), and a device on it with a pre-shared key.
+# only), and a device on it with a pre-shared key and otherwise DST's
+# defaults.
 up_dst_tls() {
 	local dev
 	say "dst-tls: dstctl export /dev/ram4 (TLS) on $SERVER_IP:$DST_TLS_PORT, add-device --identity bench"
@@ -476,22 +546,32 @@ up_dst_tls() {
 	run dstctl genkey "$TLS/bench.key"
 	sv dstctl export /dev/ram4 --listen "$SERVER_IP:$DST_TLS_PORT" --allow "bench=$TLS/bench.key"
 	snap dst-tls.export --settle
-	dev=$(cl dstctl add-device --remote "$SERVER_IP:$DST_TLS_PORT" --identity bench --key "$TLS/bench.key" \
-		--connections "$(nproc)")
+	dev=$(cl dstctl add-device --remote "$SERVER_IP:$DST_TLS_PORT" --identity bench --key "$TLS/bench.key")
 	[[ $(sysfs_attr "${dev#/dev/}" protection) == tls1.3-aes-128-gcm ]] || fail "dst-tls is not on TLS"
 	no_scheduler
 	devinfo dst-tls "$dev"
 }
 
 # bench_cleanup: what lib.sh's cleanup does not know about, before it
-# (which takes down dst, the RAM disks and the namespaces).
+# (which takes down dst, the RAM disks and the namespaces). lib.sh unexports
+# only in netns server and client: with loopback, the devices and then the
+# exports of the initial netns go here.
 bench_cleanup() {
-	local pid
+	local pid dev m
 	for pid in $(pgrep -x fio); do
 		kill -KILL "$pid" 2>/dev/null || true
 	done
 	nbd_down >/dev/null 2>&1
 	nvme_down >/dev/null 2>&1
+	if [[ $BENCH_TOPOLOGY == loopback && -d /sys/module/dst ]]; then
+		for dev in /sys/block/dst*; do
+			run dstctl remove-device "${dev##*/}" || true
+		done
+		for m in $(dstctl status --json 2>/dev/null |
+			json_get '"\n".join(e["name"] for e in j["exports"])' 2>/dev/null); do
+			run dstctl unexport "$m" || true
+		done
+	fi
 	return 0
 }
 trap 'rc=$?; bench_cleanup; (exit $rc); cleanup' EXIT
@@ -508,6 +588,22 @@ trap 'rc=$?; bench_cleanup; (exit $rc); cleanup' EXIT
 	echo "size_mb=$BENCH_SIZE_MB"
 	echo "systems=$BENCH_SYSTEMS"
 	echo "jobs=$BENCH_JOBS"
+	echo "topology=$BENCH_TOPOLOGY"
+	echo "tcg=${BENCH_TCG:-}"
+	# The emulated CPU (QEMU's -cpu max under TCG): sse4_2 has the crc32
+	# instruction (CRC32C for DST and NVMe/TCP digests), pclmulqdq the
+	# carry-less multiply crc32c-intel folds long buffers with, aes and avx2
+	# what AES-GCM uses; and the clock source, which every timestamp of fio
+	# and the kernel reads.
+	echo "cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+	flags=" $(sed -n 's/^flags[[:space:]]*: //p' /proc/cpuinfo | head -n 1) "
+	for f in sse4_2 pclmulqdq aes avx2 constant_tsc; do
+		echo "cpu_$f=$([[ $flags == *" $f "* ]] && echo 1 || echo 0)"
+	done
+	echo "clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)"
+	# CRC32C with the crc32 instruction over 4 KiB, MB/s on one vCPU (the
+	# host's figure, from the same binary, is in host.env).
+	echo "crc32c_mbps=$("$(dirname "$DST_KO")/crc32c-speed" | awk '$2 == 4096 { print $3 }')"
 	echo "fio=$(fio --version)"
 	echo "nbd=$(nbd-server -V 2>&1 | head -n 1)"
 	echo "nvme=$(nvme version | head -n 1)"
@@ -520,7 +616,7 @@ trap 'rc=$?; bench_cleanup; (exit $rc); cleanup' EXIT
 } >"$LOGDIR/guest.env"
 cat "$LOGDIR/guest.env"
 
-setup_net
+net_up
 brd_setup "$BENCH_SIZE_MB" 6
 say "fill every RAM disk once, so that reads and writes find their pages allocated"
 for i in 0 1 2 3 4 5; do
@@ -541,8 +637,8 @@ for sys in $BENCH_SYSTEMS; do
 	nvme-digest) (up_nvme nvme-digest "$NVME_NQN_DIGEST" --hdr-digest --data-digest) & ;;
 	nbd) (up_nbd) & ;;
 	nbd-tls) (up_nbd_tls) & ;;
-	dst-none) (up_dst none) & ;;
-	dst-crc32c) (up_dst crc32c) & ;;
+	dst) (up_dst dst) & ;;
+	dst-tuned) (up_dst dst-tuned --csum none --connections "$(nproc)") & ;;
 	dst-tls) (up_dst_tls) & ;;
 	*) fail "unknown system $sys" ;;
 	esac

@@ -5,7 +5,8 @@
 #
 #   guest.sh LOGDIR
 #
-# Runs Tools/bench/bench.sh once, bounded by BENCH_TIMEOUT of LOGDIR/bench.env,
+# Runs Tools/bench/bench.sh once (one configuration: the TCG mode the host
+# booted with, the topology of bench.env), bounded by BENCH_TIMEOUT of LOGDIR/bench.env,
 # with its output in LOGDIR/bench.log, then saves the kernel log
 # (LOGDIR/dmesg.txt) and writes LOGDIR/results ("PASS|FAIL bench SECS
 # [why]": the script's exit and the kernel-log check of Tools/vm/common.sh)

@@ -65,7 +65,8 @@ echo "$sjson"
 assert_eq "$(json_get 'j["exports"][0]["name"]' <<<"$sjson")" ram0 "export name"
 assert_eq "$(json_get 'j["exports"][0]["path"]' <<<"$sjson")" /dev/ram0 "export path"
 assert_eq "$(json_get 'j["exports"][0]["listen"]' <<<"$sjson")" "$LISTEN" "export listen"
-assert_eq "$(json_get 'j["exports"][0]["clients"]' <<<"$sjson")" 1 "export clients"
+# A client per connection: the device's $(nproc).
+assert_eq "$(json_get 'j["exports"][0]["clients"]' <<<"$sjson")" "$(nproc)" "export clients"
 assert_eq "$(json_get 'j["exports"][0]["read_only"]' <<<"$sjson")" false "export read_only"
 assert_eq "$(sv dstctl status --export ram0 --json | json_get j)" \
 	"$(json_get '{"devices": [], "exports": j["exports"]}' <<<"$sjson")" "status --export ram0"

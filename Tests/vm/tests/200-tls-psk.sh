@@ -47,7 +47,8 @@ devices=(/sys/block/dst*)
 
 say "alice attaches over TLS, the link captured"
 capture_start "$PORT" "$WORK/tls.cap"
-dev=$(cl dstctl add-device --remote "$LISTEN" --identity alice --key "$TLS/alice.key")
+# One connection: the capture follows one TCP flow.
+dev=$(cl dstctl add-device --remote "$LISTEN" --identity alice --key "$TLS/alice.key" --connections 1)
 assert_eq "$dev" /dev/dst0 "alice's device"
 assert_eq "$(sysfs_attr dst0 protection)" tls1.3-aes-128-gcm "sysfs protection"
 assert_eq "$(sysfs_attr dst0 identity)" alice "sysfs identity"
@@ -85,7 +86,7 @@ assert_eq "$(sysfs_attr dst0 tls_errors)" 0 "tls_errors"
 assert_eq "$(sysfs_attr dst0 errors)" 0 "errors"
 
 say "bob is read-only"
-dev=$(cl dstctl add-device --remote "$LISTEN" --identity bob --key "$TLS/bob.key")
+dev=$(cl dstctl add-device --remote "$LISTEN" --identity bob --key "$TLS/bob.key" --connections 1)
 assert_eq "$dev" /dev/dst1 "bob's device"
 assert_eq "$(blockdev --getro /dev/dst1)" 1 "bob's device is read-only"
 run dd if=/dev/dst0 of="$WORK/alice" bs=1M count=4 iflag=direct status=none
@@ -108,7 +109,7 @@ say "positive control: an insecure export carries the canary in the clear"
 out=$(sv dstctl export /dev/ram1 --listen "$SERVER_IP:1026" 2>&1)
 assert_contains "$out" "dstctl: warning: export ram1 is insecure"
 capture_start 1026 "$WORK/plain.cap"
-dev=$(cl dstctl add-device --remote "$SERVER_IP:1026")
+dev=$(cl dstctl add-device --remote "$SERVER_IP:1026" --connections 1)
 assert_eq "$(sysfs_attr "${dev#/dev/}" protection)" plaintext "plaintext protection"
 run dd if="$WORK/canary" of="$dev" bs=1M oflag=direct status=none
 capture_stop "$WORK/plain.cap"

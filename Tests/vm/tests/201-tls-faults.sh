@@ -40,8 +40,9 @@ ip netns exec client python3 "$REPO/Tests/vm/relay.py" "$RELAY_PORT" "$LISTEN" 4
 	>"$WORK/relay.out" 2>&1 &
 bg_track $!
 wait_until 10 grep -q listening "$WORK/relay.out"
+# One connection, through the relay, whose record it corrupts.
 # shellcheck disable=SC2046 # the options are words
-dev=$(cl dstctl add-device --remote "127.0.0.1:$RELAY_PORT" $(tls_client_args))
+dev=$(cl dstctl add-device --remote "127.0.0.1:$RELAY_PORT" --connections 1 $(tls_client_args))
 random_file "$WORK/data" 16384
 run dd if="$WORK/data" of="$dev" bs=1M oflag=direct status=none
 epoch=$(sysfs_attr dst0 epoch)
