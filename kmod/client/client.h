@@ -484,7 +484,8 @@ const char *dst_state_name(u32 state);
 void dst_dev_status(struct dst_device *dev, struct dst_dev_status *st);
 /*
  * Give a new transaction an id and queue it (submit_bio, released writes);
- * when @may_sleep, it may be sent from here (dst_conn_send_inline).
+ * when @may_sleep, it may be sent from here (dst_conn_send_inline), or at
+ * the end of the submitter's plug.
  */
 void dst_dev_submit(struct dst_device *dev, struct dst_trans *trans, bool may_sleep);
 /* A completed transaction left the device. */
@@ -591,12 +592,13 @@ void dst_conn_untake_locked(struct dst_trans *trans);
 /* tx.c APIs: */
 int dst_tx_thread(void *data);
 /*
- * Called by dst_dev_submit() from a task that may sleep, @trans alone on
- * @conn's send queue: true if the caller now holds it and send_mutex, and
- * must call dst_conn_send_inline(); false if TX is to be woken instead.
+ * From a task that may sleep (submit_bio, an unplug): when @conn runs on this
+ * CPU and is idle, take the first transaction of its send queue, with
+ * send_mutex; the caller must then call dst_conn_send_inline(), which also
+ * sends what follows it (@more: something does). NULL: wake TX instead.
  */
-bool dst_conn_take_inline_locked(struct dst_conn *conn, struct dst_trans *trans);
-void dst_conn_send_inline(struct dst_conn *conn, struct dst_trans *trans);
+struct dst_trans *dst_conn_take_inline_locked(struct dst_conn *conn, bool *more);
+void dst_conn_send_inline(struct dst_conn *conn, struct dst_trans *trans, bool more);
 
 /* rx.c APIs: */
 int dst_rx_thread(void *data);

@@ -123,12 +123,62 @@ static void dst_dev_add_by_age_locked(struct dst_device *dev, struct dst_trans *
 				   msecs_to_jiffies(dev->tunables.io_timeout));
 }
 
+/*
+ * Send what waits on the connection of this CPU from here when it is idle
+ * (@may_send), else wake its TX; wake the TX of every other connection
+ * with something to send.
+ */
+static void dst_dev_kick(struct dst_device *dev, bool may_send)
+{
+	struct dst_conn *send_now = NULL;
+	struct dst_trans *trans = NULL;
+	unsigned long flags;
+	unsigned int i;
+	bool more;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	for (i = 0; i < DST_DEV_CONNS_MAX; i++) {
+		struct dst_conn *conn = dev->conns[i];
+
+		if (!conn || conn->dead || !dst_conn_next_locked(conn))
+			continue;
+		if (!send_now && may_send) {
+			trans = dst_conn_take_inline_locked(conn, &more);
+			if (trans) {
+				send_now = conn;
+				continue;
+			}
+		}
+		wake_up(&conn->tx_wait);
+	}
+	spin_unlock_irqrestore(&dev->lock, flags);
+	if (send_now)
+		dst_conn_send_inline(send_now, trans, more);
+}
+
+/*
+ * The end of a plug (blk_start_plug: io_uring's and io_submit's batches,
+ * writeback): what was queued meanwhile leaves in one burst. From schedule(),
+ * TX sends it.
+ */
+static void dst_dev_unplug(struct blk_plug_cb *cb, bool from_schedule)
+{
+	struct dst_device *dev = cb->data;
+
+	kfree(cb);
+	dst_dev_kick(dev, !from_schedule);
+}
+
 void dst_dev_submit(struct dst_device *dev, struct dst_trans *trans, bool may_sleep)
 {
 	struct dst_conn *conn, *send_now = NULL;
+	struct dst_trans *first = NULL;
 	unsigned long flags;
+	bool plugged, more;
 	LIST_HEAD(fail);
 
+	/* The submitter holds the disk open until its plug ends. */
+	plugged = may_sleep && blk_check_plugged(dst_dev_unplug, dev, sizeof(struct blk_plug_cb));
 	spin_lock_irqsave(&dev->lock, flags);
 	do {
 		trans->id = dev->next_id++;
@@ -140,14 +190,16 @@ void dst_dev_submit(struct dst_device *dev, struct dst_trans *trans, bool may_sl
 		list_add_tail(&trans->write_entry, &dev->writes);
 	dev->inflight++;
 	conn = dst_dev_place_locked(dev, trans, &fail);
-	/* An idle connection: send from here, sparing TX's wake-up. */
-	if (conn && may_sleep && dst_conn_take_inline_locked(conn, trans))
+	/* Plugged: the unplug sends. An idle connection: send from here, sparing TX's wake-up. */
+	if (conn && !plugged && may_sleep)
+		first = dst_conn_take_inline_locked(conn, &more);
+	if (first)
 		send_now = conn;
-	else if (conn)
+	else if (conn && !plugged)
 		wake_up(&conn->tx_wait);
 	spin_unlock_irqrestore(&dev->lock, flags);
 	if (send_now)
-		dst_conn_send_inline(send_now, trans);
+		dst_conn_send_inline(send_now, first, more);
 	dst_trans_complete_list(&fail, BLK_STS_IOERR);
 }
 

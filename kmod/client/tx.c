@@ -144,18 +144,27 @@ static void dst_tx_release(struct dst_conn *conn, struct dst_trans *trans)
 	dst_trans_complete_list(&fail, BLK_STS_IOERR);
 }
 
-bool dst_conn_take_inline_locked(struct dst_conn *conn, struct dst_trans *trans)
+struct dst_trans *dst_conn_take_inline_locked(struct dst_conn *conn, bool *more)
 {
+	struct dst_trans *trans;
+
 	lockdep_assert_held(&conn->dev->lock);
-	if (conn->cpu != smp_processor_id() || conn->tx_busy ||
-	    !list_is_singular(&conn->send_queue) || !dst_conn_fits_locked(conn, trans) ||
-	    !mutex_trylock(&conn->send_mutex))
-		return false;
+	if (conn->cpu != smp_processor_id() || conn->tx_busy || conn->dead)
+		return NULL;
+	trans = dst_conn_next_locked(conn);
+	if (!trans || !mutex_trylock(&conn->send_mutex))
+		return NULL;
 	dst_conn_take_locked(conn, trans);
-	return true;
+	*more = dst_conn_next_locked(conn);
+	return trans;
 }
 
-void dst_conn_send_inline(struct dst_conn *conn, struct dst_trans *trans)
+/*
+ * Send @trans and what queued behind it, from the submitting task, as TX
+ * would: MSG_MORE while more follows, so that a batch (an unplug) leaves in
+ * full segments. A full socket hands the rest to TX (MSG_DONTWAIT).
+ */
+void dst_conn_send_inline(struct dst_conn *conn, struct dst_trans *trans, bool more)
 {
 	struct dst_device *dev = conn->dev;
 	unsigned int noio = memalloc_noio_save();
@@ -164,26 +173,30 @@ void dst_conn_send_inline(struct dst_conn *conn, struct dst_trans *trans)
 
 	/* From the connection's CPU only (see dst_conn_bind). */
 	migrate_disable();
-	err = dst_tx_trans(conn, trans, MSG_DONTWAIT);
-	migrate_enable();
-	if (err == -EAGAIN) {
-		/* TX sends the rest; the frame stays SENDING, TX busy. */
-		spin_lock_irqsave(&dev->lock, flags);
-		if (!conn->dead) {
-			conn->tx_partial = trans;
-			trans = NULL;
+	for (;;) {
+		err = dst_tx_trans(conn, trans, MSG_DONTWAIT | (more ? MSG_MORE : 0));
+		if (err == -EAGAIN) {
+			/* TX sends the rest; the frame stays SENDING, TX busy. */
+			spin_lock_irqsave(&dev->lock, flags);
+			if (!conn->dead) {
+				conn->tx_partial = trans;
+				trans = NULL;
+			}
+			spin_unlock_irqrestore(&dev->lock, flags);
+			if (!trans) {
+				/* Before the unlock, which lets the reaper free @conn. */
+				wake_up(&conn->tx_wait);
+				break;
+			}
+		} else if (err) {
+			dst_conn_fail(conn, err, "send failed");
 		}
-		spin_unlock_irqrestore(&dev->lock, flags);
-		if (!trans) {
-			/* Before the unlock, which lets the reaper free @conn. */
-			wake_up(&conn->tx_wait);
-			goto out;
-		}
-	} else if (err) {
-		dst_conn_fail(conn, err, "send failed");
+		dst_tx_release(conn, trans);
+		trans = err ? NULL : dst_tx_next(conn, &more);
+		if (!trans)
+			break;
 	}
-	dst_tx_release(conn, trans);
-out:
+	migrate_enable();
 	/*
 	 * mutex_unlock() may touch the mutex after the reaper took it: the
 	 * reaper frees @conn only after a grace period.
