@@ -89,10 +89,12 @@ test_timeout() {
 
 # One host thread runs both vCPUs (the guest is still SMP; vCPUs take turns).
 # With a thread per vCPU, QEMU 7.2 lets a vCPU run code that another has
-# just patched back from int3: every flip of a static key (DST flips
-# memalloc_socks_key with each client connection) may Oops the guest with
-# "Oops: int3" (Linux 6.12: one in about ten connects under a ping flood; no
-# Oops in 60 with one thread). DST_VM_ACCEL=tcg,thread=multi to compare.
+# just patched back from int3: every flip of a static key may Oops the guest
+# with "Oops: int3" (Linux 6.12: one in about ten connects under a ping
+# flood, when each client connection flipped memalloc_socks_key; dst.ko now
+# holds it on while loaded, but the kernel flips others). The benchmark
+# measures both modes (Tools/bench/run --tcg); DST_VM_ACCEL=tcg,thread=multi
+# runs the tests so.
 DST_VM_ACCEL=${DST_VM_ACCEL:-tcg,thread=single}
 
 # One VM at a time on this machine: the cores are shared (and a benchmark
