@@ -107,7 +107,8 @@ NVME_NQN_DIGEST=nqn.2014-08.org.dst:bench-digest
 
 # ---- helpers ----
 
-# net_up: the topology's network.
+# net_up: the topology's network. Loopback names the initial netns "host"
+# (ip netns attach), so that lib.sh's start_dstd runs dstd there.
 net_up() {
 	if [[ $BENCH_TOPOLOGY == veth ]]; then
 		setup_net
@@ -115,6 +116,7 @@ net_up() {
 	fi
 	say "network: server and client in the initial netns over 127.0.0.1 (lo)"
 	run ip link set lo up
+	run ip netns attach host 1
 	wait_until 10 ping -c 1 -W 1 "$SERVER_IP"
 }
 
@@ -125,22 +127,12 @@ listening() { sv sh -c "ss -ltnH | grep -q ':$1 '"; }
 # (veth), or a single one for both (loopback; a second dstd in the same netns
 # would find the first holding its lock).
 dstd_up() {
-	local log=$LOGDIR/$TEST.dstd.log pid i
 	if [[ $BENCH_TOPOLOGY == veth ]]; then
 		start_dstd server
 		start_dstd client
-		return
+	else
+		start_dstd host
 	fi
-	printf '+ dstd --log %s &\n' "$log" >&2
-	"$DSTD" --log "$log" </dev/null >>"$log.out" 2>&1 &
-	pid=$!
-	echo "$pid" >>"$STATE/pids"
-	for ((i = 0; i < 50; i++)); do
-		awk '$NF == "@dstd" { found = 1 } END { exit !found }' /proc/net/unix && return 0
-		kill -0 "$pid" 2>/dev/null || fail "dstd exited: $(cat "$log.out" "$log" 2>/dev/null)"
-		sleep 0.2
-	done
-	fail "dstd did not take its lock within 10s"
 }
 
 # snap NAME [--settle]: /proc/uptime, the first line of /proc/stat,
@@ -571,6 +563,10 @@ bench_cleanup() {
 			json_get '"\n".join(e["name"] for e in j["exports"])' 2>/dev/null); do
 			run dstctl unexport "$m" || true
 		done
+	fi
+	# The name only: the initial netns itself stays.
+	if [[ $BENCH_TOPOLOGY == loopback ]]; then
+		ip netns del host 2>/dev/null || true
 	fi
 	return 0
 }
