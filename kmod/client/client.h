@@ -130,6 +130,7 @@ struct dst_dev_tunables {
  * @session: the hello's session, the same on every connection.
  * @generation: the first connection's generation.
  * @conn_count: connections dstd keeps up.
+ * @geometry: the export's I/O geometry, for the queue limits.
  * @tunables: timeouts and reconnect policy.
  *
  * Checked by dst_dev_create(), constant afterwards but for the tunables,
@@ -149,6 +150,7 @@ struct dst_dev_params {
 	u8 session[DST_SESSION_LEN];
 	u32 generation;
 	u32 conn_count;
+	struct dst_geometry geometry;
 	struct dst_dev_tunables tunables;
 };
 
@@ -402,6 +404,9 @@ enum dst_trans_state {
  *	the server fences the old one before serving the new one.
  * @expired: past its deadline: failed with EIO wherever it is, by its
  *	holder if a thread holds it (dst_dev_queue_locked()).
+ * @failfast: its bio asked for REQ_FAILFAST_* (md's failfast legs,
+ *	dm-multipath): failed with EIO when no live connection can take it,
+ *	instead of waiting for one until the timeout.
  * @entry: on pending, a send queue or a sent list.
  * @age_entry: on dev->by_age while hashed.
  * @write_entry: on dev->writes or dev->held_flushes.
@@ -432,6 +437,7 @@ struct dst_trans {
 	struct dst_conn *out_conn;
 	u32 sent_gen;
 	bool expired;
+	bool failfast;
 	struct list_head entry;
 	struct list_head age_entry;
 	struct list_head write_entry;

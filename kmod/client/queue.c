@@ -61,7 +61,11 @@ static struct dst_conn *dst_dev_pick_conn_locked(struct dst_device *dev,
 	return cpu < 0 ? usable[0] : usable[cpu % n];
 }
 
-/* Queue @trans on a connection, returned (TX not woken), or on pending. */
+/*
+ * Queue @trans on a connection, returned (TX not woken), or on pending; or
+ * on @fail when it may not wait: the device is going or failed, its deadline
+ * passed, or it is failfast and no live connection takes it (reconnect.md).
+ */
 static struct dst_conn *dst_dev_place_locked(struct dst_device *dev, struct dst_trans *trans,
 					     struct list_head *fail)
 {
@@ -69,18 +73,17 @@ static struct dst_conn *dst_dev_place_locked(struct dst_device *dev, struct dst_
 
 	lockdep_assert_held(&dev->lock);
 	dst_conn_untake_locked(trans);
-	if (dev->removing || dev->state == DST_STATE_FAILED || trans->expired) {
-		dst_trans_unhash_locked(trans);
-		list_add_tail(&trans->entry, fail);
-		return NULL;
-	}
+	if (dev->removing || dev->state == DST_STATE_FAILED || trans->expired)
+		goto out_fail;
+	if (dev->nr_live)
+		conn = dst_dev_pick_conn_locked(dev, trans);
+	if (!conn && trans->failfast)
+		goto out_fail;
 	/* Back from a connection that took it: it will be sent again. */
 	if (trans->sends > trans->sends_counted) {
 		trans->sends_counted = trans->sends;
 		atomic64_inc(&dev->stats.resends);
 	}
-	if (dev->nr_live)
-		conn = dst_dev_pick_conn_locked(dev, trans);
 	trans->conn = conn;
 	if (conn) {
 		trans->state = DST_TRANS_QUEUED;
@@ -90,6 +93,11 @@ static struct dst_conn *dst_dev_place_locked(struct dst_device *dev, struct dst_
 		list_add_tail(&trans->entry, &dev->pending);
 	}
 	return conn;
+
+out_fail:
+	dst_trans_unhash_locked(trans);
+	list_add_tail(&trans->entry, fail);
+	return NULL;
 }
 
 void dst_dev_queue_locked(struct dst_device *dev, struct dst_trans *trans,

@@ -90,6 +90,7 @@ struct dst_trans *dst_trans_from_bio(struct dst_device *dev, struct bio *bio)
 	trans->out_conn = NULL;
 	trans->sent_gen = 0;
 	trans->expired = false;
+	trans->failfast = bio->bi_opf & REQ_FAILFAST_MASK;
 	INIT_LIST_HEAD(&trans->entry);
 	INIT_LIST_HEAD(&trans->write_entry);
 	INIT_LIST_HEAD(&trans->age_entry);
@@ -107,6 +108,7 @@ struct dst_trans *dst_trans_preflush(struct dst_device *dev, struct dst_trans *w
 	trans->dev = dev;
 	trans->opcode = DST_OP_FLUSH;
 	trans->after = write;
+	trans->failfast = write->failfast;
 	/* Both count from the bio's submission. */
 	trans->submitted = write->submitted;
 	INIT_LIST_HEAD(&trans->entry);
