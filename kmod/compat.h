@@ -24,8 +24,12 @@
 struct dst_disk_limits {
 	u32 logical_bs;
 	u32 physical_bs;
+	u32 io_min;
+	u32 io_opt;
 	u32 max_hw_sectors;
 	u32 max_discard_sectors;	/* 0: no discard */
+	u32 discard_granularity;
+	u32 discard_alignment;
 	u32 max_write_zeroes_sectors;	/* 0: no write zeroes */
 	bool write_cache;
 	bool fua;
@@ -39,12 +43,15 @@ static inline struct gendisk *dst_alloc_disk(const struct dst_disk_limits *l)
 	struct queue_limits lim = {
 		.logical_block_size = l->logical_bs,
 		.physical_block_size = l->physical_bs,
-		.io_min = l->physical_bs,
+		.io_min = l->io_min,
+		.io_opt = l->io_opt,
 		.max_hw_sectors = l->max_hw_sectors,
-		/* Segments are walked one by one: no limit on their number. */
+		/* Segments are walked one by one: no limit on their number or size. */
 		.max_segments = USHRT_MAX,
+		.max_segment_size = UINT_MAX,
 		.max_hw_discard_sectors = l->max_discard_sectors,
-		.discard_granularity = l->max_discard_sectors ? l->logical_bs : 0,
+		.discard_granularity = l->discard_granularity,
+		.discard_alignment = l->discard_alignment,
 		.max_write_zeroes_sectors = l->max_write_zeroes_sectors,
 	};
 
@@ -75,12 +82,15 @@ static inline struct gendisk *dst_alloc_disk(const struct dst_disk_limits *l)
 	q = disk->queue;
 	blk_queue_logical_block_size(q, l->logical_bs);
 	blk_queue_physical_block_size(q, l->physical_bs);
-	blk_queue_io_min(q, l->physical_bs);
+	blk_queue_io_min(q, l->io_min);
+	blk_queue_io_opt(q, l->io_opt);
 	blk_queue_max_hw_sectors(q, l->max_hw_sectors);
 	blk_queue_max_segments(q, USHRT_MAX);
+	blk_queue_max_segment_size(q, UINT_MAX);
 	if (l->max_discard_sectors) {
 		blk_queue_max_discard_sectors(q, l->max_discard_sectors);
-		q->limits.discard_granularity = l->logical_bs;
+		q->limits.discard_granularity = l->discard_granularity;
+		q->limits.discard_alignment = l->discard_alignment;
 	}
 	blk_queue_max_write_zeroes_sectors(q, l->max_write_zeroes_sectors);
 	blk_queue_write_cache(q, l->write_cache, l->fua);

@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include "netlink.h"
+#include "proto.h"
 
 static bool dst_nl_registered;	/* events are sent only while registered */
 
@@ -78,4 +79,27 @@ void dst_nl_unregister(void)
 {
 	WRITE_ONCE(dst_nl_registered, false);
 	genl_unregister_family(&dst_nl_family);
+}
+
+int dst_nl_put_geometry(struct sk_buff *skb, const struct dst_geometry *g)
+{
+	if (nla_put_u32(skb, DST_A_IO_MIN, g->io_min) ||
+	    nla_put_u32(skb, DST_A_IO_OPT, g->io_opt) ||
+	    nla_put_u32(skb, DST_A_DISCARD_GRANULARITY, g->discard_granularity) ||
+	    nla_put_u32(skb, DST_A_DISCARD_ALIGNMENT, g->discard_alignment))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static u32 dst_nl_u32_or_0(const struct nlattr *attr)
+{
+	return attr ? nla_get_u32(attr) : 0;
+}
+
+void dst_nl_get_geometry(struct nlattr **attrs, struct dst_geometry *g)
+{
+	g->io_min = dst_nl_u32_or_0(attrs[DST_A_IO_MIN]);
+	g->io_opt = dst_nl_u32_or_0(attrs[DST_A_IO_OPT]);
+	g->discard_granularity = dst_nl_u32_or_0(attrs[DST_A_DISCARD_GRANULARITY]);
+	g->discard_alignment = dst_nl_u32_or_0(attrs[DST_A_DISCARD_ALIGNMENT]);
 }

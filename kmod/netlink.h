@@ -21,6 +21,8 @@ extern struct genl_family dst_nl_family;
  */
 #define DST_NL_MSG_SIZE		SZ_16K
 
+struct dst_geometry;
+
 int dst_nl_register(void);
 void dst_nl_unregister(void);
 
@@ -38,5 +40,9 @@ int dst_nl_capable(struct sk_buff *skb, struct genl_info *info);
  */
 struct sk_buff *dst_nl_event_start(u8 cmd, void **hdr);
 void dst_nl_event_send(struct net *net, struct sk_buff *skb, void *hdr);
+
+/* The io-min, io-opt and discard-* attributes (absent: 0). */
+int dst_nl_put_geometry(struct sk_buff *skb, const struct dst_geometry *g);
+void dst_nl_get_geometry(struct nlattr **attrs, struct dst_geometry *g);
 
 #endif /* DST_NETLINK_H */

@@ -29,6 +29,21 @@ static inline u32 dst_tag_id(u64 tag)
 	return (u32)tag;
 }
 
+/**
+ * struct dst_geometry - A backing store's I/O geometry (server-limits), in
+ *	bytes: what an export offers and a client's queue advertises.
+ * @io_min: smallest preferred I/O; 0 for the physical block size.
+ * @io_opt: optimal I/O; 0 for none.
+ * @discard_granularity: unit of discard; 0 for the physical block size.
+ * @discard_alignment: offset of the first whole discard unit.
+ */
+struct dst_geometry {
+	u32 io_min;
+	u32 io_opt;
+	u32 discard_granularity;
+	u32 discard_alignment;
+};
+
 /* CRC32C as in iSCSI and NVMe/TCP: seed ~0, result inverted. */
 u32 dst_crc32c(const void *buf, size_t len);
 /* Continue a CRC32C over more bytes: start with ~0, finish with dst_crc_final(). */

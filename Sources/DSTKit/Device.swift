@@ -42,6 +42,12 @@ public struct DSTDeviceParams: Equatable, Sendable {
                                  csum: n.csum.rawValue, uuid: n.uuid.bytes, remote: remote, devIndex: index,
                                  connCount: connCount)
         if let name = exportName, !name.isEmpty { r.exportName = name }
+        if n.limits != .unspecified {
+            r.ioMin = n.limits.ioMin
+            r.ioOpt = n.limits.ioOpt
+            r.discardGranularity = n.limits.discardGranularity
+            r.discardAlignment = n.limits.discardAlignment
+        }
         if !session.isNone {
             r.session = session.bytes
             r.generation = generation

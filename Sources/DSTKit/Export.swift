@@ -42,6 +42,8 @@ public struct DSTExport: Equatable, Sendable {
     public var logicalBs: UInt32
     public var physicalBs: UInt32
     public var maxXfer: UInt32
+    /// The backing store's I/O geometry, which the ok reply carries.
+    public var limits: DSTServerLimits = .unspecified
     public var features: DSTFeatures
     public var uuid: DSTUUID
     public var listen: String
@@ -89,6 +91,9 @@ public struct DSTExport: Equatable, Sendable {
         logicalBs = r.logicalBs ?? 512
         physicalBs = r.physicalBs ?? logicalBs
         maxXfer = r.maxXfer ?? UInt32(DSTWire.maxXferDefault)
+        limits = DSTServerLimits(ioMin: r.ioMin ?? 0, ioOpt: r.ioOpt ?? 0,
+                                 discardGranularity: r.discardGranularity ?? 0,
+                                 discardAlignment: r.discardAlignment ?? 0)
         features = DSTFeatures(rawValue: r.features ?? 0)
         uuid = r.uuid.flatMap(DSTUUID.init(bytes:)) ?? .zero
         listen = r.listen ?? ""

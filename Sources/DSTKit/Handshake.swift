@@ -11,9 +11,12 @@ public struct DSTNegotiated: Equatable, Sendable {
     public var uuid: DSTUUID
     /// The export the server chose (its ok reply's message); empty if it did not say.
     public var exportName: String
+    /// The backing store's I/O geometry; all zeroes from a server that did not send it.
+    public var limits: DSTServerLimits
 
     public init(size: UInt64, logicalBs: UInt32, physicalBs: UInt32, maxXfer: UInt32,
-                features: DSTFeatures, csum: DSTChecksum, uuid: DSTUUID, exportName: String = "") {
+                features: DSTFeatures, csum: DSTChecksum, uuid: DSTUUID, exportName: String = "",
+                limits: DSTServerLimits = .unspecified) {
         self.size = size
         self.logicalBs = logicalBs
         self.physicalBs = physicalBs
@@ -22,6 +25,31 @@ public struct DSTNegotiated: Equatable, Sendable {
         self.csum = csum
         self.uuid = uuid
         self.exportName = exportName
+        self.limits = limits
+    }
+}
+
+extension DSTServerLimits {
+    /// No geometry: the client's queue takes its block sizes' defaults.
+    public static let unspecified = DSTServerLimits(ioMin: 0, ioOpt: 0, discardGranularity: 0, discardAlignment: 0)
+
+    /// Why these limits cannot describe an export with these block sizes and
+    /// features, or nil if they can.
+    public func problem(logicalBs: UInt32, physicalBs: UInt32, features: DSTFeatures) -> String? {
+        let range = UInt32(DSTWire.maxRange)
+        for (name, value) in [("io-min", ioMin), ("io-opt", ioOpt), ("discard granularity", discardGranularity),
+                              ("discard alignment", discardAlignment)] {
+            guard value % logicalBs == 0, value <= range else {
+                return "\(name) \(value) is not a multiple of \(logicalBs) up to \(range)"
+            }
+        }
+        if !features.contains(.discard), discardGranularity != 0 || discardAlignment != 0 {
+            return "discard geometry for an export without discard"
+        }
+        guard discardAlignment < max(discardGranularity, physicalBs) else {
+            return "discard alignment \(discardAlignment) is not below the granularity"
+        }
+        return nil
     }
 }
 
@@ -67,7 +95,7 @@ public enum DSTClientHandshake {
 
     /// Checks a reply whose header came from `replyHeader` and whose
     /// message is `message`, against what this client proposed.
-    public static func finish(reply: DSTServerReply, message: some Collection<UInt8>,
+    public static func finish(reply: DSTServerReply, limits: DSTServerLimits? = nil, message: some Collection<UInt8>,
                               proposed csum: DSTChecksum, peer: String) throws -> DSTNegotiated {
         func bad(_ reason: String) -> DSTError { .handshake(peer: peer, reason: reason) }
 
@@ -99,9 +127,16 @@ public enum DSTClientHandshake {
         guard maxXfer >= 4096, maxXfer <= UInt32(DSTWire.maxXferLimit), maxXfer % lbs == 0 else {
             throw bad("max transfer \(maxXfer) is not a multiple of \(lbs) from 4096 to \(DSTWire.maxXferLimit)")
         }
-        let features = DSTFeatures(rawValue: reply.features)
+        var features = DSTFeatures(rawValue: reply.features)
         guard DSTFeatures.all.isSuperset(of: features) else {
             throw bad("unknown feature bits \(hex(UInt64(features.subtracting(.all).rawValue)))")
+        }
+        guard features.contains(.limits) == (limits != nil) else {
+            throw bad("the limits feature and the limits block disagree")
+        }
+        features.remove(.limits)
+        if let why = limits?.problem(logicalBs: lbs, physicalBs: pbs, features: features) {
+            throw bad(why)
         }
         guard reply.csum == csum.rawValue else {
             throw bad("server chose checksum \(reply.csum), we proposed \(csum.specName)")
@@ -112,7 +147,8 @@ public enum DSTClientHandshake {
             throw bad("malformed export name in the reply")
         }
         return DSTNegotiated(size: reply.size, logicalBs: lbs, physicalBs: pbs, maxXfer: maxXfer,
-                             features: features, csum: csum, uuid: uuid, exportName: chosen)
+                             features: features, csum: csum, uuid: uuid, exportName: chosen,
+                             limits: limits ?? .unspecified)
     }
 }
 
@@ -230,16 +266,27 @@ public enum DSTServerHandshake {
         return .success((export, request.csum))
     }
 
-    /// The ok reply carrying the export's parameters; its message is the
-    /// export's name, so that a client that asked for none learns it.
-    public static func acceptReply(_ export: DSTExport, csum: DSTChecksum) -> [UInt8] {
+    /// The ok reply carrying the export's parameters, and its geometry for
+    /// a client that reads it (`clientFeatures` has limits); its message is
+    /// the export's name, so that a client that asked for none learns it.
+    public static func acceptReply(_ export: DSTExport, csum: DSTChecksum, clientFeatures: DSTFeatures) -> [UInt8] {
         let maxXfer = export.maxXfer == 0 ? UInt32(DSTWire.maxXferDefault) : export.maxXfer
         let name = Array(export.name.utf8)
-        return DSTServerReply(magic: UInt64(DSTWire.replyMagic), version: UInt32(DSTWire.protoVersion),
-                              status: DSTHelloStatus.ok.rawValue, size: export.size,
-                              logicalBs: export.logicalBs, physicalBs: export.physicalBs, maxXfer: maxXfer,
-                              features: export.features.rawValue, csum: csum.rawValue,
-                              msgLen: UInt32(name.count), uuid: export.uuid.bytes).encoded() + name
+        var features = export.features.subtracting(.limits)
+        if clientFeatures.contains(.limits) { features.insert(.limits) }
+        let reply = DSTServerReply(magic: UInt64(DSTWire.replyMagic), version: UInt32(DSTWire.protoVersion),
+                                   status: DSTHelloStatus.ok.rawValue, size: export.size,
+                                   logicalBs: export.logicalBs, physicalBs: export.physicalBs, maxXfer: maxXfer,
+                                   features: features.rawValue, csum: csum.rawValue,
+                                   msgLen: UInt32(name.count), uuid: export.uuid.bytes).encoded()
+        guard features.contains(.limits) else { return reply + name }
+        var limits = export.limits
+        // A read-only presentation of the export has no discard.
+        if !features.contains(.discard) {
+            limits.discardGranularity = 0
+            limits.discardAlignment = 0
+        }
+        return reply + limits.encoded() + name
     }
 
     /// A refusal reply; the message is cut to DSTWire.messageMax bytes on a

@@ -10,11 +10,19 @@ extension DSTClientHandshake {
             throw DSTError.handshake(peer: peer, reason: "connection closed by the server")
         }
         let reply = try replyHeader(head, peer: peer)
+        var limits: DSTServerLimits?
+        if reply.status == DSTHelloStatus.ok.rawValue, DSTFeatures(rawValue: reply.features).contains(.limits) {
+            let block = try stream.read(exactly: DSTServerLimits.size)
+            guard let decoded = try? DSTServerLimits(decoding: block) else {
+                throw DSTError.handshake(peer: peer, reason: "connection closed in the reply's limits")
+            }
+            limits = decoded
+        }
         let message = try stream.read(exactly: Int(reply.msgLen))
         guard message.count == Int(reply.msgLen) else {
             throw DSTError.handshake(peer: peer, reason: "connection closed in the reply message")
         }
-        var negotiated = try finish(reply: reply, message: message, proposed: csum, peer: peer)
+        var negotiated = try finish(reply: reply, limits: limits, message: message, proposed: csum, peer: peer)
         if negotiated.exportName.isEmpty {
             negotiated.exportName = exportName
         } else if !exportName.isEmpty, negotiated.exportName != exportName {
@@ -83,7 +91,7 @@ extension DSTServerHandshake {
                 try stream.write(all: refusalReply(refusal))
                 return .refused(refusal)
             case let .success(export):
-                try stream.write(all: acceptReply(export, csum: csum))
+                try stream.write(all: acceptReply(export, csum: csum, clientFeatures: request.features))
                 return .accepted(export: export, csum: csum, request: request)
             }
         }

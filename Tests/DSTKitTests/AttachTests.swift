@@ -25,7 +25,7 @@ final class AttachTests: XCTestCase {
 
     /// The server's ok reply, naming the export it chose.
     func accept(socket: Int32, size: UInt64 = 1 << 30) -> FakeConnection {
-        FakeConnection(reply: DSTServerHandshake.acceptReply(export("disk", size: size), csum: .crc32c), socket: socket)
+        FakeConnection(reply: DSTServerHandshake.acceptReply(export("disk", size: size), csum: .crc32c, clientFeatures: .all), socket: socket)
     }
 
     /// Runs add-device with `connections` against `dials`; dev-add answers

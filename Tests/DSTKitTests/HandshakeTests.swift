@@ -42,7 +42,7 @@ final class ClientHelloTests: XCTestCase {
         XCTAssertEqual(bytes.count, 48 + 4)
         XCTAssertEqual(Array(bytes[0..<8]), Array("DSTHELLO".utf8))
         XCTAssertEqual(Array(bytes[8..<12]), [0, 0, 0, 1])
-        XCTAssertEqual(Array(bytes[12..<16]), [0, 0, 0, 0x3f])
+        XCTAssertEqual(Array(bytes[12..<16]), [0, 0, 0, 0x7f])
         XCTAssertEqual(Array(bytes[16..<20]), [0, 0, 0, 1])
         XCTAssertEqual(Array(bytes[20..<24]), [0, 0, 0, 4])
         XCTAssertEqual(Array(bytes[24..<40]), Array(0xa0...0xaf))
@@ -80,7 +80,7 @@ final class ServerHandshakeTests: XCTestCase {
     func hello(magic: UInt64 = UInt64(DSTWire.helloMagic), version: UInt32 = 1, csum: UInt32 = 1,
                nameLen: UInt32 = 4, session: [UInt8] = clientSession.bytes, generation: UInt32 = 7,
                reserved: UInt32 = 0) -> [UInt8] {
-        DSTClientHello(magic: magic, version: version, features: 0x3f, csum: csum, nameLen: nameLen,
+        DSTClientHello(magic: magic, version: version, features: DSTFeatures.all.rawValue, csum: csum, nameLen: nameLen,
                        session: session, generation: generation, reserved: reserved).encoded()
     }
 
@@ -293,7 +293,8 @@ final class ClientReplyTests: XCTestCase {
         }
         assertReason(goodReply(lbs: 4096, pbs: 4096, maxXfer: 4096 + 512),
                      "max transfer 4608 is not a multiple of 4096 from 4096 to 4194304")
-        assertReason(goodReply(features: 1 << 6 | 1), "unknown feature bits 0x40")
+        assertReason(goodReply(features: 1 << 7 | 1), "unknown feature bits 0x80")
+        assertReason(goodReply(features: DSTFeatures.limits.rawValue | 1), "the limits feature and the limits block disagree")
         assertReason(goodReply(csum: 0), "server chose checksum 0, we proposed crc32c")
         assertReason(goodReply(csum: 1), "server chose checksum 1, we proposed none", csum: .none)
     }
@@ -301,7 +302,47 @@ final class ClientReplyTests: XCTestCase {
     func testLimitsAccepted() throws {
         XCTAssertNoThrow(try finish(goodReply(size: 512, lbs: 512, pbs: 512, maxXfer: 4096)))
         XCTAssertNoThrow(try finish(goodReply(size: 4096, lbs: 4096, pbs: 65536, maxXfer: 4194304)))
-        XCTAssertNoThrow(try finish(goodReply(features: DSTFeatures.all.rawValue, csum: 0), csum: .none))
+        XCTAssertNoThrow(try finish(goodReply(features: DSTFeatures.all.subtracting(.limits).rawValue, csum: 0),
+                                    csum: .none))
+    }
+
+    func geometry(_ ioMin: UInt32, _ ioOpt: UInt32, _ granularity: UInt32, _ alignment: UInt32) -> DSTServerLimits {
+        DSTServerLimits(ioMin: ioMin, ioOpt: ioOpt, discardGranularity: granularity, discardAlignment: alignment)
+    }
+
+    /// The geometry reaches the device without the protocol's limits bit.
+    func testGeometryAccepted() throws {
+        let reply = goodReply(features: DSTFeatures([.flush, .fua, .discard, .limits]).rawValue)
+        let limits = geometry(65536, 3 * 65536, 1 << 20, 4096)
+        let n = try DSTClientHandshake.finish(reply: reply, limits: limits, message: [], proposed: .crc32c, peer: listen)
+        XCTAssertEqual(n.limits, limits)
+        XCTAssertEqual(n.features, [.flush, .fua, .discard])
+        XCTAssertNoThrow(try DSTClientHandshake.finish(reply: reply, limits: .unspecified, message: [], proposed: .crc32c,
+                                                       peer: listen))
+    }
+
+    func testGeometryChecks() {
+        let discard = goodReply(features: DSTFeatures([.discard, .limits]).rawValue)
+        let noDiscard = goodReply(features: DSTFeatures.limits.rawValue)
+        let cases: [(DSTServerReply, DSTServerLimits, String)] = [
+            (discard, geometry(4097, 0, 0, 0), "io-min 4097 is not a multiple of 512 up to 1073741824"),
+            (discard, geometry(0, 1 << 31, 0, 0), "io-opt 2147483648 is not a multiple of 512 up to 1073741824"),
+            (discard, geometry(0, 0, 100, 0), "discard granularity 100 is not a multiple of 512 up to 1073741824"),
+            (discard, geometry(0, 0, 8192, 8192), "discard alignment 8192 is not below the granularity"),
+            (discard, geometry(0, 0, 0, 4096), "discard alignment 4096 is not below the granularity"),
+            (noDiscard, geometry(0, 0, 4096, 0), "discard geometry for an export without discard"),
+        ]
+        for (reply, limits, reason) in cases {
+            XCTAssertThrowsError(try DSTClientHandshake.finish(reply: reply, limits: limits, message: [],
+                                                               proposed: .crc32c, peer: listen)) {
+                XCTAssertEqual($0 as? DSTError, .handshake(peer: listen, reason: reason))
+            }
+        }
+        XCTAssertThrowsError(try DSTClientHandshake.finish(reply: goodReply(), limits: .unspecified, message: [],
+                                                           proposed: .crc32c, peer: listen)) {
+            XCTAssertEqual($0 as? DSTError,
+                           .handshake(peer: listen, reason: "the limits feature and the limits block disagree"))
+        }
     }
 }
 
@@ -336,6 +377,31 @@ final class HandshakeRoundTripTests: XCTestCase {
                                                            features: e.features, csum: csum, uuid: uuid,
                                                            exportName: "disk"))
         }
+    }
+
+    /// The export's geometry crosses in the limits block; a read-only
+    /// presentation of the export carries none of its discard geometry.
+    func testGeometryCrosses() throws {
+        var e = export("disk")
+        e.limits = DSTServerLimits(ioMin: 65536, ioOpt: 131072, discardGranularity: 1 << 20, discardAlignment: 4096)
+        let (_, result) = try roundTrip(name: "disk", csum: .none, exports: [e])
+        XCTAssertEqual(try result.get().limits, e.limits)
+
+        var readOnly = e
+        readOnly.features = [.readOnly]
+        let bytes = DSTServerHandshake.acceptReply(readOnly, csum: .none, clientFeatures: .all)
+        XCTAssertEqual(bytes.count, DSTServerReply.size + DSTServerLimits.size + 4)
+        XCTAssertEqual(try DSTServerLimits(decoding: bytes[DSTServerReply.size...]),
+                       DSTServerLimits(ioMin: 65536, ioOpt: 131072, discardGranularity: 0, discardAlignment: 0))
+    }
+
+    /// A client that does not read the limits block gets none.
+    func testNoGeometryForAnOlderClient() throws {
+        var e = export("disk")
+        e.limits = DSTServerLimits(ioMin: 65536, ioOpt: 0, discardGranularity: 0, discardAlignment: 0)
+        let bytes = DSTServerHandshake.acceptReply(e, csum: .none, clientFeatures: [])
+        XCTAssertEqual(bytes.count, DSTServerReply.size + 4)
+        XCTAssertFalse(DSTFeatures(rawValue: try DSTServerReply(decoding: bytes).features).contains(.limits))
     }
 
     /// The server learns the session and generation the client sent, to

@@ -147,7 +147,7 @@ final class ReconnectTests: XCTestCase {
                 socket: Int32 = 42) -> FakeConnection {
         var e = export("disk", size: size)
         e.uuid = uuid
-        return FakeConnection(reply: DSTServerHandshake.acceptReply(e, csum: .crc32c), socket: socket)
+        return FakeConnection(reply: DSTServerHandshake.acceptReply(e, csum: .crc32c, clientFeatures: .all), socket: socket)
     }
 
     func testReconnectsWithNextGenerationAfterBackoff() throws {

@@ -74,7 +74,7 @@ final class GeneratedFilesTests: XCTestCase {
             _Static_assert(sizeof(struct dst_rep_hdr) == DST_REP_HDR_SIZE, "rep-hdr");
             _Static_assert(offsetof(struct dst_req_hdr, tag) == 8, "tag");
             _Static_assert(offsetof(struct dst_server_reply, uuid) == 48, "uuid");
-            _Static_assert(DST_A_MAX == DST_A_STAT_TLS_ERRORS, "attrs");
+            _Static_assert(DST_A_MAX == DST_A_DISCARD_ALIGNMENT, "attrs");
             _Static_assert(DST_A_ALLOW_MAX == DST_A_ALLOW_READ_ONLY, "allow attrs");
             _Static_assert(DST_A_CONN_MAX == DST_A_CONN_PAD, "conn attrs");
             _Static_assert(DST_CMD_MAX == DST_CMD_EXPORT_SET, "cmds");
@@ -135,7 +135,7 @@ final class GeneratedFilesTests: XCTestCase {
                                 opcode: 2, flags: 0, length: 0, dataCsum: 0, hdrCsum: 0)
             check((try? DSTRepHdr(decoding: rep.encoded())) == rep, "rep round trip")
 
-            check(DSTFeatures.all.rawValue == 0x3f, "features mask")
+            check(DSTFeatures.all.rawValue == 0x7f, "features mask")
             check(DSTFeatures([.flush, .readOnly, DSTFeatures(rawValue: 1 << 20)]).specNames == ["flush", "read-only"],
                   "specNames")
             check(DSTOpcode.writeZeroes.specName == "write-zeroes", "opcode specName")

@@ -98,7 +98,7 @@ final class RenderTests: XCTestCase {
             "enum dst_status {\n\tDST_ST_OK = 0,",
             "enum dst_dev_state {\n\tDST_STATE_CONNECTED = 1,",
             "enum dst_features {\n\tDST_FEAT_FLUSH = 1,\n\tDST_FEAT_FUA = 2,\n\tDST_FEAT_DISCARD = 4,",
-            "#define DST_FEATURES_MASK 0x3f\n",
+            "#define DST_FEATURES_MASK 0x7f\n",
             "#define DST_CMD_FLAGS_MASK 0x3\n",
             "struct dst_req_hdr {\n\t__be32 magic;\n\t__be16 opcode;\n\t__be16 flags;\n\t__be64 tag;\n",
             "\t__be32 msg_len;\n\t__u8 uuid[16];\n};",
@@ -106,11 +106,12 @@ final class RenderTests: XCTestCase {
             "#define DST_REP_HDR_SIZE 32\n",
             "#define DST_CLIENT_HELLO_SIZE 48\n",
             "#define DST_SERVER_REPLY_SIZE 64\n",
+            "#define DST_SERVER_LIMITS_SIZE 16\n",
             " * struct dst_req_hdr - Data request header;",
             " * @data_csum: Checksum of the data that follows (WRITE), else 0.\n",
             "enum {\n\tDST_A_DEV_INDEX = 1,\n\tDST_A_SOCK_FD,\n",
             "\tDST_A_CONN_COUNT,\n\tDST_A_EXPORT_STATE,\n\tDST_A_CHECK,\n\tDST_A_DATA_BYTES,\n",
-            "\tDST_A_STAT_TLS_ERRORS,\n\n\t/* private: */\n\t__DST_A_MAX,\n\tDST_A_MAX = (__DST_A_MAX - 1)\n};",
+            "\tDST_A_DISCARD_ALIGNMENT,\n\n\t/* private: */\n\t__DST_A_MAX,\n\tDST_A_MAX = (__DST_A_MAX - 1)\n};",
             "enum {\n\tDST_A_CONN_SLOT = 1,\n\tDST_A_CONN_GENERATION,\n",
             "\tDST_A_CONN_PAD,\n\n\t/* private: */\n\t__DST_A_CONN_MAX,\n\tDST_A_CONN_MAX = (__DST_A_CONN_MAX - 1)\n};",
             "enum {\n\tDST_CMD_DEV_ADD = 1,\n\tDST_CMD_DEV_DEL,\n",
@@ -223,7 +224,7 @@ final class RenderTests: XCTestCase {
             let body = line.drop { $0 == " " }
             let indent = line.count - body.count
             XCTAssertEqual(indent % 4, 0, String(line))
-            if body.hasPrefix("}") || body.hasPrefix(")") {
+            if body.hasPrefix("}") || body.hasPrefix(")") || body.hasPrefix("]") {
                 depth -= 1
             }
             if !body.isEmpty, !body.hasPrefix("case "), !body.hasPrefix("default:") {
@@ -233,8 +234,8 @@ final class RenderTests: XCTestCase {
             if body.hasPrefix("//") {
                 continue
             }
-            depth += body.filter { $0 == "{" || $0 == "(" }.count - body.filter { $0 == "}" || $0 == ")" }.count
-            if body.hasPrefix("}") || body.hasPrefix(")") {
+            depth += body.filter { "{([".contains($0) }.count - body.filter { "})]".contains($0) }.count
+            if body.hasPrefix("}") || body.hasPrefix(")") || body.hasPrefix("]") {
                 depth += 1
             }
         }

@@ -70,7 +70,8 @@ CONSTANTS = {
     "DST_FEAT_WRITE_ZEROES": 8,
     "DST_FEAT_READ_ONLY": 16,
     "DST_FEAT_ROTATIONAL": 32,
-    "DST_FEATURES_MASK": 0x3f,
+    "DST_FEAT_LIMITS": 64,
+    "DST_FEATURES_MASK": 0x7f,
     "DST_HELLO_OK": 0,
     "DST_HELLO_BAD_VERSION": 1,
     "DST_HELLO_UNKNOWN_EXPORT": 2,
@@ -99,6 +100,7 @@ CONSTANTS = {
     "DST_EXPORT_EV_MAX": 5,
     "DST_CLIENT_HELLO_SIZE": 48,
     "DST_SERVER_REPLY_SIZE": 64,
+    "DST_SERVER_LIMITS_SIZE": 16,
     "DST_REQ_HDR_SIZE": 40,
     "DST_REP_HDR_SIZE": 32,
     "DST_A_DEV_INDEX": 1,
@@ -164,6 +166,10 @@ CONSTANTS = {
     "DST_A_REKEY_DUE": 61,
     "DST_A_STAT_REKEYS": 62,
     "DST_A_STAT_TLS_ERRORS": 63,
+    "DST_A_IO_MIN": 64,
+    "DST_A_IO_OPT": 65,
+    "DST_A_DISCARD_GRANULARITY": 66,
+    "DST_A_DISCARD_ALIGNMENT": 67,
     "DST_A_CONN_SLOT": 1,
     "DST_A_CONN_GENERATION": 2,
     "DST_A_CONN_PEER": 3,
@@ -256,6 +262,10 @@ ATTR_TYPES = {
     "DST_A_REKEY_DUE": "flag",
     "DST_A_STAT_REKEYS": "u64",
     "DST_A_STAT_TLS_ERRORS": "u64",
+    "DST_A_IO_MIN": "u32",
+    "DST_A_IO_OPT": "u32",
+    "DST_A_DISCARD_GRANULARITY": "u32",
+    "DST_A_DISCARD_ALIGNMENT": "u32",
 }
 
 # Every attribute set by name, the commands' (ATTR_TYPES) first: the C name
@@ -298,6 +308,7 @@ MULTI_ATTR = frozenset({
 STRUCTS = {
     "client_hello": (struct.Struct(">QIIII16sII"), ("magic", "version", "features", "csum", "name_len", "session", "generation", "reserved",)),
     "server_reply": (struct.Struct(">QIIQIIIIII16s"), ("magic", "version", "status", "size", "logical_bs", "physical_bs", "max_xfer", "features", "csum", "msg_len", "uuid",)),
+    "server_limits": (struct.Struct(">IIII"), ("io_min", "io_opt", "discard_granularity", "discard_alignment",)),
     "req_hdr": (struct.Struct(">IHHQQIIII"), ("magic", "opcode", "flags", "tag", "offset", "length", "data_csum", "hdr_csum", "reserved",)),
     "rep_hdr": (struct.Struct(">IIQHHIII"), ("magic", "status", "tag", "opcode", "flags", "length", "data_csum", "hdr_csum",)),
 }

@@ -148,7 +148,14 @@ extension Family {
         lines.append("")
         lines.append("\(i1)/// Every flag the spec defines; other bits are refused by the kernel.")
         let all = e.entries.map { "." + lowerCamel($0.name) }.joined(separator: ", ")
-        lines += wrap("\(i1)public static let all: Self = [\(all)]", width: 100, first: "", rest: i2)
+        let oneLine = "\(i1)public static let all: Self = [\(all)]"
+        if oneLine.count <= 100 {
+            lines.append(oneLine)
+        } else {
+            lines.append("\(i1)public static let all: Self = [")
+            lines += wrap(i2 + all, width: 100, first: "", rest: i2)
+            lines.append("\(i1)]")
+        }
         lines.append("")
         lines.append("\(i1)/// The spec names of the flags that are set, lowest bit first; unknown bits are left out.")
         lines.append("\(i1)public var specNames: [String] {")

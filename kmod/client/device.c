@@ -84,6 +84,28 @@ static const struct block_device_operations dst_fops = {
 	.free_disk = dst_free_disk,
 };
 
+/* The export's geometry (server-limits): what the queue can advertise. */
+static int dst_dev_check_geometry(const struct dst_dev_params *p,
+				  struct netlink_ext_ack *extack)
+{
+	const struct dst_geometry *g = &p->geometry;
+
+	if ((g->io_min | g->io_opt | g->discard_granularity | g->discard_alignment) &
+	    (p->logical_bs - 1)) {
+		NL_SET_ERR_MSG_MOD(extack, "I/O and discard geometry must be multiples of the logical block size");
+		return -EINVAL;
+	}
+	if (!(p->features & DST_FEAT_DISCARD) && (g->discard_granularity || g->discard_alignment)) {
+		NL_SET_ERR_MSG_MOD(extack, "discard geometry without discard");
+		return -EINVAL;
+	}
+	if (g->discard_alignment >= max(g->discard_granularity, p->physical_bs)) {
+		NL_SET_ERR_MSG_MOD(extack, "discard alignment must be below the discard granularity");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int dst_dev_check(const struct dst_dev_params *p, struct netlink_ext_ack *extack)
 {
 	if (!is_power_of_2(p->logical_bs) || !is_power_of_2(p->physical_bs) ||
@@ -99,23 +121,32 @@ static int dst_dev_check(const struct dst_dev_params *p, struct netlink_ext_ack 
 		NL_SET_ERR_MSG_MOD(extack, "max transfer must be a multiple of the logical block size and at least a page");
 		return -EINVAL;
 	}
+	if (p->features & DST_FEAT_LIMITS) {
+		NL_SET_ERR_MSG_MOD(extack, "limits is a protocol feature, not a device's");
+		return -EINVAL;
+	}
 	/* FUA is not emulated for bio-based queues: a cache needs both. */
 	if ((p->features & DST_FEAT_FLUSH) && !(p->features & DST_FEAT_FUA)) {
 		NL_SET_ERR_MSG_MOD(extack, "an export with a write cache must support FUA");
 		return -EINVAL;
 	}
-	return 0;
+	return dst_dev_check_geometry(p, extack);
 }
 
 static struct gendisk *dst_dev_alloc_disk(struct dst_device *dev)
 {
 	const struct dst_dev_params *p = &dev->params;
 	u32 range = p->features & DST_FEAT_DISCARD ? DST_MAX_RANGE >> SECTOR_SHIFT : 0;
+	const struct dst_geometry *g = &p->geometry;
 	struct dst_disk_limits lim = {
 		.logical_bs = p->logical_bs,
 		.physical_bs = p->physical_bs,
+		.io_min = max(g->io_min, p->physical_bs),
+		.io_opt = g->io_opt,
 		.max_hw_sectors = p->max_xfer >> SECTOR_SHIFT,
 		.max_discard_sectors = range,
+		.discard_granularity = range ? max(g->discard_granularity, p->physical_bs) : 0,
+		.discard_alignment = range ? g->discard_alignment : 0,
 		.max_write_zeroes_sectors = p->features & DST_FEAT_WRITE_ZEROES ?
 					    DST_MAX_RANGE >> SECTOR_SHIFT : 0,
 		.write_cache = p->features & DST_FEAT_FLUSH,

@@ -116,6 +116,7 @@ static int dst_nl_dev_params(struct genl_info *info, struct dst_dev_params *p)
 	}
 	p->generation = a[DST_A_GENERATION] ? nla_get_u32(a[DST_A_GENERATION]) : 1;
 	p->conn_count = a[DST_A_CONN_COUNT] ? nla_get_u32(a[DST_A_CONN_COUNT]) : 1;
+	dst_nl_get_geometry(a, &p->geometry);
 	p->tunables = (struct dst_dev_tunables) {
 		.io_timeout = DST_IO_TIMEOUT_DEFAULT_MS,
 		.ping_interval = DST_PING_INTERVAL_DEFAULT_MS,
@@ -410,6 +411,7 @@ static int dst_nl_fill_dev(struct sk_buff *skb, struct dst_device *dev, bool pri
 	    nla_put_u32(skb, DST_A_LOGICAL_BS, p->logical_bs) ||
 	    nla_put_u32(skb, DST_A_PHYSICAL_BS, p->physical_bs) ||
 	    nla_put_u32(skb, DST_A_MAX_XFER, p->max_xfer) ||
+	    dst_nl_put_geometry(skb, &p->geometry) ||
 	    nla_put_u32(skb, DST_A_FEATURES, p->features) ||
 	    nla_put_u32(skb, DST_A_CSUM, p->csum) ||
 	    nla_put(skb, DST_A_UUID, sizeof(p->uuid), &p->uuid) ||

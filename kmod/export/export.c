@@ -122,8 +122,14 @@ static void dst_export_probe_bdev(struct dst_export *exp)
 	exp->size = bdev_nr_bytes(bdev);
 	exp->logical_bs = bdev_logical_block_size(bdev);
 	exp->physical_bs = bdev_physical_block_size(bdev);
-	if (bdev_max_discard_sectors(bdev))
+	/* Its clients' queues advertise the same geometry (server-limits). */
+	exp->geometry.io_min = bdev_io_min(bdev);
+	exp->geometry.io_opt = bdev_io_opt(bdev);
+	if (bdev_max_discard_sectors(bdev)) {
 		exp->features |= DST_FEAT_DISCARD;
+		exp->geometry.discard_granularity = bdev_discard_granularity(bdev);
+		exp->geometry.discard_alignment = bdev_discard_alignment(bdev);
+	}
 	if (!bdev_nonrot(bdev))
 		exp->features |= DST_FEAT_ROTATIONAL;
 }

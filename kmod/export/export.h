@@ -145,6 +145,7 @@ struct dst_exp_access {
  * @logical_bs: logical block size.
  * @physical_bs: physical block size.
  * @max_xfer: largest READ or WRITE.
+ * @geometry: the backing store's I/O geometry, offered to clients.
  * @features: DST_FEAT_*.
  * @tls_required: created with credentials: takes TLS connections only, from
  *	the identities @access lists.
@@ -197,6 +198,7 @@ struct dst_export {
 	u32 logical_bs;
 	u32 physical_bs;
 	u32 max_xfer;
+	struct dst_geometry geometry;
 	u32 features;
 	bool tls_required;
 	char *cert_path;

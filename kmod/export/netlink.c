@@ -272,6 +272,7 @@ static int dst_nl_fill_export(struct sk_buff *skb, struct dst_export *exp, bool 
 	    nla_put_u32(skb, DST_A_LOGICAL_BS, exp->logical_bs) ||
 	    nla_put_u32(skb, DST_A_PHYSICAL_BS, exp->physical_bs) ||
 	    nla_put_u32(skb, DST_A_MAX_XFER, exp->max_xfer) ||
+	    dst_nl_put_geometry(skb, &exp->geometry) ||
 	    nla_put_u32(skb, DST_A_FEATURES, exp->features) ||
 	    nla_put(skb, DST_A_UUID, sizeof(exp->uuid), &exp->uuid) ||
 	    (exp->listen && nla_put_string(skb, DST_A_LISTEN, exp->listen)) ||

@@ -6,6 +6,7 @@
 /* The wire structs have no padding: their sizes are part of the protocol. */
 static_assert(sizeof(struct dst_client_hello) == DST_CLIENT_HELLO_SIZE);
 static_assert(sizeof(struct dst_server_reply) == DST_SERVER_REPLY_SIZE);
+static_assert(sizeof(struct dst_server_limits) == DST_SERVER_LIMITS_SIZE);
 static_assert(sizeof(struct dst_req_hdr) == DST_REQ_HDR_SIZE);
 static_assert(sizeof(struct dst_rep_hdr) == DST_REP_HDR_SIZE);
 
@@ -48,6 +49,22 @@ static struct netlink_range_validation dst_a_reconnect_delay_max_range = {
 static struct netlink_range_validation dst_a_rekey_records_range = {
 	.min = 256ULL,
 	.max = DST_REKEY_RECORDS_MAX,
+};
+
+static struct netlink_range_validation dst_a_io_min_range = {
+	.max = DST_MAX_RANGE,
+};
+
+static struct netlink_range_validation dst_a_io_opt_range = {
+	.max = DST_MAX_RANGE,
+};
+
+static struct netlink_range_validation dst_a_discard_granularity_range = {
+	.max = DST_MAX_RANGE,
+};
+
+static struct netlink_range_validation dst_a_discard_alignment_range = {
+	.max = DST_MAX_RANGE,
 };
 
 const struct nla_policy dst_conn_nl_policy[DST_A_CONN_MAX + 1] = {
@@ -137,6 +154,11 @@ const struct nla_policy dst_nl_policy[DST_A_MAX + 1] = {
 	[DST_A_REKEY_DUE] = { .type = NLA_FLAG, },
 	[DST_A_STAT_REKEYS] = { .type = NLA_U64, },
 	[DST_A_STAT_TLS_ERRORS] = { .type = NLA_U64, },
+	[DST_A_IO_MIN] = NLA_POLICY_FULL_RANGE(NLA_U32, &dst_a_io_min_range),
+	[DST_A_IO_OPT] = NLA_POLICY_FULL_RANGE(NLA_U32, &dst_a_io_opt_range),
+	[DST_A_DISCARD_GRANULARITY] = NLA_POLICY_FULL_RANGE(NLA_U32,
+		&dst_a_discard_granularity_range),
+	[DST_A_DISCARD_ALIGNMENT] = NLA_POLICY_FULL_RANGE(NLA_U32, &dst_a_discard_alignment_range),
 };
 
 const struct genl_ops dst_nl_ops[10] = {

@@ -233,6 +233,9 @@ enum dst_tls_cipher {
  * @DST_FEAT_WRITE_ZEROES: WRITE_ZEROES is supported.
  * @DST_FEAT_READ_ONLY: Writes fail with status rofs.
  * @DST_FEAT_ROTATIONAL: The backing store is rotational.
+ * @DST_FEAT_LIMITS: Protocol, not export: in the hello, the client reads a
+ *	server-limits block; in the reply, one follows the reply header, before
+ *	its message. Never an export's or a device's feature.
  */
 enum dst_features {
 	DST_FEAT_FLUSH = 1,
@@ -241,9 +244,10 @@ enum dst_features {
 	DST_FEAT_WRITE_ZEROES = 8,
 	DST_FEAT_READ_ONLY = 16,
 	DST_FEAT_ROTATIONAL = 32,
+	DST_FEAT_LIMITS = 64,
 };
 
-#define DST_FEATURES_MASK 0x3f
+#define DST_FEATURES_MASK 0x7f
 
 /**
  * enum dst_hello_status - Outcome of the handshake, in the server reply.
@@ -398,6 +402,27 @@ struct dst_server_reply {
 };
 
 #define DST_SERVER_REPLY_SIZE 64
+
+/**
+ * struct dst_server_limits - The backing store's I/O geometry, after a
+ * server-reply with the limits feature: what the client's queue advertises, so
+ * that md, device-mapper and file systems on it see what they would see on the
+ * backing store. All in bytes, multiples of the physical block size but for
+ * discard-alignment (of the logical block size); 0: none.
+ * @io_min: Smallest preferred I/O (a RAID chunk); 0 is the physical block size.
+ * @io_opt: Optimal I/O (a RAID stripe); 0 if the backing store has none.
+ * @discard_granularity: Unit of discard; 0 is the physical block size.
+ * @discard_alignment: Offset of the first whole discard unit, below
+ *	discard-granularity.
+ */
+struct dst_server_limits {
+	__be32 io_min;
+	__be32 io_opt;
+	__be32 discard_granularity;
+	__be32 discard_alignment;
+};
+
+#define DST_SERVER_LIMITS_SIZE 16
 
 /**
  * struct dst_req_hdr - Data request header; a WRITE is followed by length bytes
@@ -561,6 +586,12 @@ struct dst_rep_hdr {
  *	rekey-records.
  * @DST_A_STAT_TLS_ERRORS: (u64) TLS records from the server that failed
  *	authentication, and TLS alerts and handshake messages from it.
+ * @DST_A_IO_MIN: (u32) Smallest preferred I/O in bytes (server-limits io-min).
+ * @DST_A_IO_OPT: (u32) Optimal I/O in bytes, 0 for none (server-limits io-opt).
+ * @DST_A_DISCARD_GRANULARITY: (u32) Unit of discard in bytes (server-limits
+ *	discard-granularity).
+ * @DST_A_DISCARD_ALIGNMENT: (u32) Offset of the first whole discard unit in
+ *	bytes (server-limits discard-alignment).
  */
 enum {
 	DST_A_DEV_INDEX = 1,
@@ -626,6 +657,10 @@ enum {
 	DST_A_REKEY_DUE,
 	DST_A_STAT_REKEYS,
 	DST_A_STAT_TLS_ERRORS,
+	DST_A_IO_MIN,
+	DST_A_IO_OPT,
+	DST_A_DISCARD_GRANULARITY,
+	DST_A_DISCARD_ALIGNMENT,
 
 	/* private: */
 	__DST_A_MAX,

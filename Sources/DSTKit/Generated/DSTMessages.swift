@@ -177,6 +177,14 @@ public struct DSTDevAddRequest: Equatable, Sendable {
     /// TLS records one of a device's connections may carry before the kernel asks dstd for a new
     /// connection (rekey-due). Either side drops a connection at 2^24 records, whatever this says.
     public var rekeyRecords: UInt32?
+    /// Smallest preferred I/O in bytes (server-limits io-min).
+    public var ioMin: UInt32?
+    /// Optimal I/O in bytes, 0 for none (server-limits io-opt).
+    public var ioOpt: UInt32?
+    /// Unit of discard in bytes (server-limits discard-granularity).
+    public var discardGranularity: UInt32?
+    /// Offset of the first whole discard unit in bytes (server-limits discard-alignment).
+    public var discardAlignment: UInt32?
 
     public init(
         sockFd: UInt32? = nil,
@@ -203,7 +211,11 @@ public struct DSTDevAddRequest: Equatable, Sendable {
         certPath: String? = nil,
         caPath: String? = nil,
         serverName: String? = nil,
-        rekeyRecords: UInt32? = nil
+        rekeyRecords: UInt32? = nil,
+        ioMin: UInt32? = nil,
+        ioOpt: UInt32? = nil,
+        discardGranularity: UInt32? = nil,
+        discardAlignment: UInt32? = nil
     ) {
         self.sockFd = sockFd
         self.size = size
@@ -230,6 +242,10 @@ public struct DSTDevAddRequest: Equatable, Sendable {
         self.caPath = caPath
         self.serverName = serverName
         self.rekeyRecords = rekeyRecords
+        self.ioMin = ioMin
+        self.ioOpt = ioOpt
+        self.discardGranularity = discardGranularity
+        self.discardAlignment = discardAlignment
     }
 
     /// The attributes that are set, in the spec's order.
@@ -260,6 +276,10 @@ public struct DSTDevAddRequest: Equatable, Sendable {
         if let caPath { out.append((.caPath, .string(caPath))) }
         if let serverName { out.append((.serverName, .string(serverName))) }
         if let rekeyRecords { out.append((.rekeyRecords, .u32(rekeyRecords))) }
+        if let ioMin { out.append((.ioMin, .u32(ioMin))) }
+        if let ioOpt { out.append((.ioOpt, .u32(ioOpt))) }
+        if let discardGranularity { out.append((.discardGranularity, .u32(discardGranularity))) }
+        if let discardAlignment { out.append((.discardAlignment, .u32(discardAlignment))) }
         return out
     }
 }
@@ -433,6 +453,14 @@ public struct DSTDevGetReply: Equatable, Sendable {
     /// TLS records from the server that failed authentication, and TLS alerts and handshake
     /// messages from it.
     public var statTlsErrors: UInt64?
+    /// Smallest preferred I/O in bytes (server-limits io-min).
+    public var ioMin: UInt32?
+    /// Optimal I/O in bytes, 0 for none (server-limits io-opt).
+    public var ioOpt: UInt32?
+    /// Unit of discard in bytes (server-limits discard-granularity).
+    public var discardGranularity: UInt32?
+    /// Offset of the first whole discard unit in bytes (server-limits discard-alignment).
+    public var discardAlignment: UInt32?
 
     public init(
         devIndex: UInt32? = nil,
@@ -481,7 +509,11 @@ public struct DSTDevGetReply: Equatable, Sendable {
         rekeyRecords: UInt32? = nil,
         rekeyDue: Bool = false,
         statRekeys: UInt64? = nil,
-        statTlsErrors: UInt64? = nil
+        statTlsErrors: UInt64? = nil,
+        ioMin: UInt32? = nil,
+        ioOpt: UInt32? = nil,
+        discardGranularity: UInt32? = nil,
+        discardAlignment: UInt32? = nil
     ) {
         self.devIndex = devIndex
         self.state = state
@@ -530,6 +562,10 @@ public struct DSTDevGetReply: Equatable, Sendable {
         self.rekeyDue = rekeyDue
         self.statRekeys = statRekeys
         self.statTlsErrors = statTlsErrors
+        self.ioMin = ioMin
+        self.ioOpt = ioOpt
+        self.discardGranularity = discardGranularity
+        self.discardAlignment = discardAlignment
     }
 
     /// Decodes what `message` carries; absent attributes stay nil (repeated ones empty).
@@ -581,6 +617,10 @@ public struct DSTDevGetReply: Equatable, Sendable {
         rekeyDue = m.has(.rekeyDue)
         statRekeys = m.u64(.statRekeys)
         statTlsErrors = m.u64(.statTlsErrors)
+        ioMin = m.u32(.ioMin)
+        ioOpt = m.u32(.ioOpt)
+        discardGranularity = m.u32(.discardGranularity)
+        discardAlignment = m.u32(.discardAlignment)
     }
 }
 
@@ -777,6 +817,14 @@ public struct DSTExportGetReply: Equatable, Sendable {
     public var keyPath: String?
     /// The CA file (PEM) that signs the peer's certificates.
     public var caPath: String?
+    /// Smallest preferred I/O in bytes (server-limits io-min).
+    public var ioMin: UInt32?
+    /// Optimal I/O in bytes, 0 for none (server-limits io-opt).
+    public var ioOpt: UInt32?
+    /// Unit of discard in bytes (server-limits discard-granularity).
+    public var discardGranularity: UInt32?
+    /// Offset of the first whole discard unit in bytes (server-limits discard-alignment).
+    public var discardAlignment: UInt32?
 
     public init(
         exportName: String? = nil,
@@ -797,7 +845,11 @@ public struct DSTExportGetReply: Equatable, Sendable {
         allowFrom: [[UInt8]] = [],
         certPath: String? = nil,
         keyPath: String? = nil,
-        caPath: String? = nil
+        caPath: String? = nil,
+        ioMin: UInt32? = nil,
+        ioOpt: UInt32? = nil,
+        discardGranularity: UInt32? = nil,
+        discardAlignment: UInt32? = nil
     ) {
         self.exportName = exportName
         self.size = size
@@ -818,6 +870,10 @@ public struct DSTExportGetReply: Equatable, Sendable {
         self.certPath = certPath
         self.keyPath = keyPath
         self.caPath = caPath
+        self.ioMin = ioMin
+        self.ioOpt = ioOpt
+        self.discardGranularity = discardGranularity
+        self.discardAlignment = discardAlignment
     }
 
     /// Decodes what `message` carries; absent attributes stay nil (repeated ones empty).
@@ -841,6 +897,10 @@ public struct DSTExportGetReply: Equatable, Sendable {
         certPath = m.string(.certPath)
         keyPath = m.string(.keyPath)
         caPath = m.string(.caPath)
+        ioMin = m.u32(.ioMin)
+        ioOpt = m.u32(.ioOpt)
+        discardGranularity = m.u32(.discardGranularity)
+        discardAlignment = m.u32(.discardAlignment)
     }
 }
 

@@ -273,8 +273,14 @@ public struct DSTFeatures: OptionSet, Sendable, Hashable {
     /// The backing store is rotational.
     public static let rotational = Self(rawValue: 1 << 5)
 
+    /// Protocol, not export: in the hello, the client reads a server-limits block; in the reply,
+    /// one follows the reply header, before its message. Never an export's or a device's feature.
+    public static let limits = Self(rawValue: 1 << 6)
+
     /// Every flag the spec defines; other bits are refused by the kernel.
-    public static let all: Self = [.flush, .fua, .discard, .writeZeroes, .readOnly, .rotational]
+    public static let all: Self = [
+        .flush, .fua, .discard, .writeZeroes, .readOnly, .rotational, .limits
+    ]
 
     /// The spec names of the flags that are set, lowest bit first; unknown bits are left out.
     public var specNames: [String] {
@@ -296,6 +302,9 @@ public struct DSTFeatures: OptionSet, Sendable, Hashable {
         }
         if contains(.rotational) {
             names.append("rotational")
+        }
+        if contains(.limits) {
+            names.append("limits")
         }
         return names
     }
@@ -594,6 +603,64 @@ public struct DSTServerReply: Equatable, Sendable {
         csum = UInt32(bigEndian: wireLoad(b, at: 40))
         msgLen = UInt32(bigEndian: wireLoad(b, at: 44))
         uuid = Array(b[48..<64])
+    }
+}
+
+/// The backing store's I/O geometry, after a server-reply with the limits feature: what the
+/// client's queue advertises, so that md, device-mapper and file systems on it see what they would
+/// see on the backing store. All in bytes, multiples of the physical block size but for
+/// discard-alignment (of the logical block size); 0: none.
+///
+/// On the wire: 16 bytes, big-endian.
+public struct DSTServerLimits: Equatable, Sendable {
+    /// Bytes on the wire.
+    public static let size: Int = 16
+
+    /// Smallest preferred I/O (a RAID chunk); 0 is the physical block size.
+    public var ioMin: UInt32
+
+    /// Optimal I/O (a RAID stripe); 0 if the backing store has none.
+    public var ioOpt: UInt32
+
+    /// Unit of discard; 0 is the physical block size.
+    public var discardGranularity: UInt32
+
+    /// Offset of the first whole discard unit, below discard-granularity.
+    public var discardAlignment: UInt32
+
+    public init(
+        ioMin: UInt32,
+        ioOpt: UInt32,
+        discardGranularity: UInt32,
+        discardAlignment: UInt32
+    ) {
+        self.ioMin = ioMin
+        self.ioOpt = ioOpt
+        self.discardGranularity = discardGranularity
+        self.discardAlignment = discardAlignment
+    }
+
+    /// The 16 bytes on the wire.
+    public func encoded() -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Self.size)
+        wireAppend(ioMin.bigEndian, to: &bytes)
+        wireAppend(ioOpt.bigEndian, to: &bytes)
+        wireAppend(discardGranularity.bigEndian, to: &bytes)
+        wireAppend(discardAlignment.bigEndian, to: &bytes)
+        return bytes
+    }
+
+    /// Decodes the first 16 bytes; the caller handles what follows.
+    public init(decoding bytes: some Collection<UInt8>) throws(DSTDecodeError) {
+        let b = Array(bytes.prefix(Self.size))
+        guard b.count == Self.size else {
+            throw .truncated(type: "server-limits", needed: Self.size, got: b.count)
+        }
+        ioMin = UInt32(bigEndian: wireLoad(b, at: 0))
+        ioOpt = UInt32(bigEndian: wireLoad(b, at: 4))
+        discardGranularity = UInt32(bigEndian: wireLoad(b, at: 8))
+        discardAlignment = UInt32(bigEndian: wireLoad(b, at: 12))
     }
 }
 
@@ -918,6 +985,14 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
     /// TLS records from the server that failed authentication, and TLS alerts and handshake
     /// messages from it.
     case statTlsErrors
+    /// Smallest preferred I/O in bytes (server-limits io-min).
+    case ioMin
+    /// Optimal I/O in bytes, 0 for none (server-limits io-opt).
+    case ioOpt
+    /// Unit of discard in bytes (server-limits discard-granularity).
+    case discardGranularity
+    /// Offset of the first whole discard unit in bytes (server-limits discard-alignment).
+    case discardAlignment
 
     /// The attribute's name in the spec.
     public var specName: String {
@@ -985,6 +1060,10 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
         case .rekeyDue: "rekey-due"
         case .statRekeys: "stat-rekeys"
         case .statTlsErrors: "stat-tls-errors"
+        case .ioMin: "io-min"
+        case .ioOpt: "io-opt"
+        case .discardGranularity: "discard-granularity"
+        case .discardAlignment: "discard-alignment"
         }
     }
 
@@ -1054,6 +1133,10 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
         case .rekeyDue: .flag
         case .statRekeys: .u64
         case .statTlsErrors: .u64
+        case .ioMin: .u32
+        case .ioOpt: .u32
+        case .discardGranularity: .u32
+        case .discardAlignment: .u32
         }
     }
 
@@ -1074,6 +1157,10 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
         case .reconnectGiveUp: 1000...UInt64(UInt32.max)
         case .connCount: 1...UInt64(DSTWire.devConnsMax)
         case .rekeyRecords: 256...UInt64(DSTWire.rekeyRecordsMax)
+        case .ioMin: 0...UInt64(DSTWire.maxRange)
+        case .ioOpt: 0...UInt64(DSTWire.maxRange)
+        case .discardGranularity: 0...UInt64(DSTWire.maxRange)
+        case .discardAlignment: 0...UInt64(DSTWire.maxRange)
         default: nil
         }
     }

@@ -37,13 +37,19 @@ func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     return 0
 }
 
-/// What a client does with a server's reply: its header, then its message.
+/// What a client does with a server's reply: its header, its limits block
+/// if it says it has one, then its message.
 func serverReply(_ bytes: ArraySlice<UInt8>) {
     guard let reply = try? DSTClientHandshake.replyHeader(bytes.prefix(DSTServerReply.size), peer: "fuzz") else {
         return
     }
-    _ = try? DSTClientHandshake.finish(reply: reply, message: bytes.dropFirst(DSTServerReply.size),
-                                       proposed: .crc32c, peer: "fuzz")
+    var rest = bytes.dropFirst(DSTServerReply.size)
+    var limits: DSTServerLimits?
+    if DSTFeatures(rawValue: reply.features).contains(.limits) {
+        limits = try? DSTServerLimits(decoding: rest)
+        rest = rest.dropFirst(DSTServerLimits.size)
+    }
+    _ = try? DSTClientHandshake.finish(reply: reply, limits: limits, message: rest, proposed: .crc32c, peer: "fuzz")
 }
 
 /// What a server does with a client's hello and export name.
