@@ -347,6 +347,11 @@ void dst_sock_shutdown(struct socket *sock)
 	kernel_sock_shutdown(sock, SHUT_RDWR);
 }
 
+void dst_sock_abort(struct socket *sock)
+{
+	tcp_abort(sock->sk, ECONNABORTED);
+}
+
 int dst_sock_peer_addr(struct socket *sock, struct sockaddr_storage *ss)
 {
 	int len;

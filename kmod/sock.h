@@ -85,6 +85,13 @@ void dst_thread_wait_stop(void);
 
 /* Wake both directions of a connection's threads: shutdown(SHUT_RDWR). */
 void dst_sock_shutdown(struct socket *sock);
+/*
+ * Reset the connection and drop what it still holds to send or resend:
+ * afterwards TCP sends nothing more from the pages dst_sock_send_pages()
+ * gave it, so the I/O they belong to may complete (and its pages change)
+ * before the peer acknowledged them. Process context; idempotent.
+ */
+void dst_sock_abort(struct socket *sock);
 
 /* Format the peer address as "ADDR:PORT" / "[ADDR]:PORT" into @buf. */
 void dst_sock_peer(struct socket *sock, char *buf, size_t len);

@@ -580,13 +580,17 @@ void dst_conn_fail(struct dst_conn *conn, int err, const char *why);
 /*
  * The two halves of dst_conn_fail() for a caller that kills several
  * connections under one hold of dev->lock: kill marks @conn dead and moves
- * its transactions (dev->lock held); reap shuts the socket down and queues
+ * its transactions (dev->lock held); reap resets the socket and queues
  * the reaper, and must follow a kill that returned true. After reap the
- * connection may be freed at any time.
+ * connection may be freed at any time. Transactions a kill failed complete
+ * only after the reset (or dst_conn_fail_trans()): a socket may hold their
+ * pages for a resend, and they are the submitter's again once completed.
  */
 bool dst_conn_kill_locked(struct dst_conn *conn, const char *why,
 			  struct list_head *fail);
 void dst_conn_reap(struct dst_conn *conn);
+/* Complete @fail, failed off dead @conn, with EIO once its socket is reset. */
+void dst_conn_fail_trans(struct dst_conn *conn, struct list_head *fail);
 /* The next transaction of @conn's send queue if it fits its budget. */
 struct dst_trans *dst_conn_next_locked(struct dst_conn *conn);
 bool dst_conn_fits_locked(const struct dst_conn *conn, const struct dst_trans *trans);

@@ -191,10 +191,19 @@ void dst_conn_kick_locked(struct dst_conn *conn)
 
 void dst_conn_reap(struct dst_conn *conn)
 {
-	dst_sock_shutdown(conn->sock);
+	/* A reset, not a FIN: nothing more leaves from pages of our I/O. */
+	dst_sock_abort(conn->sock);
 	wake_up(&conn->tx_wait);
 	wake_up(&conn->claim_wait);
 	queue_work(dst_conn_wq, &conn->reap_work);
+}
+
+void dst_conn_fail_trans(struct dst_conn *conn, struct list_head *fail)
+{
+	if (list_empty(fail))
+		return;
+	dst_sock_abort(conn->sock);
+	dst_trans_complete_list(fail, BLK_STS_IOERR);
 }
 
 void dst_conn_fail(struct dst_conn *conn, int err, const char *why)
@@ -211,7 +220,7 @@ void dst_conn_fail(struct dst_conn *conn, int err, const char *why)
 		return;
 	pr_info("%s: connection to %s (epoch %u) lost: %s (%d)\n",
 		dev->disk->disk_name, conn->peer, conn->epoch, why, err);
-	dst_trans_complete_list(&fail, BLK_STS_IOERR);
+	dst_conn_fail_trans(conn, &fail);
 	dst_dev_notify(dev);
 	dst_conn_reap(conn);
 }

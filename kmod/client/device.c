@@ -552,9 +552,10 @@ static void dst_dev_kill_conns(struct dst_device *dev)
 			killed[n++] = dev->conns[i];
 	spin_unlock_irqrestore(&dev->lock, flags);
 	mutex_unlock(&dev->conf_mutex);
-	dst_trans_complete_list(&fail, BLK_STS_IOERR);
+	/* Reset first: the sockets let go of the pages of what fails. */
 	for (i = 0; i < n; i++)
 		dst_conn_reap(killed[i]);
+	dst_trans_complete_list(&fail, BLK_STS_IOERR);
 }
 
 static bool dst_dev_quiet(struct dst_device *dev, bool transactions)

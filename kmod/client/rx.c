@@ -124,7 +124,7 @@ static void dst_rx_release(struct dst_conn *conn, struct dst_trans *trans)
 	spin_lock_irqsave(&dev->lock, flags);
 	dst_dev_queue_locked(dev, trans, &fail);
 	spin_unlock_irqrestore(&dev->lock, flags);
-	dst_trans_complete_list(&fail, BLK_STS_IOERR);
+	dst_conn_fail_trans(conn, &fail);
 }
 
 /*
@@ -149,6 +149,13 @@ static void dst_rx_complete(struct dst_conn *conn, struct dst_trans *trans, u32 
 
 	if (status == DST_ST_NOMEM) {
 		dst_rx_nomem(conn, trans);
+		return;
+	}
+	/* Not executed: sent again, with a checksum of the data as it is now. */
+	if (status == DST_ST_BAD_DATA_CSUM && trans->opcode == DST_OP_WRITE) {
+		atomic64_inc(&dev->stats.csum_errors);
+		trans->sent_gen = 0;
+		dst_rx_release(conn, trans);
 		return;
 	}
 	conn->nomem_delay_ms = 0;

@@ -141,7 +141,7 @@ static void dst_tx_release(struct dst_conn *conn, struct dst_trans *trans)
 	spin_unlock_irqrestore(&dev->lock, flags);
 	/* The reply may have overtaken the end of sendmsg(). */
 	wake_up(&conn->claim_wait);
-	dst_trans_complete_list(&fail, BLK_STS_IOERR);
+	dst_conn_fail_trans(conn, &fail);
 }
 
 struct dst_trans *dst_conn_take_inline_locked(struct dst_conn *conn, bool *more)
