@@ -118,6 +118,8 @@ int dst_status_to_errno(u32 status)
 		return -EOPNOTSUPP;
 	case DST_ST_NOMEM:
 		return -ENOMEM;
+	case DST_ST_BAD_DATA_CSUM:
+		return -EBADMSG;
 	default:
 		return -EIO;
 	}

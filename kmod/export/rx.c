@@ -158,11 +158,16 @@ static int dst_exp_rx_write(struct dst_export_conn *conn, struct dst_exp_req *re
 	}
 	iov_iter_bvec(&iter, ITER_DEST, req->bvec, req->nr_bvecs, req->len);
 	err = dst_sock_recv(conn->sock, &iter, &conn->tls_control);
+	/*
+	 * The header was sound, so the frame ends where it said: answer, and
+	 * the client sends the data again. Its pages may have changed while
+	 * it sent them (md's superblock and bitmap pages are not stable).
+	 */
 	if (!err && conn->csum == DST_CSUM_CRC32C && dst_exp_req_crc(req) != data_csum) {
-		pr_warn_ratelimited("export %s: %s: tag %#llx: data checksum mismatch, dropping connection\n",
+		pr_warn_ratelimited("export %s: %s: tag %#llx: data checksum mismatch, write not executed\n",
 				    conn->exp->name, conn->peer, req->tag);
-		err = -EBADMSG;
-		dst_exp_conn_kill(conn, err, "data checksum mismatch");
+		req->status = DST_ST_BAD_DATA_CSUM;
+		goto reply;
 	}
 	if (!err) {
 		dst_exp_rx_submit(conn, req);

@@ -179,6 +179,8 @@ enum dst_cmd_flags {
  * @DST_ST_ROFS: Write to a read-only export (EROFS).
  * @DST_ST_NOTSUPP: Operation not supported by the export (EOPNOTSUPP).
  * @DST_ST_NOMEM: Server out of memory, retry later (ENOMEM).
+ * @DST_ST_BAD_DATA_CSUM: A WRITE's data did not match its data-csum; it was not
+ *	executed and is sent again (EBADMSG).
  */
 enum dst_status {
 	DST_ST_OK = 0,
@@ -188,6 +190,7 @@ enum dst_status {
 	DST_ST_ROFS = 4,
 	DST_ST_NOTSUPP = 5,
 	DST_ST_NOMEM = 6,
+	DST_ST_BAD_DATA_CSUM = 7,
 
 	/* private: */
 	__DST_ST_MAX,

@@ -197,6 +197,8 @@ public enum DSTStatus: UInt32, CaseIterable, Sendable {
     case notsupp = 5
     /// Server out of memory, retry later (ENOMEM).
     case nomem = 6
+    /// A WRITE's data did not match its data-csum; it was not executed and is sent again (EBADMSG).
+    case badDataCsum = 7
 
     /// The entry's name in the spec.
     public var specName: String {
@@ -208,6 +210,7 @@ public enum DSTStatus: UInt32, CaseIterable, Sendable {
         case .rofs: "rofs"
         case .notsupp: "notsupp"
         case .nomem: "nomem"
+        case .badDataCsum: "bad-data-csum"
         }
     }
 }
