@@ -64,7 +64,8 @@ struct socket;
  * @read_bytes: bytes of those READs.
  * @write_bytes: bytes of those WRITEs.
  * @errors: transactions completed with an error.
- * @csum_errors: replies whose header or data checksum did not match.
+ * @csum_errors: replies whose header or data checksum did not match, and
+ *	WRITEs the server answered bad-data-csum (sent again).
  * @reconnects: connection generations handed in after the first.
  * @resends: transactions put on a wire again.
  * @timeouts: transactions that reached the I/O timeout.

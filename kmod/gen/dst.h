@@ -550,7 +550,7 @@ struct dst_rep_hdr {
  * @DST_A_STAT_WRITE_BYTES: (u64) Bytes of those WRITEs.
  * @DST_A_STAT_ERRORS: (u64) I/Os completed with an error.
  * @DST_A_STAT_CSUM_ERRORS: (u64) Replies whose header or data checksum did not
- *	match.
+ *	match, and writes answered bad-data-csum.
  * @DST_A_STAT_PROTOCOL_ERRORS: (u64) Malformed or unexpected replies (each
  *	dropped its connection).
  * @DST_A_STAT_RECONNECTS: (u64) Connection generations handed in after the

@@ -418,7 +418,7 @@ public struct DSTDevGetReply: Equatable, Sendable {
     public var statWriteBytes: UInt64?
     /// I/Os completed with an error.
     public var statErrors: UInt64?
-    /// Replies whose header or data checksum did not match.
+    /// Replies whose header or data checksum did not match, and writes answered bad-data-csum.
     public var statCsumErrors: UInt64?
     /// Malformed or unexpected replies (each dropped its connection).
     public var statProtocolErrors: UInt64?

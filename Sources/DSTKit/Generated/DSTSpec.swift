@@ -944,7 +944,7 @@ public enum DSTAttr: UInt16, CaseIterable, Sendable {
     case statWriteBytes
     /// I/Os completed with an error.
     case statErrors
-    /// Replies whose header or data checksum did not match.
+    /// Replies whose header or data checksum did not match, and writes answered bad-data-csum.
     case statCsumErrors
     /// Malformed or unexpected replies (each dropped its connection).
     case statProtocolErrors
