@@ -39,7 +39,7 @@ PACKAGES=(
 	fio iproute2 e2fsprogs xfsprogs util-linux
 	nbd-client nbd-server nvme-cli
 	python3-pip python3-yaml python3-jsonschema
-	iputils-ping procps dmsetup
+	iputils-ping procps dmsetup mdadm lvm2 thin-provisioning-tools udev
 	linux-perf
 )
 

@@ -474,7 +474,105 @@ mount_on() {
 	echo "$2" >>"$STATE/mounts"
 }
 
+# ---- stacking (210-230): a second server, udev, md and dm over DST ----
+
+SERVER2_IP=192.0.3.1
+CLIENT2_IP=192.0.3.2
+LISTEN2=$SERVER2_IP:$PORT
+
+sv2() { run ip netns exec server2 "$@"; }
+
+# setup_server2: a second server, netns server2 (192.0.3.1) on its own veth
+# to the client (192.0.3.2), with its own dstd; setup_server made the first.
+setup_server2() {
+	say "second server: server2 192.0.3.1 <-veth-> client 192.0.3.2"
+	run ip netns add server2
+	run ip -n server2 link set lo up
+	run ip link add veth-s2 netns server2 type veth peer name veth-c2 netns client
+	run ip -n server2 addr add "$SERVER2_IP/24" dev veth-s2
+	run ip -n client addr add "$CLIENT2_IP/24" dev veth-c2
+	run ip -n server2 link set veth-s2 up
+	run ip -n client link set veth-c2 up
+	wait_until 10 ip netns exec client ping -c 1 -W 1 "$SERVER2_IP"
+	start_dstd server2
+}
+
+link2_down() { run ip -n server2 link set veth-s2 down; }
+link2_up() { run ip -n server2 link set veth-s2 up; }
+
+# start_udevd: systemd-udevd with the system's rules and ours from the tree
+# (60-dst.rules, its helper path pointing into the tree), logging at debug
+# level to vm-logs/<kver>/<test>.udevd.log, where RUN programs' output lands.
+start_udevd() {
+	local log=$LOGDIR/$TEST.udevd.log
+	mkdir -p /run/udev/rules.d
+	sed "s|/usr/lib/dst/dst-md-readd|$REPO/Tools/dist/dst-md-readd|" \
+		"$REPO/Tools/dist/60-dst.rules" >/run/udev/rules.d/60-dst.rules
+	printf '+ systemd-udevd --debug >%s &\n' "$log" >&2
+	/lib/systemd/systemd-udevd --debug >"$log" 2>&1 </dev/null &
+	echo $! >"$STATE/udevd"
+	wait_until 10 udevadm control --ping
+}
+
+stop_udevd() {
+	run udevadm settle --timeout 30
+	term_wait "$(cat "$STATE/udevd")" || run kill -KILL "$(cat "$STATE/udevd")"
+	rm -f "$STATE/udevd" /run/udev/rules.d/60-dst.rules
+}
+
+# on_dst NAME: the block device NAME (md0, dm-1, dst0) is, or sits on, a
+# DST device.
+on_dst() {
+	local slave
+	[[ $1 == dst* ]] && return 0
+	for slave in /sys/block/"$1"/slaves/*; do
+		on_dst "${slave##*/}" && return 0
+	done
+	return 1
+}
+
+# stack_teardown_holders SYSDIR: stop what holds the block device at SYSDIR
+# (md arrays, dm targets), top down.
+stack_teardown_holders() {
+	local h name
+	for h in "$1"/holders/*; do
+		name=${h##*/}
+		stack_teardown_holders "/sys/block/$name"
+		case $name in
+		md*) run mdadm --stop "/dev/$name" ;;
+		dm-*) run dmsetup remove --noudevsync "$(cat "/sys/block/$name/dm/name")" ;;
+		esac
+	done
+}
+
+# stack_teardown: swap, mounts, md arrays and dm targets on DST devices.
+stack_teardown() {
+	local dev src name
+	for src in $(awk 'NR > 1 { print $1 }' /proc/swaps); do
+		name=$(basename "$(readlink -f "$src")")
+		on_dst "$name" && run swapoff "$src"
+	done
+	while read -r src dev _; do
+		[[ $src == /dev/* ]] || continue
+		name=$(basename "$(readlink -f "$src")")
+		[[ -d /sys/block/$name ]] && on_dst "$name" && run umount "$dev"
+	done < <(tac /proc/mounts)
+	for dev in /sys/block/dst* /sys/block/dst*/dst*p*; do
+		stack_teardown_holders "$dev"
+	done
+}
+
 # ---- fault tests (130-175): background jobs, waits, links, daemons ----
+
+# no_csum_mismatch: neither side logged a checksum mismatch during this test:
+# no byte changed between its checksum and the wire, also not in a
+# retransmission after the I/O had completed (its pages reused).
+no_csum_mismatch() {
+	local hits
+	hits=$(dmesg | awk -v m="dst-vm: begin $TEST" 'index($0, m) { p = 1 } p' | grep -i "checksum mismatch" || true)
+	[[ -z $hits ]] || fail "checksum mismatch in the kernel log: $hits"
+	echo "ok: no checksum mismatch in the kernel log"
+}
 
 # bg_track PID: a background job of the test (fio, dd, a fault loop, a
 # monitor, the fake server) that cleanup_all kills first, so that nothing
@@ -708,6 +806,13 @@ cleanup_all() {
 	for m in $(awk '$1 ~ "^/dev/dst" { print $2 }' /proc/mounts | tac); do
 		run umount "$m"
 	done
+	# What a stacking test built on the devices: swap, mounts, md, dm.
+	stack_teardown
+	[[ -e $STATE/udevd ]] && stop_udevd
+	for m in $(cat "$STATE/cgroups" 2>/dev/null); do
+		rmdir "$m"
+	done
+	rm -f "$STATE/cgroups"
 
 	for dev in /sys/block/dst*; do
 		ns=
@@ -716,7 +821,7 @@ cleanup_all() {
 	done
 
 	# Exports belong to the netns they were made in.
-	for ns in server client; do
+	for ns in server server2 client; do
 		[[ -e /run/netns/$ns && -d /sys/module/dst ]] || continue
 		for m in $(ip netns exec "$ns" "$DSTCTL" status --json 2>/dev/null |
 			json_get '"\n".join(e["name"] for e in j["exports"])' 2>/dev/null); do
@@ -749,6 +854,9 @@ cleanup_all() {
 		run dmsetup remove --noudevsync "$m"
 	done
 	rm -f "$STATE/dm"
+	for m in /sys/block/ram*; do
+		stack_teardown_holders "$m"
+	done
 	if [[ -d /sys/module/brd ]]; then
 		for ((i = 0; i < 10; i++)); do
 			run rmmod brd && break
@@ -756,7 +864,7 @@ cleanup_all() {
 		done
 	fi
 
-	for ns in server client; do
+	for ns in server server2 client; do
 		[[ -e /run/netns/$ns ]] && run ip netns del "$ns"
 	done
 	rm -rf /tmp/dst-vm

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR MIT
+#
+# Queue limits that stack. The server exports an md raid0 (two brd, 64 KiB
+# chunks: io_min 64 KiB, io_opt 128 KiB), then a dm-thin volume (discard in
+# 64 KiB blocks). Proves:
+# - /dev/dst0's queue advertises the backing device's geometry (block sizes,
+#   minimum and optimal I/O, discard granularity and alignment), a write-back
+#   cache with FUA, and no segment limits of its own;
+# - a dm-linear over dst0 on the client sees what a dm-linear over the
+#   backing device saw on the server (before it was exported);
+# - a client that does not ask for the limits block (a hello without the
+#   limits feature) is served as before.
+# vm-timeout: 300
+. "$(dirname "$0")/../lib.sh"
+
+GEOMETRY=(logical_block_size physical_block_size minimum_io_size optimal_io_size discard_granularity)
+
+# geometry DEV: DEV's GEOMETRY and discard_alignment, one "name value" a line.
+geometry() {
+	local name a
+	name=$(basename "$(readlink -f "$1")")
+	for a in "${GEOMETRY[@]}"; do
+		echo "$a $(cat "/sys/block/$name/queue/$a")"
+	done
+	echo "discard_alignment $(cat "/sys/block/$name/discard_alignment")"
+}
+
+# same_geometry EXPECTED DEV WHAT: DEV's geometry is EXPECTED (geometry's output).
+same_geometry() {
+	local a want
+	while read -r a want; do
+		assert_eq "$(geometry "$2" | awk -v a="$a" '$1 == a { print $2 }')" "$want" "$3 $a"
+	done <<<"$1"
+}
+
+setup_server 64 2
+say "backing: md raid0 over ram0 and ram1, 64 KiB chunks"
+run mdadm --create /dev/md0 --run --quiet --level=0 --raid-devices=2 --chunk=64 /dev/ram0 /dev/ram1
+backing=$(geometry /dev/md0)
+echo "$backing"
+assert_eq "$(cat /sys/block/md0/queue/optimal_io_size)" 131072 "backing optimal_io_size"
+sectors=$(blockdev --getsz /dev/md0)
+linear_setup over-md0 /dev/md0 "$sectors"
+stacked=$(geometry /dev/mapper/over-md0)
+run dmsetup remove --noudevsync over-md0
+: >"$STATE/dm"
+export_dev /dev/md0 >/dev/null
+add_device >/dev/null
+
+say "dst0 advertises the backing device's geometry"
+same_geometry "$backing" /dev/dst0 dst0
+assert_eq "$(cat /sys/block/dst0/queue/write_cache)" "write back" "dst0 write_cache"
+assert_eq "$(cat /sys/block/dst0/queue/fua)" 1 "dst0 fua"
+assert_eq "$(cat /sys/block/dst0/queue/max_segments)" 65535 "dst0 max_segments"
+assert_eq "$(cat /sys/block/dst0/queue/max_segment_size)" 4294967295 "dst0 max_segment_size"
+
+say "dm-linear over dst0 (client) sees what dm-linear over md0 saw (server)"
+linear_setup over-dst0 /dev/dst0 "$sectors"
+same_geometry "$stacked" /dev/mapper/over-dst0 "dm-linear"
+run dmsetup remove --noudevsync over-dst0
+: >"$STATE/dm"
+
+say "on the wire: the limits block for a client that asks, none for one that does not"
+# hello FEATURES: the server's reply to a plaintext hello with FEATURES, as
+# "features io-min io-opt granularity alignment name" (no block: 0 0 0 0).
+hello() {
+	ip netns exec client python3 - "$REPO/Tests/vm" "$SERVER_IP" "$PORT" "$1" <<'PY'
+import os, socket, sys
+sys.path.insert(0, sys.argv[1])
+from dst_spec import CONSTANTS as C, STRUCTS
+from dstwire import HELLO, REPLY, recv_exact
+LIMITS = STRUCTS["server_limits"][0]
+s = socket.create_connection((sys.argv[2], int(sys.argv[3])), timeout=10)
+s.sendall(HELLO.pack(C["DST_HELLO_MAGIC"], C["DST_PROTO_VERSION"], int(sys.argv[4]), C["DST_CSUM_NONE"], 0,
+                     os.urandom(C["DST_SESSION_LEN"]), 1, 0))
+r = REPLY.unpack(recv_exact(s, REPLY.size))
+limits = (0, 0, 0, 0)
+if r[7] & C["DST_FEAT_LIMITS"]:
+    limits = LIMITS.unpack(recv_exact(s, LIMITS.size))
+print(f"{r[7]:#x}", *limits, recv_exact(s, r[9]).decode())
+PY
+}
+read -r feats io_min io_opt gran align name < <(hello 64)
+echo "asked: features $feats, io-min $io_min, io-opt $io_opt, discard $gran/$align, export $name"
+assert_eq "$name" md0 "export named after the limits block"
+assert_eq "$((feats & 64))" 64 "limits feature in the reply"
+assert_eq "$io_opt" 131072 "io-opt on the wire"
+read -r feats io_min io_opt gran align name < <(hello 0)
+echo "did not ask: features $feats, export $name"
+assert_eq "$name" md0 "export named right after the reply"
+assert_eq "$((feats & 64))" 0 "limits feature in the reply to a client that did not ask"
+cl dstctl remove-device dst0
+sv dstctl unexport md0
+run mdadm --stop /dev/md0
+
+say "backing: a dm-thin volume with 64 KiB blocks, which discards in blocks"
+run modprobe dm-thin-pool
+linear_setup thin-meta /dev/ram0 8192
+run dd if=/dev/zero of=/dev/mapper/thin-meta bs=4k count=1 oflag=direct status=none
+linear_setup thin-data /dev/ram1 "$(blockdev --getsz /dev/ram1)"
+run dmsetup create thin-pool --noudevsync \
+	--table "0 $(blockdev --getsz /dev/ram1) thin-pool /dev/mapper/thin-meta /dev/mapper/thin-data 128 0"
+echo thin-pool >>"$STATE/dm"
+run dmsetup message thin-pool 0 "create_thin 0"
+run dmsetup create thin --noudevsync --table "0 65536 thin /dev/mapper/thin-pool 0"
+echo thin >>"$STATE/dm"
+run dmsetup mknodes thin
+backing=$(geometry /dev/mapper/thin)
+echo "$backing"
+assert_eq "$(geometry /dev/mapper/thin | awk '$1 == "discard_granularity" { print $2 }')" 65536 \
+	"backing discard_granularity"
+export_dev /dev/mapper/thin >/dev/null
+add_device >/dev/null
+same_geometry "$backing" /dev/dst0 "dst0 over thin"
