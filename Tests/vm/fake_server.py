@@ -14,6 +14,8 @@
 #   bad-data-csum  the next successful READ reply's data checksum is wrong
 #   nomem          the next data request is not executed and answered NOMEM
 #                  (arm it N times for N such answers in a row)
+#   write-csum     the next WRITE is not executed and answered bad-data-csum,
+#                  as if its data had not matched its checksum
 #   silent         from now on nothing is answered (not even PING); requests
 #                  are read and dropped, the TCP connection stays open
 #
@@ -64,6 +66,7 @@ OP_DISCARD, OP_WRITE_ZEROES, OP_PING = C["DST_OP_DISCARD"], C["DST_OP_WRITE_ZERO
 FLAG_FUA = C["DST_CMD_F_FUA"]
 ST_OK, ST_IO, ST_INVAL = C["DST_ST_OK"], C["DST_ST_IO"], C["DST_ST_INVAL"]
 ST_NOTSUPP, ST_NOMEM = C["DST_ST_NOTSUPP"], C["DST_ST_NOMEM"]
+ST_BAD_DATA_CSUM = C["DST_ST_BAD_DATA_CSUM"]
 HELLO_OK, HELLO_BAD_VERSION = C["DST_HELLO_OK"], C["DST_HELLO_BAD_VERSION"]
 HELLO_UNKNOWN_EXPORT, HELLO_BAD_CSUM = C["DST_HELLO_UNKNOWN_EXPORT"], C["DST_HELLO_BAD_CHECKSUM"]
 HELLO_BAD_REQUEST = C["DST_HELLO_BAD_REQUEST"]
@@ -71,7 +74,8 @@ FEAT_FLUSH, FEAT_FUA = C["DST_FEAT_FLUSH"], C["DST_FEAT_FUA"]
 FEAT_DISCARD, FEAT_WRITE_ZEROES = C["DST_FEAT_DISCARD"], C["DST_FEAT_WRITE_ZEROES"]
 EXPORT_NAME_MAX = C["DST_EXPORT_NAME_MAX"]
 
-FAULTS = ("unknown-tag", "duplicate", "stale-epoch", "bad-hdr-csum", "bad-data-csum", "nomem", "silent")
+FAULTS = ("unknown-tag", "duplicate", "stale-epoch", "bad-hdr-csum", "bad-data-csum", "nomem", "write-csum",
+          "silent")
 
 # ---------- server ----------
 
@@ -275,6 +279,10 @@ class Conn:
             if op != OP_PING and self.take_fault("nomem"):
                 self.sock.sendall(self.frame(op, tag, ST_NOMEM, b""))
                 log(f"conn {self.n}: fault nomem sent (opcode {op}, tag {tag:#x}) at {time.monotonic():.6f}")
+                continue
+            if op == OP_WRITE and self.take_fault("write-csum"):
+                self.sock.sendall(self.frame(op, tag, ST_BAD_DATA_CSUM, b""))
+                log(f"conn {self.n}: fault write-csum sent (tag {tag:#x})")
                 continue
             status, payload = self.execute(op, flags, off, length, data)
             self.reply(op, tag, status, payload)

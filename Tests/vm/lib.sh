@@ -564,16 +564,6 @@ stack_teardown() {
 
 # ---- fault tests (130-175): background jobs, waits, links, daemons ----
 
-# no_csum_mismatch: neither side logged a checksum mismatch during this test:
-# no byte changed between its checksum and the wire, also not in a
-# retransmission after the I/O had completed (its pages reused).
-no_csum_mismatch() {
-	local hits
-	hits=$(dmesg | awk -v m="dst-vm: begin $TEST" 'index($0, m) { p = 1 } p' | grep -i "checksum mismatch" || true)
-	[[ -z $hits ]] || fail "checksum mismatch in the kernel log: $hits"
-	echo "ok: no checksum mismatch in the kernel log"
-}
-
 # bg_track PID: a background job of the test (fio, dd, a fault loop, a
 # monitor, the fake server) that cleanup_all kills first, so that nothing
 # holds /dev/dstN open when the nodes go.

@@ -110,7 +110,7 @@ say "io_uring submits in the caller's task: the queue takes REQ_NOWAIT"
 # Without it io_uring hands every I/O to an io-wq worker (iou-wrk-PID): a
 # thread switch, often to another CPU, on each I/O (issue 13). Neither
 # kernel shows the queue's NOWAIT in sysfs: the workers tell.
-fio_jobs /dev/dst0 uring-rw:randrw:4k-64k:16m >"$WORK/uring.fio"
+fio_jobs /dev/dst0 uring-rw:randrw:4k-64k:8m >"$WORK/uring.fio"
 sed -i 's/^ioengine=libaio/ioengine=io_uring/; s/^iodepth=8/iodepth=16/' "$WORK/uring.fio"
 fio_verify "$WORK/uring.fio" &
 fio_pid=$!

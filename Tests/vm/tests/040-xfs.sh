@@ -4,7 +4,6 @@
 # XFS on /dev/dst0: a tree of random files goes in, comes back out identical
 # after a remount, and xfs_repair -n finds nothing wrong.
 # vm-timeout: 600
-# vm-tls: psk@6.1
 . "$(dirname "$0")/../lib.sh"
 
 setup_net

@@ -4,7 +4,6 @@
 # A read-only export: the client reads the backing data, cannot write, and
 # the backing device is unchanged.
 # vm-timeout: 300
-# vm-tls: psk@6.1
 . "$(dirname "$0")/../lib.sh"
 
 setup_server 32

@@ -15,7 +15,6 @@
 # - every fio pass exits 0 with no verify error, nothing failed
 #   (errors = 0, timeouts = 0), reconnects >= 2.
 # vm-timeout: 300
-# vm-tls: psk@6.12
 . "$(dirname "$0")/../lib.sh"
 
 setup_server 64

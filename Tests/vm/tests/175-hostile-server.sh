@@ -10,7 +10,8 @@
 #   4. a reply header with a wrong crc32c   -> csum_errors + 1
 #   5. READ data with a wrong crc32c        -> csum_errors + 1
 # Then NOMEM answers: the client resends after growing pauses, on the same
-# connection, and the data verifies.
+# connection, and the data verifies; and a WRITE answered bad-data-csum is
+# sent again on the same connection (csum_errors + 1) and the data verifies.
 # For each: the client drops the connection and says why in last_error, its
 # dstd reconnects to the fake server (which then behaves), the I/O caught in
 # it completes without error, and the data reads back byte for byte through
@@ -121,6 +122,20 @@ spread=$(grep "conn $n: fault nomem sent" "$FLOG" | awk 'NR == 1 { t0 = $NF } EN
 echo "first to tenth NOMEM: ${spread}s"
 awk -v t="$spread" 'BEGIN { exit !(t >= 0.255) }' || fail "NOMEM resent without pausing: 10 answers in ${spread}s"
 assert_eq "$(sysfs_attr dst0 epoch)" "$e0" "epoch (no reconnect)"
+
+say "a WRITE answered bad-data-csum is sent again, on the same connection"
+e0=$(sysfs_attr dst0 epoch)
+c0=$(sysfs_attr dst0 csum_errors)
+n=$(conns)
+run bash -c "echo write-csum >$CTL"
+wait_until 10 grep -q "conn $n: fault write-csum armed" "$FLOG"
+new_pattern
+write_pattern
+grep "conn $n: fault write-csum sent" "$FLOG" || fail "the fake server did not answer bad-data-csum"
+check_pattern
+assert_eq "$(sysfs_attr dst0 csum_errors)" $((c0 + 1)) "sysfs csum_errors"
+assert_eq "$(sysfs_attr dst0 epoch)" "$e0" "epoch (no reconnect)"
+assert_eq "$(sysfs_attr dst0 errors)" 0 "sysfs errors"
 
 say "the server stops answering mid-connection"
 e0=$(sysfs_attr dst0 epoch)

@@ -19,7 +19,7 @@ GEOMETRY=(logical_block_size physical_block_size minimum_io_size optimal_io_size
 # geometry DEV: DEV's GEOMETRY and discard_alignment, one "name value" a line.
 geometry() {
 	local name a
-	name=$(basename "$(readlink -f "$1")")
+	name=$(lsblk -dno KNAME "$1")
 	for a in "${GEOMETRY[@]}"; do
 		echo "$a $(cat "/sys/block/$name/queue/$a")"
 	done
@@ -102,6 +102,7 @@ linear_setup thin-data /dev/ram1 "$(blockdev --getsz /dev/ram1)"
 run dmsetup create thin-pool --noudevsync \
 	--table "0 $(blockdev --getsz /dev/ram1) thin-pool /dev/mapper/thin-meta /dev/mapper/thin-data 128 0"
 echo thin-pool >>"$STATE/dm"
+run dmsetup mknodes thin-pool
 run dmsetup message thin-pool 0 "create_thin 0"
 run dmsetup create thin --noudevsync --table "0 65536 thin /dev/mapper/thin-pool 0"
 echo thin >>"$STATE/dm"

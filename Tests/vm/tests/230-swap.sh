@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only OR MIT
 #
-# Swap on a DST device. A process confined to 64 MiB of memory (a memory
+# Swap on a DST device. A process confined to 32 MiB of memory (a memory
 # cgroup: the server shares this kernel, and a brd backing store would take
 # from the same memory what swapping frees) touches twice that, pass after
-# pass in random order, verifying every page it wrote (two passes or more,
-# about two minutes); the link goes down for 5 s in the middle (longer than
+# pass in random order, verifying every page it wrote (two passes and a
+# final check); the link goes down for 5 s in the middle (longer than
 # the 3 s after which the client drops a silent connection). Proves: the
 # process finishes with every page verified, more than its limit went
 # through swap on dst0 both ways, the device reconnected and resent, and no
@@ -13,11 +13,11 @@
 # vm-timeout: 600
 . "$(dirname "$0")/../lib.sh"
 
-LIMIT_MIB=64
-SECONDS_TOUCHING=30
+LIMIT_MIB=32
+SECONDS_TOUCHING=15
 CG=/sys/fs/cgroup/dst-swap
 
-setup_server 512
+setup_server 128
 export_dev /dev/ram0 >/dev/null
 add_device --ping-interval 1 "${FAST_RECONNECT[@]}" >/dev/null
 run mkswap -q /dev/dst0
