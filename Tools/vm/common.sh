@@ -22,9 +22,10 @@ DEFAULT_TEST_TIMEOUT=300
 # of the test list is PATH or PATH@MODE. A mode may name the one kernel it
 # runs on: "x509@6.12" (the kernel data path is the same for every mode, so
 # a mode that only changes the userspace handshake need not run twice). A
-# test of userspace alone may say "# vm-kernel: 6.12": it runs on that
-# kernel only. The headers choose what a full run (CI) takes, within its
-# time; any test built on export_dev and add_device runs over TLS when
+# test of userspace alone, or of kernel code that uses no API that differs
+# between the kernels (194's admission limits), may say "# vm-kernel: 6.12":
+# it runs on that kernel only. The headers choose what a full run (CI)
+# takes, within its time; any test built on export_dev and add_device runs over TLS when
 # named as TEST@psk or TEST@x509 (Tools/vm/run 140-netem@psk).
 
 # test_modes PATH: the words of its "# vm-tls:" header.

@@ -3,6 +3,7 @@
 #
 # dstctl's one-line errors, exactly as a user sees them.
 # vm-timeout: 300
+# vm-kernel: 6.12
 . "$(dirname "$0")/../lib.sh"
 
 setup_server 32

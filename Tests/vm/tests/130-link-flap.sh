@@ -11,7 +11,6 @@
 # verify error, and the device ends connected with reconnects > 0,
 # resends > 0, timeouts = 0 and errors = 0.
 # vm-timeout: 300
-# vm-tls: psk@6.1
 . "$(dirname "$0")/../lib.sh"
 
 setup_server 64

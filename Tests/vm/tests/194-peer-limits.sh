@@ -13,6 +13,7 @@
 #     than that and the connections' socket buffers;
 #   - a legitimate client at 192.0.2.2 still attaches and its data verifies.
 # vm-timeout: 300
+# vm-kernel: 6.1
 . "$(dirname "$0")/../lib.sh"
 
 ATTACKER=192.0.2.3

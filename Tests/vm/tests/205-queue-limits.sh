@@ -10,7 +10,9 @@
 # - a dm-linear over dst0 on the client sees what a dm-linear over the
 #   backing device saw on the server (before it was exported);
 # - a client that does not ask for the limits block (a hello without the
-#   limits feature) is served as before.
+#   limits feature) is served as before;
+# - LVM on dst0 (stacking.md's recipe): the logical volume has dst0's
+#   geometry and data written through it reads back.
 # vm-timeout: 300
 . "$(dirname "$0")/../lib.sh"
 
@@ -114,3 +116,19 @@ assert_eq "$(geometry /dev/mapper/thin | awk '$1 == "discard_granularity" { prin
 export_dev /dev/mapper/thin >/dev/null
 add_device >/dev/null
 same_geometry "$backing" /dev/dst0 "dst0 over thin"
+
+say "LVM on dst0, as stacking.md sets it up: a logical volume with dst0's geometry"
+# No udev in the VM: LVM makes its nodes itself.
+# LVM takes block devices of drivers it knows; dst is not one of them.
+LVM_CONF=(--config 'activation { udev_sync = 0 udev_rules = 0 } devices { obtain_device_list_from_udev = 0 types = [ "dst", 16 ] }')
+mkdir -p /run/lock/lvm
+run pvcreate -q "${LVM_CONF[@]}" --devices /dev/dst0 /dev/dst0
+run vgcreate -q "${LVM_CONF[@]}" --devices /dev/dst0 vg-remote /dev/dst0
+run lvcreate -q -y "${LVM_CONF[@]}" --devices /dev/dst0 -L 16M -n data vg-remote
+same_geometry "$backing" /dev/vg-remote/data "LV over dst0"
+random_file "$WORK/lv" 8192
+run dd if="$WORK/lv" of=/dev/vg-remote/data bs=1M oflag=direct status=none
+run dd if=/dev/vg-remote/data of="$WORK/lv.back" bs=1M count=8 iflag=direct status=none
+run cmp "$WORK/lv" "$WORK/lv.back"
+run vgchange -q "${LVM_CONF[@]}" --devices /dev/dst0 -an vg-remote
+run vgremove -q -y "${LVM_CONF[@]}" --devices /dev/dst0 vg-remote

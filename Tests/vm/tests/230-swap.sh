@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only OR MIT
 #
-# Swap on a DST device. A process confined to 32 MiB of memory (a memory
+# Swap on a DST device. A process confined to 24 MiB of memory (a memory
 # cgroup: the server shares this kernel, and a brd backing store would take
 # from the same memory what swapping frees) touches twice that, pass after
 # pass in random order, verifying every page it wrote (two passes and a
@@ -13,7 +13,7 @@
 # vm-timeout: 600
 . "$(dirname "$0")/../lib.sh"
 
-LIMIT_MIB=32
+LIMIT_MIB=24
 SECONDS_TOUCHING=15
 CG=/sys/fs/cgroup/dst-swap
 
