@@ -184,6 +184,8 @@ run mdadm --assemble /dev/md0 --run /dev/dst0 /dev/dst1 || true
 for d in dst0 dst1; do
 	[[ -e /sys/block/md0/md/dev-$d ]] || run mdadm /dev/md0 --re-add "/dev/$d"
 done
+# Assembled arrays start read-only until written: no recovery onto a spare.
+run mdadm --readwrite /dev/md0
 wait_synced 120
 run mdadm --detail /dev/md0
 assert_eq "$(hash_md0)" "$want" "md0 after both legs came back"
