@@ -147,16 +147,23 @@ wait_until() {
 
 setup_net() {
 	say "network: server 192.0.2.1 <-veth-> client 192.0.2.2"
-	run ip netns add server
 	run ip netns add client
-	run ip -n server link set lo up
 	run ip -n client link set lo up
-	run ip link add veth-s netns server type veth peer name veth-c netns client
-	run ip -n server addr add "$SERVER_IP/24" dev veth-s
-	run ip -n client addr add "$CLIENT_IP/24" dev veth-c
-	run ip -n server link set veth-s up
-	run ip -n client link set veth-c up
+	server_netns server veth-s "$SERVER_IP" veth-c "$CLIENT_IP"
 	wait_until 10 ip netns exec client ping -c 1 -W 1 "$SERVER_IP"
+}
+
+# server_netns NETNS VETH IP CLIENT_VETH CLIENT_IP: a server namespace
+# NETNS cabled to the client namespace: VETH with IP in it, its peer
+# CLIENT_VETH with CLIENT_IP in the client's.
+server_netns() {
+	run ip netns add "$1"
+	run ip -n "$1" link set lo up
+	run ip link add "$2" netns "$1" type veth peer name "$4" netns client
+	run ip -n "$1" addr add "$3/24" dev "$2"
+	run ip -n client addr add "$5/24" dev "$4"
+	run ip -n "$1" link set "$2" up
+	run ip -n client link set "$4" up
 }
 
 # brd_setup SIZE_MB COUNT: /dev/ram0../dev/ram<COUNT-1>, SIZE_MB each.
@@ -486,13 +493,7 @@ sv2() { run ip netns exec server2 "$@"; }
 # to the client (192.0.3.2), with its own dstd; setup_server made the first.
 setup_server2() {
 	say "second server: server2 192.0.3.1 <-veth-> client 192.0.3.2"
-	run ip netns add server2
-	run ip -n server2 link set lo up
-	run ip link add veth-s2 netns server2 type veth peer name veth-c2 netns client
-	run ip -n server2 addr add "$SERVER2_IP/24" dev veth-s2
-	run ip -n client addr add "$CLIENT2_IP/24" dev veth-c2
-	run ip -n server2 link set veth-s2 up
-	run ip -n client link set veth-c2 up
+	server_netns server2 veth-s2 "$SERVER2_IP" veth-c2 "$CLIENT2_IP"
 	wait_until 10 ip netns exec client ping -c 1 -W 1 "$SERVER2_IP"
 	start_dstd server2
 }

@@ -37,13 +37,7 @@ echo "ok: /dev/ram0 free $(since "$start")s after the namespace was deleted"
 
 say "the name, in a new server namespace"
 wait_until 30 bash -c '! ip link show veth-c >/dev/null 2>&1 && ! ip -n client link show veth-c >/dev/null 2>&1'
-run ip netns add server
-run ip -n server link set lo up
-run ip link add veth-s netns server type veth peer name veth-c netns client
-run ip -n server addr add "$SERVER_IP/24" dev veth-s
-run ip -n client addr add "$CLIENT_IP/24" dev veth-c
-run ip -n server link set veth-s up
-run ip -n client link set veth-c up
+server_netns server veth-s "$SERVER_IP" veth-c "$CLIENT_IP"
 start_dstd server
 export_uuid /dev/ram0 data "$UUID" >/dev/null
 
