@@ -70,8 +70,9 @@ public struct DSTConnector {
             if let uuid, uuid != negotiated.uuid {
                 throw DSTError.exportUUIDChanged(was: uuid, now: negotiated.uuid)
             }
-            if let size, size != negotiated.size {
-                throw DSTError.exportSizeChanged(was: size, now: negotiated.size)
+            // A grown export is fine: the kernel grows the device with it.
+            if let size, negotiated.size < size {
+                throw DSTError.exportShrank(was: size, now: negotiated.size)
             }
             try tls?.toKernel()
             return (connection, negotiated)

@@ -39,7 +39,7 @@ public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
     case staleGeneration(subject: String, generation: UInt32)
     /// A reconnect found another export behind the device's address.
     case exportUUIDChanged(was: DSTUUID, now: DSTUUID)
-    case exportSizeChanged(was: UInt64, now: UInt64)
+    case exportShrank(was: UInt64, now: UInt64)
     /// A TLS handshake failed; `reason` says why in the words of this side.
     case tls(peer: String, reason: String)
     /// A key file that cannot be used.
@@ -106,8 +106,8 @@ public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
             return what
         case let .badCertificate(path, reason):
             return "certificate \(path): \(reason)"
-        case let .exportSizeChanged(was, now):
-            return "export size changed: was \(was) bytes, now \(now) bytes"
+        case let .exportShrank(was, now):
+            return "export shrank from \(was) to \(now) bytes; a device never shrinks (remove it and add it again)"
         }
     }
 }

@@ -266,14 +266,18 @@ public enum DSTServerHandshake {
         return .success((export, request.csum))
     }
 
+    /// The protocol features this server speaks: set in a reply when the
+    /// client's hello has them.
+    public static let protocolFeatures: DSTFeatures = [.limits, .resize]
+
     /// The ok reply carrying the export's parameters, and its geometry for
     /// a client that reads it (`clientFeatures` has limits); its message is
     /// the export's name, so that a client that asked for none learns it.
     public static func acceptReply(_ export: DSTExport, csum: DSTChecksum, clientFeatures: DSTFeatures) -> [UInt8] {
         let maxXfer = export.maxXfer == 0 ? UInt32(DSTWire.maxXferDefault) : export.maxXfer
         let name = Array(export.name.utf8)
-        var features = export.features.subtracting(.limits)
-        if clientFeatures.contains(.limits) { features.insert(.limits) }
+        let features = export.features.subtracting(protocolFeatures)
+            .union(clientFeatures.intersection(protocolFeatures))
         let reply = DSTServerReply(magic: UInt64(DSTWire.replyMagic), version: UInt32(DSTWire.protoVersion),
                                    status: DSTHelloStatus.ok.rawValue, size: export.size,
                                    logicalBs: export.logicalBs, physicalBs: export.physicalBs, maxXfer: maxXfer,

@@ -76,10 +76,12 @@ public final class DSTNetlink {
 
     /// dev-connect: hands a new handshaken socket to an existing device.
     /// ESTALE (a newer generation is connected) becomes staleGeneration.
-    public func connectDevice(_ index: UInt32, socket: Int32, generation: UInt32) throws {
+    /// `size`: the export's size in the connection's reply; a larger one
+    /// than the device's grows it.
+    public func connectDevice(_ index: UInt32, socket: Int32, generation: UInt32, size: UInt64? = nil) throws {
         do {
             let request = DSTDevConnectRequest(devIndex: index, sockFd: UInt32(bitPattern: socket),
-                                               generation: generation)
+                                               generation: generation, size: size)
             _ = try call(.devConnect, request.attributes, subject: "dst\(index)")
         } catch DSTError.kernel(_, _, ESTALE) {
             throw DSTError.staleGeneration(subject: "dst\(index)", generation: generation)
@@ -87,6 +89,17 @@ public final class DSTNetlink {
     }
 
     // MARK: exports
+
+    /// export-resize: `size`, or nil for the backing store's size now;
+    /// returns the export's new size.
+    public func resizeExport(_ name: String, size: UInt64?) throws -> UInt64 {
+        let replies = try call(.exportResize, DSTExportResizeRequest(exportName: name, size: size).attributes,
+                               exportSubject: name)
+        guard let size = replies.first.flatMap({ DSTExportResizeReply(message: $0).size }) else {
+            throw DSTError.daemon("the kernel's export-resize reply has no size")
+        }
+        return size
+    }
 
     /// export-add: the kernel takes its own reference to the backing fd.
     public func addExport(_ p: DSTExportParams) throws {
@@ -142,12 +155,17 @@ public final class DSTNetlink {
     /// session; with `check`, only asks whether the export would take it
     /// now. ESTALE (a newer generation of the session connected) becomes
     /// staleGeneration.
+    /// `features`: the protocol features the client took (resize); `size`:
+    /// the export's size its reply gave.
     public func connectExport(_ name: String, socket: Int32, csum: DSTChecksum,
                               session: DSTSession = .none, generation: UInt32 = 0, check: Bool = false,
-                              identity: String? = nil, readOnly: Bool = false) throws {
+                              identity: String? = nil, readOnly: Bool = false,
+                              features: DSTFeatures = [], size: UInt64? = nil) throws {
         var request = DSTExportConnectRequest(exportName: name, sockFd: UInt32(bitPattern: socket),
                                               csum: csum.rawValue, check: check, identity: identity,
                                               readOnly: readOnly)
+        if !features.isEmpty { request.features = features.rawValue }
+        request.size = size
         if !session.isNone {
             request.session = session.bytes
             request.generation = generation

@@ -197,16 +197,19 @@ public struct DSTReconnect {
                                      uuid: device.uuid, size: device.size, credentials: device.tls?.credentials,
                                      ciphers: Self.ciphers(keeping: device.protection), dial: env.dial)
         var opened: [DSTConnection] = []
+        var size: UInt64 = 0
         defer { for c in opened { c.close() } }
         for n in 1...count {
             let which = count > 1 ? ", connection \(n) of \(count)" : ""
             env.log(.debug, "\(name): dialling \(address) (generation \(generation)\(which))")
-            opened.append(try connector.open().connection)
+            let (connection, negotiated) = try connector.open()
+            opened.append(connection)
+            size = max(size, negotiated.size)
         }
         for (handed, connection) in opened.enumerated() {
             do {
                 try connection.prepareForKernel()
-                try netlink.connectDevice(index, socket: connection.socket, generation: generation)
+                try netlink.connectDevice(index, socket: connection.socket, generation: generation, size: size)
             } catch {
                 if handed > 0 {
                     env.log(.info, "\(name): handed in \(handed) of \(count) connections of generation \(generation);"

@@ -118,3 +118,19 @@ enum ChecksumChoice: String, ExpressibleByArgument, CaseIterable {
 
     var checksum: DSTChecksum { self == .crc32c ? .crc32c : .none }
 }
+
+/// A byte count as typed: digits, optionally followed by K, M, G or T
+/// (powers of 1024; "KiB" and the like too). "0" and overflow are refused.
+struct ByteCount: ExpressibleByArgument, Equatable {
+    let bytes: UInt64
+
+    init?(argument: String) {
+        let digits = argument.prefix { $0 >= "0" && $0 <= "9" }
+        let unit = argument.dropFirst(digits.count)
+        let shifts: [Substring: UInt64] = ["": 0, "K": 10, "KiB": 10, "M": 20, "MiB": 20,
+                                          "G": 30, "GiB": 30, "T": 40, "TiB": 40]
+        guard !digits.isEmpty, let shift = shifts[unit], let n = UInt64(digits), n > 0,
+              n <= UInt64.max >> shift else { return nil }
+        bytes = n << shift
+    }
+}

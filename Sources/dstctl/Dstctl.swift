@@ -13,7 +13,7 @@ struct Dstctl: ParsableCommand {
             fails and 64 when the command line is wrong.
             """,
         version: DSTVersion.string,
-        subcommands: [Status.self, Export.self, SetExport.self, Unexport.self, AddDevice.self, SetDevice.self,
+        subcommands: [Status.self, Export.self, SetExport.self, ResizeExport.self, Unexport.self, AddDevice.self, SetDevice.self,
                       RemoveDevice.self, Monitor.self, GenKey.self],
         defaultSubcommand: Status.self
     )

@@ -202,7 +202,8 @@ final class Acceptor: Sendable {
             try stream.prepareForKernel()
             try netlink.connectExport(export.name, socket: stream.fd.raw, csum: csum, session: request.session,
                                       generation: request.generation, identity: identity?.identity,
-                                      readOnly: identity?.readOnly ?? false)
+                                      readOnly: identity?.readOnly ?? false,
+                                      features: request.features.intersection(.resize), size: export.size)
             let session = request.session.isNone ? "no session"
                 : "session \(request.session), generation \(request.generation)"
             let protection = tls.map { "TLS 1.3 \($0.cipher?.specName ?? "?") as \"\(identity?.identity ?? "?")\"" }

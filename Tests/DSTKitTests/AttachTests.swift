@@ -105,7 +105,7 @@ final class AttachTests: XCTestCase {
         let (result, _, _, order) = try attach(connections: 2, dials: [.success(accept(socket: 10)), .success(other)])
         XCTAssertEqual(result.live, 1)
         XCTAssertEqual(result.failure, DSTAttach.Failure(
-            number: 2, reason: "export size changed: was 1073741824 bytes, now 1048576 bytes"))
+            number: 2, reason: "export shrank from 1073741824 to 1048576 bytes; a device never shrinks (remove it and add it again)"))
         XCTAssertEqual(order, ["dial", "dial", "dev-add"])
         XCTAssertTrue(other.closed && !other.prepared)
     }

@@ -42,7 +42,7 @@ final class ClientHelloTests: XCTestCase {
         XCTAssertEqual(bytes.count, 48 + 4)
         XCTAssertEqual(Array(bytes[0..<8]), Array("DSTHELLO".utf8))
         XCTAssertEqual(Array(bytes[8..<12]), [0, 0, 0, 1])
-        XCTAssertEqual(Array(bytes[12..<16]), [0, 0, 0, 0x7f])
+        XCTAssertEqual(Array(bytes[12..<16]), [0, 0, 0, 0xff])
         XCTAssertEqual(Array(bytes[16..<20]), [0, 0, 0, 1])
         XCTAssertEqual(Array(bytes[20..<24]), [0, 0, 0, 4])
         XCTAssertEqual(Array(bytes[24..<40]), Array(0xa0...0xaf))
@@ -293,7 +293,7 @@ final class ClientReplyTests: XCTestCase {
         }
         assertReason(goodReply(lbs: 4096, pbs: 4096, maxXfer: 4096 + 512),
                      "max transfer 4608 is not a multiple of 4096 from 4096 to 4194304")
-        assertReason(goodReply(features: 1 << 7 | 1), "unknown feature bits 0x80")
+        assertReason(goodReply(features: 1 << 8 | 1), "unknown feature bits 0x100")
         assertReason(goodReply(features: DSTFeatures.limits.rawValue | 1), "the limits feature and the limits block disagree")
         assertReason(goodReply(csum: 0), "server chose checksum 0, we proposed crc32c")
         assertReason(goodReply(csum: 1), "server chose checksum 1, we proposed none", csum: .none)
@@ -374,7 +374,7 @@ final class HandshakeRoundTripTests: XCTestCase {
                                               request: DSTHelloRequest(version: 1, features: .all, csum: csum, exportName: "disk",
                                                                        session: clientSession, generation: 1)))
             XCTAssertEqual(try result.get(), DSTNegotiated(size: e.size, logicalBs: 512, physicalBs: 4096, maxXfer: 1 << 20,
-                                                           features: e.features, csum: csum, uuid: uuid,
+                                                           features: e.features.union(.resize), csum: csum, uuid: uuid,
                                                            exportName: "disk"))
         }
     }
@@ -402,6 +402,17 @@ final class HandshakeRoundTripTests: XCTestCase {
         let bytes = DSTServerHandshake.acceptReply(e, csum: .none, clientFeatures: [])
         XCTAssertEqual(bytes.count, DSTServerReply.size + 4)
         XCTAssertFalse(DSTFeatures(rawValue: try DSTServerReply(decoding: bytes).features).contains(.limits))
+    }
+
+    /// The reply has the resize feature only for a client that asked, and
+    /// the client keeps it in the features it hands its kernel.
+    func testResizeFeatureIsNegotiated() throws {
+        let e = export("disk")
+        let old = DSTServerHandshake.acceptReply(e, csum: .none, clientFeatures: [])
+        XCTAssertFalse(DSTFeatures(rawValue: try DSTServerReply(decoding: old).features).contains(.resize))
+        let (_, result) = try roundTrip(name: "disk", csum: .none, exports: [e])
+        XCTAssertTrue(try result.get().features.contains(.resize))
+        XCTAssertFalse(try result.get().features.contains(.limits))
     }
 
     /// The server learns the session and generation the client sent, to
@@ -440,7 +451,7 @@ final class HandshakeRoundTripTests: XCTestCase {
         let (outcome, result) = try roundTrip(name: "", csum: .none, exports: [export("only", features: .readOnly)])
         guard case let .accepted(e, _, _) = outcome else { return XCTFail("refused") }
         XCTAssertEqual(e.name, "only")
-        XCTAssertEqual(try result.get().features, .readOnly)
+        XCTAssertEqual(try result.get().features, [.readOnly, .resize])
         XCTAssertEqual(try result.get().exportName, "only", "the ok reply names the chosen export")
     }
 

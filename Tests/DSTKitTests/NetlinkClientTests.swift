@@ -340,7 +340,8 @@ final class ErrorTextTests: XCTestCase {
             (.invalidAddress("x"), "invalid address \"x\": expected HOST:PORT or [IPv6]:PORT"),
             (.exportUUIDChanged(was: DSTUUID(bytes: Array(1...16))!, now: DSTUUID(bytes: Array(2...17))!),
              "export UUID changed: was 01020304-0506-0708-090a-0b0c0d0e0f10, now 02030405-0607-0809-0a0b-0c0d0e0f1011"),
-            (.exportSizeChanged(was: 4096, now: 8192), "export size changed: was 4096 bytes, now 8192 bytes"),
+            (.exportShrank(was: 8192, now: 4096),
+             "export shrank from 8192 to 4096 bytes; a device never shrinks (remove it and add it again)"),
         ]
         for (error, text) in cases { XCTAssertEqual(error.description, text) }
     }

@@ -163,7 +163,7 @@ final class ReconnectTests: XCTestCase {
         XCTAssertEqual(changes[0].1, [.devIndex: .u32(0), .state: .u32(DSTDevState.reconnecting.rawValue)])
         XCTAssertEqual(changes[1].1, [.devIndex: .u32(0),
                                       .lastError: .string("cannot connect to 192.0.2.1:1025: Connection refused")])
-        XCTAssertEqual(changes[2].1, [.devIndex: .u32(0), .sockFd: .u32(42), .generation: .u32(4)])
+        XCTAssertEqual(changes[2].1, [.devIndex: .u32(0), .sockFd: .u32(42), .generation: .u32(4), .size: .u64(1 << 30)])
         let c = try XCTUnwrap(world.dialled.first)
         XCTAssertTrue(c.prepared)
         XCTAssertTrue(c.closed, "our copy of the socket is closed once the kernel has it")
@@ -194,7 +194,7 @@ final class ReconnectTests: XCTestCase {
             nil,  // state reconnecting
             .string("export UUID changed: was 01020304-0506-0708-090a-0b0c0d0e0f10, now 02030405-0607-0809-0a0b-0c0d0e0f1011"),
             // the same reason again is not set again
-            .string("export size changed: was 1073741824 bytes, now 1048576 bytes"),
+            .string("export shrank from 1073741824 to 1048576 bytes; a device never shrinks (remove it and add it again)"),
             .string("gave up reconnecting after 60 s"),
         ])
         XCTAssertFalse(kernel.changes.contains { $0.0 == .devConnect })
@@ -329,7 +329,7 @@ final class ReconnectTests: XCTestCase {
         XCTAssertEqual(run(kernel, &world), .reconnected(generation: 4, connections: 3, attempts: 1))
         XCTAssertEqual(kernel.order, ["dev-set", "dial", "dial", "dial", "dev-connect", "dev-connect", "dev-connect"])
         XCTAssertEqual(kernel.changes.filter { $0.0 == .devConnect }.map(\.1), [10, 11, 12].map {
-            [.devIndex: .u32(0), .sockFd: .u32($0), .generation: .u32(4)]
+            [.devIndex: .u32(0), .sockFd: .u32($0), .generation: .u32(4), .size: .u64(1 << 30)]
         })
         XCTAssertEqual(world.dialled.count, 3)
         for c in world.dialled {
@@ -390,6 +390,20 @@ final class ReconnectTests: XCTestCase {
         XCTAssertEqual(world.sleeps, [500, 1000])
     }
 
+    /// An export that grew while the device was away: the connection is
+    /// handed in with the size its reply gave, which grows the device.
+    func testGrownExportIsHandedInWithItsSize() {
+        let kernel = Kernel()
+        kernel.devices = [.success(device(.disconnected)), .success(device(.disconnected)),
+                          .success(device(.removed))]
+        var world = World()
+        world.dials = [.success(accept(size: 1 << 31))]
+        _ = run(kernel, &world)
+        let connects = kernel.changes.filter { $0.0 == .devConnect }
+        XCTAssertEqual(connects.count, 1)
+        XCTAssertEqual(connects.first?.1[.size], .u64(1 << 31))
+    }
+
     /// One connection of the round reaching another export spoils the round.
     func testChangedExportInTheMiddleOfARound() {
         let kernel = Kernel()
@@ -401,7 +415,7 @@ final class ReconnectTests: XCTestCase {
         XCTAssertTrue(world.dialled.allSatisfy { $0.closed && !$0.prepared })
         XCTAssertFalse(kernel.changes.contains { $0.0 == .devConnect })
         XCTAssertEqual(kernel.changes.last?.1[.lastError],
-                       .string("export size changed: was 1073741824 bytes, now 1048576 bytes"))
+                       .string("export shrank from 1073741824 to 1048576 bytes; a device never shrinks (remove it and add it again)"))
     }
 
     /// A dev-connect refused after the first of the round closes the rest;

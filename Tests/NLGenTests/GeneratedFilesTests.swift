@@ -77,8 +77,8 @@ final class GeneratedFilesTests: XCTestCase {
             _Static_assert(DST_A_MAX == DST_A_DISCARD_ALIGNMENT, "attrs");
             _Static_assert(DST_A_ALLOW_MAX == DST_A_ALLOW_READ_ONLY, "allow attrs");
             _Static_assert(DST_A_CONN_MAX == DST_A_CONN_PAD, "conn attrs");
-            _Static_assert(DST_CMD_MAX == DST_CMD_EXPORT_SET, "cmds");
-            _Static_assert(DST_OP_MAX == DST_OP_PING, "ops");
+            _Static_assert(DST_CMD_MAX == DST_CMD_EXPORT_RESIZE, "cmds");
+            _Static_assert(DST_OP_MAX == DST_OP_RESIZE, "ops");
             _Static_assert(DST_HELLO_MAGIC == 0x44535448454c4c4fULL, "magic");
             """
         try probe.write(to: dir.appendingPathComponent("probe.c"), atomically: true, encoding: .utf8)
@@ -135,7 +135,7 @@ final class GeneratedFilesTests: XCTestCase {
                                 opcode: 2, flags: 0, length: 0, dataCsum: 0, hdrCsum: 0)
             check((try? DSTRepHdr(decoding: rep.encoded())) == rep, "rep round trip")
 
-            check(DSTFeatures.all.rawValue == 0x7f, "features mask")
+            check(DSTFeatures.all.rawValue == 0xff, "features mask")
             check(DSTFeatures([.flush, .readOnly, DSTFeatures(rawValue: 1 << 20)]).specNames == ["flush", "read-only"],
                   "specNames")
             check(DSTOpcode.writeZeroes.specName == "write-zeroes", "opcode specName")

@@ -94,11 +94,11 @@ final class RenderTests: XCTestCase {
             "#define DST_HELLO_MAGIC 0x44535448454c4c4fULL\n",
             "#define DST_REQ_MAGIC 0x44535451\n",
             "enum dst_opcode {\n\tDST_OP_READ = 1,\n\tDST_OP_WRITE = 2,",
-            "\tDST_OP_PING = 6,\n\n\t/* private: */\n\t__DST_OP_MAX,\n\tDST_OP_MAX = (__DST_OP_MAX - 1)\n};",
+            "\tDST_OP_PING = 6,\n\tDST_OP_RESIZE = 7,\n\n\t/* private: */\n\t__DST_OP_MAX,\n\tDST_OP_MAX = (__DST_OP_MAX - 1)\n};",
             "enum dst_status {\n\tDST_ST_OK = 0,",
             "enum dst_dev_state {\n\tDST_STATE_CONNECTED = 1,",
             "enum dst_features {\n\tDST_FEAT_FLUSH = 1,\n\tDST_FEAT_FUA = 2,\n\tDST_FEAT_DISCARD = 4,",
-            "#define DST_FEATURES_MASK 0x7f\n",
+            "#define DST_FEATURES_MASK 0xff\n",
             "#define DST_CMD_FLAGS_MASK 0x3\n",
             "struct dst_req_hdr {\n\t__be32 magic;\n\t__be16 opcode;\n\t__be16 flags;\n\t__be64 tag;\n",
             "\t__be32 msg_len;\n\t__u8 uuid[16];\n};",
@@ -115,7 +115,7 @@ final class RenderTests: XCTestCase {
             "enum {\n\tDST_A_CONN_SLOT = 1,\n\tDST_A_CONN_GENERATION,\n",
             "\tDST_A_CONN_PAD,\n\n\t/* private: */\n\t__DST_A_CONN_MAX,\n\tDST_A_CONN_MAX = (__DST_A_CONN_MAX - 1)\n};",
             "enum {\n\tDST_CMD_DEV_ADD = 1,\n\tDST_CMD_DEV_DEL,\n",
-            "\tDST_CMD_DEV_CHANGE_NTF,\n\tDST_CMD_EXPORT_CHANGE_NTF,\n\tDST_CMD_DEV_SET,\n\tDST_CMD_EXPORT_SET,\n\n\t/* private: */\n\t__DST_CMD_MAX,",
+            "\tDST_CMD_DEV_CHANGE_NTF,\n\tDST_CMD_EXPORT_CHANGE_NTF,\n\tDST_CMD_DEV_SET,\n\tDST_CMD_EXPORT_SET,\n\tDST_CMD_EXPORT_RESIZE,\n\n\t/* private: */\n\t__DST_CMD_MAX,",
             "#define DST_MCGRP_EVENTS \"events\"\n",
         ])
         XCTAssertFalse(uapi.contains("DST_FEAT_MAX"), "flags have a mask, not a max")
@@ -131,7 +131,7 @@ final class RenderTests: XCTestCase {
             "int dst_nl_export_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);\n",
             "int dst_nl_export_connect_doit(struct sk_buff *skb, struct genl_info *info);\n",
             "enum {\n\tDST_NLGRP_EVENTS,\n};\n",
-            "extern const struct genl_ops dst_nl_ops[10];\n",
+            "extern const struct genl_ops dst_nl_ops[11];\n",
             "int dst_nl_dump_start(struct netlink_callback *cb);\n",
             "extern const struct genl_multicast_group dst_nl_mcgrps[1];\n",
         ])
@@ -164,7 +164,7 @@ final class RenderTests: XCTestCase {
 
     func testKernelOps() {
         assertContains(kernelSource, [
-            "const struct genl_ops dst_nl_ops[10] = {\n\t{\n\t\t.cmd\t\t= DST_CMD_DEV_ADD,\n"
+            "const struct genl_ops dst_nl_ops[11] = {\n\t{\n\t\t.cmd\t\t= DST_CMD_DEV_ADD,\n"
                 + "\t\t.doit\t\t= dst_nl_dev_add_doit,\n\t\t.flags\t\t= GENL_ADMIN_PERM,\n\t},",
             "\t\t.cmd\t\t= DST_CMD_DEV_GET,\n\t\t.doit\t\t= dst_nl_dev_get_doit,\n"
                 + "\t\t.start\t\t= dst_nl_dump_start,\n\t\t.dumpit\t\t= dst_nl_dev_get_dumpit,\n\t},",

@@ -21,6 +21,16 @@ final class ArgumentsTests: XCTestCase {
         XCTAssertNil(ExportName(argument: String(repeating: "x", count: DSTWire.exportNameMax + 1)))
     }
 
+    func testByteCounts() {
+        XCTAssertEqual(ByteCount(argument: "4096")?.bytes, 4096)
+        XCTAssertEqual(ByteCount(argument: "64M")?.bytes, 64 << 20)
+        XCTAssertEqual(ByteCount(argument: "2GiB")?.bytes, 2 << 30)
+        XCTAssertEqual(ByteCount(argument: "1T")?.bytes, 1 << 40)
+        for bad in ["", "0", "0M", "M", "1.5G", "-1", "1g", "1 G", "17179869184T", "99999999999999999999"] {
+            XCTAssertNil(ByteCount(argument: bad), bad)
+        }
+    }
+
     func testAddresses() {
         XCTAssertEqual(DSTAddress(argument: "[::1]:9")?.description, "[::1]:9")
         XCTAssertEqual(DSTAddress(argument: "192.0.2.1")?.port, UInt16(DSTWire.defaultPort))

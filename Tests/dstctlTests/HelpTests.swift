@@ -21,6 +21,7 @@ extension CLITests {
               status (default)        Show devices and exports (the default subcommand).
               export                  Export a block device or regular file.
               set-export              Change whom an export admits.
+              resize-export           Give an export the size of its grown backing store.
               unexport                Remove an export; its clients are disconnected.
               add-device, add-node    Attach a remote export as a local block device
                                       /dev/dstN.

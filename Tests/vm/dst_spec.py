@@ -45,7 +45,8 @@ CONSTANTS = {
     "DST_OP_DISCARD": 4,
     "DST_OP_WRITE_ZEROES": 5,
     "DST_OP_PING": 6,
-    "DST_OP_MAX": 6,
+    "DST_OP_RESIZE": 7,
+    "DST_OP_MAX": 7,
     "DST_CMD_F_FUA": 1,
     "DST_CMD_F_NOUNMAP": 2,
     "DST_CMD_FLAGS_MASK": 0x3,
@@ -72,7 +73,8 @@ CONSTANTS = {
     "DST_FEAT_READ_ONLY": 16,
     "DST_FEAT_ROTATIONAL": 32,
     "DST_FEAT_LIMITS": 64,
-    "DST_FEATURES_MASK": 0x7f,
+    "DST_FEAT_RESIZE": 128,
+    "DST_FEATURES_MASK": 0xff,
     "DST_HELLO_OK": 0,
     "DST_HELLO_BAD_VERSION": 1,
     "DST_HELLO_UNKNOWN_EXPORT": 2,
@@ -196,6 +198,7 @@ CONSTANTS = {
     "DST_CMD_EXPORT_CHANGE_NTF": 10,
     "DST_CMD_DEV_SET": 11,
     "DST_CMD_EXPORT_SET": 12,
+    "DST_CMD_EXPORT_RESIZE": 13,
 }
 
 # The type of each attribute: u32 u64 string binary flag pad nest.

@@ -9,6 +9,7 @@
  *   dst_devs_mutex                  the device IDR; creation, lookup, removal
  *     disk->open_mutex              (block layer) open, claims, removal's check
  *     dev->conf_mutex               handing connections in
+ *       dev->resize_mutex           growing the device (also RX, alone)
  *       dev->lock                   spinlock, irqsave: everything that moves
  *   conn->send_mutex                writing frames to the socket
  *     dev->lock
@@ -119,11 +120,11 @@ struct dst_dev_tunables {
 /**
  * struct dst_dev_params - What dev-add asks for: the handshake's outcome.
  * @index: N of /dev/dstN, -1 for the first free one.
- * @size: bytes.
+ * @size: bytes; grows (dst_dev_grow()), read it with READ_ONCE().
  * @logical_bs: logical block size.
  * @physical_bs: physical block size.
  * @max_xfer: largest READ or WRITE.
- * @features: DST_FEAT_*.
+ * @features: DST_FEAT_*; with DST_FEAT_RESIZE the server may send RESIZE.
  * @csum: DST_CSUM_*.
  * @uuid: the export's UUID.
  * @export_name: the export's name.
@@ -135,7 +136,7 @@ struct dst_dev_tunables {
  * @tunables: timeouts and reconnect policy.
  *
  * Checked by dst_dev_create(), constant afterwards but for the tunables,
- * which have their live copy in &struct dst_device.
+ * which have their live copy in &struct dst_device, and @size.
  */
 struct dst_dev_params {
 	int index;
@@ -213,6 +214,8 @@ struct dst_dev_status {
  * @stats: counters, atomic.
  * @added: device_add_disk() ran; under dst_devs_mutex.
  * @conf_mutex: serialises handing connections in.
+ * @resize_mutex: serialises growing (params.size and the capacity); taken
+ *	by RX and under @conf_mutex, never around anything that waits for RX.
  * @tls: its first connection carried TLS, so every later one must; under
  *	@conf_mutex.
  * @lock: guards the fields below; irqsave. Never held across socket I/O.
@@ -254,6 +257,7 @@ struct dst_device {
 
 	struct mutex conf_mutex;
 	bool tls;
+	struct mutex resize_mutex;
 
 	spinlock_t lock;
 	struct net *net;
@@ -478,8 +482,13 @@ int dst_dev_add_disk(struct dst_device *dev, struct netlink_ext_ack *extack);
 /* Log and announce a device that dev-add created. */
 void dst_dev_announce(struct dst_device *dev);
 int dst_dev_remove(struct dst_device *dev, bool force, struct netlink_ext_ack *extack);
-int dst_dev_connect(struct dst_device *dev, struct socket *sock, u32 generation,
+/* Add a connection over @sock; @size: the export's size in its reply, 0: unknown. */
+int dst_dev_connect(struct dst_device *dev, struct socket *sock, u32 generation, u64 size,
 		    struct netlink_ext_ack *extack);
+/* Why @size cannot be the device's new size, or NULL if it can. */
+const char *dst_dev_size_problem(struct dst_device *dev, u64 size);
+/* Grow the device to @size (checked), with a uevent; smaller is ignored. */
+void dst_dev_grow(struct dst_device *dev, u64 size);
 /* @net is exiting: its devices move to the initial namespace. */
 void dst_dev_net_exit(struct net *net);
 /* The block device's open, under disk->open_mutex (compat.h adapts it). */

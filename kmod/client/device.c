@@ -106,6 +106,11 @@ static int dst_dev_check_geometry(const struct dst_dev_params *p,
 	return 0;
 }
 
+static bool dst_size_valid(u64 size, u32 logical_bs)
+{
+	return size && !(size % logical_bs) && size >> SECTOR_SHIFT <= (sector_t)-1 >> 1;
+}
+
 static int dst_dev_check(const struct dst_dev_params *p, struct netlink_ext_ack *extack)
 {
 	if (!is_power_of_2(p->logical_bs) || !is_power_of_2(p->physical_bs) ||
@@ -113,7 +118,7 @@ static int dst_dev_check(const struct dst_dev_params *p, struct netlink_ext_ack 
 		NL_SET_ERR_MSG_MOD(extack, "block sizes must be powers of two, physical >= logical");
 		return -EINVAL;
 	}
-	if (!p->size || p->size % p->logical_bs || p->size >> SECTOR_SHIFT > (sector_t)-1 >> 1) {
+	if (!dst_size_valid(p->size, p->logical_bs)) {
 		NL_SET_ERR_MSG_MOD(extack, "size must be a non-zero multiple of the logical block size");
 		return -EINVAL;
 	}
@@ -211,6 +216,7 @@ static struct dst_device *dst_dev_alloc(const struct dst_dev_params *params,
 	dev->state = DST_STATE_DISCONNECTED;
 	dev->down_since = jiffies;
 	mutex_init(&dev->conf_mutex);
+	mutex_init(&dev->resize_mutex);
 	spin_lock_init(&dev->lock);
 	hash_init(dev->trans);
 	INIT_LIST_HEAD(&dev->by_age);
@@ -449,23 +455,59 @@ void dst_dev_announce(struct dst_device *dev)
 	lockdep_assert_held(&dst_devs_mutex);
 	DST_DEBUG_DELAY(add_notify_ms);
 	pr_info("%s: %s export \"%s\", %llu bytes, checksum %s\n", dev->disk->disk_name,
-		p->remote, p->export_name, p->size, dst_csum_name(p->csum));
+		p->remote, p->export_name, READ_ONCE(p->size), dst_csum_name(p->csum));
 	dst_dev_notify(dev);
 }
 
-/* Add a connection over @sock (also a reconnect); consumes @sock. */
-int dst_dev_connect(struct dst_device *dev, struct socket *sock, u32 generation,
+const char *dst_dev_size_problem(struct dst_device *dev, u64 size)
+{
+	if (!dst_size_valid(size, dev->params.logical_bs))
+		return "RESIZE to a size that is not a multiple of the logical block size";
+	if (size < READ_ONCE(dev->params.size))
+		return "RESIZE to a smaller size";
+	return NULL;
+}
+
+void dst_dev_grow(struct dst_device *dev, u64 size)
+{
+	u64 old;
+
+	mutex_lock(&dev->resize_mutex);
+	old = dev->params.size;
+	if (size > old) {
+		WRITE_ONCE(dev->params.size, size);
+		set_capacity_and_notify(dev->disk, size >> SECTOR_SHIFT);
+		pr_info("%s: grew from %llu to %llu bytes\n", dev->disk->disk_name, old, size);
+	}
+	mutex_unlock(&dev->resize_mutex);
+}
+
+/*
+ * Add a connection over @sock (also a reconnect); consumes @sock. A
+ * reconnect learns a grown export's size from its reply.
+ */
+int dst_dev_connect(struct dst_device *dev, struct socket *sock, u32 generation, u64 size,
 		    struct netlink_ext_ack *extack)
 {
-	int err;
+	int err = 0;
 
 	mutex_lock(&dev->conf_mutex);
 	if (READ_ONCE(dev->removing)) {
 		NL_SET_ERR_MSG_MOD(extack, "device is being removed");
-		dst_sock_put(sock);
 		err = -ENODEV;
+	} else if (size && !dst_size_valid(size, dev->params.logical_bs)) {
+		NL_SET_ERR_MSG_MOD(extack, "size must be a non-zero multiple of the logical block size");
+		err = -EINVAL;
+	} else if (size && size < READ_ONCE(dev->params.size)) {
+		NL_SET_ERR_MSG_MOD(extack, "the export shrank");
+		err = -EINVAL;
+	}
+	if (err) {
+		dst_sock_put(sock);
 	} else {
 		err = dst_dev_attach(dev, sock, generation, extack);
+		if (!err && size)
+			dst_dev_grow(dev, size);
 	}
 	mutex_unlock(&dev->conf_mutex);
 	if (!err)

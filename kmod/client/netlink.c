@@ -239,6 +239,7 @@ int dst_nl_dev_connect_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dst_device *dev;
 	struct socket *sock;
+	u64 size;
 	int err;
 
 	err = dst_nl_capable(skb, info);
@@ -259,7 +260,8 @@ int dst_nl_dev_connect_doit(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(sock);
 		goto unlock;
 	}
-	err = dst_dev_connect(dev, sock, nla_get_u32(info->attrs[DST_A_GENERATION]),
+	size = info->attrs[DST_A_SIZE] ? nla_get_u64(info->attrs[DST_A_SIZE]) : 0;
+	err = dst_dev_connect(dev, sock, nla_get_u32(info->attrs[DST_A_GENERATION]), size,
 			      info->extack);
 unlock:
 	mutex_unlock(&dst_devs_mutex);
@@ -407,7 +409,7 @@ static int dst_nl_fill_dev(struct sk_buff *skb, struct dst_device *dev, bool pri
 	dst_dev_status(dev, &st);
 	if (nla_put_u32(skb, DST_A_DEV_INDEX, dev->index) ||
 	    nla_put_u32(skb, DST_A_STATE, st.state) ||
-	    nla_put_u64_64bit(skb, DST_A_SIZE, p->size, DST_A_PAD) ||
+	    nla_put_u64_64bit(skb, DST_A_SIZE, READ_ONCE(p->size), DST_A_PAD) ||
 	    nla_put_u32(skb, DST_A_LOGICAL_BS, p->logical_bs) ||
 	    nla_put_u32(skb, DST_A_PHYSICAL_BS, p->physical_bs) ||
 	    nla_put_u32(skb, DST_A_MAX_XFER, p->max_xfer) ||

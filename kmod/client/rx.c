@@ -181,6 +181,43 @@ static int dst_rx_pong(struct dst_conn *conn, const struct dst_rep_hdr *hdr,
 	return 0;
 }
 
+/*
+ * The server's RESIZE notice: the export's new size follows in 8 bytes. Only
+ * a device created with the resize feature takes one, and only to grow.
+ */
+static int dst_rx_resize(struct dst_conn *conn, const struct dst_rep_hdr *hdr,
+			 u32 status, const char **why)
+{
+	struct dst_device *dev = conn->dev;
+	u32 csum = 0;
+	__be64 wire;
+	u64 size;
+	int err;
+
+	*why = "unexpected RESIZE notice";
+	if (!(dev->params.features & DST_FEAT_RESIZE) || hdr->tag || status != DST_ST_OK ||
+	    be32_to_cpu(hdr->length) != sizeof(wire))
+		return -EPROTO;
+	err = dst_sock_recv_buf(conn->sock, &wire, sizeof(wire), &conn->tls_control);
+	if (err) {
+		*why = dst_rx_sock_why(conn, err);
+		return err;
+	}
+	if (dev->params.csum == DST_CSUM_CRC32C)
+		csum = dst_crc32c(&wire, sizeof(wire));
+	if (csum != be32_to_cpu(hdr->data_csum)) {
+		atomic64_inc(&dev->stats.csum_errors);
+		*why = "RESIZE notice checksum mismatch";
+		return -EBADMSG;
+	}
+	size = be64_to_cpu(wire);
+	*why = dst_dev_size_problem(dev, size);
+	if (*why)
+		return -EPROTO;
+	dst_dev_grow(dev, size);
+	return 0;
+}
+
 static int dst_rx_read_data(struct dst_conn *conn, const struct dst_rep_hdr *hdr,
 			    struct dst_trans *trans, const char **why)
 {
@@ -236,6 +273,8 @@ static int dst_rx_one(struct dst_conn *conn, const char **why)
 		return -EPROTO;
 	if (be16_to_cpu(hdr.opcode) == DST_OP_PING)
 		return dst_rx_pong(conn, &hdr, status, why);
+	if (be16_to_cpu(hdr.opcode) == DST_OP_RESIZE)
+		return dst_rx_resize(conn, &hdr, status, why);
 	trans = dst_rx_claim(conn, be64_to_cpu(hdr.tag));
 	if (!trans) {
 		net_dbg_ratelimited("%s: reply for unknown tag %#llx from %s\n",

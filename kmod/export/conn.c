@@ -375,6 +375,7 @@ static struct dst_export_conn *dst_exp_conn_create(struct dst_export *exp, struc
 	memcpy(conn->session, client->session, sizeof(conn->session));
 	conn->has_session = memchr_inv(conn->session, 0, sizeof(conn->session));
 	conn->generation = client->generation;
+	conn->features = client->features;
 	strscpy(conn->identity, client->identity, sizeof(conn->identity));
 	conn->tls = *tls;
 	INIT_LIST_HEAD(&conn->node);
@@ -543,8 +544,16 @@ int dst_export_connect(struct dst_export *exp, struct socket *sock,
 		NL_SET_ERR_MSG_MOD(extack, "server has the maximum number of connections");
 		err = -EBUSY;
 	}
+	if (!err && client->size > READ_ONCE(exp->size)) {
+		NL_SET_ERR_MSG_MOD(extack, "export shrank since the handshake");
+		err = -EINVAL;
+	}
 	if (!err && conn) {
 		conn->read_only = read_only;
+		/* Grown since the handshake: the client learns at once. */
+		if ((conn->features & DST_FEAT_RESIZE) && client->size &&
+		    client->size < READ_ONCE(exp->size))
+			set_bit(DST_EXP_CONN_RESIZE_DUE, &conn->flags);
 		/* Ours now: the namespace's exit releases it, it does not wait for it. */
 		dst_sock_prepare(sock, false);
 		dst_sock_unpin_net(sock);

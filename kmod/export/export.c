@@ -481,6 +481,63 @@ int dst_export_del(struct dst_export *exp)
 	return started ? 0 : -ENOENT;
 }
 
+/* The backing store's size now (a grown LV, a longer file). */
+static u64 dst_export_backing_size(struct dst_export *exp)
+{
+	return exp->bdev ? bdev_nr_bytes(exp->bdev) : i_size_read(file_inode(exp->file));
+}
+
+/* Ask TX of every connection that takes notices to send one; exp->lock held. */
+static void dst_export_notify_resize(struct dst_export *exp)
+{
+	struct dst_export_conn *conn;
+
+	lockdep_assert_held(&exp->lock);
+	list_for_each_entry(conn, &exp->conns, node) {
+		if (!(conn->features & DST_FEAT_RESIZE) || dst_exp_conn_dead(conn))
+			continue;
+		set_bit(DST_EXP_CONN_RESIZE_DUE, &conn->flags);
+		wake_up(&conn->tx_wait);
+	}
+}
+
+/*
+ * Shrinking under a client would pull blocks from under its file system:
+ * refused while any is connected (a disconnected one refuses the smaller
+ * size when it reconnects).
+ */
+int dst_export_resize(struct dst_export *exp, u64 *size, struct netlink_ext_ack *extack)
+{
+	u64 backing = dst_export_backing_size(exp);
+	u64 old;
+	int err = 0;
+
+	mutex_lock(&exp->lock);
+	if (!*size)
+		*size = round_down(backing, exp->logical_bs);
+	old = exp->size;
+	if (exp->state != DST_EXPORT_READY) {
+		NL_SET_ERR_MSG_MOD(extack, "export is not ready or is being removed");
+		err = -EBUSY;
+	} else if (!*size || !IS_ALIGNED(*size, exp->logical_bs) ||
+		   *size >> SECTOR_SHIFT > (sector_t)-1 >> 1) {
+		NL_SET_ERR_MSG_MOD(extack, "size must be a non-zero multiple of the logical block size");
+		err = -EINVAL;
+	} else if (*size > backing) {
+		NL_SET_ERR_MSG_MOD(extack, "size is larger than the backing store");
+		err = -ENOSPC;
+	} else if (*size < old && exp->nr_clients) {
+		NL_SET_ERR_MSG_MOD(extack, "cannot shrink an export while clients are connected");
+		err = -EBUSY;
+	} else if (*size != old) {
+		WRITE_ONCE(exp->size, *size);
+		dst_export_notify_resize(exp);
+		pr_info("export %s: resized from %llu to %llu bytes\n", exp->name, old, *size);
+	}
+	mutex_unlock(&exp->lock);
+	return err;
+}
+
 int dst_export_for_each(struct net *net, unsigned long *pos, unsigned int *gen,
 			int (*fn)(struct dst_export *exp, void *arg), void *arg)
 {

@@ -141,7 +141,8 @@ struct dst_exp_access {
  * @backing_path: for display only, may be NULL.
  * @listen: for display only, may be NULL.
  * @uuid: the export's UUID.
- * @size: bytes.
+ * @size: bytes; export-resize changes it under @lock, read it with
+ *	READ_ONCE().
  * @logical_bs: logical block size.
  * @physical_bs: physical block size.
  * @max_xfer: largest READ or WRITE.
@@ -176,7 +177,7 @@ struct dst_exp_access {
  * @access: whom it admits; NULL: anyone (an export without credentials).
  *
  * Everything from @name to @net is set before the export is listed and
- * never changes, but for what the probe of a regular file sets before the
+ * never changes, but for @size and for what the probe of a regular file sets before the
  * export turns ready (@direct, block sizes): read it without locks. Removal
  * (export-del, the namespace's exit, module exit) turns it removing under
  * @lock, so that no connection is added, and kills its connections;
@@ -247,10 +248,13 @@ struct dst_export_client {
 	u32 generation;			/* >= 1 */
 	char identity[DST_IDENTITY_MAX + 1];	/* the TLS identity; empty: none */
 	bool read_only;			/* the connection carries no writes */
+	u32 features;			/* protocol features: DST_FEAT_RESIZE */
+	u64 size;			/* the size its reply gave; 0: unknown */
 };
 
 enum {
 	DST_EXP_CONN_DEAD,	/* killed: socket shut down, reaper queued */
+	DST_EXP_CONN_RESIZE_DUE,	/* TX owes the client a RESIZE notice */
 };
 
 /**
@@ -265,6 +269,7 @@ enum {
  * @generation: the client's generation.
  * @identity: the TLS identity the client proved; empty without TLS.
  * @read_only: writes are refused (a read-only identity or export).
+ * @features: protocol features the client took: DST_FEAT_RESIZE.
  * @tls: the socket's protection.
  * @tls_control: RX's last TLS control record (dst_sock_recv()); RX only.
  * @peer: the client's address, for logs and events.
@@ -314,6 +319,7 @@ struct dst_export_conn {
 	u32 generation;
 	char identity[DST_IDENTITY_MAX + 1];
 	bool read_only;
+	u32 features;
 	struct dst_tls_info tls;
 	u16 tls_control;
 	char peer[DST_PEER_MAX + 1];
@@ -407,6 +413,11 @@ void dst_export_put(struct dst_export *exp);
  * (the removed event says when). -ENOENT when removal started already.
  */
 int dst_export_del(struct dst_export *exp);
+/*
+ * Set @exp's size to *@size, or with *@size 0 to its backing store's size
+ * (set in *@size); connected clients that take RESIZE notices get one.
+ */
+int dst_export_resize(struct dst_export *exp, u64 *size, struct netlink_ext_ack *extack);
 /*
  * Call @fn on each export of @net from position *@pos on, under the export
  * list lock (@fn may take exp->lock, never the list lock), until @fn returns

@@ -174,6 +174,15 @@ int dst_nl_export_connect_doit(struct sk_buff *skb, struct genl_info *info)
 	if (a[DST_A_IDENTITY])
 		strscpy(client.identity, nla_data(a[DST_A_IDENTITY]), sizeof(client.identity));
 	client.read_only = nla_get_flag(a[DST_A_READ_ONLY]);
+	if (a[DST_A_FEATURES])
+		client.features = nla_get_u32(a[DST_A_FEATURES]);
+	if (client.features & ~DST_FEAT_RESIZE) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[DST_A_FEATURES],
+				    "only protocol features: resize");
+		return -EINVAL;
+	}
+	if (a[DST_A_SIZE])
+		client.size = nla_get_u64(a[DST_A_SIZE]);
 	exp = dst_nl_find_export(info);
 	if (IS_ERR(exp))
 		return PTR_ERR(exp);
@@ -218,6 +227,43 @@ int dst_nl_export_set_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	dst_export_put(exp);
 	return err;
+}
+
+int dst_nl_export_resize_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dst_export *exp;
+	struct sk_buff *reply;
+	void *hdr;
+	u64 size;
+	int err;
+
+	err = dst_nl_capable(skb, info);
+	if (err)
+		return err;
+	size = info->attrs[DST_A_SIZE] ? nla_get_u64(info->attrs[DST_A_SIZE]) : 0;
+	if (info->attrs[DST_A_SIZE] && !size) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[DST_A_SIZE], "size must not be 0");
+		return -EINVAL;
+	}
+	reply = genlmsg_new(nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
+	if (!reply)
+		return -ENOMEM;
+	exp = dst_nl_find_export(info);
+	if (IS_ERR(exp)) {
+		nlmsg_free(reply);
+		return PTR_ERR(exp);
+	}
+	err = dst_export_resize(exp, &size, info->extack);
+	dst_export_put(exp);
+	hdr = genlmsg_put_reply(reply, info, &dst_nl_family, 0, DST_CMD_EXPORT_RESIZE);
+	if (!err && (!hdr || nla_put_u64_64bit(reply, DST_A_SIZE, size, DST_A_PAD)))
+		err = -EMSGSIZE;
+	if (err) {
+		nlmsg_free(reply);
+		return err;
+	}
+	genlmsg_end(reply, hdr);
+	return genlmsg_reply(reply, info);
 }
 
 /* One client connection, for export-get. exp->lock held. */
@@ -268,7 +314,7 @@ static int dst_nl_fill_export_access(struct sk_buff *skb, struct dst_export *exp
 static int dst_nl_fill_export(struct sk_buff *skb, struct dst_export *exp, bool conns)
 {
 	if (nla_put_string(skb, DST_A_EXPORT_NAME, exp->name) ||
-	    nla_put_u64_64bit(skb, DST_A_SIZE, exp->size, DST_A_PAD) ||
+	    nla_put_u64_64bit(skb, DST_A_SIZE, READ_ONCE(exp->size), DST_A_PAD) ||
 	    nla_put_u32(skb, DST_A_LOGICAL_BS, exp->logical_bs) ||
 	    nla_put_u32(skb, DST_A_PHYSICAL_BS, exp->physical_bs) ||
 	    nla_put_u32(skb, DST_A_MAX_XFER, exp->max_xfer) ||

@@ -71,11 +71,13 @@ static int dst_exp_rx_check_frame(struct dst_export_conn *conn, const struct dst
 static u32 dst_exp_rx_check_range(struct dst_export *exp, const struct dst_exp_req *req,
 				  u32 max)
 {
+	u64 size = READ_ONCE(exp->size);
+
 	if (!req->len || req->len > max)
 		return DST_ST_INVAL;
 	if (!IS_ALIGNED(req->offset | req->len, exp->logical_bs))
 		return DST_ST_INVAL;
-	if (req->len > exp->size || req->offset > exp->size - req->len)
+	if (req->len > size || req->offset > size - req->len)
 		return DST_ST_INVAL;
 	return DST_ST_OK;
 }

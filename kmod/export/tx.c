@@ -37,6 +37,25 @@ static int dst_exp_tx_reply(struct dst_export_conn *conn, struct dst_exp_req *re
 	return dst_sock_send(conn->sock, &iter, more ? MSG_MORE : 0);
 }
 
+/* The export's size now, to a client that takes RESIZE notices. */
+static int dst_exp_tx_resize(struct dst_export_conn *conn)
+{
+	__be64 size = cpu_to_be64(READ_ONCE(conn->exp->size));
+	struct dst_rep_hdr hdr = {
+		.magic = cpu_to_be32(DST_REP_MAGIC),
+		.status = cpu_to_be32(DST_ST_OK),
+		.opcode = cpu_to_be16(DST_OP_RESIZE),
+		.length = cpu_to_be32(sizeof(size)),
+	};
+	int err;
+
+	if (conn->csum == DST_CSUM_CRC32C)
+		hdr.data_csum = cpu_to_be32(dst_crc32c(&size, sizeof(size)));
+	dst_rep_hdr_seal(&hdr, conn->csum);
+	err = dst_sock_send_buf(conn->sock, &hdr, sizeof(hdr), MSG_MORE);
+	return err ?: dst_sock_send_buf(conn->sock, &size, sizeof(size), 0);
+}
+
 static void dst_exp_tx_log_error(struct dst_export_conn *conn, const struct dst_exp_req *req)
 {
 	pr_warn_ratelimited("export %s: %s: tag %#llx: %s %llu+%u failed: %d\n",
@@ -78,6 +97,8 @@ void dst_exp_tx_queued(struct dst_export_conn *conn)
 	spin_unlock_irq(&conn->lock);
 	if (!dst_exp_conn_dead(conn)) {
 		err = dst_tls_debug_inject(conn->sock);
+		if (!err && test_and_clear_bit(DST_EXP_CONN_RESIZE_DUE, &conn->flags))
+			err = dst_exp_tx_resize(conn);
 		if (err)
 			dst_exp_conn_kill(conn, err, NULL);
 	}
@@ -91,6 +112,7 @@ int dst_exp_tx_thread(void *arg)
 	/* Runs until stopped, sending or dropping: RX and the reaper count on it. */
 	for (;;) {
 		wait_event_interruptible(conn->tx_wait, !list_empty_careful(&conn->tx_queue) ||
+					 test_bit(DST_EXP_CONN_RESIZE_DUE, &conn->flags) ||
 					 kthread_should_stop());
 		if (kthread_should_stop())
 			break;

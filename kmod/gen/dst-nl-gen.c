@@ -161,7 +161,7 @@ const struct nla_policy dst_nl_policy[DST_A_MAX + 1] = {
 	[DST_A_DISCARD_ALIGNMENT] = NLA_POLICY_FULL_RANGE(NLA_U32, &dst_a_discard_alignment_range),
 };
 
-const struct genl_ops dst_nl_ops[10] = {
+const struct genl_ops dst_nl_ops[11] = {
 	{
 		.cmd		= DST_CMD_DEV_ADD,
 		.doit		= dst_nl_dev_add_doit,
@@ -212,6 +212,11 @@ const struct genl_ops dst_nl_ops[10] = {
 	{
 		.cmd		= DST_CMD_EXPORT_SET,
 		.doit		= dst_nl_export_set_doit,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= DST_CMD_EXPORT_RESIZE,
+		.doit		= dst_nl_export_resize_doit,
 		.flags		= GENL_ADMIN_PERM,
 	},
 };

@@ -33,13 +33,14 @@ int dst_nl_export_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int dst_nl_export_connect_doit(struct sk_buff *skb, struct genl_info *info);
 int dst_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info);
 int dst_nl_export_set_doit(struct sk_buff *skb, struct genl_info *info);
+int dst_nl_export_resize_doit(struct sk_buff *skb, struct genl_info *info);
 int dst_nl_dump_start(struct netlink_callback *cb);
 
 enum {
 	DST_NLGRP_EVENTS,
 };
 
-extern const struct genl_ops dst_nl_ops[10];
+extern const struct genl_ops dst_nl_ops[11];
 extern const struct genl_multicast_group dst_nl_mcgrps[1];
 
 #endif /* _DST_NL_GEN_H */

@@ -143,6 +143,9 @@
  * @DST_OP_WRITE_ZEROES: The range reads back as zeroes.
  * @DST_OP_PING: Liveness probe; offset and length 0. The server answers at once
  *	with status ok, without touching the backing store.
+ * @DST_OP_RESIZE: Server to client only, with the resize feature: a notice in a
+ *	rep-hdr (tag 0, status ok, length 8) followed by the export's new size,
+ *	u64 big-endian. A request with this opcode is answered inval.
  */
 enum dst_opcode {
 	DST_OP_READ = 1,
@@ -151,6 +154,7 @@ enum dst_opcode {
 	DST_OP_DISCARD = 4,
 	DST_OP_WRITE_ZEROES = 5,
 	DST_OP_PING = 6,
+	DST_OP_RESIZE = 7,
 
 	/* private: */
 	__DST_OP_MAX,
@@ -239,6 +243,9 @@ enum dst_tls_cipher {
  * @DST_FEAT_LIMITS: Protocol, not export: in the hello, the client reads a
  *	server-limits block; in the reply, one follows the reply header, before
  *	its message. Never an export's or a device's feature.
+ * @DST_FEAT_RESIZE: Protocol: the server sends a RESIZE notice when the export
+ *	grows. Set in the hello by a client that takes them, in the reply when
+ *	the server will send them; a device created with it accepts them.
  */
 enum dst_features {
 	DST_FEAT_FLUSH = 1,
@@ -248,9 +255,10 @@ enum dst_features {
 	DST_FEAT_READ_ONLY = 16,
 	DST_FEAT_ROTATIONAL = 32,
 	DST_FEAT_LIMITS = 64,
+	DST_FEAT_RESIZE = 128,
 };
 
-#define DST_FEATURES_MASK 0x7f
+#define DST_FEATURES_MASK 0xff
 
 /**
  * enum dst_hello_status - Outcome of the handshake, in the server reply.
@@ -749,6 +757,10 @@ enum {
  *	(last-error).
  * @DST_CMD_EXPORT_SET: Replace the identities and the address prefixes an
  *	export admits. Connections they no longer admit are dropped.
+ * @DST_CMD_EXPORT_RESIZE: Set an export's size: the size given, or without one
+ *	the backing store's size now, rounded down to the logical block size.
+ *	Connected clients that took the resize feature are told; shrinking is
+ *	refused while a client is connected.
  */
 enum {
 	DST_CMD_DEV_ADD = 1,
@@ -763,6 +775,7 @@ enum {
 	DST_CMD_EXPORT_CHANGE_NTF,
 	DST_CMD_DEV_SET,
 	DST_CMD_EXPORT_SET,
+	DST_CMD_EXPORT_RESIZE,
 
 	/* private: */
 	__DST_CMD_MAX,

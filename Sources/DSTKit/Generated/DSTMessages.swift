@@ -634,15 +634,19 @@ public struct DSTDevConnectRequest: Equatable, Sendable {
     /// Connection generation (client-hello generation). dev-get shows it only to callers with
     /// CAP_SYS_ADMIN.
     public var generation: UInt32?
+    /// Size in bytes.
+    public var size: UInt64?
 
     public init(
         devIndex: UInt32? = nil,
         sockFd: UInt32? = nil,
-        generation: UInt32? = nil
+        generation: UInt32? = nil,
+        size: UInt64? = nil
     ) {
         self.devIndex = devIndex
         self.sockFd = sockFd
         self.generation = generation
+        self.size = size
     }
 
     /// The attributes that are set, in the spec's order.
@@ -651,6 +655,7 @@ public struct DSTDevConnectRequest: Equatable, Sendable {
         if let devIndex { out.append((.devIndex, .u32(devIndex))) }
         if let sockFd { out.append((.sockFd, .u32(sockFd))) }
         if let generation { out.append((.generation, .u32(generation))) }
+        if let size { out.append((.size, .u64(size))) }
         return out
     }
 }
@@ -928,6 +933,10 @@ public struct DSTExportConnectRequest: Equatable, Sendable {
     /// export-add: the export refuses writes; export-connect: this connection's writes are refused
     /// (a read-only identity).
     public var readOnly: Bool
+    /// Export features.
+    public var features: UInt32?
+    /// Size in bytes.
+    public var size: UInt64?
 
     public init(
         exportName: String? = nil,
@@ -937,7 +946,9 @@ public struct DSTExportConnectRequest: Equatable, Sendable {
         generation: UInt32? = nil,
         check: Bool = false,
         identity: String? = nil,
-        readOnly: Bool = false
+        readOnly: Bool = false,
+        features: UInt32? = nil,
+        size: UInt64? = nil
     ) {
         self.exportName = exportName
         self.sockFd = sockFd
@@ -947,6 +958,8 @@ public struct DSTExportConnectRequest: Equatable, Sendable {
         self.check = check
         self.identity = identity
         self.readOnly = readOnly
+        self.features = features
+        self.size = size
     }
 
     /// The attributes that are set, in the spec's order.
@@ -960,6 +973,8 @@ public struct DSTExportConnectRequest: Equatable, Sendable {
         if check { out.append((.check, .flag)) }
         if let identity { out.append((.identity, .string(identity))) }
         if readOnly { out.append((.readOnly, .flag)) }
+        if let features { out.append((.features, .u32(features))) }
+        if let size { out.append((.size, .u64(size))) }
         return out
     }
 }
@@ -1145,5 +1160,50 @@ public struct DSTExportSetRequest: Equatable, Sendable {
         for allow in self.allow { out.append((.allow, .nesting(allow.attributes))) }
         for allowFrom in self.allowFrom { out.append((.allowFrom, .binary(allowFrom))) }
         return out
+    }
+}
+
+/// export-resize request: Set an export's size: the size given, or without one the backing store's
+/// size now, rounded down to the logical block size. Connected clients that took the resize feature
+/// are told; shrinking is refused while a client is connected.
+public struct DSTExportResizeRequest: Equatable, Sendable {
+    /// Name of an export.
+    public var exportName: String?
+    /// Size in bytes.
+    public var size: UInt64?
+
+    public init(
+        exportName: String? = nil,
+        size: UInt64? = nil
+    ) {
+        self.exportName = exportName
+        self.size = size
+    }
+
+    /// The attributes that are set, in the spec's order.
+    public var attributes: [(DSTAttr, NLValue)] {
+        var out: [(DSTAttr, NLValue)] = []
+        if let exportName { out.append((.exportName, .string(exportName))) }
+        if let size { out.append((.size, .u64(size))) }
+        return out
+    }
+}
+
+/// export-resize reply: Set an export's size: the size given, or without one the backing store's
+/// size now, rounded down to the logical block size. Connected clients that took the resize feature
+/// are told; shrinking is refused while a client is connected.
+public struct DSTExportResizeReply: Equatable, Sendable {
+    /// Size in bytes.
+    public var size: UInt64?
+
+    public init(
+        size: UInt64? = nil
+    ) {
+        self.size = size
+    }
+
+    /// Decodes what `message` carries; absent attributes stay nil.
+    public init(message m: NLMessage) {
+        size = m.u64(.size)
     }
 }

@@ -137,6 +137,10 @@ public enum DSTOpcode: UInt32, CaseIterable, Sendable {
     /// Liveness probe; offset and length 0. The server answers at once with status ok, without
     /// touching the backing store.
     case ping = 6
+    /// Server to client only, with the resize feature: a notice in a rep-hdr (tag 0, status ok,
+    /// length 8) followed by the export's new size, u64 big-endian. A request with this opcode is
+    /// answered inval.
+    case resize = 7
 
     /// The entry's name in the spec.
     public var specName: String {
@@ -147,6 +151,7 @@ public enum DSTOpcode: UInt32, CaseIterable, Sendable {
         case .discard: "discard"
         case .writeZeroes: "write-zeroes"
         case .ping: "ping"
+        case .resize: "resize"
         }
     }
 }
@@ -280,9 +285,14 @@ public struct DSTFeatures: OptionSet, Sendable, Hashable {
     /// one follows the reply header, before its message. Never an export's or a device's feature.
     public static let limits = Self(rawValue: 1 << 6)
 
+    /// Protocol: the server sends a RESIZE notice when the export grows. Set in the hello by a
+    /// client that takes them, in the reply when the server will send them; a device created with
+    /// it accepts them.
+    public static let resize = Self(rawValue: 1 << 7)
+
     /// Every flag the spec defines; other bits are refused by the kernel.
     public static let all: Self = [
-        .flush, .fua, .discard, .writeZeroes, .readOnly, .rotational, .limits
+        .flush, .fua, .discard, .writeZeroes, .readOnly, .rotational, .limits, .resize
     ]
 
     /// The spec names of the flags that are set, lowest bit first; unknown bits are left out.
@@ -308,6 +318,9 @@ public struct DSTFeatures: OptionSet, Sendable, Hashable {
         }
         if contains(.limits) {
             names.append("limits")
+        }
+        if contains(.resize) {
+            names.append("resize")
         }
         return names
     }
@@ -1299,6 +1312,10 @@ public enum DSTCommand: UInt8, CaseIterable, Sendable {
     /// Replace the identities and the address prefixes an export admits. Connections they no longer
     /// admit are dropped.
     case exportSet
+    /// Set an export's size: the size given, or without one the backing store's size now, rounded
+    /// down to the logical block size. Connected clients that took the resize feature are told;
+    /// shrinking is refused while a client is connected.
+    case exportResize
 
     /// The operation's name in the spec.
     public var specName: String {
@@ -1315,6 +1332,7 @@ public enum DSTCommand: UInt8, CaseIterable, Sendable {
         case .exportChangeNtf: "export-change-ntf"
         case .devSet: "dev-set"
         case .exportSet: "export-set"
+        case .exportResize: "export-resize"
         }
     }
 
@@ -1322,7 +1340,7 @@ public enum DSTCommand: UInt8, CaseIterable, Sendable {
     public var requiresAdmin: Bool {
         switch self {
         case .devAdd, .devDel, .devConnect, .exportAdd, .exportDel, .exportConnect, .devSet,
-            .exportSet: true
+            .exportSet, .exportResize: true
         default: false
         }
     }
