@@ -49,6 +49,7 @@
 import argparse
 import os
 import socket
+import struct
 import sys
 import threading
 import time
@@ -63,6 +64,7 @@ PROTO_VERSION = C["DST_PROTO_VERSION"]
 CSUM_NONE, CSUM_CRC32C = C["DST_CSUM_NONE"], C["DST_CSUM_CRC32C"]
 OP_READ, OP_WRITE, OP_FLUSH = C["DST_OP_READ"], C["DST_OP_WRITE"], C["DST_OP_FLUSH"]
 OP_DISCARD, OP_WRITE_ZEROES, OP_PING = C["DST_OP_DISCARD"], C["DST_OP_WRITE_ZEROES"], C["DST_OP_PING"]
+OP_RESIZE = C["DST_OP_RESIZE"]
 FLAG_FUA = C["DST_CMD_F_FUA"]
 ST_OK, ST_IO, ST_INVAL = C["DST_ST_OK"], C["DST_ST_IO"], C["DST_ST_INVAL"]
 ST_NOTSUPP, ST_NOMEM = C["DST_ST_NOTSUPP"], C["DST_ST_NOMEM"]
@@ -72,10 +74,11 @@ HELLO_UNKNOWN_EXPORT, HELLO_BAD_CSUM = C["DST_HELLO_UNKNOWN_EXPORT"], C["DST_HEL
 HELLO_BAD_REQUEST = C["DST_HELLO_BAD_REQUEST"]
 FEAT_FLUSH, FEAT_FUA = C["DST_FEAT_FLUSH"], C["DST_FEAT_FUA"]
 FEAT_DISCARD, FEAT_WRITE_ZEROES = C["DST_FEAT_DISCARD"], C["DST_FEAT_WRITE_ZEROES"]
+FEAT_RESIZE = C["DST_FEAT_RESIZE"]
 EXPORT_NAME_MAX = C["DST_EXPORT_NAME_MAX"]
 
 FAULTS = ("unknown-tag", "duplicate", "stale-epoch", "bad-hdr-csum", "bad-data-csum", "nomem", "write-csum",
-          "silent")
+          "silent", "resize-shrink", "resize-bad-csum")
 
 # ---------- server ----------
 
@@ -218,7 +221,7 @@ class Conn:
             status, msg = HELLO_BAD_CSUM, f"checksum {csum} not supported"
         elif name and name != a.name:
             status, msg = HELLO_UNKNOWN_EXPORT, f"no export {name}"
-        feats = (FEAT_FLUSH | FEAT_FUA | FEAT_WRITE_ZEROES | FEAT_DISCARD) & features
+        feats = (FEAT_FLUSH | FEAT_FUA | FEAT_WRITE_ZEROES | FEAT_DISCARD | FEAT_RESIZE) & features
         body = msg.encode()
         self.sock.sendall(REPLY.pack(REPLY_MAGIC, PROTO_VERSION, status, self.srv.size, 512, 4096,
                                      a.max_xfer, feats, csum, len(body), self.srv.uuid) + body)
@@ -363,6 +366,13 @@ class Conn:
             frame = self.frame(op, tag, status, payload) * 2
         elif fault == "bad-hdr-csum":
             frame = self.frame(op, tag, status, payload, bad_hdr=True)
+        elif fault.startswith("resize-"):
+            # A RESIZE notice that shrinks the export, or whose size does
+            # not match its checksum, before the reply.
+            size = self.srv.size - 4096 if fault == "resize-shrink" else self.srv.size + (1 << 20)
+            notice = self.frame(OP_RESIZE, 0, ST_OK, struct.pack(">Q", size),
+                                bad_data=fault == "resize-bad-csum")
+            frame = notice + self.frame(op, tag, status, payload)
         else:  # bad-data-csum
             frame = self.frame(op, tag, status, payload, bad_data=True)
         # Logged first: the client may drop the connection before sendall()

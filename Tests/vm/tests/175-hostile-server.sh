@@ -9,6 +9,8 @@
 #   3. a reply with the previous epoch      -> protocol_errors + 1
 #   4. a reply header with a wrong crc32c   -> csum_errors + 1
 #   5. READ data with a wrong crc32c        -> csum_errors + 1
+#   6. a RESIZE notice that shrinks         -> protocol_errors + 1
+#   7. a RESIZE notice with a wrong crc32c  -> csum_errors + 1 (the size stays)
 # Then NOMEM answers: the client resends after growing pauses, on the same
 # connection, and the data verifies; and a WRITE answered bad-data-csum is
 # sent again on the same connection (csum_errors + 1) and the data verifies.
@@ -16,7 +18,7 @@
 # dstd reconnects to the fake server (which then behaves), the I/O caught in
 # it completes without error, and the data reads back byte for byte through
 # the device and matches the fake server's backing file.
-#   6. a server that stops answering (not even PING) and, 7. one that accepts
+#   8. a server that stops answering (not even PING) and, 9. one that accepts
 #      the connection, does the handshake and then never replies, keeping TCP
 #      open: with --ping-interval 1 the client gives up on it within about
 #      three intervals and reconnects; the write waiting on it completes.
@@ -105,6 +107,9 @@ fault duplicate read protocol_errors "unknown or stale tag"
 fault stale-epoch write protocol_errors "unknown or stale tag"
 fault bad-hdr-csum write csum_errors "reply header checksum mismatch"
 fault bad-data-csum read csum_errors "read data checksum mismatch"
+fault resize-shrink write protocol_errors "RESIZE to a smaller size"
+fault resize-bad-csum read csum_errors "RESIZE notice checksum mismatch"
+assert_eq "$(dev_size /dev/dst0)" $((32 << 20)) "dst0 size after hostile RESIZE notices"
 
 say "the server is short of memory: ten NOMEM answers in a row"
 # Reads: no payload for the fake server to checksum, so it answers at once.
