@@ -14,7 +14,9 @@
 #   meanwhile;
 # - every fio pass exits 0 with no verify error, nothing failed
 #   (errors = 0, timeouts = 0), reconnects >= 2.
+# What it tests is dstd's (userspace): one kernel runs it.
 # vm-timeout: 300
+# vm-kernel: 6.1
 . "$(dirname "$0")/../lib.sh"
 
 setup_server 64

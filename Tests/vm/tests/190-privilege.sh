@@ -12,7 +12,10 @@
 #      same name can be made there;
 #   3. a socket from another network namespace is refused by dev-connect
 #      and export-connect: the device keeps its connection and generation.
+# The checks are genetlink's and ours, with no API that differs between the
+# kernels: one kernel runs it.
 # vm-timeout: 300
+# vm-kernel: 6.12
 . "$(dirname "$0")/../lib.sh"
 
 # Root with every capability but CAP_SYS_ADMIN.

@@ -13,7 +13,10 @@
 #      device without a session could not be fenced;
 #   3. an export remembers each session's newest generation: an older one
 #      is refused also after the newer one left (export_peer.py stale).
+# Fencing is the export's own bookkeeping, with no API that differs between
+# the kernels: one kernel runs it.
 # vm-timeout: 300
+# vm-kernel: 6.1
 . "$(dirname "$0")/../lib.sh"
 
 setup_server 16 2
