@@ -186,8 +186,8 @@ fio_verify "$WORK/fake.fio"
 show_dev dst0
 assert_eq "$(sysfs_attr dst0 errors)" 0 "sysfs errors"
 assert_eq "$(sysfs_attr dst0 timeouts)" 0 "sysfs timeouts"
-assert_eq "$(sysfs_attr dst0 protocol_errors)" 3 "sysfs protocol_errors"
-assert_eq "$(sysfs_attr dst0 csum_errors)" 3 "sysfs csum_errors (two broken replies, one write answered bad-data-csum)"
+assert_eq "$(sysfs_attr dst0 protocol_errors)" 4 "sysfs protocol_errors"
+assert_eq "$(sysfs_attr dst0 csum_errors)" 4 "sysfs csum_errors (two broken replies, a broken RESIZE notice, one write answered bad-data-csum)"
 assert_eq "$(sysfs_attr dst0 state)" connected "sysfs state"
 
 say "what dstctl monitor --json saw"
