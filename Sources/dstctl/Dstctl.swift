@@ -14,7 +14,7 @@ struct Dstctl: ParsableCommand {
             """,
         version: DSTVersion.string,
         subcommands: [Status.self, Export.self, SetExport.self, Unexport.self, AddDevice.self, SetDevice.self,
-                      RemoveDevice.self, Monitor.self, GenKey.self],
+                      RemoveDevice.self, Apply.self, Down.self, Monitor.self, GenKey.self],
         defaultSubcommand: Status.self
     )
 
