@@ -18,7 +18,7 @@ extension Dstctl {
 
     struct Apply: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Bring the devices and exports to what the configuration file says.",
+            abstract: "Make the devices and exports what dst.conf says.",
             discussion: """
                 Reads and checks the whole file first: a file with errors is refused as a
                 whole, each error printed as FILE:LINE: problem, exit status 78, and
@@ -122,7 +122,7 @@ extension Dstctl {
 
     struct Down: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Remove the devices and exports the configuration file names.",
+            abstract: "Remove the devices and exports dst.conf names.",
             discussion: """
                 For shutdown, after the file systems on the devices are unmounted: removes
                 the file's devices (without force: a device still open or mounted is an
