@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
+import Foundation
 import XCTest
 @testable import DSTKit
 
@@ -71,6 +72,16 @@ final class ConfigParseTests: XCTestCase {
         XCTAssertEqual(d.spec.tls.deviceTLS(remote: d.spec.remote!, commonName: nil),
                        DSTDeviceTLS(identity: "db1", credentials: .psk(identity: "db1", keyPath: "/etc/dst/db1.key"),
                                     rekeyRecords: 1000))
+    }
+
+    /// The commented example in Tools/dist parses as it stands.
+    func testExampleFile() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Tools/dist/dst.conf.example").standardized.path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let c = config(text)
+        XCTAssertEqual(c.exports.map(\.name), ["db"])
+        XCTAssertEqual(c.devices.map(\.name), ["dst0"])
     }
 
     func testEmptyFileIsNothing() {
