@@ -128,14 +128,16 @@ public struct DSTReconnect {
             backoff.update(device.policy)
             if !started {
                 started = true
+                // Once per reconnect, from what the kernel says now.
+                let reason = device.state != .connected ? device.lastError.flatMap { $0.isEmpty ? nil : $0 }
+                    : device.rekeyDue && !device.isShort ? "TLS keys carried their records (rekey)"
+                    : "short of connections"
+                env.log(.info, DSTLogEvent("reconnect-start", [
+                    "device": name, "state": device.stateName, "conns": device.connections,
+                    "wanted": device.wantedConnections, "reason": reason,
+                ]))
                 if device.state == .connected {
                     // Still carrying I/O: nothing to report to the kernel.
-                    env.log(.info, DSTLogEvent("reconnect-start", [
-                        "device": name, "state": device.stateName, "conns": device.connections,
-                        "wanted": device.wantedConnections,
-                        "reason": device.rekeyDue && !device.isShort
-                            ? "TLS keys carried their records (rekey)" : "short of connections",
-                    ]))
                 } else {
                     // The kernel ignores this for a failed device.
                     do {

@@ -125,8 +125,7 @@ final class Daemon {
                             // again after its first delay, and says so if
                             // it is still short.
                             reconnector.start(index: d.index, state: d.stateName, reason: d.lastError,
-                                              live: d.connections, wanted: d.connCount,
-                                              level: d.needsNewGeneration ? .debug : .info)
+                                              live: d.connections, wanted: d.connCount)
                         }
                     case .lost:
                         log.warning("events-lost", ["reason": "the kernel's queue overran"])

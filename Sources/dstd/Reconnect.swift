@@ -26,11 +26,11 @@ final class Reconnector: Sendable {
     }
 
     /// Starts a reconnect of `index` unless one runs; then that one runs
-    /// once more when it is done, so no event is lost in between. Why (the
-    /// device's state, its last error, its live and wanted connections) is
-    /// logged at `level` when a reconnect starts.
-    func start(index: UInt32, state: String?, reason: String?, live: UInt32?, wanted: UInt32?,
-               level: DSTLog.Level = .info) {
+    /// once more when it is done, so no event is lost in between. What
+    /// asked for it (the device's state, its last error, its live and
+    /// wanted connections) is logged at debug; the reconnect itself says
+    /// at info what it found (reconnect-start).
+    func start(index: UInt32, state: String?, reason: String?, live: UInt32?, wanted: UInt32?) {
         let fresh = active.withLock { running -> Bool in
             if running[index] != nil {
                 running[index] = true
@@ -40,8 +40,8 @@ final class Reconnector: Sendable {
             return true
         }
         guard fresh else { return }
-        log.log(level, DSTLogEvent("reconnect-start", ["device": "dst\(index)", "state": state, "conns": live,
-                                                       "wanted": wanted, "reason": nonEmpty(reason)]))
+        log.debug("reconnect-wanted", ["device": "dst\(index)", "state": state, "conns": live, "wanted": wanted,
+                                       "reason": nonEmpty(reason)])
         do {
             try Processes.detachThread { [self] in
                 repeat {
