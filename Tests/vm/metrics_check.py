@@ -9,8 +9,9 @@
       gauge, and per connection the PINGs and round trips. With --min-pings,
       every connection answered that many PINGs and its round trips are
       above 0 and below --rtt-max.
-  metrics_check.py watch FILE STOPFILE
-      Reads FILE over and over until STOPFILE exists: each read must be
+  metrics_check.py watch FILE STOPFILE READYFILE
+      Creates READYFILE, then reads FILE over and over until STOPFILE
+      exists: each read must be
       missing (before the first write) or the same as the first complete
       one, never a part of it (the textfile is replaced atomically).
   metrics_check.py log FILE...
@@ -141,8 +142,9 @@ def compare(prom_path, json_path, min_pings, rtt_max):
                    1 if state == e["state"] else 0)
 
 
-def watch(path, stop):
+def watch(path, stop, ready):
     first, reads, missing = None, 0, 0
+    open(ready, "w").close()
     while not os.path.exists(stop):
         try:
             with open(path) as f:
@@ -200,8 +202,8 @@ def main():
         if min_pings is not None and rtt_max is None:
             sys.exit("--min-pings needs --rtt-max")
         compare(args[1], args[2], min_pings, rtt_max)
-    elif args[:1] == ["watch"] and len(args) == 3:
-        watch(args[1], args[2])
+    elif args[:1] == ["watch"] and len(args) == 4:
+        watch(args[1], args[2], args[3])
     elif args[:1] == ["log"] and len(args) >= 2:
         log(args[1:])
     else:

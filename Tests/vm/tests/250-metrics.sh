@@ -97,11 +97,12 @@ assert_eq "$(json_get "j['exports'][0]['clients']" <"$WORK/server.json")" 2 "exp
 say "--textfile: rewritten 20 times while a reader reads it"
 mkdir -p "$WORK/textfile"
 prom=$WORK/textfile/dst.prom
-rm -f "$WORK/stop"
-python3 "$CHECK" watch "$prom" "$WORK/stop" >"$WORK/watch.log" 2>&1 &
+rm -f "$WORK/stop" "$WORK/ready"
+python3 "$CHECK" watch "$prom" "$WORK/stop" "$WORK/ready" >"$WORK/watch.log" 2>&1 &
 watch_pid=$!
+wait_until 20 test -e "$WORK/ready"
 for ((i = 0; i < 20; i++)); do
-	(umask 077 && dstctl status --textfile "$prom") || fail "status --textfile failed"
+	(umask 077 && ip netns exec client dstctl status --textfile "$prom") || fail "status --textfile failed"
 done
 touch "$WORK/stop"
 wait "$watch_pid" || fail "the reader saw a partial textfile: $(cat "$WORK/watch.log")"
@@ -110,9 +111,9 @@ run cmp "$prom" "$WORK/metrics.prom"
 assert_eq "$(stat -c %a "$prom")" 644 "textfile mode"
 assert_eq "$(ls -A "$WORK/textfile")" dst.prom "files beside the textfile"
 expect_fail_with --status 1 "dstctl: cannot write /nonexistent/dst.prom: No such file or directory" \
-	dstctl status --textfile /nonexistent/dst.prom
+	ip netns exec client dstctl status --textfile /nonexistent/dst.prom
 expect_fail_with --status 64 "dstctl: --json and --prometheus exclude each other" \
-	dstctl status --json --prometheus
+	ip netns exec client dstctl status --json --prometheus
 
 say "dstd's logs: one key=value event per line"
 client_log=$LOGDIR/$TEST.dstd-auto.log
