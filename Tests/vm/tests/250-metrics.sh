@@ -20,8 +20,10 @@
 . "$(dirname "$0")/../lib.sh"
 
 CHECK=$REPO/Tests/vm/metrics_check.py
-python3 -c 'import prometheus_client' ||
-	fail "python3 has no prometheus_client (Tools/setup.sh installs python3-prometheus-client)"
+# Debian's, for which Tools/setup.sh installs python3-prometheus-client.
+PYTHON=/usr/bin/python3
+"$PYTHON" -c 'import prometheus_client' ||
+	fail "$PYTHON has no prometheus_client (Tools/setup.sh installs python3-prometheus-client)"
 
 setup_server 64
 export_dev /dev/ram0 >/dev/null
@@ -67,7 +69,7 @@ cl dstctl status --prometheus >"$WORK/metrics.prom"
 cl dstctl status --json >"$WORK/status.json"
 cmp "$WORK/before.json" "$WORK/status.json" || fail "the status moved while the metrics were read"
 cat "$WORK/metrics.prom"
-run python3 "$CHECK" compare "$WORK/metrics.prom" "$WORK/status.json" --min-pings 1 --rtt-max 1 ||
+run "$PYTHON" "$CHECK" compare "$WORK/metrics.prom" "$WORK/status.json" --min-pings 1 --rtt-max 1 ||
 	fail "the metrics do not match the kernel's counters"
 
 say "the kernel's counters: sysfs, status --json, and what dd did"
@@ -90,7 +92,7 @@ say "the server's export metrics"
 sv dstctl status --json >"$WORK/server.json"
 sv dstctl status --prometheus >"$WORK/server.prom"
 grep '^dst_export' "$WORK/server.prom"
-run python3 "$CHECK" compare "$WORK/server.prom" "$WORK/server.json" ||
+run "$PYTHON" "$CHECK" compare "$WORK/server.prom" "$WORK/server.json" ||
 	fail "the export metrics do not match the kernel's"
 assert_eq "$(json_get "j['exports'][0]['clients']" <"$WORK/server.json")" 2 "export clients"
 
@@ -98,7 +100,7 @@ say "--textfile: rewritten 20 times while a reader reads it"
 mkdir -p "$WORK/textfile"
 prom=$WORK/textfile/dst.prom
 rm -f "$WORK/stop" "$WORK/ready"
-python3 "$CHECK" watch "$prom" "$WORK/stop" "$WORK/ready" >"$WORK/watch.log" 2>&1 &
+"$PYTHON" "$CHECK" watch "$prom" "$WORK/stop" "$WORK/ready" >"$WORK/watch.log" 2>&1 &
 watch_pid=$!
 wait_until 20 test -e "$WORK/ready"
 for ((i = 0; i < 20; i++)); do
@@ -119,7 +121,7 @@ say "dstd's logs: one key=value event per line"
 client_log=$LOGDIR/$TEST.dstd-auto.log
 server_log=$LOGDIR/$TEST.dstd-server.log
 grep -E 'event=(reconnect|attach)' "$client_log" "$server_log"
-run python3 "$CHECK" log "$client_log" "$server_log" || fail "dstd logged lines that are not events"
+run "$PYTHON" "$CHECK" log "$client_log" "$server_log" || fail "dstd logged lines that are not events"
 generation=$(sysfs_attr dst0 generation)
 grep -qE "^[0-9-]+ [0-9:.]+ level=info event=reconnect-start device=dst0 state=(connected|disconnected) conns=[01] wanted=2 reason=\".+\"$" \
 	"$client_log" || fail "the client's dstd did not log why it started reconnecting"
