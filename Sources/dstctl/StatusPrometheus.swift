@@ -11,13 +11,9 @@ struct PrometheusText {
         case counter, gauge
     }
 
-    struct Sample: Equatable {
+    struct Sample {
         var labels: [(String, String)]
         var value: String
-
-        static func == (a: Sample, b: Sample) -> Bool {
-            a.value == b.value && a.labels.elementsEqual(b.labels) { $0 == $1 }
-        }
     }
 
     struct Family {
