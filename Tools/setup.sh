@@ -38,7 +38,7 @@ PACKAGES=(
 	libnl-3-dev libnl-genl-3-dev libgnutls28-dev gnutls-bin
 	fio iproute2 e2fsprogs xfsprogs util-linux
 	nbd-client nbd-server nvme-cli
-	python3-pip python3-yaml python3-jsonschema
+	python3-pip python3-yaml python3-jsonschema python3-prometheus-client
 	iputils-ping procps dmsetup mdadm lvm2 thin-provisioning-tools udev
 	linux-perf
 )

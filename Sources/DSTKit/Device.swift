@@ -138,9 +138,19 @@ public struct DSTConnectionInfo: Equatable, Sendable {
     public var readOnly: Bool
     /// TLS records under its keys.
     public var records: UInt64?
+    /// TLS records that failed.
+    public var recordErrors: UInt64?
+    /// A device's connection: PINGs answered.
+    public var pings: UInt64?
+    /// A device's connection: the last PING's round trip, microseconds;
+    /// nil until one was answered.
+    public var pingRTT: UInt32?
+    /// A device's connection: the smoothed PING round trip, microseconds.
+    public var pingSRTT: UInt32?
 
     public init(slot: UInt32? = nil, generation: UInt32? = nil, peer: String? = nil, identity: String? = nil,
-                protection: DSTProtection = .plaintext, readOnly: Bool = false, records: UInt64? = nil) {
+                protection: DSTProtection = .plaintext, readOnly: Bool = false, records: UInt64? = nil,
+                recordErrors: UInt64? = nil, pings: UInt64? = nil, pingRTT: UInt32? = nil, pingSRTT: UInt32? = nil) {
         self.slot = slot
         self.generation = generation
         self.peer = peer
@@ -148,12 +158,17 @@ public struct DSTConnectionInfo: Equatable, Sendable {
         self.protection = protection
         self.readOnly = readOnly
         self.records = records
+        self.recordErrors = recordErrors
+        self.pings = pings
+        self.pingRTT = pingRTT
+        self.pingSRTT = pingSRTT
     }
 
     init(_ c: DSTConn) {
         self.init(slot: c.slot, generation: c.generation, peer: c.peer, identity: c.identity,
                   protection: DSTProtection(version: c.tlsVersion, cipher: c.tlsCipher), readOnly: c.readOnly,
-                  records: c.records)
+                  records: c.records, recordErrors: c.recordErrors, pings: c.pings, pingRTT: c.pingRttUs,
+                  pingSRTT: c.pingSrttUs)
     }
 }
 

@@ -7,10 +7,10 @@ public struct DSTReconnectEnvironment {
     public var dial: (DSTAddress) throws -> DSTConnection
     public var sleep: (_ millis: UInt64) -> Void
     public var random: () -> UInt64
-    public var log: (DSTLog.Level, String) -> Void
+    public var log: (DSTLog.Level, DSTLogEvent) -> Void
 
     public init(dial: @escaping (DSTAddress) throws -> DSTConnection, sleep: @escaping (UInt64) -> Void,
-                random: @escaping () -> UInt64, log: @escaping (DSTLog.Level, String) -> Void) {
+                random: @escaping () -> UInt64, log: @escaping (DSTLog.Level, DSTLogEvent) -> Void) {
         self.dial = dial
         self.sleep = sleep
         self.random = random
@@ -104,8 +104,10 @@ public struct DSTReconnect {
             } catch DSTError.moduleNotLoaded {
                 return .moduleGone
             } catch {
-                env.log(.info, "\(name): reading the device: \(error)")
-                env.sleep(backoff.next(random: env.random()))
+                let delay = backoff.next(random: env.random())
+                env.log(.info, DSTLogEvent("device-read-failed", ["device": name, "reason": "\(error)",
+                                                                   "delay": DSTLogEvent.seconds(millis: delay)]))
+                env.sleep(delay)
                 continue
             }
             switch device.state {
@@ -126,12 +128,16 @@ public struct DSTReconnect {
             backoff.update(device.policy)
             if !started {
                 started = true
+                // Once per reconnect, from what the kernel says now.
+                let reason = device.state != .connected ? device.lastError.flatMap { $0.isEmpty ? nil : $0 }
+                    : device.rekeyDue && !device.isShort ? "TLS keys carried their records (rekey)"
+                    : "short of connections"
+                env.log(.info, DSTLogEvent("reconnect-start", [
+                    "device": name, "state": device.stateName, "conns": device.connections,
+                    "wanted": device.wantedConnections, "reason": reason,
+                ]))
                 if device.state == .connected {
                     // Still carrying I/O: nothing to report to the kernel.
-                    env.log(.info, device.rekeyDue && !device.isShort
-                        ? "\(name): TLS keys carried their records; replacing the connections (rekey)"
-                        : "\(name): \(device.connections ?? 0) of \(device.wantedConnections) connections live;"
-                        + " reconnecting with a new generation")
                 } else {
                     // The kernel ignores this for a failed device.
                     do {
@@ -139,7 +145,8 @@ public struct DSTReconnect {
                     } catch DSTError.noSuchDevice {
                         return .removed
                     } catch {
-                        env.log(.debug, "\(name): dev-set state reconnecting: \(error)")
+                        env.log(.debug, DSTLogEvent("dev-set-failed", ["device": name, "what": "state",
+                                                                        "reason": "\(error)"]))
                     }
                 }
                 // Also gives dstctl add-device time to hand in the extra
@@ -149,8 +156,11 @@ public struct DSTReconnect {
             }
             attempts += 1
             let generation = (device.generation ?? 0) &+ 1
+            // The connection of the round that failed, 1-based.
+            var conn: UInt32 = 0
+            var failure: String
             do {
-                let connections = try round(device, generation: generation)
+                let connections = try round(device, generation: generation, conn: &conn)
                 return .reconnected(generation: generation, connections: connections, attempts: attempts)
             } catch DSTError.noSuchDevice {
                 return .removed
@@ -160,27 +170,34 @@ public struct DSTReconnect {
                 if case .staleGeneration = error {
                     // Someone else handed in a newer generation: carry on
                     // from what the kernel has now.
-                    env.log(.info, "\(error); re-reading the device")
+                    env.log(.info, DSTLogEvent("reconnect-stale", ["device": name, "generation": generation,
+                                                                    "reason": "\(error)"]))
                     if let now = try? netlink.device(index), now.state == .connected, !now.needsNewGeneration {
                         return .connected
                     }
-                } else {
-                    report(error.description, device)
-                    env.log(.info, "\(name): reconnect attempt \(attempts) failed: \(error)")
+                    env.sleep(backoff.next(random: env.random()))
+                    continue
                 }
+                failure = error.description
             } catch {
-                report("\(error)", device)
-                env.log(.info, "\(name): reconnect attempt \(attempts) failed: \(error)")
+                failure = "\(error)"
             }
-            env.sleep(backoff.next(random: env.random()))
+            report(failure, device)
+            let delay = backoff.next(random: env.random())
+            env.log(.info, DSTLogEvent("reconnect-failed", [
+                "device": name, "conn": conn == 0 ? nil : conn, "generation": generation, "attempt": attempts,
+                "reason": failure, "delay": DSTLogEvent.seconds(millis: delay),
+            ]))
+            env.sleep(delay)
         }
     }
 
     /// One round: opens all the device's connections with `generation`,
     /// then hands them in; returns how many. When a dial, handshake or check
     /// fails, none is handed in; when a dev-connect fails, the rest are not.
-    /// Our copies of the sockets are closed in every case.
-    func round(_ device: DSTDevice, generation: UInt32) throws -> UInt32 {
+    /// Our copies of the sockets are closed in every case. `conn` is the
+    /// connection (from 1) being opened or handed in, for the log.
+    func round(_ device: DSTDevice, generation: UInt32, conn: inout UInt32) throws -> UInt32 {
         guard let remote = device.remote, let csum = device.csum else {
             throw DSTError.daemon("the kernel did not report the device's remote address and checksum")
         }
@@ -200,20 +217,24 @@ public struct DSTReconnect {
         var size: UInt64 = 0
         defer { for c in opened { c.close() } }
         for n in 1...count {
-            let which = count > 1 ? ", connection \(n) of \(count)" : ""
-            env.log(.debug, "\(name): dialling \(address) (generation \(generation)\(which))")
+            conn = n
+            env.log(.debug, DSTLogEvent("dial", ["device": name, "conn": n, "conns": count, "generation": generation,
+                                                  "remote": address]))
             let (connection, negotiated) = try connector.open()
             opened.append(connection)
             size = max(size, negotiated.size)
         }
         for (handed, connection) in opened.enumerated() {
+            conn = UInt32(handed) + 1
             do {
                 try connection.prepareForKernel()
                 try netlink.connectDevice(index, socket: connection.socket, generation: generation, size: size)
             } catch {
                 if handed > 0 {
-                    env.log(.info, "\(name): handed in \(handed) of \(count) connections of generation \(generation);"
-                        + " closing the rest")
+                    env.log(.info, DSTLogEvent("reconnect-partial", [
+                        "device": name, "generation": generation, "handed": handed, "conns": count,
+                        "reason": "closing the rest",
+                    ]))
                 }
                 throw error
             }
@@ -228,7 +249,7 @@ public struct DSTReconnect {
         do {
             try netlink.setDevice(index, lastError: text)
         } catch {
-            env.log(.debug, "\(name): dev-set last-error: \(error)")
+            env.log(.debug, DSTLogEvent("dev-set-failed", ["device": name, "what": "last-error", "reason": "\(error)"]))
         }
     }
 }

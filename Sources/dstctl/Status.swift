@@ -10,7 +10,10 @@ extension Dstctl {
                 Everything comes from the kernel, over netlink. Exports are those of this
                 network namespace. --dump prints one line per device and per export,
                 tab-separated, in the order of the --json keys (counters spread over
-                one column each); absent values are "-".
+                one column each); absent values are "-". --prometheus prints the counters
+                and states as Prometheus metrics (text format 0.0.4); --textfile writes
+                them to a file instead, replaced atomically, for node_exporter's textfile
+                collector.
                 """
         )
 
@@ -26,8 +29,18 @@ extension Dstctl {
         @Flag(help: "Print tab-separated lines, for scripts.")
         var dump = false
 
+        @Flag(help: "Print Prometheus metrics (text exposition format 0.0.4).")
+        var prometheus = false
+
+        @Option(help: ArgumentHelp("Write Prometheus metrics to <file>, replacing it atomically (node_exporter's textfile collector).",
+                                   valueName: "file"))
+        var textfile: String?
+
         func validate() throws {
-            if json && dump { throw ValidationError("--json and --dump exclude each other") }
+            let forms = [json ? "--json" : nil, dump ? "--dump" : nil, prometheus ? "--prometheus" : nil,
+                         textfile != nil ? "--textfile" : nil].compactMap { $0 }
+            if forms.count > 1 { throw ValidationError("\(forms[0]) and \(forms[1]) exclude each other") }
+            if textfile?.isEmpty == true { throw ValidationError("--textfile needs a file") }
             if device != nil && export != nil { throw ValidationError("give a device or --export, not both") }
         }
 
@@ -45,7 +58,11 @@ extension Dstctl {
                 exports = try netlink.exports().compactMap { try? netlink.export($0.name) }
             }
             let report = StatusReport(devices: devices, exports: exports)
-            if json {
+            if let textfile {
+                try writeAtomically(report.prometheus, to: textfile)
+            } else if prometheus {
+                Console.writeStdout(report.prometheus)
+            } else if json {
                 Console.writeStdout(report.json.rendered() + "\n")
             } else if dump {
                 Console.writeStdout(report.dump)

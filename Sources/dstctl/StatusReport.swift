@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 import DSTKit
 
-/// What `dstctl status` shows, in its three forms: text for people, JSON
-/// and tab-separated lines for scripts. The JSON objects are the one list
+/// What `dstctl status` shows, in its forms: text for people, JSON and
+/// tab-separated lines for scripts, Prometheus metrics for monitoring
+/// (StatusPrometheus.swift). The JSON objects are the one list
 /// of fields; the dump is them flattened, a list of objects (a device's
 /// connections, an export's identities and clients) a line per object
 /// after its owner's line.
@@ -59,6 +60,9 @@ struct StatusReport {
             ("protection", .string(c.protection.description)),
             ("read_only", .bool(c.readOnly)),
             ("records", .optional(c.records)),
+            ("pings", .optional(c.pings)),
+            ("ping_rtt_us", .optional(c.pingRTT)),
+            ("ping_srtt_us", .optional(c.pingSRTT)),
         ]
     }
 

@@ -48,7 +48,7 @@ final class Acceptor: Sendable {
             }
         } catch {
             done(address)
-            log.error("\(stream.peer): \(error)")
+            log.error("handshake-failed", ["peer": stream.peer, "listen": listen, "reason": "\(error)"])
         }
     }
 
@@ -67,8 +67,8 @@ final class Acceptor: Sendable {
             return count
         }
         guard let suppressed else { return }
-        let more = suppressed > 0 ? " (\(suppressed) more from \(address) not logged)" : ""
-        log.warning("\(peer): refused, \(refusal)\(more)")
+        log.warning("handshake-refused", ["peer": peer, "status": "busy", "reason": refusal,
+                                           "unlogged": suppressed > 0 ? suppressed : nil])
     }
 
     private func done(_ address: String) {
@@ -101,18 +101,20 @@ final class Acceptor: Sendable {
             } else if first == DSTClientHello.magicBytes {
                 try plainHandshake(stream, listen: listen, netlink: netlink)
             } else if !first.isEmpty {
-                log.info("\(peer) on \(listen): neither TLS nor a DST hello; closing")
+                log.info("handshake-refused", ["peer": peer, "listen": listen,
+                                               "reason": "neither TLS nor a DST hello"])
             }
         } catch let error as DSTError {
             if case .staleGeneration = error {
                 // The client reconnected again meanwhile; this connection
                 // lost the race and is closed.
-                log.info("\(peer) on \(listen): refused by the kernel: \(error); closing")
+                log.info("handshake-refused", ["peer": peer, "listen": listen,
+                                               "reason": "refused by the kernel: \(error)"])
             } else {
-                log.warning("\(peer) on \(listen): \(error)")
+                log.warning("handshake-failed", ["peer": peer, "listen": listen, "reason": error])
             }
         } catch {
-            log.warning("\(peer) on \(listen): \(error)")
+            log.warning("handshake-failed", ["peer": peer, "listen": listen, "reason": "\(error)"])
         }
         stream.fd.close()
     }
@@ -143,7 +145,8 @@ final class Acceptor: Sendable {
             // In the clear: the client tells its user that this address has no TLS.
             try stream.write(all: DSTServerHandshake.refusalReply(
                 DSTRefusal(.notAllowed, "no export on \(listen) takes TLS connections")))
-            log.info("\(stream.peer) on \(listen): TLS, but no export here takes it; refused")
+            log.info("handshake-refused", ["peer": stream.peer, "listen": listen, "status": "not-allowed",
+                                           "reason": "TLS, but no export here takes it"])
             return
         }
         let server = exports.lazy.compactMap(\.access.server).first
@@ -197,19 +200,21 @@ final class Acceptor: Sendable {
         let peer = stream.peer
         switch outcome {
         case let .refused(refusal):
-            log.info("\(peer) on \(listen): refused: \(refusal.status.specName): \(refusal.message)")
+            log.info("handshake-refused", ["peer": peer, "listen": listen, "status": refusal.status.specName,
+                                           "reason": refusal.message])
         case let .accepted(export, csum, request):
             try stream.prepareForKernel()
             try netlink.connectExport(export.name, socket: stream.fd.raw, csum: csum, session: request.session,
                                       generation: request.generation, identity: identity?.identity,
                                       readOnly: identity?.readOnly ?? false,
                                       features: request.features.intersection(.resize), size: export.size)
-            let session = request.session.isNone ? "no session"
-                : "session \(request.session), generation \(request.generation)"
-            let protection = tls.map { "TLS 1.3 \($0.cipher?.specName ?? "?") as \"\(identity?.identity ?? "?")\"" }
-                ?? "plaintext"
-            log.info("\(peer) on \(listen): attached to export \(export.name) (\(protection), checksum "
-                + "\(csum.specName), \(session))")
+            let protection = tls.map { "tls1.3-\($0.cipher?.specName ?? "?")" } ?? "plaintext"
+            log.info("attach", [
+                "export": export.name, "peer": peer, "listen": listen, "protection": protection,
+                "identity": identity?.identity, "checksum": csum.specName,
+                "session": request.session.isNone ? nil : request.session,
+                "generation": request.session.isNone ? nil : request.generation,
+            ])
         }
     }
 }

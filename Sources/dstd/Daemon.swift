@@ -33,10 +33,10 @@ final class Daemon {
         // dstd serves block I/O paths: it must not be paged out or killed
         // under the memory pressure that writeback to a DST device causes.
         if let e = Processes.lockMemory() {
-            log.warning("mlockall: \(strerrorString(e)); continuing unlocked")
+            log.warning("mlockall-failed", ["reason": strerrorString(e)])
         }
         if let e = Processes.setOOMScoreAdj(-1000) {
-            log.warning("oom_score_adj: \(strerrorString(e))")
+            log.warning("oom-score-adj-failed", ["reason": strerrorString(e)])
         }
         acceptor = Acceptor(log: log)
         reconnector = Reconnector(log: log)
@@ -44,7 +44,7 @@ final class Daemon {
 
     /// Runs until SIGTERM or SIGINT; returns the exit code.
     func run() -> Int32 {
-        log.info("dstd \(DSTVersion.string) started")
+        log.info("start", ["version": DSTVersion.string])
         // dstctl connections that arrive meanwhile are answered in the loop,
         // after this first reconcile.
         reconcile()
@@ -61,17 +61,17 @@ final class Daemon {
             do {
                 ready = try pollReadable(fds, timeoutMillis: timeout)
             } catch {
-                log.error("\(error)")
+                log.error("poll-failed", ["reason": "\(error)"])
                 return 1
             }
             if ready.contains(signals.fd.raw) {
                 while let sig = signals.next() {
                     if sig == .hangup {
-                        log.info("SIGHUP: reloading exports and devices")
+                        log.info("reload", ["signal": sig.name])
                         reconcile()
                         reconnector.scan(netlink)
                     } else {
-                        log.info("exiting on \(sig.name); connections stay with the kernel")
+                        log.info("exit", ["signal": sig.name])
                         return 0
                     }
                 }
@@ -107,7 +107,7 @@ final class Daemon {
                 let batch = try events.read()
                 if batch.isEmpty { break }
                 for event in batch {
-                    log.debug("event: \(event)")
+                    log.log(.debug, Self.logEvent(event))
                     switch event {
                     case let .export(e):
                         // Clients coming and going change no listener.
@@ -124,20 +124,18 @@ final class Daemon {
                             // our own reconnect): the reconnect thread looks
                             // again after its first delay, and says so if
                             // it is still short.
-                            reconnector.start(index: d.index,
-                                              why: Reconnector.why(state: d.stateName, reason: d.lastError,
-                                                                   live: d.connections, wanted: d.connCount),
-                                              level: d.needsNewGeneration ? .debug : .info)
+                            reconnector.start(index: d.index, state: d.stateName, reason: d.lastError,
+                                              live: d.connections, wanted: d.connCount)
                         }
                     case .lost:
-                        log.warning("kernel events were lost; dumping again")
+                        log.warning("events-lost", ["reason": "the kernel's queue overran"])
                         exportsChanged = true
                         rescan = true
                     }
                 }
             }
         } catch {
-            log.error("reading events: \(error)")
+            log.error("events-failed", ["reason": "\(error)"])
             exportsChanged = true
             rescan = true
         }
@@ -153,7 +151,8 @@ final class Daemon {
         do {
             exports = try netlink.exports()
         } catch {
-            log.error("dumping exports: \(error)")
+            log.error("dump-failed", ["what": "exports", "reason": "\(error)",
+                                      "delay": DSTLogEvent.seconds(millis: UInt64(Self.retryMillis))])
             problems.append("cannot dump exports: \(error)")
             retryAt = monotonicMillis() + Self.retryMillis
             return
@@ -162,19 +161,40 @@ final class Daemon {
         for (listen, fd) in listeners where !wanted.contains(listen) {
             fd.close()
             listeners[listen] = nil
-            log.info("stopped listening on \(listen): no export uses it")
+            log.info("listen-stop", ["listen": listen, "reason": "no export uses it"])
         }
         for listen in wanted.sorted() where listeners[listen] == nil {
             do {
                 let address = try DSTAddress(parsing: listen)
                 listeners[listen] = try Net.listen(on: address)
-                let names = exports.filter { $0.listen == listen }.map(\.name).joined(separator: ", ")
-                log.info("listening on \(listen) for \(names)")
+                let names = exports.filter { $0.listen == listen }.map(\.name).joined(separator: ",")
+                log.info("listen", ["listen": listen, "exports": names])
             } catch {
-                log.error("cannot listen on \(listen): \(error); retrying in \(Self.retryMillis / 1000) s")
+                log.error("listen-failed", ["listen": listen, "reason": "\(error)",
+                                            "delay": DSTLogEvent.seconds(millis: UInt64(Self.retryMillis))])
                 problems.append("cannot listen on \(listen): \(error)")
                 retryAt = monotonicMillis() + Self.retryMillis
             }
+        }
+    }
+
+    /// A kernel event as a log line: "event=device-change device=dst0
+    /// state=disconnected conns=0 wanted=1 reason=...", "event=export-change
+    /// export=disk change=client-connected peer=192.0.2.2:40112 clients=1".
+    static func logEvent(_ event: DSTEvent) -> DSTLogEvent {
+        switch event {
+        case let .device(d):
+            return DSTLogEvent("device-change", [
+                "device": d.name, "state": d.stateName, "conns": d.connections, "wanted": d.connCount,
+                "rekey-due": d.rekeyDue ? "yes" : nil, "reason": nonEmpty(d.lastError),
+            ])
+        case let .export(e):
+            return DSTLogEvent("export-change", [
+                "export": e.name, "change": e.eventName, "peer": nonEmpty(e.peer), "identity": nonEmpty(e.identity),
+                "clients": e.clients, "reason": nonEmpty(e.lastError),
+            ])
+        case .lost:
+            return DSTLogEvent("events-lost", ["reason": "the kernel's queue overran"])
         }
     }
 
@@ -184,7 +204,7 @@ final class Daemon {
                 guard let stream = try Net.accept(listener) else { return }
                 acceptor.start(stream, listen: listen)
             } catch {
-                log.error("accept on \(listen): \(error)")
+                log.error("accept-failed", ["listen": listen, "reason": "\(error)"])
                 return
             }
         }

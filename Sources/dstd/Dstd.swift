@@ -66,7 +66,7 @@ struct Dstd: ParsableCommand {
             Console.exit(daemon.run())
         } catch {
             // Start-up failures go to stderr too, so whoever started us sees them.
-            if log != nil || syslog { logger.error("\(error)") }
+            if log != nil || syslog { logger.error("start-failed", ["reason": "\(error)"]) }
             throw error
         }
     }

@@ -26,9 +26,11 @@ final class Reconnector: Sendable {
     }
 
     /// Starts a reconnect of `index` unless one runs; then that one runs
-    /// once more when it is done, so no event is lost in between. `why`
-    /// is logged at `level` when a reconnect starts.
-    func start(index: UInt32, why: String, level: DSTLog.Level = .info) {
+    /// once more when it is done, so no event is lost in between. What
+    /// asked for it (the device's state, its last error, its live and
+    /// wanted connections) is logged at debug; the reconnect itself says
+    /// at info what it found (reconnect-start).
+    func start(index: UInt32, state: String?, reason: String?, live: UInt32?, wanted: UInt32?) {
         let fresh = active.withLock { running -> Bool in
             if running[index] != nil {
                 running[index] = true
@@ -38,7 +40,8 @@ final class Reconnector: Sendable {
             return true
         }
         guard fresh else { return }
-        log.log(level, "dst\(index): \(why); reconnecting")
+        log.debug("reconnect-wanted", ["device": "dst\(index)", "state": state, "conns": live, "wanted": wanted,
+                                       "reason": nonEmpty(reason)])
         do {
             try Processes.detachThread { [self] in
                 repeat {
@@ -54,7 +57,7 @@ final class Reconnector: Sendable {
             }
         } catch {
             active.withLock { _ = $0.removeValue(forKey: index) }
-            log.error("dst\(index): \(error)")
+            log.error("reconnect-stopped", ["device": "dst\(index)", "reason": "\(error)"])
         }
     }
 
@@ -65,27 +68,16 @@ final class Reconnector: Sendable {
         do {
             devices = try netlink.devices()
         } catch {
-            log.error("dumping devices: \(error)")
+            log.error("dump-failed", ["what": "devices", "reason": "\(error)"])
             return
         }
         for device in devices where Self.needsReconnect(device) {
             // Given up on, and said so: nothing to do until the give-up
             // time changes.
             if let message = DSTReconnect.givenUp(device), device.lastError == message { continue }
-            start(index: device.index, why: Self.why(state: device.stateName, reason: device.lastError,
-                                                     live: device.connections, wanted: device.connCount))
+            start(index: device.index, state: device.stateName, reason: device.lastError,
+                  live: device.connections, wanted: device.connCount)
         }
-    }
-
-    /// "disconnected (connection to 192.0.2.1:1025 lost)", "connected with
-    /// 1 of 4 connections (...)".
-    static func why(state: String?, reason: String?, live: UInt32?, wanted: UInt32?) -> String {
-        var text = state ?? "?"
-        if state == DSTDevState.connected.specName, let live, let wanted {
-            text += " with \(live) of \(wanted) connections"
-        }
-        if let reason = nonEmpty(reason) { text += " (\(reason))" }
-        return text
     }
 
     private func run(index: UInt32) {
@@ -95,24 +87,24 @@ final class Reconnector: Sendable {
             // A netlink socket per thread: libnl sockets are not thread-safe.
             netlink = try DSTNetlink()
         } catch {
-            log.error("\(name): \(error)")
+            log.error("reconnect-stopped", ["device": name, "reason": "\(error)"])
             return
         }
         let outcome = DSTReconnect(index: index, netlink: netlink, environment: .system(log: log)).run()
         switch outcome {
         case let .reconnected(generation, connections, attempts):
-            let count = connections == 1 ? "" : ", \(connections) connections"
-            log.info("\(name): reconnected (generation \(generation)\(count)) after \(attempts) attempt(s)")
+            log.info("reconnect", ["device": name, "generation": generation, "conns": connections,
+                                   "attempts": attempts])
         case .connected:
-            log.debug("\(name): connected; nothing to do")
+            log.debug("reconnect-done", ["device": name, "state": "connected", "reason": "nothing to do"])
         case let .notNeeded(state):
-            log.info("\(name): \(state); no reconnect needed")
+            log.info("reconnect-done", ["device": name, "state": state, "reason": "no reconnect needed"])
         case let .gaveUp(message, new):
-            log.log(new ? .warning : .debug, "\(name): \(message)")
+            log.log(new ? .warning : .debug, DSTLogEvent("reconnect-gave-up", ["device": name, "reason": message]))
         case .removed:
-            log.info("\(name): removed; reconnect stopped")
+            log.info("reconnect-stopped", ["device": name, "reason": "device removed"])
         case .moduleGone:
-            log.error("\(name): the dst module went away; reconnect stopped")
+            log.error("reconnect-stopped", ["device": name, "reason": "the dst module went away"])
         }
     }
 }

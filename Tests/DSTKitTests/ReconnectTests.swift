@@ -239,7 +239,7 @@ final class ReconnectTests: XCTestCase {
         world.dials = [.success(accept())]
         XCTAssertEqual(run(kernel, &world), .connected)
         XCTAssertEqual(kernel.changes.map(\.0), [.devSet, .devConnect], "no last error for a lost race")
-        XCTAssertTrue(world.lines.contains("info: dst0: generation 2 is stale: a newer generation of this session is connected; re-reading the device"),
+        XCTAssertTrue(world.lines.contains("info: event=reconnect-stale device=dst0 generation=2 reason=\"dst0: generation 2 is stale: a newer generation of this session is connected\""),
                       "\(world.lines)")
     }
 
@@ -303,7 +303,7 @@ final class ReconnectTests: XCTestCase {
         var world = World()
         world.dials = [.failure(.cannotConnect(address: "192.0.2.1:1025", errno: EHOSTUNREACH)), .success(accept())]
         XCTAssertEqual(run(kernel, &world), .reconnected(generation: 2, connections: 1, attempts: 2))
-        XCTAssertTrue(world.lines.contains("info: dst0: reconnect attempt 1 failed: cannot connect to 192.0.2.1:1025: No route to host"),
+        XCTAssertTrue(world.lines.contains("info: event=reconnect-failed device=dst0 conn=1 generation=2 attempt=1 reason=\"cannot connect to 192.0.2.1:1025: No route to host\" delay=1s"),
                       "\(world.lines)")
     }
 
@@ -339,7 +339,7 @@ final class ReconnectTests: XCTestCase {
             XCTAssertEqual(hello.generation, 4)
         }
         XCTAssertEqual(world.sleeps, [500])
-        XCTAssertTrue(world.lines.contains("debug: dst0: dialling 192.0.2.1:1025 (generation 4, connection 2 of 3)"),
+        XCTAssertTrue(world.lines.contains("debug: event=dial device=dst0 conn=2 conns=3 generation=4 remote=192.0.2.1:1025"),
                       "\(world.lines)")
     }
 
@@ -355,7 +355,7 @@ final class ReconnectTests: XCTestCase {
                        "no state reported for a device that is connected")
         XCTAssertEqual(kernel.changes.map { $0.1[.generation] }, [.u32(2), .u32(2)])
         XCTAssertEqual(world.sleeps, [500], "the first delay, as for a device that is down")
-        XCTAssertTrue(world.lines.contains("info: dst0: 1 of 2 connections live; reconnecting with a new generation"),
+        XCTAssertTrue(world.lines.contains("info: event=reconnect-start device=dst0 state=connected conns=1 wanted=2 reason=\"short of connections\""),
                       "\(world.lines)")
     }
 
@@ -445,7 +445,10 @@ final class ReconnectTests: XCTestCase {
         XCTAssertFalse(world.dialled[2].prepared, "the rest of the round is not handed in")
         XCTAssertTrue(world.dialled.allSatisfy(\.closed))
         XCTAssertTrue(kernel.changes.contains { $0.1[.lastError] == .string("socket is not connected (Transport endpoint is not connected)") })
-        XCTAssertTrue(world.lines.contains("info: dst0: handed in 1 of 3 connections of generation 2; closing the rest"),
+        XCTAssertTrue(world.lines.contains("info: event=reconnect-partial device=dst0 generation=2 handed=1 conns=3 reason=\"closing the rest\""),
+                      "\(world.lines)")
+        // The attempt's failure names the connection that failed.
+        XCTAssertTrue(world.lines.contains { $0.hasPrefix("info: event=reconnect-failed device=dst0 conn=2 generation=2 attempt=1 ") },
                       "\(world.lines)")
     }
 

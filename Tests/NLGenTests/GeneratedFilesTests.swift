@@ -76,7 +76,7 @@ final class GeneratedFilesTests: XCTestCase {
             _Static_assert(offsetof(struct dst_server_reply, uuid) == 48, "uuid");
             _Static_assert(DST_A_MAX == DST_A_DISCARD_ALIGNMENT, "attrs");
             _Static_assert(DST_A_ALLOW_MAX == DST_A_ALLOW_READ_ONLY, "allow attrs");
-            _Static_assert(DST_A_CONN_MAX == DST_A_CONN_PAD, "conn attrs");
+            _Static_assert(DST_A_CONN_MAX == DST_A_CONN_PING_SRTT_US, "conn attrs");
             _Static_assert(DST_CMD_MAX == DST_CMD_EXPORT_RESIZE, "cmds");
             _Static_assert(DST_OP_MAX == DST_OP_RESIZE, "ops");
             _Static_assert(DST_HELLO_MAGIC == 0x44535448454c4c4fULL, "magic");

@@ -113,7 +113,7 @@ final class RenderTests: XCTestCase {
             "\tDST_A_CONN_COUNT,\n\tDST_A_EXPORT_STATE,\n\tDST_A_CHECK,\n\tDST_A_DATA_BYTES,\n",
             "\tDST_A_DISCARD_ALIGNMENT,\n\n\t/* private: */\n\t__DST_A_MAX,\n\tDST_A_MAX = (__DST_A_MAX - 1)\n};",
             "enum {\n\tDST_A_CONN_SLOT = 1,\n\tDST_A_CONN_GENERATION,\n",
-            "\tDST_A_CONN_PAD,\n\n\t/* private: */\n\t__DST_A_CONN_MAX,\n\tDST_A_CONN_MAX = (__DST_A_CONN_MAX - 1)\n};",
+            "\tDST_A_CONN_PAD,\n\tDST_A_CONN_PINGS,\n\tDST_A_CONN_PING_RTT_US,\n\tDST_A_CONN_PING_SRTT_US,\n\n\t/* private: */\n\t__DST_A_CONN_MAX,\n\tDST_A_CONN_MAX = (__DST_A_CONN_MAX - 1)\n};",
             "enum {\n\tDST_CMD_DEV_ADD = 1,\n\tDST_CMD_DEV_DEL,\n",
             "\tDST_CMD_DEV_CHANGE_NTF,\n\tDST_CMD_EXPORT_CHANGE_NTF,\n\tDST_CMD_DEV_SET,\n\tDST_CMD_EXPORT_SET,\n\tDST_CMD_EXPORT_RESIZE,\n\n\t/* private: */\n\t__DST_CMD_MAX,",
             "#define DST_MCGRP_EVENTS \"events\"\n",

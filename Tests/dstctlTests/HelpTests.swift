@@ -45,9 +45,12 @@ extension CLITests {
             Everything comes from the kernel, over netlink. Exports are those of this
             network namespace. --dump prints one line per device and per export,
             tab-separated, in the order of the --json keys (counters spread over
-            one column each); absent values are "-".
+            one column each); absent values are "-". --prometheus prints the counters
+            and states as Prometheus metrics (text format 0.0.4); --textfile writes
+            them to a file instead, replaced atomically, for node_exporter's textfile
+            collector.
 
-            USAGE: dstctl status [<dstN>] [--export <name>] [--json] [--dump]
+            USAGE: dstctl status [<dstN>] [--export <name>] [--json] [--dump] [--prometheus] [--textfile <file>]
 
             ARGUMENTS:
               <dstN>                  Show only this device: dstN or /dev/dstN.
@@ -56,6 +59,10 @@ extension CLITests {
               --export <name>         Show only this export.
               --json                  Print JSON with stable keys, for scripts.
               --dump                  Print tab-separated lines, for scripts.
+              --prometheus            Print Prometheus metrics (text exposition format
+                                      0.0.4).
+              --textfile <file>       Write Prometheus metrics to <file>, replacing it
+                                      atomically (node_exporter's textfile collector).
               --version               Show the version.
               -h, --help              Show help information.
 

@@ -27,6 +27,7 @@
 #include <linux/blkdev.h>
 #include <linux/completion.h>
 #include <linux/hashtable.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mempool.h>
 #include <linux/mutex.h>
@@ -319,6 +320,13 @@ enum {
  * @peer: the server's address, for logs.
  * @tls: its protection, checked when it was handed in.
  * @tls_control: RX's last TLS control record (dst_sock_recv()); RX only.
+ * @ping_sent: when TX put the last PING on the socket; TX writes it before
+ *	setting DST_CONN_PING_SENT, RX reads it after clearing that bit (the
+ *	barrier of the bit operations orders them).
+ * @ping_rtt: round trip of the last PING answered, ns; under dev->lock.
+ * @ping_srtt: smoothed round trip, ns: 7/8 of the last value and 1/8 of
+ *	each new sample, as TCP's srtt (RFC 6298); under dev->lock.
+ * @pings: PINGs answered; under dev->lock.
  * @dead: out of service; under dev->lock (READ_ONCE elsewhere).
  * @tx_busy: a sender holds a transaction; under dev->lock.
  * @tx_partial: half sent inline, for TX to finish; under dev->lock.
@@ -362,6 +370,10 @@ struct dst_conn {
 	char peer[DST_PEER_MAX + 1];
 	struct dst_tls_info tls;
 	u16 tls_control;
+	ktime_t ping_sent;
+	u64 ping_rtt;
+	u64 ping_srtt;
+	u64 pings;
 
 	bool dead;
 	bool tx_busy;

@@ -348,17 +348,31 @@ static int dst_nl_fill_stats(struct sk_buff *skb, struct dst_stats *stats)
 	return 0;
 }
 
+/* Microseconds of a round trip in ns, capped: over an hour is no RTT. */
+static u32 dst_nl_rtt_us(u64 ns)
+{
+	return min_t(u64, div_u64(ns, NSEC_PER_USEC), U32_MAX);
+}
+
+/* One connection, dev->lock held (the PING round trips are under it). */
 static int dst_nl_fill_conn(struct sk_buff *skb, struct dst_conn *conn)
 {
 	struct nlattr *nest = nla_nest_start(skb, DST_A_CONN);
 
+	lockdep_assert_held(&conn->dev->lock);
 	if (!nest ||
 	    nla_put_u32(skb, DST_A_CONN_SLOT, conn->slot) ||
 	    nla_put_u32(skb, DST_A_CONN_GENERATION, conn->generation) ||
 	    nla_put_string(skb, DST_A_CONN_PEER, conn->peer) ||
 	    nla_put_u32(skb, DST_A_CONN_TLS_VERSION, conn->tls.version) ||
 	    nla_put_u32(skb, DST_A_CONN_TLS_CIPHER, conn->tls.cipher) ||
-	    nla_put_u64_64bit(skb, DST_A_CONN_RECORDS, dst_tls_records(conn->sock), DST_A_CONN_PAD))
+	    nla_put_u64_64bit(skb, DST_A_CONN_RECORDS, dst_tls_records(conn->sock), DST_A_CONN_PAD) ||
+	    nla_put_u64_64bit(skb, DST_A_CONN_PINGS, conn->pings, DST_A_CONN_PAD))
+		return -EMSGSIZE;
+	/* No round trip before the first PING was answered. */
+	if (conn->pings &&
+	    (nla_put_u32(skb, DST_A_CONN_PING_RTT_US, dst_nl_rtt_us(conn->ping_rtt)) ||
+	     nla_put_u32(skb, DST_A_CONN_PING_SRTT_US, dst_nl_rtt_us(conn->ping_srtt))))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

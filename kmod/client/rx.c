@@ -169,6 +169,28 @@ static void dst_rx_complete(struct dst_conn *conn, struct dst_trans *trans, u32 
 	dst_trans_complete(trans, blk);
 }
 
+/*
+ * A PING's round trip: from its send to its reply's header, so it includes
+ * what was queued ahead of it on the socket in both directions. PINGs go
+ * out only on a silent link, so the sample is of an idle one.
+ */
+static void dst_rx_ping_rtt(struct dst_conn *conn)
+{
+	struct dst_device *dev = conn->dev;
+	s64 rtt = ktime_to_ns(ktime_sub(ktime_get(), READ_ONCE(conn->ping_sent)));
+	unsigned long flags;
+
+	rtt = max_t(s64, rtt, 1);
+	spin_lock_irqsave(&dev->lock, flags);
+	conn->ping_rtt = rtt;
+	if (conn->pings)
+		conn->ping_srtt = conn->ping_srtt - (conn->ping_srtt >> 3) + (rtt >> 3);
+	else
+		conn->ping_srtt = rtt;
+	conn->pings++;
+	spin_unlock_irqrestore(&dev->lock, flags);
+}
+
 /* The reply to our PING: nothing else may carry the PING opcode. */
 static int dst_rx_pong(struct dst_conn *conn, const struct dst_rep_hdr *hdr,
 		       u32 status, const char **why)
@@ -178,6 +200,7 @@ static int dst_rx_pong(struct dst_conn *conn, const struct dst_rep_hdr *hdr,
 	    status != DST_ST_OK || hdr->length || hdr->data_csum ||
 	    !test_and_clear_bit(DST_CONN_PING_SENT, &conn->flags))
 		return -EPROTO;
+	dst_rx_ping_rtt(conn);
 	return 0;
 }
 

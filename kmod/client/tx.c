@@ -91,6 +91,9 @@ static int dst_tx_ping(struct dst_conn *conn)
 	if (!test_and_clear_bit(DST_CONN_PING_DUE, &conn->flags))
 		return 0;
 	/* Before sending: the reply may overtake the end of sendmsg(). */
+	WRITE_ONCE(conn->ping_sent, ktime_get());
+	/* The time before the bit: RX reads it once it cleared the bit. */
+	smp_mb__before_atomic();
 	set_bit(DST_CONN_PING_SENT, &conn->flags);
 	dst_req_hdr_seal(&hdr, conn->dev->params.csum);
 	return dst_sock_send_buf(conn->sock, &hdr, sizeof(hdr), 0);

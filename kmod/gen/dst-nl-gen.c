@@ -77,6 +77,9 @@ const struct nla_policy dst_conn_nl_policy[DST_A_CONN_MAX + 1] = {
 	[DST_A_CONN_READ_ONLY] = { .type = NLA_FLAG, },
 	[DST_A_CONN_RECORDS] = { .type = NLA_U64, },
 	[DST_A_CONN_RECORD_ERRORS] = { .type = NLA_U64, },
+	[DST_A_CONN_PINGS] = { .type = NLA_U64, },
+	[DST_A_CONN_PING_RTT_US] = { .type = NLA_U32, },
+	[DST_A_CONN_PING_SRTT_US] = { .type = NLA_U32, },
 };
 
 const struct nla_policy dst_allow_nl_policy[DST_A_ALLOW_MAX + 1] = {

@@ -697,6 +697,17 @@ enum {
  *	(not authentic, not decryptable or malformed).
  * @DST_A_CONN_PAD: (pad) Alignment padding for 64-bit attributes
  *	(nla_put_u64_64bit in the nest).
+ * @DST_A_CONN_PINGS: (u64) A client connection's PINGs answered. The client
+ *	sends a PING only when the connection has been silent for the device's
+ *	ping interval, so a busy connection answers none.
+ * @DST_A_CONN_PING_RTT_US: (u32) A client connection's last PING round trip, in
+ *	microseconds: from the PING's send to its reply's arrival, including
+ *	what was queued ahead of it on the socket. Absent until a PING was
+ *	answered.
+ * @DST_A_CONN_PING_SRTT_US: (u32) A client connection's smoothed PING round
+ *	trip, in microseconds: the first sample, then 7/8 of the last value and
+ *	1/8 of each new sample (as TCP's srtt, RFC 6298). Absent until a PING
+ *	was answered.
  */
 enum {
 	DST_A_CONN_SLOT = 1,
@@ -709,6 +720,9 @@ enum {
 	DST_A_CONN_RECORDS,
 	DST_A_CONN_RECORD_ERRORS,
 	DST_A_CONN_PAD,
+	DST_A_CONN_PINGS,
+	DST_A_CONN_PING_RTT_US,
+	DST_A_CONN_PING_SRTT_US,
 
 	/* private: */
 	__DST_A_CONN_MAX,

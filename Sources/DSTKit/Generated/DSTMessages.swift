@@ -24,6 +24,17 @@ public struct DSTConn: Equatable, Sendable {
     public var records: UInt64?
     /// TLS records of the connection that failed (not authentic, not decryptable or malformed).
     public var recordErrors: UInt64?
+    /// A client connection's PINGs answered. The client sends a PING only when the connection has
+    /// been silent for the device's ping interval, so a busy connection answers none.
+    public var pings: UInt64?
+    /// A client connection's last PING round trip, in microseconds: from the PING's send to its
+    /// reply's arrival, including what was queued ahead of it on the socket. Absent until a PING
+    /// was answered.
+    public var pingRttUs: UInt32?
+    /// A client connection's smoothed PING round trip, in microseconds: the first sample, then 7/8
+    /// of the last value and 1/8 of each new sample (as TCP's srtt, RFC 6298). Absent until a PING
+    /// was answered.
+    public var pingSrttUs: UInt32?
 
     public init(
         slot: UInt32? = nil,
@@ -34,7 +45,10 @@ public struct DSTConn: Equatable, Sendable {
         tlsCipher: UInt32? = nil,
         readOnly: Bool = false,
         records: UInt64? = nil,
-        recordErrors: UInt64? = nil
+        recordErrors: UInt64? = nil,
+        pings: UInt64? = nil,
+        pingRttUs: UInt32? = nil,
+        pingSrttUs: UInt32? = nil
     ) {
         self.slot = slot
         self.generation = generation
@@ -45,6 +59,9 @@ public struct DSTConn: Equatable, Sendable {
         self.readOnly = readOnly
         self.records = records
         self.recordErrors = recordErrors
+        self.pings = pings
+        self.pingRttUs = pingRttUs
+        self.pingSrttUs = pingSrttUs
     }
 
     /// The attributes that are set, in the spec's order.
@@ -59,6 +76,9 @@ public struct DSTConn: Equatable, Sendable {
         if readOnly { out.append((.readOnly, .flag)) }
         if let records { out.append((.records, .u64(records))) }
         if let recordErrors { out.append((.recordErrors, .u64(recordErrors))) }
+        if let pings { out.append((.pings, .u64(pings))) }
+        if let pingRttUs { out.append((.pingRttUs, .u32(pingRttUs))) }
+        if let pingSrttUs { out.append((.pingSrttUs, .u32(pingSrttUs))) }
         return out
     }
 
@@ -73,6 +93,9 @@ public struct DSTConn: Equatable, Sendable {
         readOnly = a.has(DSTConnAttr.readOnly)
         records = a.u64(DSTConnAttr.records)
         recordErrors = a.u64(DSTConnAttr.recordErrors)
+        pings = a.u64(DSTConnAttr.pings)
+        pingRttUs = a.u32(DSTConnAttr.pingRttUs)
+        pingSrttUs = a.u32(DSTConnAttr.pingSrttUs)
     }
 }
 

@@ -1206,6 +1206,17 @@ public enum DSTConnAttr: UInt16, CaseIterable, Sendable {
     case recordErrors
     /// Alignment padding for 64-bit attributes (nla_put_u64_64bit in the nest).
     case pad
+    /// A client connection's PINGs answered. The client sends a PING only when the connection has
+    /// been silent for the device's ping interval, so a busy connection answers none.
+    case pings
+    /// A client connection's last PING round trip, in microseconds: from the PING's send to its
+    /// reply's arrival, including what was queued ahead of it on the socket. Absent until a PING
+    /// was answered.
+    case pingRttUs
+    /// A client connection's smoothed PING round trip, in microseconds: the first sample, then 7/8
+    /// of the last value and 1/8 of each new sample (as TCP's srtt, RFC 6298). Absent until a PING
+    /// was answered.
+    case pingSrttUs
 
     /// The attribute's name in the spec.
     public var specName: String {
@@ -1220,6 +1231,9 @@ public enum DSTConnAttr: UInt16, CaseIterable, Sendable {
         case .records: "records"
         case .recordErrors: "record-errors"
         case .pad: "pad"
+        case .pings: "pings"
+        case .pingRttUs: "ping-rtt-us"
+        case .pingSrttUs: "ping-srtt-us"
         }
     }
 
@@ -1236,6 +1250,9 @@ public enum DSTConnAttr: UInt16, CaseIterable, Sendable {
         case .records: .u64
         case .recordErrors: .u64
         case .pad: .pad
+        case .pings: .u64
+        case .pingRttUs: .u32
+        case .pingSrttUs: .u32
         }
     }
 

@@ -58,7 +58,7 @@ run cmp "$WORK/data" "$WORK/back"
 wait "$flood"
 cat "$WORK/flood.out"
 log=$LOGDIR/$TEST.dstd-server.log
-grep -c "refused, 8 handshakes in progress from 192.0.2.1[0-9]" "$log" ||
+grep -c "event=handshake-refused .*reason=\"8 handshakes in progress from 192.0.2.1[0-9]\"" "$log" ||
 	fail "dstd never applied its per-address bound"
 dstd_ready server || fail "dstd in the server namespace died"
 attr_is dst0 state connected || fail "alice lost her connection"
