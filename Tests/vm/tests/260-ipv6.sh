@@ -3,12 +3,15 @@
 #
 # DST over IPv6, end to end:
 #
-#    netns "server"                          netns "client"
-#    veth-s fd00::1, fd00::3 <-----------> veth-c fd00::2
-#           192.0.2.1                              192.0.2.2
-#    export d6 on [::]:1025 (/dev/ram0)     dst0: --remote [fd00::1]:1025
-#    export m4 on [::ffff:192.0.2.1]:1026   dst1: --remote dst-server6:1025
-#      (/dev/ram1)                           (/etc/hosts: fd00::1, then fd00::3)
+#    netns "server"                              netns "client"
+#    veth-s fd00::1, fd00::3, 192.0.2.1 <------> veth-c fd00::2, 192.0.2.2
+#
+#    export       listen                          device  --remote
+#    d6 (ram0)    [::]:1025                       dst0    [fd00::1]:1025
+#                                                 dst1    dst-server6:1025 (/etc/hosts:
+#                                                         fd00::1, then fd00::3)
+#    x6 (ram2)    [fd00::1]:1027, X.509           dst2    [fd00::1]:1027, X.509
+#    m4 (ram1)    [::ffff:192.0.2.1]:1026         dst3    192.0.2.1:1026
 #
 # Proves: an export on [::] takes IPv6 clients and, being v6-only, no IPv4
 # ones; a device attached by an IPv6 literal and one by a host name that
@@ -16,18 +19,19 @@
 # reports the peers as [ADDR]:PORT (sysfs, dstctl status); across a link
 # flap with writes in flight both reconnect and resend, the host name is
 # resolved again (it now names fd00::3) and kept as the device's remote;
-# --allow-from with an IPv6 prefix admits and refuses; an IPv4 client of
+# --allow-from with an IPv6 prefix admits and refuses; a client with
+# certificates attaches by the IPv6 literal alone (its default server name,
+# checked against the certificate's IP addresses); an IPv4 client of
 # an IPv6 socket (IPv4-mapped) is matched against IPv4 prefixes and named
 # by its IPv4 address.
-# vm-timeout: 300
+# vm-timeout: 420
 . "$(dirname "$0")/../lib.sh"
 
-setup_server 32 2
+setup_server 32 3
 setup_net6
 # Before anything starts in the client namespace, so that its dstd
 # resolves through this file too.
 hosts_override "$SERVER_IP6 dst-server6"
-cl getent ahosts dst-server6
 assert_eq "$(ip netns exec client getent ahosts dst-server6 | awk '{ print $1 }' | sort -u)" "$SERVER_IP6" \
 	"addresses of dst-server6"
 
@@ -93,10 +97,8 @@ for d in dst0 dst1; do
 	run cmp "$WORK/src2" "$WORK/back"
 done
 assert_eq "$(sysfs_attr dst1 remote)" "dst-server6:$PORT" "dst1 remote after the reconnect"
-assert_eq "$(cl dstctl status --json | json_get '[d for d in j["devices"] if d["name"] == "dst1"][0]["conns"][0]["peer"]')" \
-	"[$SERVER2_IP6]:$PORT" "dst1 peer after the reconnect"
-assert_eq "$(cl dstctl status --json | json_get 'j["devices"][0]["conns"][0]["peer"]')" "$LISTEN6" \
-	"dst0 peer after the reconnect"
+peers=$(cl dstctl status --json | json_get '" ".join(d["conns"][0]["peer"] for d in j["devices"])')
+assert_eq "$peers" "$LISTEN6 [$SERVER2_IP6]:$PORT" "peers of dst0 and dst1 after the reconnect"
 run cmp -n $((8 << 20)) "$WORK/src2" /dev/ram0
 
 say "allow-from with IPv6 prefixes"
@@ -118,14 +120,27 @@ wait_until 30 reconnected_since "$epoch"
 run dd if=/dev/dst0 of="$WORK/back" bs=1M count=8 iflag=direct status=none
 run cmp "$WORK/src2" "$WORK/back"
 
+say "X.509, the server named by its IPv6 literal"
+run mkdir -p -m 700 "$TLS"
+run "$REPO/Tests/tls/make-certs.sh" "$TLS"
+sv dstctl export /dev/ram2 --name x6 --listen "[$SERVER_IP6]:1027" --cert "$TLS/server-ip.pem" \
+	--cert-key "$TLS/server-ip-key.pem" --ca "$TLS/ca.pem" --allow-subject alice >/dev/null
+dev2=$(cl dstctl add-device --remote "[$SERVER_IP6]:1027" --connections 1 --cert "$TLS/alice.pem" \
+	--cert-key "$TLS/alice-key.pem" --ca "$TLS/ca.pem")
+assert_eq "$dev2" /dev/dst2 "device"
+[[ $(sysfs_attr dst2 protection) == tls1.3-* ]] || fail "dst2 is not protected by TLS: $(sysfs_attr dst2 protection)"
+echo "ok: dst2 protection is $(sysfs_attr dst2 protection)"
+run dd if="$WORK/src" of=/dev/dst2 bs=1M count=8 oflag=direct status=none
+run cmp -n $((8 << 20)) "$WORK/src" /dev/ram2
+
 say "an IPv4 client of an IPv6 socket, against an IPv4 prefix"
 sv dstctl export /dev/ram1 --name m4 --listen "[::ffff:$SERVER_IP]:1026" --allow-from 192.0.2.0/24 >/dev/null
-dev2=$(cl dstctl add-device --remote "$SERVER_IP:1026" --connections 1)
-assert_eq "$dev2" /dev/dst2 "device"
+dev3=$(cl dstctl add-device --remote "$SERVER_IP:1026" --connections 1)
+assert_eq "$dev3" /dev/dst3 "device"
 peer=$(sv dstctl status --json | json_get '[e for e in j["exports"] if e["name"] == "m4"][0]["conns"][0]["peer"]')
 [[ $peer =~ ^192\.0\.2\.2:[0-9]+$ ]] || fail "export m4's client is '$peer', expected 192.0.2.2:PORT"
 echo "ok: export m4's client is $peer"
-run dd if="$WORK/src" of=/dev/dst2 bs=1M count=8 oflag=direct status=none
+run dd if="$WORK/src" of=/dev/dst3 bs=1M count=8 oflag=direct status=none
 run cmp -n $((8 << 20)) "$WORK/src" /dev/ram1
 sv dstctl set-export m4 --deny-from 192.0.2.0/24 --allow-from 192.0.3.0/24
 expect_fail_with --status 1 --prefix "dstctl: server refused the connection: not-allowed: " \
