@@ -352,13 +352,29 @@ void dst_sock_abort(struct socket *sock)
 	tcp_abort(sock->sk, ECONNABORTED);
 }
 
+/*
+ * An IPv4 client of an IPv6 socket (one not v6-only) has an IPv4-mapped
+ * address, ::ffff:a.b.c.d: it is reported as the IPv4 address, so that an
+ * IPv4 allow-from prefix admits it, the per-peer limit counts it with its
+ * IPv4 connections, and it reads as it would on an IPv4 socket.
+ */
 int dst_sock_peer_addr(struct socket *sock, struct sockaddr_storage *ss)
 {
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in a4 = { .sin_family = AF_INET };
 	int len;
 
 	memset(ss, 0, sizeof(*ss));
 	len = kernel_getpeername(sock, (struct sockaddr *)ss);
-	return len < 0 ? len : 0;
+	if (len < 0)
+		return len;
+	if (ss->ss_family == AF_INET6 && ipv6_addr_v4mapped(&a6->sin6_addr)) {
+		a4.sin_port = a6->sin6_port;
+		a4.sin_addr.s_addr = a6->sin6_addr.s6_addr32[3];
+		memset(ss, 0, sizeof(*ss));
+		memcpy(ss, &a4, sizeof(a4));
+	}
+	return 0;
 }
 
 bool dst_sock_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)

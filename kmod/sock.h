@@ -95,7 +95,10 @@ void dst_sock_abort(struct socket *sock);
 
 /* Format the peer address as "ADDR:PORT" / "[ADDR]:PORT" into @buf. */
 void dst_sock_peer(struct socket *sock, char *buf, size_t len);
-/* The peer's address (0 or -errno), and whether two are of one host (port aside). */
+/*
+ * The peer's address (0 or -errno; an IPv4-mapped one as IPv4), and whether
+ * two are of one host (port aside).
+ */
 int dst_sock_peer_addr(struct socket *sock, struct sockaddr_storage *ss);
 bool dst_sock_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
 

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 #include <linux/tls.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -257,14 +258,28 @@ static int setup_psk(struct dst_tls_session *s, const struct dst_tls_config *cfg
 }
 
 /*
+ * Whether @name is an IPv4 or IPv6 address literal: RFC 6066 keeps those out
+ * of SNI (GnuTLS servers refuse a name with ':' in it), and GnuTLS checks
+ * them against the certificate's IP addresses rather than its DNS names.
+ */
+static int is_address_literal(const char *name)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	return inet_pton(AF_INET, name, buf) == 1 || inet_pton(AF_INET6, name, buf) == 1;
+}
+
+/*
  * Certificates checked inside the handshake: the chain to the CA, validity,
- * the key purpose and, by a client, the server's name. A server sends no
+ * the key purpose and, by a client, the server's name (a DNS name, or an
+ * address the certificate must list). A server sends no
  * list of the CAs it trusts, so that a client whose certificate comes from
  * another CA sends it and hears that it is not trusted.
  */
 static int setup_x509(struct dst_tls_session *s, const struct dst_tls_config *cfg)
 {
 	unsigned int n = 0;
+	size_t name_len;
 	int ret;
 
 	if (!cfg->ca_file || !cfg->cert_file || !cfg->key_file ||
@@ -289,12 +304,17 @@ static int setup_x509(struct dst_tls_session *s, const struct dst_tls_config *cf
 		s->verify[n].type = GNUTLS_DT_KEY_PURPOSE_OID;
 		s->verify[n++].data = (unsigned char *)GNUTLS_KP_TLS_WWW_CLIENT;
 	} else {
-		copy_string(s->server_name, sizeof(s->server_name), cfg->server_name,
-			    strlen(cfg->server_name));
-		ret = gnutls_server_name_set(s->gs, GNUTLS_NAME_DNS, s->server_name,
-					     strlen(s->server_name));
-		if (ret < 0)
-			return ret;
+		name_len = strlen(cfg->server_name);
+		/* An IPv6 address's zone ("fe80::1%eth0") is not part of it. */
+		if (strchr(cfg->server_name, ':'))
+			name_len = strcspn(cfg->server_name, "%");
+		copy_string(s->server_name, sizeof(s->server_name), cfg->server_name, name_len);
+		if (!is_address_literal(s->server_name)) {
+			ret = gnutls_server_name_set(s->gs, GNUTLS_NAME_DNS, s->server_name,
+						     strlen(s->server_name));
+			if (ret < 0)
+				return ret;
+		}
 		s->verify[n].type = GNUTLS_DT_DNS_HOSTNAME;
 		s->verify[n++].data = (unsigned char *)s->server_name;
 		s->verify[n].type = GNUTLS_DT_KEY_PURPOSE_OID;

@@ -138,9 +138,19 @@ public struct DSTCIDR: Equatable, Hashable, Sendable, CustomStringConvertible {
         return "\(String(cString: buf))/\(prefix)"
     }
 
-    /// Whether `ip` (4 or 16 bytes) lies in the prefix.
+    /// Whether `ip` (4 or 16 bytes) lies in the prefix. An IPv4-mapped
+    /// IPv6 address (::ffff:a.b.c.d, an IPv4 client of an IPv6 socket)
+    /// counts as its IPv4 address, as the kernel takes it: IPv4 prefixes
+    /// match it, IPv6 ones do not.
     public func contains(_ ip: [UInt8]) -> Bool {
-        ip.count == address.count && DSTCIDR(family: family, prefix: prefix, address: ip).address == address
+        let ip = Self.unmapped(ip)
+        return ip.count == address.count && DSTCIDR(family: family, prefix: prefix, address: ip).address == address
+    }
+
+    /// The IPv4 address of an IPv4-mapped IPv6 address; any other as it is.
+    static func unmapped(_ ip: [UInt8]) -> [UInt8] {
+        guard ip.count == 16, ip[0..<10].allSatisfy({ $0 == 0 }), ip[10] == 0xff, ip[11] == 0xff else { return ip }
+        return Array(ip[12...])
     }
 
     static func parseAddress(_ text: String) -> [UInt8]? {

@@ -26,7 +26,8 @@ public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
     case cannotResolve(host: String, reason: String)
     case cannotOpen(path: String, errno: Int32)
     case notExportable(path: String)
-    case invalidAddress(String)
+    /// An address that does not parse, and why.
+    case invalidAddress(String, reason: String)
     case invalidExportName(String)
     /// A system call failed.
     case system(call: String, errno: Int32)
@@ -82,8 +83,8 @@ public enum DSTError: Error, Equatable, Sendable, CustomStringConvertible {
             return "cannot open \(path): \(strerrorString(errno))"
         case let .notExportable(path):
             return "cannot export \(path): not a block device or regular file"
-        case let .invalidAddress(text):
-            return "invalid address \"\(text)\": expected HOST:PORT or [IPv6]:PORT"
+        case let .invalidAddress(text, reason):
+            return "invalid address \"\(text)\": \(reason)"
         case let .invalidExportName(text):
             return "invalid export name \"\(text)\": expected 1 to \(DSTWire.exportNameMax) of A-Z a-z 0-9 . _ -"
         case let .system(call, errno):

@@ -101,7 +101,9 @@ public enum Net {
     }
 
     /// A listening socket on `address`, SO_REUSEADDR, IPv6 sockets v6-only
-    /// so that "0.0.0.0:P" and "[::]:P" can both be served. The backlog is
+    /// so that "0.0.0.0:P" and "[::]:P" can both be served; an IPv4-mapped
+    /// address ("[::ffff:192.0.2.1]:P"), which a v6-only socket cannot
+    /// bind, takes IPv4 clients as the IPv4 address would. The backlog is
     /// deep (the kernel caps it at net.core.somaxconn): when a flood fills
     /// the queue, a legitimate client's SYN is dropped and it waits for
     /// TCP's retransmission, seconds.
@@ -112,7 +114,7 @@ public enum Net {
         let fd = try Syscall.socket(family: resolved.family, type: SOCK_STREAM, nonBlocking: true)
             .mapError { DSTError.system(call: "socket", errno: $0.rawValue) }.get()
         try Syscall.setOption(fd.raw, level: SOL_SOCKET, name: SO_REUSEADDR, Int32(1))
-        if resolved.family == AF_INET6 {
+        if resolved.family == AF_INET6 && ipv4Mapped(resolved.storage) == nil {
             try Syscall.setOption(fd.raw, level: Int32(IPPROTO_IPV6), name: IPV6_V6ONLY, Int32(1))
         }
         try Syscall.check("bind \(address)") {
@@ -155,9 +157,33 @@ public enum Net {
         try Syscall.setOption(fd, level: SOL_SOCKET, name: SO_SNDTIMEO, tv)
     }
 
-    /// "ADDR:PORT" or "[ADDR]:PORT" of a socket address.
-    static func describe(_ ss: sockaddr_storage) -> String {
+    /// The IPv4 address of an IPv4-mapped IPv6 socket address
+    /// (::ffff:a.b.c.d), with its port; nil for any other.
+    static func ipv4Mapped(_ ss: sockaddr_storage) -> sockaddr_storage? {
+        guard ss.ss_family == sa_family_t(AF_INET6) else { return nil }
         var ss = ss
+        return withUnsafeBytes(of: &ss) { raw -> sockaddr_storage? in
+            let six = raw.load(as: sockaddr_in6.self)
+            let bytes = withUnsafeBytes(of: six.sin6_addr) { Array($0) }
+            guard bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xff, bytes[11] == 0xff else { return nil }
+            var four = sockaddr_in()
+            four.sin_family = sa_family_t(AF_INET)
+            four.sin_port = six.sin6_port
+            withUnsafeMutableBytes(of: &four.sin_addr) { $0.copyBytes(from: bytes[12..<16]) }
+            var out = sockaddr_storage()
+            withUnsafeMutableBytes(of: &out) { dst in
+                withUnsafeBytes(of: four) { dst.copyMemory(from: $0) }
+            }
+            return out
+        }
+    }
+
+    /// "ADDR:PORT" or "[ADDR]:PORT" of a socket address; an IPv4 client of
+    /// an IPv6 socket (IPv4-mapped) as the IPv4 address, as the kernel
+    /// names it, so that allow-from prefixes and per-address bounds see one
+    /// address per client.
+    static func describe(_ ss: sockaddr_storage) -> String {
+        var ss = ipv4Mapped(ss) ?? ss
         var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
         var serv = [CChar](repeating: 0, count: Int(NI_MAXSERV))
         let rc = Syscall.withSockaddr(&ss) {

@@ -19,7 +19,7 @@ extension Dstctl {
         )
 
         @Option(help: ArgumentHelp("Server address, host:port or [IPv6]:port (default port \(DSTWire.defaultPort)).",
-                                   valueName: "addr:port"))
+                                   valueName: "addr:port"), transform: DSTAddress.argument)
         var remote: DSTAddress
 
         @Option(help: ArgumentHelp("Export to attach (default: the only export on the server's address).",

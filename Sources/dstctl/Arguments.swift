@@ -13,6 +13,17 @@ extension DSTAddress: ExpressibleByArgument {
         guard let address = try? DSTAddress(parsing: argument) else { return nil }
         self = address
     }
+
+    /// For `@Option(transform:)`: a value that does not parse is a usage
+    /// error that says what is wrong with it ("The value '[fd00::1' is
+    /// invalid for '--remote <addr:port>': missing ']' after the IPv6 address").
+    @Sendable static func argument(_ text: String) throws -> DSTAddress {
+        do {
+            return try DSTAddress(parsing: text)
+        } catch let DSTError.invalidAddress(_, reason) {
+            throw ValidationError(reason)
+        }
+    }
 }
 
 extension DSTUUID: ExpressibleByArgument {

@@ -26,7 +26,8 @@ extension Dstctl {
         @Argument(help: ArgumentHelp("Block device or regular file to export.", valueName: "path"))
         var path: String
 
-        @Option(help: ArgumentHelp("Address dstd accepts clients on, host:port or [IPv6]:port.", valueName: "addr:port"))
+        @Option(help: ArgumentHelp("Address dstd accepts clients on, host:port or [IPv6]:port.", valueName: "addr:port"),
+                transform: DSTAddress.argument)
         var listen: DSTAddress
 
         @Option(help: ArgumentHelp("Export name: 1 to \(DSTWire.exportNameMax) of A-Z a-z 0-9 . _ - (default: the last component of <path>).",

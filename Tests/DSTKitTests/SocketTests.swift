@@ -66,6 +66,54 @@ final class SocketTests: XCTestCase {
         XCTAssertNoThrow(try client.prepareForKernel())
     }
 
+    /// Listens on `text`, connects to `remote` (default: the same), and
+    /// returns the peer address the accepting side names.
+    func acceptedPeer(listen text: String, connect remote: String? = nil) throws -> String {
+        let address = try DSTAddress(parsing: text)
+        let listener = try Net.listen(on: address)
+        defer { listener.close() }
+        let client = try Net.connect(to: try DSTAddress(parsing: remote ?? text), timeout: 5)
+        defer { client.fd.close() }
+        XCTAssertEqual(client.peer, remote ?? address.description)
+        XCTAssertFalse(try pollReadable([listener.raw], timeoutMillis: 5000).isEmpty)
+        let accepted = try XCTUnwrap(try Net.accept(listener))
+        accepted.fd.close()
+        return accepted.peer
+    }
+
+    func skipUnlessIPv6() throws {
+        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw XCTSkip("no IPv6 here") }
+        close(fd)
+    }
+
+    func testIPv6Loopback() throws {
+        try skipUnlessIPv6()
+        let peer = try acceptedPeer(listen: "[::1]:\(try unusedPort())")
+        XCTAssertTrue(peer.hasPrefix("[::1]:"), peer)
+    }
+
+    /// "[::]:P" is v6-only, so that "0.0.0.0:P" can be served beside it.
+    func testIPv6WildcardBesideIPv4() throws {
+        try skipUnlessIPv6()
+        let port = try unusedPort()
+        let six = try Net.listen(on: try DSTAddress(parsing: "[::]:\(port)"))
+        defer { six.close() }
+        let four = try Net.listen(on: try DSTAddress(parsing: "0.0.0.0:\(port)"))
+        four.close()
+    }
+
+    /// An IPv4-mapped listen address takes IPv4 clients (a v6-only socket
+    /// could not bind it), and names them by their IPv4 address, as the
+    /// kernel does, so that an IPv4 allow-from prefix matches them.
+    func testIPv4MappedListener() throws {
+        try skipUnlessIPv6()
+        let port = try unusedPort()
+        let peer = try acceptedPeer(listen: "[::ffff:127.0.0.1]:\(port)", connect: "127.0.0.1:\(port)")
+        XCTAssertTrue(peer.hasPrefix("127.0.0.1:"), peer)
+        XCTAssertTrue(DSTAccess(from: [try XCTUnwrap(DSTCIDR(parsing: "127.0.0.0/8"))]).admits(peer: peer))
+    }
+
     func testDaemonLockIsExclusive() throws {
         // A dstd may run here; only check exclusivity if we got the lock.
         guard let lock = try DaemonLock.acquire() else { return }

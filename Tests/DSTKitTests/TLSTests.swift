@@ -49,9 +49,9 @@ final class TLSTests: XCTestCase {
 
     /// A handshake between `client` and a server thread, then "ping" and
     /// "pong" through TLS.
-    func run(client: DSTCredentials, ciphers: DSTTLSCiphers = .any, server: DSTCredentials?,
+    func run(client: DSTCredentials, ciphers: DSTTLSCiphers = .any, server: DSTCredentials?, host: String = "127.0.0.1",
              lookup: ((String) -> [UInt8]?)?) throws -> Outcome {
-        let address = try DSTAddress(parsing: "127.0.0.1:\(try unusedPort())")
+        let address = try DSTAddress(parsing: "\(host):\(try unusedPort())")
         let listener = try Net.listen(on: address)
         let done = DispatchSemaphoreLite()
         var serverSide: Result<(identity: String, got: [UInt8]), DSTError> = .failure(.timedOut("no client"))
@@ -143,6 +143,33 @@ final class TLSTests: XCTestCase {
         let w = try run(client: wrongName, server: server, lookup: nil)
         XCTAssertTrue(failure(w.client)?.hasSuffix("the server's certificate is not trusted (name does not match)")
                       ?? false, "\(w.client)")
+    }
+
+    /// A server named by an address literal, as `--server-name` defaults
+    /// to the host of `--remote`: the certificate's IP addresses are checked
+    /// (an IP literal is not sent as SNI, which takes DNS names only).
+    func testX509AddressLiteral() throws {
+        let server = DSTCredentials.x509(certPath: cert("server-ip"), keyPath: certKey("server-ip"),
+                                         caPath: cert("ca"), serverName: nil)
+        func alice(_ name: String) -> DSTCredentials {
+            .x509(certPath: cert("alice"), keyPath: certKey("alice"), caPath: cert("ca"), serverName: name)
+        }
+        let v4 = try run(client: alice("127.0.0.1"), server: server, lookup: nil)
+        XCTAssertEqual(try v4.client.get().identity, "server-ip")
+        let v6 = try run(client: alice(try DSTAddress(parsing: "[::1]").host), server: server, host: "[::1]", lookup: nil)
+        XCTAssertEqual(try v6.client.get().identity, "server-ip")
+        XCTAssertEqual(try v6.server.get().identity, "alice")
+        for name in ["fd00::2", "127.0.0.2"] {
+            let w = try run(client: alice(name), server: server, host: "[::1]", lookup: nil)
+            XCTAssertTrue(failure(w.client)?.hasSuffix("the server's certificate is not trusted (name does not match)")
+                          ?? false, "\(name): \(w.client)")
+        }
+        // A certificate with a DNS name only does not match an address.
+        let dnsOnly = DSTCredentials.x509(certPath: cert("server"), keyPath: certKey("server"), caPath: cert("ca"),
+                                          serverName: nil)
+        let d = try run(client: alice("::1"), server: dnsOnly, host: "[::1]", lookup: nil)
+        XCTAssertTrue(failure(d.client)?.hasSuffix("the server's certificate is not trusted (name does not match)")
+                      ?? false, "\(d.client)")
     }
 
     /// A plaintext DST hello to a TLS server.

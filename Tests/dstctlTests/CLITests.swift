@@ -135,11 +135,20 @@ final class CLITests: XCTestCase {
 
     func testBadAddress() throws {
         assertFails(try dstctl("add-node", "--remote", "1.2.3"),
-                    "dstctl: The value '1.2.3' is invalid for '--remote <addr:port>'", status: 64)
+                    "dstctl: The value '1.2.3' is invalid for '--remote <addr:port>': "
+                        + "\"1.2.3\" is not an IPv4 address or a host name", status: 64)
         assertFails(try dstctl("add-node", "--remote", "[::1]:99999"),
-                    "dstctl: The value '[::1]:99999' is invalid for '--remote <addr:port>'", status: 64)
+                    "dstctl: The value '[::1]:99999' is invalid for '--remote <addr:port>': "
+                        + "port \"99999\" is not a number from 1 to 65535", status: 64)
         assertFails(try dstctl("export", "/dev/null", "--listen", "0.0.0.0:"),
-                    "dstctl: The value '0.0.0.0:' is invalid for '--listen <addr:port>'", status: 64)
+                    "dstctl: The value '0.0.0.0:' is invalid for '--listen <addr:port>': no port after ':'",
+                    status: 64)
+        assertFails(try dstctl("add-node", "--remote", "[fd00::1"),
+                    "dstctl: The value '[fd00::1' is invalid for '--remote <addr:port>': "
+                        + "missing ']' after the IPv6 address", status: 64)
+        assertFails(try dstctl("export", "/dev/null", "--listen", "[fd00::g]:1025"),
+                    "dstctl: The value '[fd00::g]:1025' is invalid for '--listen <addr:port>': "
+                        + "\"fd00::g\" in brackets is not an IPv6 address", status: 64)
     }
 
     func testBackingPath() throws {

@@ -5,6 +5,8 @@
 # ECDSA P-256, keys mode 600:
 #   ca.pem                CA "DST Test CA"
 #   server.pem            CN and DNS name server.dst.test, for TLS servers
+#   server-ip.pem         CN server-ip, IP addresses ::1, 127.0.0.1, fd00::1 and
+#                         192.0.2.1 (a server named by its address literal)
 #   alice.pem, bob.pem    CN alice and bob, for TLS clients
 #   rogue-ca.pem          another CA; mallory.pem (CN alice) signed by it
 #   expired-server.pem    server.pem's name, expired in 2020
@@ -14,7 +16,7 @@ set -euo pipefail
 dir=${1:?usage: make-certs.sh DIR}
 mkdir -p "$dir"
 cd "$dir"
-[[ -f expired-server.pem ]] && exit 0
+[[ -f server-ip.pem ]] && exit 0
 umask 077
 
 key() {
@@ -49,4 +51,6 @@ done
 cert mallory rogue-ca 'cn = "alice"' tls_www_client 'expiration_days = 3650'
 cert expired-server ca 'cn = "server.dst.test"' 'dns_name = "server.dst.test"' tls_www_server \
 	'activation_date = "2020-01-01 00:00:00 UTC"' 'expiration_date = "2020-02-01 00:00:00 UTC"'
+cert server-ip ca 'cn = "server-ip"' 'ip_address = "::1"' 'ip_address = "127.0.0.1"' \
+	'ip_address = "fd00::1"' 'ip_address = "192.0.2.1"' tls_www_server encryption_key 'expiration_days = 3650'
 rm -f ./*.tmpl

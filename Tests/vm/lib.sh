@@ -777,6 +777,47 @@ running() {
 # in_d_state PID: PID sleeps uninterruptibly (waits for I/O).
 in_d_state() { [[ $(proc_state "$1") == D ]]; }
 
+# ---- IPv6 (260) ----
+
+SERVER_IP6=fd00::1
+# A second address of the server, for a host name that moves.
+SERVER2_IP6=fd00::3
+CLIENT_IP6=fd00::2
+LISTEN6=[$SERVER_IP6]:$PORT
+
+# setup_net6: IPv6 on setup_net's veth pair besides IPv4: fd00::1 and
+# fd00::3 on veth-s, fd00::2 on veth-c, /64. nodad makes them usable at
+# once; keep_addr_on_down keeps them (and their routes) across link_down,
+# which would otherwise flush a device's IPv6 addresses.
+setup_net6() {
+	say "IPv6: server fd00::1, fd00::3 <-veth-> client fd00::2"
+	run ip netns exec server sysctl -qw net.ipv6.conf.veth-s.keep_addr_on_down=1
+	run ip netns exec client sysctl -qw net.ipv6.conf.veth-c.keep_addr_on_down=1
+	run ip -n server addr add "$SERVER_IP6/64" dev veth-s nodad
+	run ip -n server addr add "$SERVER2_IP6/64" dev veth-s nodad
+	run ip -n client addr add "$CLIENT_IP6/64" dev veth-c nodad
+	wait_until 10 ip netns exec client ping -6 -c 1 -W 1 "$SERVER_IP6"
+}
+
+# hosts_override LINE...: a private /etc/hosts for the rest of the test,
+# the VM's only: $WORK/hosts bind-mounted over it in the initial mount
+# namespace (the guest's root is the host's file system, never written).
+# Namespaces made later (ip netns exec, the dstd that add-device starts)
+# inherit the mount. Cleanup unmounts it.
+hosts_override() {
+	printf '%s\n' "$@" >"$WORK/hosts"
+	run mount --bind "$WORK/hosts" /etc/hosts
+	touch "$STATE/hosts"
+}
+
+# hosts_set LINE...: new contents for hosts_override's file, written in
+# place (the same inode), so that every namespace that has the mount sees
+# them at its next lookup.
+hosts_set() {
+	printf '+ hosts: %s\n' "$*" >&2
+	printf '%s\n' "$@" >"$WORK/hosts"
+}
+
 # ---- clean-up ----
 
 # Undo everything a test may have set up, in order: client mounts, nodes,
@@ -841,6 +882,10 @@ cleanup_all() {
 		mountpoint -q "$m" && run umount "$m"
 	done
 	rm -f "$STATE/mounts"
+	if [[ -e $STATE/hosts ]]; then
+		run umount /etc/hosts
+		rm -f "$STATE/hosts"
+	fi
 	for m in $(tac "$STATE/dm" 2>/dev/null); do
 		run dmsetup remove --noudevsync "$m"
 	done

@@ -18,9 +18,9 @@ expect_fail_with --status 1 --prefix "dstctl: server refused the connection: unk
 	ip netns exec client dstctl add-device --remote "$LISTEN" --export nosuch
 
 say "bad addresses"
-expect_fail_with --status 64 "dstctl: The value '192.0.2.1:99999' is invalid for '--remote <addr:port>'" \
+expect_fail_with --status 64 "dstctl: The value '192.0.2.1:99999' is invalid for '--remote <addr:port>': port \"99999\" is not a number from 1 to 65535" \
 	ip netns exec client dstctl add-device --remote 192.0.2.1:99999
-expect_fail_with --status 64 "dstctl: The value 'nonsense:' is invalid for '--remote <addr:port>'" \
+expect_fail_with --status 64 "dstctl: The value 'nonsense:' is invalid for '--remote <addr:port>': no port after ':'" \
 	ip netns exec client dstctl add-device --remote nonsense:
 # A host name that resolves nowhere (no DNS in the test namespaces).
 expect_fail_with --status 1 --prefix "dstctl: cannot resolve nonsense: " \
