@@ -151,7 +151,7 @@ final class ConfigParseTests: XCTestCase {
             Cert = /etc/dst/c.pem
             Name = dst1
             """), [
-            "2: Remote: invalid address \"nowhere:99999\": expected HOST:PORT or [IPv6]:PORT",
+            "2: Remote: invalid address \"nowhere:99999\": port \"99999\" is not a number from 1 to 65535",
             "3: Connections must be between 1 and 16",
             "4: TLSCipher: \"rot13\" is not one of any, aes-128-gcm, chacha20-poly1305",
             "5: Cert needs CertKey and CA",

@@ -124,7 +124,7 @@ $WORK/bad.conf:4: unknown key \"Colour\" in [Device dst0]
 $WORK/bad.conf:5: Key needs Identity
 $WORK/bad.conf:7: duplicate section [Device dst0], first on line 1
 $WORK/bad.conf:9: [Export db] needs Path
-$WORK/bad.conf:10: Listen: invalid address \"nowhere:99999\": expected HOST:PORT or [IPv6]:PORT
+$WORK/bad.conf:10: Listen: invalid address \"nowhere:99999\": port \"99999\" is not a number from 1 to 65535
 dstctl: $WORK/bad.conf: 6 errors, nothing changed"
 assert_eq "$(cat "$WORK/expect.err")" "$want" "the errors"
 assert_eq "$(cat "$WORK/expect.out")" "" "stdout"

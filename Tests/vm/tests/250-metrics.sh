@@ -17,6 +17,9 @@
 # reads it, is always whole, mode 644, with no temporary file left; a
 # textfile in a missing directory fails with a message; dstd's logs on both
 # sides are one key=value event per line, the client's with the reconnect.
+# The round-trip accounting is plain kernel code, the rest userspace: one
+# kernel runs it.
+# vm-kernel: 6.1
 . "$(dirname "$0")/../lib.sh"
 
 CHECK=$REPO/Tests/vm/metrics_check.py

@@ -24,7 +24,10 @@
 # checked against the certificate's IP addresses); an IPv4 client of
 # an IPv6 socket (IPv4-mapped) is matched against IPv4 prefixes and named
 # by its IPv4 address.
+# Sockets are address-family neutral in the kernel code, with no API that
+# differs between the kernels: one kernel runs it.
 # vm-timeout: 420
+# vm-kernel: 6.12
 . "$(dirname "$0")/../lib.sh"
 
 setup_server 32 3
