@@ -16,6 +16,7 @@
 #   make deb           .build-deb/dst_<version>_<arch>.deb (programs, units, udev
 #                      rules, man pages, completions) and dst-dkms_<version>_all.deb
 #                      (the module's source for DKMS); lintian-checked
+#   make check-deb     checks them: contents, DKMS builds for the kernels here, depmod
 #   make install       the programs and the rest of the dst package under PREFIX
 #                      (default /usr/local; DESTDIR for staging); make uninstall
 #   make install-kmod  builds dst.ko for KVER (default: the running kernel) and
@@ -106,7 +107,7 @@ REWRITE = sed -e 's|/usr/sbin/|$(SBINDIR)/|g' -e 's|/usr/lib/dst/|$(LIBDIR)/dst/
 # What runs the services now, when installing into this system.
 LIVE = $(if $(DESTDIR),,$(if $(wildcard /run/systemd/system),1))
 
-.PHONY: build-release install uninstall install-kmod uninstall-kmod deb
+.PHONY: build-release install uninstall install-kmod uninstall-kmod deb check-deb
 
 # dstctl and dstd as installed: release build, Swift runtime linked in.
 build-release:
@@ -165,6 +166,11 @@ uninstall-kmod:
 # The Debian packages (Tools/deb/build.sh); the last two lines name them.
 deb:
 	Tools/deb/build.sh
+
+# What make deb built: contents, a DKMS build for each kernel with headers,
+# depmod choosing DST's dst.ko (Tools/deb/check.sh); installs nothing.
+check-deb:
+	Tools/deb/check.sh
 
 clean:
 	rm -rf .build .build-kmod .build-deb vm-logs
