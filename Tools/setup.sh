@@ -41,6 +41,7 @@ PACKAGES=(
 	python3-pip python3-yaml python3-jsonschema python3-prometheus-client
 	iputils-ping procps dmsetup mdadm lvm2 thin-provisioning-tools udev
 	linux-perf
+	dpkg-dev debhelper dh-dkms dkms fakeroot lintian
 )
 
 # From bookworm-backports, beside the 6.12 kernel: its source, for the YNL
