@@ -127,6 +127,8 @@ install: build-release
 	install -m 755 Tools/dist/dst-md-readd $(DESTDIR)$(LIBDIR)/dst/
 	install -m 644 Documentation/dstctl.8 Documentation/dstd.8 $(DESTDIR)$(MANDIR)/
 	install -m 644 README.md Documentation/*.md $(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(DOCDIR)/examples
+	install -m 644 Tools/dist/dst.conf.example $(DESTDIR)$(DOCDIR)/examples/
 	for p in dstctl dstd; do \
 		.build/release/$$p --generate-completion-script bash >$(DESTDIR)$(BASHCOMPDIR)/$$p && \
 		sed -i '1{/^#!/d}' $(DESTDIR)$(BASHCOMPDIR)/$$p && \
