@@ -4,7 +4,10 @@
 # ext4 on /dev/dst0: a tree of random files goes in, comes back out
 # identical after a remount (so from the server, not the page cache), and
 # fsck finds nothing wrong, through DST and on the backing brd.
+# Plaintext on 6.1, over TLS (x509) on 6.12: the file system's I/O is the
+# same on both.
 # vm-timeout: 600
+# vm-kernel: 6.1
 # vm-tls: x509@6.12
 . "$(dirname "$0")/../lib.sh"
 

@@ -3,7 +3,9 @@
 #
 # A read-only export: the client reads the backing data, cannot write, and
 # the backing device is unchanged.
+# Read-only is the export's and the device's own logic: one kernel runs it.
 # vm-timeout: 300
+# vm-kernel: 6.12
 . "$(dirname "$0")/../lib.sh"
 
 setup_server 32

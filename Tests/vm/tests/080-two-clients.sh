@@ -3,7 +3,9 @@
 #
 # One export, two client devices on it: what one writes (direct), the other
 # reads (direct), byte for byte, both ways.
+# Plaintext on 6.1, over TLS (x509) on 6.12.
 # vm-timeout: 300
+# vm-kernel: 6.1
 # vm-tls: x509@6.12
 . "$(dirname "$0")/../lib.sh"
 

@@ -12,7 +12,9 @@
 # - with --io-timeout -1 (set-device), a write on a dead link blocks (D state)
 #   past the old timeout, `dstctl remove-device dst0` succeeds anyway, the
 #   writer gets an error and exits, the device is gone and rmmod is clean.
+# Waiting and the I/O timeout are DST's own logic: one kernel runs it.
 # vm-timeout: 300
+# vm-kernel: 6.1
 . "$(dirname "$0")/../lib.sh"
 
 TIMEOUT=10

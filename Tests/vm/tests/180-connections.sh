@@ -14,7 +14,9 @@
 # again, and nothing is lost. Proves: every fio pass exits 0 with no verify error, the
 # device ends with 4 of 4 connections in a newer generation, resends > 0,
 # errors = 0.
+# Connection choice and replacement are DST's own logic: one kernel runs it.
 # vm-timeout: 300
+# vm-kernel: 6.12
 . "$(dirname "$0")/../lib.sh"
 
 setup_net

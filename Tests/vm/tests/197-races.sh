@@ -11,7 +11,10 @@
 #      announces it. Meanwhile remove-device removes the device, which must
 #      wait for dev-add to be done with it.
 # dmesg stays clean, and the device works after each.
+# The races are in DST's own code, widened by its debug delays: one kernel
+# runs it.
 # vm-timeout: 300
+# vm-kernel: 6.12
 . "$(dirname "$0")/../lib.sh"
 
 setup_server 16 2
