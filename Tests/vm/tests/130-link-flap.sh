@@ -10,7 +10,10 @@
 # is far shorter than the 30 s io-timeout), every fio pass exits 0 with no
 # verify error, and the device ends connected with reconnects > 0,
 # resends > 0, timeouts = 0 and errors = 0.
+# Losing and regaining the link is TCP's and DST's own logic, the same on
+# both kernels: one kernel runs it (140-netem the other).
 # vm-timeout: 300
+# vm-kernel: 6.12
 . "$(dirname "$0")/../lib.sh"
 
 setup_server 64

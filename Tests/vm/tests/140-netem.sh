@@ -9,7 +9,10 @@
 # and the device is connected at the end. netem's own counters prove the
 # faults happened. The data volume is tiny: at 400 ms RTT and 5% loss TCP
 # carries about 20 KB/s (MSS / RTT * 1.22 / sqrt(loss)).
+# Loss, delay and reordering are TCP's business, DST's part its own logic:
+# one kernel runs it (130-link-flap the other).
 # vm-timeout: 300
+# vm-kernel: 6.1
 . "$(dirname "$0")/../lib.sh"
 
 NETEM=(delay 200ms 20ms loss 5% duplicate 5% reorder 25% 50%)
