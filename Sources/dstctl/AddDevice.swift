@@ -42,34 +42,48 @@ extension Dstctl {
         @OptionGroup(title: "TLS")
         var tls: ClientTLSOptions
 
-        func validate() throws {
-            let range = DSTAttach.connectionRange
-            if let connections, !range.contains(connections) {
-                throw ValidationError("--connections must be between \(range.lowerBound) and \(range.upperBound)")
+        /// The options, as spelled, by the device value each sets.
+        static func option(_ key: DSTDeviceSpec.Key) -> String {
+            switch key {
+            case .remote: return "--remote"
+            case .export: return "--export"
+            case .name: return "--name"
+            case .csum: return "--csum"
+            case .connections: return "--connections"
+            default:
+                if let field = key.field { return PolicyOptions.option(field) }
+                return ClientTLSOptions.option(key)
             }
         }
 
-        /// The options given, the rest from DSTDevicePolicy.defaults; a
-        /// first delay above the default maximum raises the maximum.
-        var policy: DSTDevicePolicy {
-            var given = timeouts.policy
-            if let first = given.reconnectDelay, given.reconnectDelayMax == nil,
-               let max = DSTDevicePolicy.defaults.reconnectDelayMax, first.value > max.value {
-                given.reconnectDelayMax = first
-            }
-            return given.filled(from: .defaults)
+        /// The device as given.
+        var spec: DSTDeviceSpec {
+            DSTDeviceSpec(remote: remote, export: export?.name, index: name?.index, csum: csum,
+                          connections: connections, timeouts: timeouts.typed, tls: tls.spec)
+        }
+
+        /// The options given, the rest from DSTDevicePolicy.defaults.
+        var policy: DSTDevicePolicy { spec.policy }
+
+        func validate() throws {
+            if let problem = spec.problems(spell: Self.option).first { throw ValidationError(problem.message) }
         }
 
         func run() throws {
+            let index = try Self.attach(spec)
+            Console.writeStdout("/dev/dst\(index)\n")
+        }
+
+        /// Attaches the device `spec` describes, as add-device does: starts
+        /// dstd, waits for /dev/dstN and reads its partition table; returns N.
+        /// Warnings (a connection that failed, dstd) go to stderr.
+        static func attach(_ spec: DSTDeviceSpec) throws -> UInt32 {
             // Fails fast when the module is missing, before bothering the server.
             let netlink = try DSTNetlink()
             // The device's identity towards servers for its whole life; each
             // reconnect of dstd's sends the next generation.
-            let csum = csum ?? (tls.isTLS ? ChecksumChoice.none : .crc32c)
-            let connections = connections ?? DSTAttach.defaultConnections
-            let attach = DSTAttach(address: remote, exportName: export?.name, csum: csum.checksum, index: name?.index,
-                                   policy: policy, connections: connections, session: try DSTSession.random(),
-                                   tls: try tls.deviceTLS(remote: remote), ciphers: tls.tlsCipher.ciphers)
+            let attach = try spec.attach(session: try DSTSession.random())
+            let connections = attach.connections
             let result = try attach.run(netlink: netlink) { try Net.connect(to: $0) }
             let path = "/dev/dst\(result.index)"
             if let failure = result.failure {
@@ -93,7 +107,7 @@ extension Dstctl {
             } catch DSTError.noSuchDevice {
                 throw DSTError.removedWhileScanning("dst\(result.index)")
             }
-            Console.writeStdout("\(path)\n")
+            return result.index
         }
 
         /// "dst0: connection 3 of 4 failed: cannot connect to ...; dstd will

@@ -10,11 +10,12 @@ struct Dstctl: ParsableCommand {
         discussion: """
             Without a subcommand, dstctl shows the status of devices and exports.
             Errors are one line on standard error; dstctl exits 1 when an operation
-            fails and 64 when the command line is wrong.
+            fails, 64 when the command line is wrong and 78 when the configuration
+            file of apply or down has errors.
             """,
         version: DSTVersion.string,
         subcommands: [Status.self, Export.self, SetExport.self, Unexport.self, AddDevice.self, SetDevice.self,
-                      RemoveDevice.self, Monitor.self, GenKey.self],
+                      RemoveDevice.self, Apply.self, Down.self, Monitor.self, GenKey.self],
         defaultSubcommand: Status.self
     )
 

@@ -52,28 +52,57 @@ extension Dstctl {
         @Option(help: ArgumentHelp("CA that signs the clients' certificates (PEM), absolute path.", valueName: "file"))
         var ca: CredentialPath?
 
-        /// The name given, else the last component of the path.
-        var exportName: String { name?.name ?? DSTBacking.basename(path) }
-
-        func validate() throws {
-            let psk = !access.allow.isEmpty || !access.allowRo.isEmpty
-            let subjects = !access.allowSubject.isEmpty || !access.allowSubjectRo.isEmpty
-            if psk && subjects { throw ValidationError("give PSK identities or certificate subjects, not both") }
-            if subjects != (cert != nil) { throw ValidationError("--allow-subject and --cert go together") }
-            if (cert != nil) != (certKey != nil) || (cert != nil) != (ca != nil) {
-                throw ValidationError("--cert, --cert-key and --ca go together")
-            }
-            // The nil UUID stands for no export in a refusal.
-            if let uuid, uuid.isZero { throw ValidationError("--uuid must not be all zeroes") }
-            guard DSTNames.isValidExportName(exportName) else {
-                throw ValidationError("\"\(exportName)\" is no export name: give --name, 1 to \(DSTWire.exportNameMax) of A-Z a-z 0-9 . _ -")
+        /// The options, as spelled, by the export value each sets.
+        static func option(_ key: DSTExportSpec.Key) -> String {
+            switch key {
+            case .path: return "<path>"
+            case .listen: return "--listen"
+            case .name: return "--name"
+            case .readOnly: return "--read-only"
+            case .uuid: return "--uuid"
+            case .allow: return "--allow"
+            case .allowRo: return "--allow-ro"
+            case .allowSubject: return "--allow-subject"
+            case .allowSubjectRo: return "--allow-subject-ro"
+            case .allowFrom: return "--allow-from"
+            case .cert: return "--cert"
+            case .certKey: return "--cert-key"
+            case .ca: return "--ca"
             }
         }
 
+        /// The export as given.
+        var spec: DSTExportSpec {
+            var spec = DSTExportSpec(path: path, listen: listen, name: name?.name)
+            spec.readOnly = readOnly
+            spec.uuid = uuid
+            access.fill(&spec)
+            spec.cert = cert?.path
+            spec.certKey = certKey?.path
+            spec.ca = ca?.path
+            return spec
+        }
+
+        func validate() throws {
+            if let problem = spec.problems(spell: Self.option).first { throw ValidationError(problem.message) }
+        }
+
         func run() throws {
+            Console.writeStdout(try Self.create(spec) + "\n")
+        }
+
+        /// Exports what `spec` describes, as `dstctl export` does, and makes
+        /// dstd listen for it; returns "exported NAME (N bytes) on ADDR".
+        /// Warnings (an insecure export, dstd's problems) go to stderr.
+        static func create(_ spec: DSTExportSpec) throws -> String {
+            guard let path = spec.path, let listen = spec.listen else {
+                throw DSTError.notPossible("an export needs a path and a listen address")
+            }
+            let exportName = spec.exportName
+            let readOnly = spec.readOnly
             let backing = try DSTBacking.open(path, readOnly: readOnly)
-            let exportUUID = uuid ?? backing.exportUUID(name: exportName)
-            let access = try exportAccess()
+            let exportUUID = spec.uuid ?? backing.exportUUID(name: exportName)
+            let access = try spec.checkedAccess()
             let netlink = try DSTNetlink()
             try Self.checkKind(access, listen: "\(listen)", among: netlink.exports())
             try netlink.addExport(DSTExportParams(name: exportName, backingFD: backing.fd.raw,
@@ -88,7 +117,7 @@ extension Dstctl {
             for problem in try Daemon.sync(after: "exported \(exportName)") {
                 Dstctl.warn("dstd: \(problem)")
             }
-            Console.writeStdout("exported \(exportName) (\(size) bytes) on \(listen)\n")
+            return "exported \(exportName) (\(size) bytes) on \(listen)"
         }
 
         /// dstd handshakes each address with pre-shared keys or with
@@ -100,17 +129,6 @@ extension Dstctl {
             let kind = other.access.server == nil ? "pre-shared keys" : "certificates"
             throw DSTError.notPossible("export \(other.name) on \(listen) takes \(kind); TLS exports on one address "
                 + "take the same kind (use another port)")
-        }
-
-        /// Whom the export admits, its files checked now.
-        func exportAccess() throws -> DSTAccess {
-            let entries = try access.entries()
-            var server: DSTServerCertificate?
-            if let cert, let certKey, let ca {
-                try DSTKeyFile.checkPrivate(certKey.path)
-                server = DSTServerCertificate(certPath: cert.path, keyPath: certKey.path, caPath: ca.path)
-            }
-            return DSTAccess(tlsRequired: !entries.isEmpty, allow: entries, from: access.allowFrom, server: server)
         }
     }
 }

@@ -48,23 +48,25 @@ extension Dstctl {
             }
         }
 
+        /// The spelling of `field`'s option.
+        static func option(_ field: DSTDevicePolicy.Field) -> String {
+            spellings.first { $0.0 == field }?.1 ?? "?"
+        }
+
+        /// The values given, as typed.
+        var typed: [DSTDevicePolicy.Field: Seconds] {
+            var out: [DSTDevicePolicy.Field: Seconds] = [:]
+            for (field, _) in Self.spellings { out[field] = given(field) }
+            return out
+        }
+
         func validate() throws {
-            for (field, option) in Self.spellings {
-                if let seconds = given(field), seconds.value(for: field) == nil {
-                    throw ValidationError("\(option) must be \(field.allowed)")
-                }
-            }
-            let p = policy
-            if p.hasDelaysOutOfOrder, let first = p.reconnectDelay, let max = p.reconnectDelayMax {
-                throw ValidationError("--reconnect-delay-max (\(max)) must not be less than --reconnect-delay (\(first))")
+            if let problem = DSTDevicePolicy.problems(given: typed, spell: Self.option).first {
+                throw ValidationError(problem.message)
             }
         }
 
         /// The values given; the others nil.
-        var policy: DSTDevicePolicy {
-            var p = DSTDevicePolicy()
-            for (field, _) in Self.spellings { p[field] = given(field)?.value(for: field) }
-            return p
-        }
+        var policy: DSTDevicePolicy { DSTDevicePolicy.given(typed) }
     }
 }

@@ -16,9 +16,13 @@ extension Dstctl {
         var name: ExportName
 
         func run() throws {
-            let netlink = try DSTNetlink()
-            try netlink.removeExport(name.name)
-            try netlink.waitUntilGone(export: name.name)
+            try Self.remove(name.name, netlink: DSTNetlink())
+        }
+
+        /// Removes the export and waits until its backing store is closed.
+        static func remove(_ name: String, netlink: DSTNetlink) throws {
+            try netlink.removeExport(name)
+            try netlink.waitUntilGone(export: name)
         }
     }
 }

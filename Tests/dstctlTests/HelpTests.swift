@@ -9,7 +9,8 @@ extension CLITests {
 
             Without a subcommand, dstctl shows the status of devices and exports.
             Errors are one line on standard error; dstctl exits 1 when an operation
-            fails and 64 when the command line is wrong.
+            fails, 64 when the command line is wrong and 78 when the configuration
+            file of apply or down has errors.
 
             USAGE: dstctl <subcommand>
 
@@ -27,6 +28,8 @@ extension CLITests {
               set-device, set-node    Change a device's timeouts and reconnect policy.
               remove-device, remove-node
                                       Remove a device; I/O still queued fails.
+              apply                   Make the devices and exports what dst.conf says.
+              down                    Remove the devices and exports dst.conf names.
               monitor                 Print device and export events as they happen.
               genkey                  Make a fresh pre-shared key for a TLS identity.
 
