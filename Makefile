@@ -64,6 +64,13 @@ check: setup build check-generated lint test-unit
 demo: setup build
 	Tools/vm/run --kernel 6.1 --verbose Tools/vm/demo.sh
 
+# The packages on Debian 12 booted with systemd, two VMs per kernel: DKMS,
+# dst.service and fstab at boot, reboot, shutdown under I/O
+# (Tools/vm/system/run). KERNEL=6.1|6.12|all. Logs: vm-logs/system/<kver>/.
+.PHONY: test-system
+test-system:
+	Tools/vm/system/run --kernel $(KERNEL)
+
 # DST side by side with NVMe/TCP, NBD and a local RAM disk, one VM boot per
 # kernel, TCG mode and topology (Documentation/benchmarks.md). Linux 6.1
 # unless KERNEL is given (KERNEL=6.12 or all); QUICK=1 for short jobs;

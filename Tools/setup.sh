@@ -41,6 +41,8 @@ PACKAGES=(
 	python3-pip python3-yaml python3-jsonschema
 	iputils-ping procps dmsetup mdadm lvm2 thin-provisioning-tools udev
 	linux-perf
+	# The system test's Debian image (Tools/vm/system/build-image.sh).
+	mmdebstrap
 )
 
 # From bookworm-backports, beside the 6.12 kernel: its source, for the YNL

@@ -64,21 +64,20 @@ install -m 755 .build/debug/dstctl .build/debug/dstd "$d/usr/sbin/"
 cp -a /opt/swift/usr/lib/swift/linux/*.so "$d/opt/swift/usr/lib/swift/linux/"
 install -m 644 Tools/dist/60-dst.rules "$d/lib/udev/rules.d/"
 install -m 755 Tools/dist/dst-md-readd "$d/usr/lib/dst/"
-install -m 755 Tools/vm/system/standin-apply "$d/usr/lib/dst/standin-apply"
 sed 's|/usr/local/sbin/dstd|/usr/sbin/dstd|' Tools/dist/dstd.service >"$d/lib/systemd/system/dstd.service"
 cat >"$d/lib/systemd/system/dst.service" <<'UNIT'
 [Unit]
 Description=DST exports and devices from /etc/dst/dst.conf (stand-in)
-After=network-online.target dstd.service
-Wants=network-online.target remote-fs-pre.target
+After=network.target network-online.target dstd.service
+Wants=network-online.target dstd.service remote-fs-pre.target
 Before=remote-fs-pre.target
 ConditionPathExists=/etc/dst/dst.conf
 
 [Service]
 Type=oneshot
 RemainAfterExit=yes
-ExecStart=/usr/lib/dst/standin-apply up
-ExecStop=/usr/lib/dst/standin-apply down
+ExecStart=/usr/sbin/dstctl apply
+ExecStop=/usr/sbin/dstctl down
 
 [Install]
 WantedBy=multi-user.target
