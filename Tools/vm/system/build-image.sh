@@ -151,7 +151,8 @@ mmdebstrap --mode=root --variant=minbase --format=directory \
 for k in "${kvers[@]}"; do
 	grep -Fq ", $k, x86_64: installed" <(grep '^dst/' "$OUT/dkms-status") ||
 		die "DKMS did not install dst for $k; dkms status: $(tr '\n' ';' <"$OUT/dkms-status")"
-	[[ -f $root/lib/modules/$k/updates/dkms/dst.ko ]] ||
+	# dst.ko.xz where the kernel compresses its modules (6.12).
+	compgen -G "$root/lib/modules/$k/updates/dkms/dst.ko*" >/dev/null ||
 		die "no /lib/modules/$k/updates/dkms/dst.ko in the image"
 	cp "$root/boot/vmlinuz-$k" "$root/boot/initrd.img-$k" "$OUT/"
 done
