@@ -72,6 +72,15 @@ one_deb() {
 }
 deb_dst=$(one_deb 'dst_*_amd64.deb')
 deb_dkms=$(one_deb 'dst-dkms_*_all.deb')
+for deb in "$deb_dst" "$deb_dkms"; do
+	dpkg-deb --info "$deb" >/dev/null || die "$deb is not a readable Debian package"
+done
+
+# One build at a time in this checkout; a second waits, then finds the
+# image up to date.
+mkdir -p "$OUT"
+exec 8>"$OUT/.lock"
+flock 8
 
 mapfile -t kvers < <("$REPO/Tools/vm/kernels" all)
 ((${#kvers[@]} == 2)) || die "expected two kernels from Tools/vm/kernels, got: ${kvers[*]}"
