@@ -52,13 +52,15 @@ build_one() {
 		--exclude=modules.order --exclude=Module.symvers \
 		--exclude=compat-gen.h -cf - . | tar -C "$out" -xf -
 	rm -f "$out/dst.ko"
-	if ! make -C "$out" KDIR="$kdir" -j"$(nproc)" "$@"; then
+	if ! make -C "$out" KDIR="$kdir" DST_VERSION="$version" -j"$(nproc)" "$@"; then
 		die "make failed for $kver (see above)"
 	fi
 	[[ -f $out/dst.ko ]] || die "make succeeded but $out/dst.ko is missing for $kver"
 	echo "build-kmod: $kver ok: $(modinfo -F vermagic "$out/dst.ko")"
 }
 
+# The copies cannot find Sources/DSTKit/Version.swift themselves.
+version=$(Tools/version.sh)
 for kver in "${kvers[@]}"; do
 	build_one "$kver" ".build-kmod/$kver"
 	build_one "$kver" ".build-kmod/$kver-debug" DST_DEBUG=1

@@ -41,6 +41,7 @@ PACKAGES=(
 	python3-pip python3-yaml python3-jsonschema
 	iputils-ping procps dmsetup mdadm lvm2 thin-provisioning-tools udev
 	linux-perf
+	dpkg-dev debhelper dh-dkms dkms fakeroot lintian
 	# The system test's Debian image (Tools/vm/system/build-image.sh).
 	mmdebstrap
 )

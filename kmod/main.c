@@ -82,5 +82,7 @@ module_exit(dst_module_exit);
 
 MODULE_DESCRIPTION("DST network block device: client devices and exports");
 MODULE_LICENSE("GPL");
+/* Sources/DSTKit/Version.swift, which kmod/Makefile passes in (Kbuild). */
+MODULE_VERSION(DST_VERSION);
 MODULE_ALIAS_GENL_FAMILY(DST_FAMILY_NAME);
 MODULE_SOFTDEP("pre: crc32c");

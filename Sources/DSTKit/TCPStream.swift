@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
+// CDSTShim too: its libnl headers include <sys/socket.h> first in a whole-module
+// (release) build, and MSG_NOSIGNAL is then found only through that module.
+import CDSTShim
 import Glibc
 
 /// Reads and writes of the handshake; a socket in production, a buffer in
