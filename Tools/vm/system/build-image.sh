@@ -11,7 +11,7 @@
 #   Tools/vm/system/build-image.sh [--debs DIR] [--force]
 #
 # DIR (default .build-deb, what `make deb` writes) holds dst_*_amd64.deb and
-# dst-dkms_*_all.deb. Output in .build-image/:
+# dst-dkms_*_all.deb. Output in .build-image/ (DST_IMAGE_DIR to choose):
 #
 #   dst-system.raw            ext4 root file system (no partition table)
 #   vmlinuz-KVER initrd.img-KVER   each kernel, taken from the image's /boot
@@ -28,7 +28,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../../.." && pwd)
-OUT=$REPO/.build-image
+OUT=${DST_IMAGE_DIR:-$REPO/.build-image}
 APT_CACHE=${DST_APT_CACHE:-/var/cache/dst/system-image-apt}
 MIRROR=${DST_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SECURITY_MIRROR=${DST_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
