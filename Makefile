@@ -10,6 +10,7 @@
 # Pieces: setup, build, generate, check-generated, lint, test-unit, test-vm.
 # VM runs take KERNEL=6.1|6.12|all and TESTS="010 020 ..." (default: all),
 # e.g. make test-vm KERNEL=6.1 TESTS=010-smoke. Logs land in vm-logs/<kver>/.
+# make test-system KERNEL=...: the packages in Debian VMs booted with systemd.
 #
 # On a real host (Documentation/admin-guide.md):
 #
@@ -75,12 +76,6 @@ check: setup build check-generated lint test-unit
 demo: setup build
 	Tools/vm/run --kernel 6.1 --verbose Tools/vm/demo.sh
 
-# The packages on Debian 12 booted with systemd, two VMs per kernel: DKMS,
-# dst.service and fstab at boot, reboot, shutdown under I/O
-# (Tools/vm/system/run). KERNEL=6.1|6.12|all. Logs: vm-logs/system/<kver>/.
-.PHONY: test-system
-test-system:
-	Tools/vm/system/run --kernel $(KERNEL)
 
 # DST side by side with NVMe/TCP, NBD and a local RAM disk, one VM boot per
 # kernel, TCG mode and topology (Documentation/benchmarks.md). Linux 6.1
@@ -179,5 +174,12 @@ deb:
 check-deb:
 	Tools/deb/check.sh
 
+# The packages on Debian 12 booted with systemd, two VMs per kernel: DKMS,
+# dst.service and fstab at boot, reboot, shutdown under I/O
+# (Tools/vm/system/run). KERNEL=6.1|6.12|all. Logs: vm-logs/system/<kver>/.
+.PHONY: test-system
+test-system: deb
+	Tools/vm/system/run --kernel $(KERNEL)
+
 clean:
-	rm -rf .build .build-kmod .build-deb vm-logs
+	rm -rf .build .build-kmod .build-deb .build-image vm-logs
