@@ -13,6 +13,7 @@
 # CI runs a test that exercises no kernel API differing between 6.1 and 6.12
 # on one of them (its header says which); EVERY_KERNEL=1 runs all of them on
 # every kernel.
+# make test-system KERNEL=...: the packages in Debian VMs booted with systemd.
 #
 # On a real host (Documentation/admin-guide.md):
 #
@@ -77,6 +78,7 @@ check: setup build check-generated lint test-unit
 
 demo: setup build
 	Tools/vm/run --kernel 6.1 --verbose Tools/vm/demo.sh
+
 
 # DST side by side with NVMe/TCP, NBD and a local RAM disk, one VM boot per
 # kernel, TCG mode and topology (Documentation/benchmarks.md). Linux 6.1
@@ -177,5 +179,12 @@ deb:
 check-deb:
 	Tools/deb/check.sh
 
+# The packages on Debian 12 booted with systemd, two VMs per kernel: DKMS,
+# dst.service and fstab at boot, reboot, shutdown under I/O
+# (Tools/vm/system/run). KERNEL=6.1|6.12|all. Logs: vm-logs/system/<kver>/.
+.PHONY: test-system
+test-system: deb
+	Tools/vm/system/run --kernel $(KERNEL)
+
 clean:
-	rm -rf .build .build-kmod .build-deb vm-logs
+	rm -rf .build .build-kmod .build-deb .build-image vm-logs

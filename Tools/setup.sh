@@ -42,6 +42,8 @@ PACKAGES=(
 	iputils-ping procps dmsetup mdadm lvm2 thin-provisioning-tools udev
 	linux-perf
 	dpkg-dev debhelper dh-dkms dkms fakeroot lintian
+	# The system test's Debian image (Tools/vm/system/build-image.sh).
+	mmdebstrap
 )
 
 # From bookworm-backports, beside the 6.12 kernel: its source, for the YNL
