@@ -24,8 +24,14 @@ DEFAULT_TEST_TIMEOUT=300
 # a mode that only changes the userspace handshake need not run twice). A
 # test of userspace alone, or of kernel code that uses no API that differs
 # between the kernels (194's admission limits), may say "# vm-kernel: 6.12":
-# it runs on that kernel only. The headers choose what a full run (CI)
-# takes, within its time; any test built on export_dev and add_device runs over TLS when
+# it runs on that kernel only. What runs on both in CI: the tests of what
+# kmod/compat.h covers (the disk and its queue limits, discard, opening the
+# backing device, splicing pages, the socket's namespace) and of the block
+# layer under DST (010, 020, 070, 120, 191, 205, 210, 245, 900); the rest
+# is split between the kernels so that both VMs take about as long, and the
+# TLS tests half on each (kTLS differs). The headers choose what a full run
+# (CI) takes, within its time; Tools/vm/run --every-kernel runs everything on
+# both. Any test built on export_dev and add_device runs over TLS when
 # named as TEST@psk or TEST@x509 (Tools/vm/run 140-netem@psk).
 
 # test_modes PATH: the words of its "# vm-tls:" header.

@@ -5,7 +5,7 @@
 # the backing device is unchanged.
 # Read-only is the export's and the device's own logic: one kernel runs it.
 # vm-timeout: 300
-# vm-kernel: 6.12
+# vm-kernel: 6.1
 . "$(dirname "$0")/../lib.sh"
 
 setup_server 32

@@ -12,7 +12,7 @@
 # Loss, delay and reordering are TCP's business, DST's part its own logic:
 # one kernel runs it (130-link-flap the other).
 # vm-timeout: 300
-# vm-kernel: 6.1
+# vm-kernel: 6.12
 . "$(dirname "$0")/../lib.sh"
 
 NETEM=(delay 200ms 20ms loss 5% duplicate 5% reorder 25% 50%)

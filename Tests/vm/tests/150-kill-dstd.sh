@@ -16,7 +16,7 @@
 #   (errors = 0, timeouts = 0), reconnects >= 2.
 # What it tests is dstd's (userspace): one kernel runs it.
 # vm-timeout: 300
-# vm-kernel: 6.1
+# vm-kernel: 6.12
 . "$(dirname "$0")/../lib.sh"
 
 setup_server 64

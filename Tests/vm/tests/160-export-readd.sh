@@ -17,7 +17,7 @@
 # the right export returns, the queued write completes and reads back.
 # Export removal and UUID checks are DST's own logic: one kernel runs it.
 # vm-timeout: 300
-# vm-kernel: 6.12
+# vm-kernel: 6.1
 . "$(dirname "$0")/../lib.sh"
 
 UUID=6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab

@@ -25,7 +25,10 @@
 # dstctl monitor --json, running throughout, records the device's
 # disconnected and connected events. Last, fio write+verify against the fake
 # server, and errors = 0: no application I/O failed.
+# DST's own logic, with no kernel API that differs between 6.1 and 6.12:
+# one kernel runs it in CI (make test-vm EVERY_KERNEL=1 runs it on both).
 # vm-timeout: 300
+# vm-kernel: 6.1
 . "$(dirname "$0")/../lib.sh"
 
 UUID=5e4d3c2b-1a09-4f8e-9d7c-6b5a49382716

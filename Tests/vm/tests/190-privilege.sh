@@ -15,7 +15,7 @@
 # The checks are genetlink's and ours, with no API that differs between the
 # kernels: one kernel runs it.
 # vm-timeout: 300
-# vm-kernel: 6.12
+# vm-kernel: 6.1
 . "$(dirname "$0")/../lib.sh"
 
 # Root with every capability but CAP_SYS_ADMIN.

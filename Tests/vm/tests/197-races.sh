@@ -14,7 +14,7 @@
 # The races are in DST's own code, widened by its debug delays: one kernel
 # runs it.
 # vm-timeout: 300
-# vm-kernel: 6.12
+# vm-kernel: 6.1
 . "$(dirname "$0")/../lib.sh"
 
 setup_server 16 2

@@ -19,7 +19,7 @@
 # sides are one key=value event per line, the client's with the reconnect.
 # The round-trip accounting is plain kernel code, the rest userspace: one
 # kernel runs it.
-# vm-kernel: 6.1
+# vm-kernel: 6.12
 . "$(dirname "$0")/../lib.sh"
 
 CHECK=$REPO/Tests/vm/metrics_check.py
