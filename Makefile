@@ -4,8 +4,9 @@
 #
 #   make demo     set up, build, boot Linux 6.1 in QEMU and walk through DST
 #   make check    set up, build, check generated files, lint kmod/, unit tests (the
-#                 spec against the kernel's YNL schema, Swift, the fuzz target), and the VM suite on
-#                 Linux 6.1 and 6.12 (what CI runs: .ci/run)
+#                 spec against the kernel's YNL schema, Swift, the fuzz target), the
+#                 Debian packages (make deb, lintian), the VM suite on Linux 6.1 and
+#                 6.12 and the system test (Tools/vm/all; what CI runs: .ci/run)
 #
 # Pieces: setup, build, generate, check-generated, lint, test-unit, test-vm.
 # VM runs take KERNEL=6.1|6.12|all and TESTS="010 020 ..." (default: all),
@@ -73,8 +74,8 @@ test-unit:
 test-vm:
 	Tools/vm/run --kernel $(KERNEL) --timeout $(VM_TIMEOUT) $(if $(EVERY_KERNEL),--every-kernel) $(TESTS)
 
-check: setup build check-generated lint test-unit
-	Tools/vm/run --kernel all --parallel --timeout $(VM_TIMEOUT)
+check: setup build check-generated lint test-unit deb
+	Tools/vm/all --timeout $(VM_TIMEOUT)
 
 demo: setup build
 	Tools/vm/run --kernel 6.1 --verbose Tools/vm/demo.sh
