@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0-only OR MIT
 """Checks of `dstctl status --prometheus` and dstd's log, for 250-metrics.sh.
 
-  metrics_check.py compare PROM JSON [--min-pings N] [--rtt-max SECS]
+  metrics_check.py compare PROM JSON [--min-pings N] [--rtt-max SECS] [--sysfs]
       PROM (the metrics) must parse with prometheus_client's parser, every
       family with HELP and TYPE, and say what JSON (`dstctl status --json`,
       read at the same quiescent moment) says, exactly: every counter, state,
       gauge, and per connection the PINGs and round trips. With --min-pings,
       every connection answered that many PINGs and its round trips are
-      above 0 and below --rtt-max.
+      above 0 and below --rtt-max. With --sysfs, each device's counters in
+      JSON are those of /sys/block/dstN/dst/ too.
   metrics_check.py watch FILE STOPFILE READYFILE
       Creates READYFILE, then reads FILE over and over until STOPFILE
       exists: each read must be
@@ -95,7 +96,7 @@ def get(samples, name, labels):
     return samples.get((name, frozenset(labels.items())))
 
 
-def compare(prom_path, json_path, min_pings, rtt_max):
+def compare(prom_path, json_path, min_pings, rtt_max, sysfs):
     with open(prom_path) as f:
         samples, types = parse(f.read())
     with open(json_path) as f:
@@ -104,6 +105,9 @@ def compare(prom_path, json_path, min_pings, rtt_max):
     for d in status["devices"]:
         dl = {"device": d["name"], "export": d["export"] or "", "remote": d["remote"] or ""}
         for name, value in d["counters"].items():
+            if sysfs:
+                with open(f"/sys/block/{d['name']}/dst/{name}") as f:
+                    expect(f"{d['name']} {name} in sysfs, as status --json", int(f.read()), value)
             metric, op = COUNTERS[name]
             labels = dict(dl, op=op) if op else dl
             if types.get(metric) != "counter":
@@ -195,8 +199,13 @@ def main():
     args = sys.argv[1:]
     if args[:1] == ["compare"] and len(args) >= 3:
         min_pings = rtt_max = None
+        sysfs = False
         rest = args[3:]
         while rest:
+            if rest[0] == "--sysfs":
+                sysfs = True
+                rest = rest[1:]
+                continue
             if rest[0] == "--min-pings":
                 min_pings = int(rest[1])
             elif rest[0] == "--rtt-max":
@@ -206,7 +215,7 @@ def main():
             rest = rest[2:]
         if min_pings is not None and rtt_max is None:
             sys.exit("--min-pings needs --rtt-max")
-        compare(args[1], args[2], min_pings, rtt_max)
+        compare(args[1], args[2], min_pings, rtt_max, sysfs)
     elif args[:1] == ["watch"] and len(args) == 4:
         watch(args[1], args[2], args[3])
     elif args[:1] == ["log"] and len(args) >= 2:

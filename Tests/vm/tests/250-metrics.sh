@@ -72,15 +72,10 @@ cl dstctl status --prometheus >"$WORK/metrics.prom"
 cl dstctl status --json >"$WORK/status.json"
 cmp "$WORK/before.json" "$WORK/status.json" || fail "the status moved while the metrics were read"
 cat "$WORK/metrics.prom"
-run "$PYTHON" "$CHECK" compare "$WORK/metrics.prom" "$WORK/status.json" --min-pings 1 --rtt-max 1 ||
+run "$PYTHON" "$CHECK" compare "$WORK/metrics.prom" "$WORK/status.json" --min-pings 1 --rtt-max 1 --sysfs ||
 	fail "the metrics do not match the kernel's counters"
 
-say "the kernel's counters: sysfs, status --json, and what dd did"
-for c in reads writes flushes discards write_zeroes read_bytes write_bytes errors csum_errors \
-	protocol_errors reconnects resends timeouts rekeys tls_errors; do
-	assert_eq "$(json_get "j['devices'][0]['counters']['$c']" <"$WORK/status.json")" \
-		"$(sysfs_attr dst0 "$c")" "status --json $c as in sysfs"
-done
+say "the counters moved by what dd did"
 read -r reads writes rbytes wbytes < <(counters reads writes read_bytes write_bytes)
 assert_eq $((writes - writes0)) 32 "writes"
 assert_eq $((wbytes - wbytes0)) $((2 << 20)) "bytes written"
@@ -97,9 +92,10 @@ sv dstctl status --prometheus >"$WORK/server.prom"
 grep '^dst_export' "$WORK/server.prom"
 run "$PYTHON" "$CHECK" compare "$WORK/server.prom" "$WORK/server.json" ||
 	fail "the export metrics do not match the kernel's"
-assert_eq "$(json_get "j['exports'][0]['clients']" <"$WORK/server.json")" 2 "export clients"
+grep -qxF 'dst_export_clients{export="ram0",listen="192.0.2.1:1025"} 2' "$WORK/server.prom" ||
+	fail "the export does not have 2 clients"
 
-say "--textfile: rewritten 10 times while a reader reads it"
+say "--textfile: rewritten 3 times while a reader reads it"
 mkdir -p "$WORK/textfile"
 prom=$WORK/textfile/dst.prom
 rm -f "$WORK/stop" "$WORK/ready"
@@ -107,7 +103,7 @@ rm -f "$WORK/stop" "$WORK/ready"
 watch_pid=$!
 wait_until 20 test -e "$WORK/ready"
 start=$(now)
-for ((i = 1; i <= 10; i++)); do
+for ((i = 1; i <= 3; i++)); do
 	(umask 077 && timeout 20 ip netns exec client dstctl status --textfile "$prom") ||
 		fail "status --textfile failed (write $i)"
 	echo "write $i at +$(since "$start") s"
