@@ -71,6 +71,23 @@ reset_state() {
 
 # A hung task is reported after 120 s by default; the tests' own timeouts
 # are longer than that, so the report lands inside the test that caused it.
+# dstctl and dstd run from RAM: the guest's root is the host's over 9p
+# without a page cache, so each exec would read the programs and the Swift
+# runtime's libraries again, about a second per dstctl under TCG (a test
+# runs dozens). Tests/vm/lib.sh takes DSTCTL and DSTD from the environment.
+stage_programs() {
+	local dir=/dev/shm/dst-bin lib
+	mkdir -p "$dir/lib"
+	cp "${DSTCTL:-$REPO/.build/debug/dstctl}" "${DSTD:-$REPO/.build/debug/dstd}" "$dir/"
+	for lib in $(ldd "$dir/dstctl" "$dir/dstd" | awk '$3 ~ "^/opt/" { print $3 }' | sort -u); do
+		cp "$lib" "$dir/lib/"
+	done
+	export DSTCTL=$dir/dstctl DSTD=$dir/dstd
+	# Only the Swift runtime's libraries are there: nothing else loads them.
+	export LD_LIBRARY_PATH=$dir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+}
+stage_programs
+
 sysctl -qw kernel.hung_task_timeout_secs=120 2>/dev/null || true
 # Make "echo w > /proc/sysrq-trigger" work for the stuck-test dump.
 sysctl -qw kernel.sysrq=1 2>/dev/null || true
