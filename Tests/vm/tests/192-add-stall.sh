@@ -14,7 +14,7 @@
 # DST's own logic, with no kernel API that differs between 6.1 and 6.12:
 # one kernel runs it in CI (make test-vm EVERY_KERNEL=1 runs it on both).
 # vm-timeout: 300
-# vm-kernel: 6.12
+# vm-kernel: 6.1
 . "$(dirname "$0")/../lib.sh"
 
 SILENT=$SERVER_IP:1026
