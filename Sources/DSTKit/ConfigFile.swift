@@ -104,12 +104,43 @@ public struct DSTConfig: Equatable, Sendable {
     public static func load(_ path: String, checkFiles: Bool) throws -> DSTConfig {
         let fd = try FileDescriptor.open(path, O_RDONLY).mapError { DSTError.cannotOpen(path: path, errno: $0.rawValue) }
             .get()
-        let bytes = try fd.readAll(limit: 1 << 20)
-        let (config, problems) = parse(String(decoding: bytes, as: UTF8.self))
+        // Never a part of the file: what a cut-off file does not name, apply
+        // would remove.
+        let bytes = try fd.readAll(limit: maxBytes + 1)
+        guard bytes.count <= maxBytes else {
+            throw Invalid(path: path, problems: [Problem(line: 1, message: "the file is larger than \(maxBytes) bytes")])
+        }
+        let (config, problems) = parse(bytes)
         var all = problems
         if problems.isEmpty && checkFiles { all += config.fileProblems() }
         guard all.isEmpty else { throw Invalid(path: path, problems: all) }
         return config
+    }
+
+    /// The largest configuration file read.
+    public static let maxBytes = 1 << 20
+
+    /// The configuration in `bytes`: as parse(_: String), but a line that is
+    /// not UTF-8 text, or holds a control character other than a tab, is a
+    /// problem of its own (and not echoed).
+    public static func parse(_ bytes: [UInt8]) -> (config: DSTConfig, problems: [Problem]) {
+        var text = ""
+        var binary: [Problem] = []
+        for (i, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            var body = line
+            if body.last == UInt8(ascii: "\r") { body = body.dropLast() }
+            let decoded = String(decoding: body, as: UTF8.self)
+            if !decoded.utf8.elementsEqual(body) {
+                binary.append(Problem(line: i + 1, message: "not UTF-8 text"))
+            } else if body.contains(where: { ($0 < 0x20 && $0 != UInt8(ascii: "\t")) || $0 == 0x7f }) {
+                binary.append(Problem(line: i + 1, message: "a control character"))
+            } else {
+                text += decoded
+            }
+            text += "\n"
+        }
+        guard binary.isEmpty else { return (DSTConfig(), binary) }
+        return parse(String(text.dropLast()))
     }
 
     /// The configuration in `text` and every problem it has, in line order;

@@ -10,8 +10,11 @@ extension Dstctl {
     /// The file's problems on stderr, one "PATH:LINE: problem" each; exits
     /// with configErrorStatus.
     static func refuse(_ invalid: DSTConfig.Invalid) -> Never {
-        for line in invalid.lines { Console.writeStderr(line + "\n") }
+        // Enough to fix a file by; a file that is not one gets no page of them.
+        let shown = 20
+        for line in invalid.lines.prefix(shown) { Console.writeStderr(line + "\n") }
         let n = invalid.problems.count
+        if n > shown { Console.writeStderr("dstctl: \(invalid.path): \(n - shown) more\n") }
         Console.writeStderr("dstctl: \(invalid.path): \(n) error\(n == 1 ? "" : "s"), nothing changed\n")
         Console.exit(configErrorStatus)
     }

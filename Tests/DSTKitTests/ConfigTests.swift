@@ -89,6 +89,30 @@ final class ConfigParseTests: XCTestCase {
         XCTAssertEqual(config("# nothing\n\n   \n"), DSTConfig())
     }
 
+    /// Bytes that are not text are refused line by line, never echoed;
+    /// text parses as it does from a String, CRLF included.
+    func testBytesThatAreNotText() {
+        let good = Array("[Device dst0]\r\nRemote = 192.0.2.1:1025\r\n".utf8)
+        XCTAssertEqual(DSTConfig.parse(good).problems, [])
+        XCTAssertEqual(DSTConfig.parse(good).config, DSTConfig.parse("[Device dst0]\nRemote = 192.0.2.1:1025\n").config)
+        let bad: [UInt8] = Array("[Device dst0]\nRemote = \u{1b}[31m\n".utf8) + [0xff, 0xfe, 0x0a] + Array("x\u{0}\n".utf8)
+        XCTAssertEqual(DSTConfig.parse(bad).problems.map(\.description),
+                       ["2: a control character", "3: not UTF-8 text", "4: a control character"])
+    }
+
+    /// A file too large to be a configuration is refused whole, not cut off
+    /// (apply would remove what the rest names).
+    func testTooLargeFileIsRefused() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dst-big-\(getpid()).conf").path
+        defer { unlink(path) }
+        let line = "# " + String(repeating: "x", count: 1000) + "\n"
+        try String(repeating: line, count: DSTConfig.maxBytes / line.utf8.count + 1)
+            .write(toFile: path, atomically: false, encoding: .utf8)
+        XCTAssertThrowsError(try DSTConfig.load(path, checkFiles: false)) { error in
+            XCTAssertEqual((error as? DSTConfig.Invalid)?.lines, ["\(path):1: the file is larger than 1048576 bytes"])
+        }
+    }
+
     func testEveryProblemWithItsLine() {
         let text = """
             Remote = 10.0.0.2
