@@ -11,8 +11,8 @@
 # say why, while a write waits queued:
 # - same name, a different UUID (another, all-zero backing): last_error,
 #   dstctl status and dstctl monitor say "export UUID changed: was A, now B";
-# - same name and UUID, a different size: "export size changed: was X bytes,
-#   now Y bytes";
+# - same name and UUID, a smaller size: "export shrank from X to Y bytes"
+#   (a larger one grows the device: 245-resize);
 # and not one byte reaches the wrong backing (it is still all zeroes). When
 # the right export returns, the queued write completes and reads back.
 # Export removal and UUID checks are DST's own logic: one kernel runs it.
@@ -89,7 +89,7 @@ wait_until 10 bdev_free /dev/ram1
 linear_setup small /dev/ram1 $(($(blockdev --getsz /dev/ram1) / 2))
 export_uuid /dev/mapper/small disk "$UUID"
 small=$(dev_size /dev/mapper/small)
-why="export size changed: was $size bytes, now $small bytes"
+why="export shrank from $size to $small bytes"
 wait_until 30 bash -c "grep -qF '$why' /sys/block/dst0/dst/last_error"
 show_dev dst0
 [[ $(sysfs_attr dst0 state) != connected ]] || fail "connected to an export of another size"
@@ -113,4 +113,4 @@ sleep 1
 cat "$WORK/monitor.json"
 mon=$(cat "$WORK/monitor.json")
 assert_contains "$mon" "export UUID changed: was $UUID, now $WRONG_UUID" "monitor"
-assert_contains "$mon" "export size changed: was $size bytes, now $small bytes" "monitor"
+assert_contains "$mon" "$why" "monitor"
