@@ -27,7 +27,7 @@ DEFAULT_TEST_TIMEOUT=300
 # it runs on that kernel only. What runs on both in CI: the tests of what
 # kmod/compat.h covers (the disk and its queue limits, discard, opening the
 # backing device, splicing pages, the socket's namespace) and of the block
-# layer under DST (010, 020, 070, 120, 191, 205, 245, 900); the rest
+# layer under DST (010, 020, 070, 191, 205, 245, 900); the rest
 # is split between the kernels so that both VMs take about as long, and the
 # TLS tests half on each (kTLS differs). The headers choose what a full run
 # (CI) takes, within its time; Tools/vm/run --every-kernel runs everything on

@@ -16,7 +16,7 @@
 # Fencing is the export's own bookkeeping, with no API that differs between
 # the kernels: one kernel runs it.
 # vm-timeout: 300
-# vm-kernel: 6.12
+# vm-kernel: 6.1
 . "$(dirname "$0")/../lib.sh"
 
 setup_server 16 2
