@@ -74,7 +74,7 @@ test-unit:
 test-vm:
 	Tools/vm/run --kernel $(KERNEL) --timeout $(VM_TIMEOUT) $(if $(EVERY_KERNEL),--every-kernel) $(TESTS)
 
-check: setup build check-generated lint test-unit deb
+check: setup build check-generated lint test-unit
 	Tools/vm/all --timeout $(VM_TIMEOUT)
 
 demo: setup build
