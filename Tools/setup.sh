@@ -42,8 +42,9 @@ PACKAGES=(
 	iputils-ping procps dmsetup mdadm lvm2 thin-provisioning-tools udev
 	linux-perf
 	dpkg-dev debhelper dh-dkms dkms fakeroot lintian
-	# The system test's Debian image (Tools/vm/system/build-image.sh).
-	mmdebstrap
+	# The system test's Debian image (Tools/vm/system/build-image.sh), and
+	# journalctl to read its client's journal (Tools/vm/system/run).
+	mmdebstrap systemd
 )
 
 # From bookworm-backports, beside the 6.12 kernel: its source, for the YNL
