@@ -19,6 +19,15 @@ extension Dstctl {
         Console.exit(configErrorStatus)
     }
 
+    /// The configuration in `path`, or its problems on stderr and exit.
+    static func load(_ path: String, checkFiles: Bool) throws -> DSTConfig {
+        do {
+            return try DSTConfig.load(path, checkFiles: checkFiles)
+        } catch let invalid as DSTConfig.Invalid {
+            refuse(invalid)
+        }
+    }
+
     struct Apply: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make the devices and exports what dst.conf says.",
@@ -43,12 +52,7 @@ extension Dstctl {
         var dryRun = false
 
         func run() throws {
-            let file: DSTConfig
-            do {
-                file = try DSTConfig.load(config, checkFiles: true)
-            } catch let invalid as DSTConfig.Invalid {
-                Dstctl.refuse(invalid)
-            }
+            let file = try Dstctl.load(config, checkFiles: true)
             let netlink = try DSTNetlink()
             let plan = DSTConfigPlan(config: file, devices: try netlink.devices(), exports: try netlink.exports(),
                                      context: DSTConfigPlan.Context(config: file))
@@ -139,13 +143,8 @@ extension Dstctl {
         var config = DSTConfig.defaultPath
 
         func run() throws {
-            let file: DSTConfig
-            do {
-                // At shutdown a key file gone missing must not keep devices.
-                file = try DSTConfig.load(config, checkFiles: false)
-            } catch let invalid as DSTConfig.Invalid {
-                Dstctl.refuse(invalid)
-            }
+            // At shutdown a key file gone missing must not keep devices.
+            let file = try Dstctl.load(config, checkFiles: false)
             let netlink = try DSTNetlink()
             let devices = Set(try netlink.devices().map(\.index))
             let exports = Set(try netlink.exports().map(\.name))
